@@ -1,0 +1,75 @@
+package dev.vnetif;
+
+import com.typesafe.config.Config;
+import dev.vnetif.stack.ArpSettings;
+
+/**
+ * The settings of one virtual network. {@link #fromConfig(Config)} reads them from the
+ * {@code vnetif} section (see {@code reference.conf} for every key and its meaning); the
+ * {@code with...} methods return modified copies.
+ *
+ * @param seed             drives MACs, identifiers, ephemeral ports and faults; same seed, same run
+ * @param maxFrameSize     largest Ethernet frame the switch forwards
+ * @param defaultMtu       MTU of hosts created without one
+ * @param ttl              TTL of datagrams hosts originate
+ * @param checksumOffload  hosts skip verifying received checksums
+ * @param arp              ARP behaviour of every host
+ * @param pingPayloadSize  data bytes in an echo request sent by {@link Stack#ping}
+ */
+public record NetworkConfig(long seed, int maxFrameSize, int defaultMtu, int ttl,
+    boolean checksumOffload, ArpSettings arp, int pingPayloadSize) {
+
+  public NetworkConfig {
+    if (maxFrameSize < 64) {
+      throw new IllegalArgumentException("vnetif.switch.max-frame-size must be >= 64, got "
+          + maxFrameSize);
+    }
+    if (defaultMtu < 68 || defaultMtu > 65535) {
+      throw new IllegalArgumentException("vnetif.host.mtu must be within 68..65535, got "
+          + defaultMtu);
+    }
+    if (ttl < 1 || ttl > 255) {
+      throw new IllegalArgumentException("vnetif.host.ttl must be within 1..255, got " + ttl);
+    }
+    if (pingPayloadSize < 0) {
+      throw new IllegalArgumentException("vnetif.host.ping-payload-size must be >= 0, got "
+          + pingPayloadSize);
+    }
+    if (arp == null) {
+      throw new IllegalArgumentException("arp settings must not be null");
+    }
+  }
+
+  /** Reads the {@code vnetif} section of {@code config} (the actor system's config, usually). */
+  public static NetworkConfig fromConfig(Config config) {
+    Config v = config.getConfig("vnetif");
+    Config arp = v.getConfig("host.arp");
+    return new NetworkConfig(
+        v.getLong("seed"),
+        v.getInt("switch.max-frame-size"),
+        v.getInt("host.mtu"),
+        v.getInt("host.ttl"),
+        v.getBoolean("host.checksum-offload"),
+        new ArpSettings(arp.getDuration("entry-timeout"), arp.getDuration("retry-interval"),
+            arp.getInt("max-requests"), arp.getInt("max-pending-packets")),
+        v.getInt("host.ping-payload-size"));
+  }
+
+  public NetworkConfig withSeed(long newSeed) {
+    return new NetworkConfig(newSeed, maxFrameSize, defaultMtu, ttl, checksumOffload, arp,
+        pingPayloadSize);
+  }
+
+  public NetworkConfig withMaxFrameSize(int size) {
+    return new NetworkConfig(seed, size, defaultMtu, ttl, checksumOffload, arp, pingPayloadSize);
+  }
+
+  public NetworkConfig withDefaultMtu(int mtu) {
+    return new NetworkConfig(seed, maxFrameSize, mtu, ttl, checksumOffload, arp, pingPayloadSize);
+  }
+
+  public NetworkConfig withArp(ArpSettings settings) {
+    return new NetworkConfig(seed, maxFrameSize, defaultMtu, ttl, checksumOffload, settings,
+        pingPayloadSize);
+  }
+}

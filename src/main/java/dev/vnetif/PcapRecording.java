@@ -1,0 +1,77 @@
+package dev.vnetif;
+
+import dev.vnetif.link.PcapWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
+
+/**
+ * A running capture of every frame the switch forwards into a classic libpcap file
+ * (Ethernet link type, microsecond timestamps), readable by Wireshark and tshark.
+ */
+public final class PcapRecording {
+  private final Path file;
+  private final PcapWriter writer;
+  private final AtomicReference<IOException> failure = new AtomicReference<>();
+  private final VirtualNetwork network;
+  private TapId tap;
+  private CompletionStage<Done> stopped;
+
+  PcapRecording(VirtualNetwork network, Path file) {
+    this.network = network;
+    this.file = file;
+    try {
+      this.writer = PcapWriter.open(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open pcap file " + file, e);
+    }
+  }
+
+  void start() {
+    tap = network.addListener(frame -> {
+      if (failure.get() == null) {
+        try {
+          writer.write(frame.bytes(), frame.epochNanos());
+        } catch (IOException e) {
+          failure.set(e);
+        }
+      }
+    });
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /**
+   * Stops recording. Completes after every frame forwarded before the call is in the file
+   * and the file is closed; fails with {@link UncheckedIOException} if writing failed.
+   * Calling it again returns the same stage.
+   */
+  public synchronized CompletionStage<Done> stop() {
+    if (stopped == null) {
+      stopped = network.removeListener(tap).thenApply(done -> {
+        try {
+          writer.close();
+        } catch (IOException e) {
+          failure.compareAndSet(null, e);
+        }
+        IOException error = failure.get();
+        if (error != null) {
+          throw new UncheckedIOException("writing pcap file " + file + " failed", error);
+        }
+        network.forget(this);
+        return done;
+      });
+    }
+    return stopped;
+  }
+
+  /** Frames written so far. */
+  public long framesWritten() {
+    return writer.framesWritten();
+  }
+}

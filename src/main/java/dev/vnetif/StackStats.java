@@ -1,0 +1,42 @@
+package dev.vnetif;
+
+import dev.vnetif.stack.DropReason;
+import dev.vnetif.stack.HostCounters;
+import java.util.Map;
+
+/**
+ * A snapshot of one host's counters. Every frame a host receives is either handled or
+ * counted under exactly one {@link DropReason}; outgoing datagrams that could not be sent
+ * (no route, ARP failure, queue overflow, too big) are counted there too.
+ *
+ * @param rxFrames           Ethernet frames delivered to the host
+ * @param rxBytes            their bytes
+ * @param txFrames           frames the host put on the wire
+ * @param txBytes            their bytes
+ * @param rxPackets          IPv4 datagrams accepted for the host
+ * @param txPackets          IPv4 datagrams sent
+ * @param icmpErrorsReceived ICMP destination unreachable / time exceeded messages received
+ * @param drops              non-zero drop counters by reason
+ */
+public record StackStats(long rxFrames, long rxBytes, long txFrames, long txBytes,
+    long rxPackets, long txPackets, long icmpErrorsReceived, Map<DropReason, Long> drops) {
+
+  static StackStats of(HostCounters c) {
+    return new StackStats(c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(), c.rxPackets(),
+        c.txPackets(), c.icmpErrorsReceived(), Map.copyOf(c.drops()));
+  }
+
+  /** The count for one reason (0 when none). */
+  public long drops(DropReason reason) {
+    return drops.getOrDefault(reason, 0L);
+  }
+
+  /** All drops together. */
+  public long totalDrops() {
+    long sum = 0;
+    for (long n : drops.values()) {
+      sum += n;
+    }
+    return sum;
+  }
+}

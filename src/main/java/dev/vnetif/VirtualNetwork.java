@@ -1,0 +1,251 @@
+package dev.vnetif;
+
+import dev.vnetif.link.NetworkClock;
+import dev.vnetif.link.PortDelivery;
+import dev.vnetif.link.SwitchActor;
+import dev.vnetif.link.SwitchCommand;
+import dev.vnetif.link.SwitchSettings;
+import dev.vnetif.link.SwitchStats;
+import dev.vnetif.stack.HostCounters;
+import dev.vnetif.stack.HostSettings;
+import dev.vnetif.stack.HostsGuardian;
+import dev.vnetif.stack.StackActor;
+import dev.vnetif.wire.Ipv4Address;
+import dev.vnetif.wire.MacAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.pekko.util.ByteString;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * A virtual Ethernet network in this JVM: one switch (the vnetif backend) and the hosts
+ * attached to it. The entry point of the library — the seed's {@code create_backend} and
+ * {@code create_stack}.
+ *
+ * <pre>{@code
+ * VirtualNetwork net = VirtualNetwork.create(system);
+ * Stack a = net.createStack("10.0.0.2/24").toCompletableFuture().join();
+ * Stack b = net.createStack("10.0.0.3/24").toCompletableFuture().join();
+ * a.ping(b.address(), Duration.ofSeconds(1)).toCompletableFuture().join();
+ * }</pre>
+ *
+ * All methods are thread-safe. Several networks may share one actor system.
+ */
+public final class VirtualNetwork {
+  private static final AtomicInteger NETWORKS = new AtomicInteger();
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+
+  private final ActorSystem<?> system;
+  private final NetworkConfig config;
+  private final NetworkClock clock;
+  private final String id;
+  private final Props props;
+  private final ActorRef<SwitchCommand> switchRef;
+  private final ActorRef<HostsGuardian.Command> hosts;
+  private final SplittableRandom hostSeeds;
+  private final AtomicLong nextTapId = new AtomicLong(1);
+  private final AtomicInteger rawPorts = new AtomicInteger();
+  private final Set<Ipv4Address> addressesInUse = ConcurrentHashMap.newKeySet();
+  private final Set<PcapRecording> recordings = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean shutDown = new AtomicBoolean();
+
+  private VirtualNetwork(ActorSystem<?> system, NetworkConfig config) {
+    this.system = system;
+    this.config = config;
+    this.clock = NetworkClock.system();
+    this.id = "vnetif-" + NETWORKS.incrementAndGet();
+    this.props = DispatcherSelector.fromConfig("vnetif.dispatcher");
+    this.hostSeeds = new SplittableRandom(config.seed());
+    this.switchRef = system.systemActorOf(SwitchActor.create(
+        new SwitchSettings(config.seed(), config.maxFrameSize(), clock)), id + "-switch", props);
+    this.hosts = system.systemActorOf(HostsGuardian.create(switchRef, props), id + "-hosts",
+        props);
+  }
+
+  /** A network configured from the actor system's {@code vnetif} config section. */
+  public static VirtualNetwork create(ActorSystem<?> system) {
+    return create(system, NetworkConfig.fromConfig(system.settings().config()));
+  }
+
+  public static VirtualNetwork create(ActorSystem<?> system, NetworkConfig config) {
+    return new VirtualNetwork(system, config);
+  }
+
+  public NetworkConfig config() {
+    return config;
+  }
+
+  /** A host at {@code cidr} (e.g. {@code "10.0.0.2/24"}) with the network's defaults. */
+  public CompletionStage<Stack> createStack(String cidr) {
+    return createStack(StackConfig.of(cidr));
+  }
+
+  /**
+   * Attaches a new host. Completes once it is on the switch and has announced itself with a
+   * gratuitous ARP.
+   *
+   * @throws IllegalArgumentException if another host of this network has the same address
+   */
+  public CompletionStage<Stack> createStack(StackConfig stackConfig) {
+    checkOpen();
+    Ipv4Address address = stackConfig.cidr().address();
+    if (!addressesInUse.add(address)) {
+      throw new IllegalArgumentException("address " + address + " is already used by a host "
+          + "of this network");
+    }
+    long seed;
+    synchronized (hostSeeds) {
+      seed = hostSeeds.nextLong();
+    }
+    HostSettings settings = new HostSettings(stackConfig.name(), stackConfig.cidr(),
+        stackConfig.gateway().orElse(null), stackConfig.mtu().orElse(config.defaultMtu()),
+        config.ttl(), !stackConfig.checksumOffload().orElse(config.checksumOffload()),
+        config.arp(), seed, clock);
+    HostCounters counters = new HostCounters();
+    CompletionStage<StackActor.HostReady> ready = AskPattern.ask(hosts,
+        replyTo -> new HostsGuardian.SpawnHost(settings, counters, replyTo), ASK_TIMEOUT,
+        system.scheduler());
+    return ready.thenApply(r -> new Stack(system, r.host(), settings, r.mac(), r.port(),
+        counters, config.pingPayloadSize(), () -> addressesInUse.remove(address)));
+  }
+
+  /**
+   * Adds a listener that sees every frame the switch forwards, in forwarding order, from
+   * this call on. It runs on its own actor: a slow listener delays only itself, and one that
+   * throws is logged and keeps receiving.
+   */
+  public TapId addListener(Consumer<Frame> listener) {
+    checkOpen();
+    long tapId = nextTapId.getAndIncrement();
+    switchRef.tell(new SwitchCommand.AddTap(tapId, tapped -> listener.accept(new Frame(tapped))));
+    return new TapId(tapId);
+  }
+
+  /**
+   * Removes a listener. Completes after it has been handed every frame forwarded before this
+   * call; it gets none after.
+   */
+  public CompletionStage<Done> removeListener(TapId id) {
+    return AskPattern.ask(switchRef, replyTo -> new SwitchCommand.RemoveTap(id.value(), replyTo),
+        ASK_TIMEOUT, system.scheduler());
+  }
+
+  /**
+   * Starts writing every forwarded frame to {@code file} (classic libpcap, Ethernet).
+   * {@link PcapRecording#stop()} completes when the file is complete and closed.
+   *
+   * @throws java.io.UncheckedIOException if the file cannot be created
+   */
+  public PcapRecording recordPcap(Path file) {
+    checkOpen();
+    PcapRecording recording = new PcapRecording(this, file);
+    recordings.add(recording);
+    recording.start();
+    return recording;
+  }
+
+  /**
+   * Records to {@code file} while {@code body} runs; the result completes with the body's
+   * once the capture is complete on disk (whether the body succeeded or failed).
+   */
+  public <T> CompletionStage<T> recordPcap(Path file, Supplier<CompletionStage<T>> body) {
+    PcapRecording recording = recordPcap(file);
+    CompletionStage<T> result;
+    try {
+      result = body.get();
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    return result.handle((value, error) -> recording.stop().handle((d, stopError) -> {
+      if (error != null) {
+        throw error instanceof RuntimeException re ? re : new RuntimeException(error);
+      }
+      if (stopError != null) {
+        throw stopError instanceof RuntimeException re ? re : new RuntimeException(stopError);
+      }
+      return value;
+    })).thenCompose(stage -> stage);
+  }
+
+  void forget(PcapRecording recording) {
+    recordings.remove(recording);
+  }
+
+  /**
+   * Attaches a port driven by hand (see {@link RawPort}) with a MAC from the seed.
+   */
+  public CompletionStage<RawPort> attachRawPort(String name) {
+    return attachRawPort(name, null);
+  }
+
+  /** Attaches a port driven by hand that announces {@code mac} as its own (may be null). */
+  public CompletionStage<RawPort> attachRawPort(String name, MacAddress mac) {
+    checkOpen();
+    LinkedBlockingQueue<ByteString> queue = new LinkedBlockingQueue<>();
+    ActorRef<PortDelivery> endpoint = system.systemActorOf(
+        Behaviors.receive(PortDelivery.class).onMessage(PortDelivery.class, d -> {
+          queue.addAll(d.frames());
+          return Behaviors.same();
+        }).build(), id + "-raw-" + rawPorts.incrementAndGet(), props);
+    CompletionStage<SwitchCommand.Attached> attached = AskPattern.ask(switchRef,
+        replyTo -> new SwitchCommand.Attach(name, endpoint, mac, replyTo), ASK_TIMEOUT,
+        system.scheduler());
+    return attached.thenApply(a -> new RawPort(system, switchRef, endpoint, a.port(), a.mac(),
+        queue));
+  }
+
+  /** Per-port counters of the switch. */
+  public CompletionStage<SwitchStats> switchStats() {
+    return AskPattern.ask(switchRef, SwitchCommand.GetStats::new, ASK_TIMEOUT,
+        system.scheduler());
+  }
+
+  /**
+   * Stops every host and the switch. Running pcap recordings are completed first. Completes
+   * once all actors of the network have stopped; calling it again is harmless.
+   */
+  public CompletionStage<Done> shutdown() {
+    if (!shutDown.compareAndSet(false, true)) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
+    List<CompletableFuture<Done>> flushes = new ArrayList<>();
+    for (PcapRecording recording : List.copyOf(recordings)) {
+      flushes.add(recording.stop().toCompletableFuture().exceptionally(e -> Done.getInstance()));
+    }
+    return CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new))
+        .thenCompose(v -> AskPattern.ask(hosts, HostsGuardian.Shutdown::new, ASK_TIMEOUT,
+            system.scheduler()))
+        .thenCompose(d -> AskPattern.ask(switchRef, SwitchCommand.Stop::new, ASK_TIMEOUT,
+            system.scheduler()));
+  }
+
+  private void checkOpen() {
+    if (shutDown.get()) {
+      throw new IllegalStateException("network " + id + " is shut down");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "VirtualNetwork[" + id + ", seed " + config.seed() + "]";
+  }
+}

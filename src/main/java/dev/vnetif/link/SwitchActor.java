@@ -1,0 +1,231 @@
+package dev.vnetif.link;
+
+import dev.vnetif.wire.EthernetFrame;
+import dev.vnetif.wire.MacAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The vnetif backend: a learning Ethernet switch.
+ *
+ * <p>The forwarding path of one {@link SwitchCommand.Transmit} batch is a sequence of
+ * stages, each a method below: {@link #ingress} (counters, size limits), {@link #forward}
+ * (learning, lookup, flooding — never back to the sender) and {@link #egress} (queue for
+ * one port). Frames for the same port are flushed as one {@link PortDelivery} at the end of
+ * the batch, and taps get the whole batch in one message. Link conditions (loss, delay,
+ * reordering) and external ports slot in at {@link #egress} and behind {@link SwitchPort}
+ * without touching the rest.
+ */
+public final class SwitchActor extends AbstractBehavior<SwitchCommand> {
+
+  /** I/G bit of the first octet, as it sits in a MAC held in the low 48 bits of a long. */
+  private static final long GROUP_BIT = 1L << 40;
+
+  private final SwitchSettings settings;
+  private final SplittableRandom macRandom;
+  private final MacTable macTable = new MacTable();
+  private final Set<Long> assignedMacs = new HashSet<>();
+  private final Map<Long, ActorRef<TapActor.Command>> taps = new LinkedHashMap<>();
+  private final List<SwitchPort> touched = new ArrayList<>();
+  /** Attached ports by number; port numbers start at 1 and are never reused. */
+  private SwitchPort[] ports = new SwitchPort[16];
+  private int nextPort = 1;
+  private int attachedCount;
+  private long oversizedDrops;
+  private long runtDrops;
+  private long unknownPortDrops;
+
+  public static Behavior<SwitchCommand> create(SwitchSettings settings) {
+    return Behaviors.setup(ctx -> new SwitchActor(ctx, settings));
+  }
+
+  private SwitchActor(ActorContext<SwitchCommand> ctx, SwitchSettings settings) {
+    super(ctx);
+    this.settings = settings;
+    this.macRandom = new SplittableRandom(settings.seed());
+  }
+
+  @Override
+  public Receive<SwitchCommand> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(SwitchCommand.Transmit.class, this::onTransmit)
+        .onMessage(SwitchCommand.Attach.class, this::onAttach)
+        .onMessage(SwitchCommand.Detach.class, this::onDetach)
+        .onMessage(SwitchCommand.AddTap.class, this::onAddTap)
+        .onMessage(SwitchCommand.RemoveTap.class, this::onRemoveTap)
+        .onMessage(SwitchCommand.GetStats.class, this::onGetStats)
+        .onMessage(SwitchCommand.Stop.class,
+            msg -> Behaviors.stopped(() -> msg.replyTo().tell(Done.getInstance())))
+        .build();
+  }
+
+  private Behavior<SwitchCommand> onAttach(SwitchCommand.Attach msg) {
+    int number = nextPort++;
+    MacAddress mac = msg.requestedMac() != null ? msg.requestedMac() : freshMac();
+    assignedMacs.add(mac.toLong());
+    if (number >= ports.length) {
+      ports = Arrays.copyOf(ports, ports.length * 2);
+    }
+    ports[number] = new SwitchPort(number, msg.name(), mac, msg.endpoint());
+    attachedCount++;
+    getContext().getLog().debug("port {} attached: {} {}", number, msg.name(), mac);
+    msg.replyTo().tell(new SwitchCommand.Attached(number, mac));
+    return this;
+  }
+
+  /**
+   * A locally administered unicast MAC (IEEE 802: U/L bit set, I/G bit clear) drawn from the
+   * seed, so the same seed gives every host the same MAC in every run.
+   */
+  private MacAddress freshMac() {
+    while (true) {
+      long bits = macRandom.nextLong() & 0xFFFF_FFFF_FFFFL;
+      bits = (bits & ~(0x01L << 40)) | (0x02L << 40);
+      if (assignedMacs.add(bits)) {
+        return MacAddress.fromLong(bits);
+      }
+    }
+  }
+
+  private Behavior<SwitchCommand> onDetach(SwitchCommand.Detach msg) {
+    SwitchPort port = portOrNull(msg.port());
+    if (port != null) {
+      ports[msg.port()] = null;
+      attachedCount--;
+      macTable.forget(port);
+      getContext().getLog().debug("port {} detached: {}", port.number, port.name);
+    }
+    msg.replyTo().tell(Done.getInstance());
+    return this;
+  }
+
+  private Behavior<SwitchCommand> onAddTap(SwitchCommand.AddTap msg) {
+    ActorRef<TapActor.Command> tap =
+        getContext().spawnAnonymous(TapActor.create(msg.tapId(), msg.consumer()));
+    taps.put(msg.tapId(), tap);
+    return this;
+  }
+
+  private Behavior<SwitchCommand> onRemoveTap(SwitchCommand.RemoveTap msg) {
+    ActorRef<TapActor.Command> tap = taps.remove(msg.tapId());
+    if (tap == null) {
+      msg.replyTo().tell(Done.getInstance());
+    } else {
+      // Queued behind every batch already sent to the tap: answered once they were consumed.
+      tap.tell(new TapActor.Stop(msg.replyTo()));
+    }
+    return this;
+  }
+
+  private Behavior<SwitchCommand> onGetStats(SwitchCommand.GetStats msg) {
+    List<SwitchStats.PortStats> list = new ArrayList<>(attachedCount);
+    for (SwitchPort port : ports) {
+      if (port != null) {
+        list.add(port.stats());
+      }
+    }
+    msg.replyTo().tell(new SwitchStats(List.copyOf(list), oversizedDrops, runtDrops,
+        unknownPortDrops));
+    return this;
+  }
+
+  private Behavior<SwitchCommand> onTransmit(SwitchCommand.Transmit msg) {
+    SwitchPort in = portOrNull(msg.port());
+    List<ByteString> frames = msg.frames();
+    if (in == null) {
+      unknownPortDrops += frames.size();
+      return this;
+    }
+    List<TappedFrame> tapped = null;
+    long timestamp = 0;
+    if (!taps.isEmpty()) {
+      tapped = new ArrayList<>(frames.size());
+      timestamp = settings.clock().epochNanos();
+    }
+    for (int i = 0, n = frames.size(); i < n; i++) {
+      ByteString frame = frames.get(i);
+      if (ingress(in, frame)) {
+        if (tapped != null) {
+          tapped.add(new TappedFrame(frame, in.number, in.name, timestamp));
+        }
+        forward(in, frame);
+      }
+    }
+    for (int i = 0, n = touched.size(); i < n; i++) {
+      touched.get(i).flush();
+    }
+    touched.clear();
+    if (tapped != null && !tapped.isEmpty()) {
+      TapActor.Frames batch = new TapActor.Frames(tapped);
+      for (ActorRef<TapActor.Command> tap : taps.values()) {
+        tap.tell(batch);
+      }
+    }
+    return this;
+  }
+
+  /** Counts the frame and applies the size limits; false when it is dropped. */
+  private boolean ingress(SwitchPort in, ByteString frame) {
+    int length = frame.length();
+    in.rxFrames++;
+    in.rxBytes += length;
+    if (length < EthernetFrame.HEADER_LENGTH) {
+      runtDrops++;
+      in.drops++;
+      return false;
+    }
+    if (length > settings.maxFrameSize()) {
+      oversizedDrops++;
+      in.drops++;
+      return false;
+    }
+    return true;
+  }
+
+  /** Learns the source, then sends to the learned port or floods; never back to {@code in}. */
+  private void forward(SwitchPort in, ByteString frame) {
+    long source = EthernetFrame.peekSource(frame);
+    long destination = EthernetFrame.peekDestination(frame);
+    if ((source & GROUP_BIT) == 0) {
+      macTable.learn(source, in);
+    }
+    if ((destination & GROUP_BIT) == 0) {
+      SwitchPort out = macTable.lookup(destination);
+      if (out != null) {
+        if (out != in) {
+          egress(out, frame);
+        }
+        return;
+      }
+    }
+    for (SwitchPort out : ports) {
+      if (out != null && out != in) {
+        egress(out, frame);
+      }
+    }
+  }
+
+  private void egress(SwitchPort out, ByteString frame) {
+    if (out.enqueue(frame)) {
+      touched.add(out);
+    }
+  }
+
+  private SwitchPort portOrNull(int number) {
+    return number > 0 && number < ports.length ? ports[number] : null;
+  }
+}

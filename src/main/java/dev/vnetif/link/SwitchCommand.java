@@ -1,0 +1,44 @@
+package dev.vnetif.link;
+
+import dev.vnetif.wire.MacAddress;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.util.ByteString;
+
+/** The messages a {@link SwitchActor} understands. */
+public sealed interface SwitchCommand {
+
+  /**
+   * Attach a new port whose frames go to {@code endpoint}. The switch answers with the port
+   * number and a locally administered MAC drawn from the seed (or {@code requestedMac} when
+   * given, for raw and external ports that bring their own).
+   */
+  record Attach(String name, ActorRef<PortDelivery> endpoint, MacAddress requestedMac,
+      ActorRef<Attached> replyTo) implements SwitchCommand {}
+
+  /** Answer to {@link Attach}. */
+  record Attached(int port, MacAddress mac) {}
+
+  /** Remove a port; frames it sends afterwards are dropped. Answers once it is gone. */
+  record Detach(int port, ActorRef<Done> replyTo) implements SwitchCommand {}
+
+  /** Frames a port puts on the wire, in order. */
+  record Transmit(int port, List<ByteString> frames) implements SwitchCommand {}
+
+  /** Start a tap: from now on every forwarded frame is handed to {@code consumer}, in order. */
+  record AddTap(long tapId, Consumer<TappedFrame> consumer) implements SwitchCommand {}
+
+  /**
+   * Stop a tap. {@code replyTo} is answered only after the tap has consumed every frame
+   * that was handed to it before the removal.
+   */
+  record RemoveTap(long tapId, ActorRef<Done> replyTo) implements SwitchCommand {}
+
+  /** Stop the switch and its taps; answered once they have stopped. */
+  record Stop(ActorRef<Done> replyTo) implements SwitchCommand {}
+
+  /** Ask for a snapshot of the per-port counters. */
+  record GetStats(ActorRef<SwitchStats> replyTo) implements SwitchCommand {}
+}

@@ -1,0 +1,140 @@
+package dev.vnetif.stack;
+
+import dev.vnetif.wire.Ipv4Address;
+import dev.vnetif.wire.MacAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The ARP table of one host (RFC 826) and the packets waiting for an answer. Pure state:
+ * time comes in as an argument and the caller sends requests and runs the retry timer.
+ */
+final class ArpCache {
+
+  /**
+   * An IPv4 datagram held until its next hop is resolved, and who to tell how it ended
+   * (null when nobody waits for it).
+   */
+  record PendingPacket(ByteString datagram, DeliveryListener listener) {}
+
+  /** Told once whether a held datagram went out or was given up on. */
+  interface DeliveryListener {
+    void sent();
+
+    void unresolved();
+  }
+
+  private record Entry(MacAddress mac, long expiresAtNanos) {}
+
+  /** An address being resolved: requests sent so far and the packets waiting for it. */
+  static final class Resolution {
+    final Ipv4Address address;
+    final ArrayDeque<PendingPacket> waiting = new ArrayDeque<>();
+    int requestsSent;
+
+    private Resolution(Ipv4Address address) {
+      this.address = address;
+    }
+  }
+
+  /** What {@link #enqueue} did with a packet. */
+  enum Enqueued { STARTED_RESOLUTION, QUEUED, QUEUED_DROPPED_OLDEST }
+
+  private final ArpSettings settings;
+  private final Map<Ipv4Address, Entry> entries = new HashMap<>();
+  private final Map<Ipv4Address, Resolution> resolving = new HashMap<>();
+  private PendingPacket lastDropped;
+
+  ArpCache(ArpSettings settings) {
+    this.settings = settings;
+  }
+
+  /** The MAC for {@code address}, or null when unknown or expired. */
+  MacAddress lookup(Ipv4Address address, long nowNanos) {
+    Entry entry = entries.get(address);
+    if (entry == null) {
+      return null;
+    }
+    if (nowNanos - entry.expiresAtNanos >= 0) {
+      entries.remove(address);
+      return null;
+    }
+    return entry.mac;
+  }
+
+  boolean isKnown(Ipv4Address address) {
+    return entries.containsKey(address) || resolving.containsKey(address);
+  }
+
+  /**
+   * Records a mapping and returns the resolution it completes (whose waiting packets the
+   * caller must now send), or null.
+   */
+  Resolution learn(Ipv4Address address, MacAddress mac, long nowNanos) {
+    entries.put(address, new Entry(mac, nowNanos + settings.entryTimeout().toNanos()));
+    return resolving.remove(address);
+  }
+
+  /**
+   * Queues a packet for an unresolved address. When the queue is full the oldest packet is
+   * dropped (and reported through {@link #takeDropped()}); a new address starts a resolution
+   * for which the caller sends the first request.
+   */
+  Enqueued enqueue(Ipv4Address address, PendingPacket packet) {
+    Resolution resolution = resolving.get(address);
+    boolean started = resolution == null;
+    if (started) {
+      resolution = new Resolution(address);
+      resolving.put(address, resolution);
+    }
+    resolution.waiting.addLast(packet);
+    if (resolution.waiting.size() > settings.maxPendingPackets()) {
+      lastDropped = resolution.waiting.removeFirst();
+      return Enqueued.QUEUED_DROPPED_OLDEST;
+    }
+    return started ? Enqueued.STARTED_RESOLUTION : Enqueued.QUEUED;
+  }
+
+  /** The packet the last {@link #enqueue} pushed out, once. */
+  PendingPacket takeDropped() {
+    PendingPacket dropped = lastDropped;
+    lastDropped = null;
+    return dropped;
+  }
+
+  /**
+   * Called when a request was sent. Returns false when the retry budget is spent, in which
+   * case the resolution is abandoned and {@link #abandon} hands back its packets.
+   */
+  boolean requestSent(Ipv4Address address) {
+    Resolution resolution = resolving.get(address);
+    if (resolution == null) {
+      return false;
+    }
+    resolution.requestsSent++;
+    return true;
+  }
+
+  /** True when another request may be sent for an address still unresolved. */
+  boolean mayRetry(Ipv4Address address) {
+    Resolution resolution = resolving.get(address);
+    return resolution != null && resolution.requestsSent < settings.maxRequests();
+  }
+
+  boolean isResolving(Ipv4Address address) {
+    return resolving.containsKey(address);
+  }
+
+  /** Gives up on an address; returns the packets that were waiting for it. */
+  List<PendingPacket> abandon(Ipv4Address address) {
+    Resolution resolution = resolving.remove(address);
+    return resolution == null ? List.of() : List.copyOf(resolution.waiting);
+  }
+
+  int size() {
+    return entries.size();
+  }
+}

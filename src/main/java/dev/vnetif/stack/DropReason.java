@@ -1,0 +1,45 @@
+package dev.vnetif.stack;
+
+/**
+ * Why a host discarded a frame or a packet. Every discarded input is counted under exactly
+ * one reason in {@link HostCounters}, so the sum of drops plus what was handled equals
+ * what was received.
+ */
+public enum DropReason {
+  /** Shorter than an Ethernet header or an unsupported framing (802.3, VLAN tag). */
+  ETHERNET_MALFORMED,
+  /** Unicast to another host's MAC (a flooded frame). */
+  ETHERNET_NOT_FOR_US,
+  /** An EtherType the host does not speak. */
+  ETHERNET_UNKNOWN_TYPE,
+  ARP_MALFORMED,
+  /** A request for another host's address, or a reply nobody asked about. */
+  ARP_NOT_FOR_US,
+  IPV4_MALFORMED,
+  IPV4_BAD_CHECKSUM,
+  /** Addressed to another host (this host does not route). */
+  IPV4_NOT_FOR_US,
+  /** Fragments are not reassembled yet: counted and dropped. */
+  IPV4_FRAGMENT,
+  IPV4_UNKNOWN_PROTOCOL,
+  ICMP_MALFORMED,
+  ICMP_BAD_CHECKSUM,
+  /** An ICMP type the host does not act on, or an echo reply for no pending ping. */
+  ICMP_IGNORED,
+  UDP_MALFORMED,
+  UDP_BAD_CHECKSUM,
+  /** No listener on the port; answered with ICMP port unreachable unless broadcast. */
+  UDP_PORT_CLOSED,
+  TCP_MALFORMED,
+  TCP_BAD_CHECKSUM,
+  /** No connection or listener for the segment; answered with RST (RFC 9293 §3.10.7.1). */
+  TCP_PORT_CLOSED,
+  /** Outgoing: more packets waited for an ARP answer than the queue holds. */
+  ARP_QUEUE_OVERFLOW,
+  /** Outgoing: the next hop never answered ARP. */
+  ARP_UNRESOLVED,
+  /** Outgoing: no on-link route and no gateway. */
+  NO_ROUTE,
+  /** Outgoing: larger than the MTU (fragmentation is not done). */
+  TOO_BIG
+}

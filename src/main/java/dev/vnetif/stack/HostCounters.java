@@ -1,0 +1,100 @@
+package dev.vnetif.stack;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A host's traffic and drop counters. Written only by its {@link StackActor} (one writer,
+ * so a release store of get+1 is enough and costs no locked instruction) and readable from
+ * any thread at any time, which is what lets {@code Stack.stats()} return without a message.
+ */
+public final class HostCounters {
+  private static final int RX_FRAMES = 0;
+  private static final int RX_BYTES = 1;
+  private static final int TX_FRAMES = 2;
+  private static final int TX_BYTES = 3;
+  private static final int RX_PACKETS = 4;
+  private static final int TX_PACKETS = 5;
+  private static final int ICMP_ERRORS_RECEIVED = 6;
+  private static final int FIXED = 7;
+  private static final DropReason[] REASONS = DropReason.values();
+
+  private final AtomicLongArray values = new AtomicLongArray(FIXED + REASONS.length);
+
+  private void add(int index, long delta) {
+    values.lazySet(index, values.get(index) + delta);
+  }
+
+  void frameReceived(int bytes) {
+    add(RX_FRAMES, 1);
+    add(RX_BYTES, bytes);
+  }
+
+  void frameSent(int bytes) {
+    add(TX_FRAMES, 1);
+    add(TX_BYTES, bytes);
+  }
+
+  void packetReceived() {
+    add(RX_PACKETS, 1);
+  }
+
+  void packetSent() {
+    add(TX_PACKETS, 1);
+  }
+
+  void icmpErrorReceived() {
+    add(ICMP_ERRORS_RECEIVED, 1);
+  }
+
+  void drop(DropReason reason) {
+    add(FIXED + reason.ordinal(), 1);
+  }
+
+  public long rxFrames() {
+    return values.get(RX_FRAMES);
+  }
+
+  public long rxBytes() {
+    return values.get(RX_BYTES);
+  }
+
+  public long txFrames() {
+    return values.get(TX_FRAMES);
+  }
+
+  public long txBytes() {
+    return values.get(TX_BYTES);
+  }
+
+  /** IPv4 datagrams accepted for this host. */
+  public long rxPackets() {
+    return values.get(RX_PACKETS);
+  }
+
+  /** IPv4 datagrams this host put on the wire. */
+  public long txPackets() {
+    return values.get(TX_PACKETS);
+  }
+
+  public long icmpErrorsReceived() {
+    return values.get(ICMP_ERRORS_RECEIVED);
+  }
+
+  public long drops(DropReason reason) {
+    return values.get(FIXED + reason.ordinal());
+  }
+
+  /** Non-zero drop counters, by reason. */
+  public Map<DropReason, Long> drops() {
+    Map<DropReason, Long> map = new EnumMap<>(DropReason.class);
+    for (DropReason reason : REASONS) {
+      long n = drops(reason);
+      if (n != 0) {
+        map.put(reason, n);
+      }
+    }
+    return map;
+  }
+}

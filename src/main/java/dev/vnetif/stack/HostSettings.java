@@ -1,0 +1,42 @@
+package dev.vnetif.stack;
+
+import dev.vnetif.link.NetworkClock;
+import dev.vnetif.wire.Ipv4Address;
+import dev.vnetif.wire.Ipv4Cidr;
+
+/**
+ * Everything a {@link StackActor} needs to start, already validated.
+ *
+ * @param name            a label for logs, port names and pcap comments
+ * @param cidr            the host's address and on-link prefix
+ * @param gateway         next hop for off-link destinations, or null for none
+ * @param mtu             largest IPv4 datagram the host sends (RFC 791/1122)
+ * @param ttl             time-to-live of the datagrams it originates
+ * @param verifyChecksums false when checksum verification is declared offloaded
+ * @param arp             ARP behaviour
+ * @param seed            drives this host's ephemeral ports and ICMP identifiers
+ * @param clock           the network's time source
+ */
+public record HostSettings(String name, Ipv4Cidr cidr, Ipv4Address gateway, int mtu, int ttl,
+    boolean verifyChecksums, ArpSettings arp, long seed, NetworkClock clock) {
+
+  /** The smallest MTU an IPv4 host must accept (RFC 791: 68 octets). */
+  public static final int MIN_MTU = 68;
+
+  public HostSettings {
+    if (mtu < MIN_MTU || mtu > 65535) {
+      throw new IllegalArgumentException("mtu must be within " + MIN_MTU + "..65535, got " + mtu);
+    }
+    if (ttl < 1 || ttl > 255) {
+      throw new IllegalArgumentException("ttl must be within 1..255, got " + ttl);
+    }
+    if (gateway != null && !cidr.contains(gateway)) {
+      throw new IllegalArgumentException(
+          "gateway " + gateway + " is not on the host's network " + cidr);
+    }
+  }
+
+  public Ipv4Address address() {
+    return cidr.address();
+  }
+}

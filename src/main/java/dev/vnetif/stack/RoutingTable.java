@@ -1,0 +1,38 @@
+package dev.vnetif.stack;
+
+import dev.vnetif.wire.Ipv4Address;
+import dev.vnetif.wire.Ipv4Cidr;
+
+/**
+ * Where a host sends a datagram (RFC 1122 §3.3.1): on-link destinations directly, anything
+ * else to the default gateway, and nowhere when there is no gateway.
+ */
+final class RoutingTable {
+  private final Ipv4Cidr cidr;
+  private final Ipv4Address gateway;
+  private final Ipv4Address directedBroadcast;
+
+  RoutingTable(Ipv4Cidr cidr, Ipv4Address gateway) {
+    this.cidr = cidr;
+    this.gateway = gateway;
+    this.directedBroadcast = cidr.broadcast();
+  }
+
+  /** True for the limited broadcast and this network's directed broadcast (RFC 919, 922). */
+  boolean isBroadcast(Ipv4Address destination) {
+    return destination.isBroadcast() || destination.equals(directedBroadcast);
+  }
+
+  /** True when the host accepts a datagram sent to {@code destination}. */
+  boolean isLocal(Ipv4Address destination) {
+    return destination.equals(cidr.address()) || isBroadcast(destination);
+  }
+
+  /** The next hop for {@code destination}, or null when there is no route. */
+  Ipv4Address nextHop(Ipv4Address destination) {
+    if (cidr.contains(destination) || destination.isBroadcast()) {
+      return destination;
+    }
+    return gateway;
+  }
+}
