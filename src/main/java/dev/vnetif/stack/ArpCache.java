@@ -106,12 +106,13 @@ final class ArpCache {
   }
 
   /**
-   * Called when a request was sent. Returns false when the retry budget is spent, in which
-   * case the resolution is abandoned and {@link #abandon} hands back its packets.
+   * Counts a request about to be sent. Returns false (and counts nothing) when the address
+   * is not being resolved or its budget of {@code maxRequests} is spent; the caller then
+   * gives up with {@link #abandon}.
    */
   boolean requestSent(Ipv4Address address) {
     Resolution resolution = resolving.get(address);
-    if (resolution == null) {
+    if (resolution == null || resolution.requestsSent >= settings.maxRequests()) {
       return false;
     }
     resolution.requestsSent++;

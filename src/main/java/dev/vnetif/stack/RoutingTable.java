@@ -15,12 +15,14 @@ final class RoutingTable {
   RoutingTable(Ipv4Cidr cidr, Ipv4Address gateway) {
     this.cidr = cidr;
     this.gateway = gateway;
-    this.directedBroadcast = cidr.broadcast();
+    // RFC 3021: a /31 is a point-to-point link with no broadcast address, and a /32 has only
+    // the host itself; treating their "broadcast" as one would swallow a real address.
+    this.directedBroadcast = cidr.prefixLength() <= 30 ? cidr.broadcast() : null;
   }
 
   /** True for the limited broadcast and this network's directed broadcast (RFC 919, 922). */
   boolean isBroadcast(Ipv4Address destination) {
-    return destination.isBroadcast() || destination.equals(directedBroadcast);
+    return destination.isBroadcast() || destination.equals(directedBroadcast); // null-safe
   }
 
   /** True when the host accepts a datagram sent to {@code destination}. */

@@ -59,7 +59,8 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
   private final List<ActorRef<Done>> disconnecting = new ArrayList<>();
   private List<ByteString> outbox = new ArrayList<>();
   private int nextIpIdentification;
-  private int nextPingSequence;
+  /** ping(8) numbers its requests from 1. */
+  private int nextPingSequence = 1;
 
   private record PendingPing(ActorRef<PingOutcome> replyTo, Ipv4Address destination,
       int payloadSize, long sentAtNanos) {}
@@ -369,7 +370,9 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
   }
 
   private void sendArpRequest(Ipv4Address target) {
-    arp.requestSent(target);
+    if (!arp.requestSent(target)) {
+      return;
+    }
     emit(MacAddress.BROADCAST, EthernetFrame.ETHERTYPE_ARP,
         ArpPacket.request(mac, address, target).encode());
     timers.startSingleTimer(arpTimerKey(target), new HostCommand.ArpRetry(target),

@@ -24,7 +24,10 @@ import org.apache.pekko.util.ByteString;
  */
 public final class Checksum {
 
-    /** Reads eight bytes big-endian at once: RFC 1071 §2(C), the sum is independent of word size. */
+    /**
+     * Reads eight bytes big-endian at once: RFC 1071 §2(C), the one's-complement sum can be
+     * taken over wider words and folded afterwards.
+     */
     private static final VarHandle LONG_BE =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
@@ -79,13 +82,18 @@ public final class Checksum {
      */
     public static int sum(byte[] b, int off, int len, int initial) {
         Objects.checkFromIndexSize(off, len, b.length);
-        long acc = initial & 0xFFFF_FFFFL;
         int end = off + len;
         int i = off;
-        for (; i + 8 <= end; i += 8) {
+        // Two independent accumulators over 16-byte strides let the CPU overlap the additions.
+        long high = 0;
+        long low = 0;
+        for (; i + 16 <= end; i += 16) {
             long w = (long) LONG_BE.get(b, i);
-            acc += (w >>> 32) + (w & 0xFFFF_FFFFL);
+            long v = (long) LONG_BE.get(b, i + 8);
+            high += (w >>> 32) + (v >>> 32);
+            low += (w & 0xFFFF_FFFFL) + (v & 0xFFFF_FFFFL);
         }
+        long acc = (initial & 0xFFFF_FFFFL) + high + low;
         for (; i + 1 < end; i += 2) {
             acc += (b[i] & 0xFF) << 8 | (b[i + 1] & 0xFF);
         }
@@ -116,13 +124,17 @@ public final class Checksum {
         if (buf.order() != ByteOrder.BIG_ENDIAN) {
             buf = buf.duplicate(); // a duplicate is always big-endian
         }
-        long acc = 0;
         int i = buf.position();
         int end = buf.limit();
-        for (; i + 8 <= end; i += 8) {
+        long high = 0;
+        long low = 0;
+        for (; i + 16 <= end; i += 16) {
             long w = buf.getLong(i);
-            acc += (w >>> 32) + (w & 0xFFFF_FFFFL);
+            long v = buf.getLong(i + 8);
+            high += (w >>> 32) + (v >>> 32);
+            low += (w & 0xFFFF_FFFFL) + (v & 0xFFFF_FFFFL);
         }
+        long acc = high + low;
         for (; i + 1 < end; i += 2) {
             acc += buf.getShort(i) & 0xFFFF;
         }

@@ -127,7 +127,7 @@ class IcmpPacketTest {
 
     @Test
     void checksumCoversAnOddLengthFragmentedPayload() throws Exception {
-        ByteString payload = Hex.fragmented(ByteString.fromString("an odd-length payload, cut in pieces!!"), 3, 4, 17);
+        ByteString payload = Hex.fragmented(ByteString.fromString("an odd-length payload, cut in pieces!".repeat(3)), 3, 4, 17, 80);
         ByteString encoded = IcmpPacket.echoRequest(9, 9, payload).encode();
         assertEquals(1, encoded.length() % 2);
         assertEquals(payload, IcmpPacket.parse(encoded, true).payload());

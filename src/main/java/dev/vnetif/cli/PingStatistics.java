@@ -1,0 +1,48 @@
+package dev.vnetif.cli;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/** The closing lines of ping(8): loss and min/avg/max/mdev of the round-trip times. */
+final class PingStatistics {
+  private final long startNanos = System.nanoTime();
+  private int transmitted;
+  private int received;
+  private double min = Double.MAX_VALUE;
+  private double max;
+  private double sum;
+  private double sumOfSquares;
+
+  void sent() {
+    transmitted++;
+  }
+
+  void received(Duration rtt) {
+    double ms = rtt.toNanos() / 1e6;
+    received++;
+    min = Math.min(min, ms);
+    max = Math.max(max, ms);
+    sum += ms;
+    sumOfSquares += ms * ms;
+  }
+
+  int received() {
+    return received;
+  }
+
+  String summary() {
+    long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
+    int lossPercent = transmitted == 0 ? 0 : 100 * (transmitted - received) / transmitted;
+    String first = String.format(Locale.ROOT,
+        "%d packets transmitted, %d received, %d%% packet loss, time %dms",
+        transmitted, received, lossPercent, elapsedMs);
+    if (received == 0) {
+      return first;
+    }
+    double avg = sum / received;
+    // ping(8)'s mdev: the standard deviation of the samples, sqrt(E[x^2] - E[x]^2).
+    double mdev = Math.sqrt(Math.max(0, sumOfSquares / received - avg * avg));
+    return first + String.format(Locale.ROOT, "%nrtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms",
+        min, avg, max, mdev);
+  }
+}

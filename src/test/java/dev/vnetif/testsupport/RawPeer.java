@@ -1,0 +1,98 @@
+package dev.vnetif.testsupport;
+
+import dev.vnetif.RawPort;
+import dev.vnetif.wire.ArpPacket;
+import dev.vnetif.wire.EthernetFrame;
+import dev.vnetif.wire.Ipv4Address;
+import dev.vnetif.wire.Ipv4Packet;
+import dev.vnetif.wire.MacAddress;
+import dev.vnetif.wire.MalformedPacketException;
+import dev.vnetif.wire.TcpSegment;
+import java.time.Duration;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * A scripted host on a {@link RawPort}: it owns an IPv4 address, answers ARP requests for it
+ * while the test waits for traffic, and sends hand-built IPv4 datagrams — the way packetdrill
+ * or mirage's RFC 5961 tests play the peer.
+ */
+public final class RawPeer {
+  private final RawPort port;
+  private final Ipv4Address address;
+  private int identification = 1;
+
+  public RawPeer(RawPort port, Ipv4Address address) {
+    this.port = port;
+    this.address = address;
+  }
+
+  public Ipv4Address address() {
+    return address;
+  }
+
+  public MacAddress mac() {
+    return port.mac();
+  }
+
+  /** Sends a TCP segment to {@code dst} at {@code dstMac}. */
+  public void sendTcp(MacAddress dstMac, Ipv4Address dst, TcpSegment segment) {
+    sendIp(dstMac, dst, Ipv4Packet.PROTO_TCP, segment.encode(address, dst));
+  }
+
+  public void sendIp(MacAddress dstMac, Ipv4Address dst, int protocol, ByteString transport) {
+    ByteString datagram = Ipv4Packet.of(address, dst, protocol, 64, identification++, true,
+        transport).encode();
+    port.send(EthernetFrame.encode(dstMac, port.mac(), EthernetFrame.ETHERTYPE_IPV4, datagram));
+  }
+
+  /**
+   * The next IPv4 datagram addressed to this peer, answering ARP requests for its address
+   * on the way; null when none arrives within {@code timeout}.
+   */
+  public Ipv4Packet nextDatagram(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      ByteString bytes = port.poll(Duration.ofNanos(left));
+      if (bytes == null) {
+        return null;
+      }
+      try {
+        EthernetFrame frame = EthernetFrame.parse(bytes);
+        if (frame.etherType() == EthernetFrame.ETHERTYPE_ARP) {
+          answerArp(ArpPacket.parse(frame.payload()));
+        } else if (frame.etherType() == EthernetFrame.ETHERTYPE_IPV4) {
+          Ipv4Packet packet = Ipv4Packet.parse(frame.payload(), true);
+          if (packet.destination().equals(address)) {
+            return packet;
+          }
+        }
+      } catch (MalformedPacketException e) {
+        throw new AssertionError("the stack sent a malformed frame: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** The next TCP segment for this peer (checksum verified), or null after {@code timeout}. */
+  public TcpSegment nextTcp(Duration timeout) throws InterruptedException {
+    Ipv4Packet packet = nextDatagram(timeout);
+    if (packet == null) {
+      return null;
+    }
+    try {
+      return TcpSegment.parse(packet.payload(), packet.source(), packet.destination(), true);
+    } catch (MalformedPacketException e) {
+      throw new AssertionError("the stack sent a malformed TCP segment: " + e.getMessage(), e);
+    }
+  }
+
+  private void answerArp(ArpPacket arp) {
+    if (arp.isRequest() && arp.targetIp().equals(address)) {
+      port.send(EthernetFrame.encode(arp.senderMac(), port.mac(), EthernetFrame.ETHERTYPE_ARP,
+          ArpPacket.reply(port.mac(), address, arp.senderMac(), arp.senderIp()).encode()));
+    }
+  }
+}
