@@ -198,14 +198,14 @@ class SwitchActorTest {
   }
 
   @Test
-  @DisplayName("A multicast destination is flooded even after a port sent from that address")
+  @DisplayName("A multicast destination is always flooded, even after a frame came from that address")
   void multicastIsFlooded() {
     ActorRef<SwitchCommand> sw = newSwitch(SEED);
     Port a = attach(sw, "a");
     Port b = attach(sw, "b");
     Port c = attach(sw, "c");
     MacAddress group = MacAddress.of("01:00:5e:00:00:01");
-    // A group address is never a station's address, so it must not be learned as a source.
+    // A group address never names one station: even after c sent from it, it is not c's.
     send(sw, c, frame(MacAddress.BROADCAST, group, 1));
     expectDelivery(a);
     expectDelivery(b);

@@ -165,7 +165,7 @@ class ArpCacheTest {
     for (int sent = 1; sent <= MAX_REQUESTS; sent++) {
       cache.requestSent(PEER);
     }
-    // ArpCache#requestSent Javadoc: "Returns false when the retry budget is spent".
+    // The caller gives up with abandon; a request past the budget must not be counted as sent.
     assertFalse(cache.requestSent(PEER),
         "request " + (MAX_REQUESTS + 1) + " with maxRequests " + MAX_REQUESTS);
   }
