@@ -107,8 +107,9 @@ class HostsIntegrationTest {
     }
     await(net.removeListener(tap));
     List<Frame> frames = new ArrayList<>(seen);
-    assertEquals(2 + 6, frames.size(), "ARP request + reply + 3 echo requests + 3 replies");
-    ArpPacket request = frames.get(0).arp().orElseThrow();
+    String trace = describe(frames);
+    assertEquals(2 + 6, frames.size(), "ARP request + reply + 3 echo requests + 3 replies\n" + trace);
+    ArpPacket request = frames.get(0).arp().orElseThrow(() -> new AssertionError(trace));
     assertTrue(request.isRequest());
     assertEquals(Ipv4Address.fromInet(b.address()), request.targetIp());
     assertEquals(a.mac(), frames.get(0).ethernet().orElseThrow().source());
@@ -288,6 +289,20 @@ class HostsIntegrationTest {
     long before = a.stats().txFrames();
     await(a.ping(a.address(), TIMEOUT));
     assertEquals(before, a.stats().txFrames());
+  }
+
+  /** One line per frame: ingress, Ethernet source and destination, and what it carries. */
+  static String describe(List<Frame> frames) {
+    StringBuilder sb = new StringBuilder();
+    for (Frame f : frames) {
+      sb.append(f.ingressHost()).append(' ');
+      f.ethernet().ifPresent(e -> sb.append(e.source()).append(" > ").append(e.destination()));
+      f.arp().ifPresent(a -> sb.append(" ARP ").append(a));
+      f.ipv4().ifPresent(ip -> sb.append(" IPv4 ").append(ip.source()).append(" > ")
+          .append(ip.destination()).append(" proto ").append(ip.protocol()));
+      sb.append('\n');
+    }
+    return sb.toString();
   }
 
   static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {

@@ -35,8 +35,11 @@ class ReadmeExampleTest {
       a.ping(b.address(), Duration.ofSeconds(1)).toCompletableFuture().join();
 
       b.udp().listen(7, d -> b.udp().send(7, d.src(), d.payload()));
-      a.udp().send(new InetSocketAddress(b.address(), 7), ByteString.fromString("hi"))
-          .toCompletableFuture().join();
+      java.util.concurrent.CompletableFuture<UdpDatagram> echoed =
+          new java.util.concurrent.CompletableFuture<>();
+      a.udp().listen(5000, echoed::complete);
+      a.udp().send(5000, new InetSocketAddress(b.address(), 7), ByteString.fromString("hi"));
+      assertEquals("hi", echoed.get(5, java.util.concurrent.TimeUnit.SECONDS).payload().utf8String());
 
       Path pcap = dir.resolve("run.pcap");
       net.recordPcap(pcap, () -> a.ping(b.address(), Duration.ofSeconds(1)))

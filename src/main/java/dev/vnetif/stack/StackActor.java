@@ -58,6 +58,11 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
   private final ArrayDeque<ByteString> loopback = new ArrayDeque<>();
   private final List<ActorRef<Done>> disconnecting = new ArrayList<>();
   private List<ByteString> outbox = new ArrayList<>();
+  /**
+   * Answers that promise "it is on the wire": told only after the outbox went to the switch,
+   * so a caller that acts on the switch next (say, removes a tap) comes after the frame.
+   */
+  private final List<Runnable> afterFlush = new ArrayList<>();
   private int nextIpIdentification;
   /** ping(8) numbers its requests from 1. */
   private int nextPingSequence = 1;
@@ -220,7 +225,7 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
       emit(hardware, EthernetFrame.ETHERTYPE_IPV4, pending.datagram());
       counters.packetSent();
       if (pending.listener() != null) {
-        pending.listener().sent();
+        afterFlush.add(pending.listener()::sent);
       }
     }
   }
@@ -415,6 +420,10 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
       switchRef.tell(new SwitchCommand.Transmit(port, outbox));
       outbox = new ArrayList<>();
     }
+    if (!afterFlush.isEmpty()) {
+      afterFlush.forEach(Runnable::run);
+      afterFlush.clear();
+    }
   }
 
   private void drainLoopback() {
@@ -467,7 +476,7 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
           }
         });
     switch (route) {
-      case SENT -> replyTo.tell(SendOutcome.SENT);
+      case SENT -> afterFlush.add(() -> replyTo.tell(SendOutcome.SENT));
       case NO_ROUTE -> replyTo.tell(new SendOutcome.NoRoute(msg.destination()));
       case TOO_BIG -> replyTo.tell(new SendOutcome.TooBig(msg.payload().length(), maxPayload));
       case PENDING_ARP -> { }
