@@ -1,0 +1,86 @@
+package dev.vnetif.tcp;
+
+import dev.vnetif.wire.SeqNum;
+
+/**
+ * Loss detection by duplicate ACKs and the NewReno fast-recovery bookkeeping (RFC 5681
+ * §3.2, RFC 6582 §3.2): counts duplicate ACKs, decides when to fast-retransmit, tells
+ * full ACKs from partial ones against {@code recover}, and drives the
+ * {@link CongestionControl}. The {@link Tcb} does the retransmitting.
+ */
+final class LossRecovery {
+  /** What a new cumulative ACK meant. */
+  enum AckKind { NORMAL, FIRST_PARTIAL, PARTIAL, RECOVERY_EXIT }
+
+  /** RFC 5681 §3.2: the third duplicate ACK signals a loss. */
+  static final int DUPACK_THRESHOLD = 3;
+
+  final CongestionControl cc;
+  int duplicateAcks;
+  boolean inRecovery;
+  /** RFC 6582 §3.2: the highest sequence number sent when recovery (or an RTO) began. */
+  int recover;
+  private boolean partialAckSeen;
+
+  LossRecovery(CongestionControl cc, int iss) {
+    this.cc = cc;
+    this.recover = iss; // RFC 6582 §3.2 step 1
+  }
+
+  /** A cumulative ACK for new data. {@code flightAfter} is measured after the ACK. */
+  AckKind onNewAck(int ack, int bytesAcked, int flightAfter, long nowNanos) {
+    if (inRecovery) {
+      if (SeqNum.gt(ack, recover)) {
+        // RFC 6582 §3.2 step 3: a full acknowledgment ends fast recovery.
+        inRecovery = false;
+        duplicateAcks = 0;
+        cc.onRecoveryExit(flightAfter);
+        return AckKind.RECOVERY_EXIT;
+      }
+      // RFC 6582 §3.2 step 3 (partial acknowledgment): the caller retransmits the next hole.
+      cc.onPartialAck(bytesAcked);
+      AckKind kind = partialAckSeen ? AckKind.PARTIAL : AckKind.FIRST_PARTIAL;
+      partialAckSeen = true;
+      return kind;
+    }
+    duplicateAcks = 0;
+    cc.onAck(bytesAcked, nowNanos);
+    return AckKind.NORMAL;
+  }
+
+  /**
+   * A duplicate ACK (RFC 5681 §2 definition, checked by the caller). Returns true when the
+   * caller must fast-retransmit the first unacknowledged segment now.
+   */
+  boolean onDuplicateAck(int ack, int sndMax, int flightSize, long nowNanos) {
+    duplicateAcks++;
+    if (inRecovery) {
+      cc.onDuplicateAckInRecovery(); // RFC 5681 §3.2 step 4: inflate
+      return false;
+    }
+    // RFC 6582 §3.2 step 2: only if the ACK covers more than "recover" — no second fast
+    // retransmit for losses of the window already being recovered.
+    if (duplicateAcks == DUPACK_THRESHOLD && SeqNum.gt(ack, recover)) {
+      inRecovery = true;
+      partialAckSeen = false;
+      recover = sndMax - 1;
+      cc.onFastRetransmit(flightSize, nowNanos);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Retransmission timeout: leave recovery, remember the highest sequence sent (RFC 6582
+   * §3.2 step 4), and collapse the window on the first expiry for this data only (RFC 5681
+   * §3.1: ssthresh must not shrink again when the same segment times out again).
+   */
+  void onTimeout(int flightSize, boolean firstExpiry, int sndMax, long nowNanos) {
+    inRecovery = false;
+    duplicateAcks = 0;
+    recover = sndMax - 1;
+    if (firstExpiry) {
+      cc.onRetransmissionTimeout(flightSize, nowNanos);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package dev.vnetif.tcp;
+
+import dev.vnetif.wire.SeqNum;
+
+/**
+ * The send sequence space of RFC 9293 §3.3.1 and the bytes behind it.
+ *
+ * <pre>
+ *      1          2          3          4
+ * ----------|----------|----------|----------
+ *        SND.UNA    SND.NXT    SND.UNA+SND.WND
+ * </pre>
+ *
+ * The ISS occupies one sequence number (the SYN), the application's bytes follow from
+ * ISS+1, and the FIN, once queued, takes the number after the last byte. {@code sndMax}
+ * is the highest sequence number ever sent plus one: after a retransmission timeout
+ * {@code sndNxt} goes back to {@code sndUna} (go-back-N, as BSD does), and ACKs up to
+ * {@code sndMax} stay acceptable.
+ */
+final class SendSequence {
+  final SendBuffer buffer;
+  int iss;
+  int sndUna;
+  int sndNxt;
+  int sndMax;
+  /** The peer's window in bytes (already scaled). */
+  int sndWnd;
+  int sndWl1;
+  int sndWl2;
+  /** The largest window the peer ever offered (RFC 1122 §4.2.3.4, RFC 5961 §5.2). */
+  int maxSndWnd;
+  /** Window scale shift the peer applies to the windows it advertises (RFC 7323 §2.3). */
+  int sndScale;
+  /** Effective send MSS: the peer's MSS option bounded by our own (RFC 9293 §3.7.1). */
+  int effectiveMss;
+  boolean finQueued;
+  /** Everything appended up to this stream offset was written with nodelay. */
+  long nodelayUpTo;
+
+  SendSequence(int capacity) {
+    this.buffer = new SendBuffer(capacity);
+  }
+
+  void start(int initialSequence) {
+    iss = initialSequence;
+    sndUna = initialSequence;
+    sndNxt = initialSequence;
+    sndMax = initialSequence;
+  }
+
+  /** Sequence number of the first byte still in the buffer (= SND.UNA once the SYN is acked). */
+  int bufferStartSeq() {
+    return iss + 1 + (int) buffer.consumedTotal();
+  }
+
+  /** Sequence number of the FIN: right after the last byte the application wrote. */
+  int finSeq() {
+    return bufferStartSeq() + buffer.size();
+  }
+
+  boolean synAcked() {
+    return SeqNum.gt(sndUna, iss);
+  }
+
+  boolean finSent() {
+    return finQueued && SeqNum.gt(sndNxt, finSeq());
+  }
+
+  boolean finAcked() {
+    return finQueued && SeqNum.gt(sndUna, finSeq());
+  }
+
+  /** Sequence numbers sent and not yet acknowledged (RFC 5681 FlightSize, in sequence space). */
+  int flightSize() {
+    return sndNxt - sndUna;
+  }
+
+  /** Data bytes queued but not yet sent from {@code sndNxt} (0 once everything went out). */
+  int unsentBytes() {
+    int offset = sndNxt - bufferStartSeq();
+    return Math.max(0, buffer.size() - Math.max(0, offset));
+  }
+
+  /** Stream offset (bytes ever written) that {@code seq} stands for. */
+  long streamOffset(int seq) {
+    return buffer.consumedTotal() + SeqNum.diff(seq, bufferStartSeq());
+  }
+
+  /** Records the window the peer advertised in a segment (RFC 9293 §3.10.7.4, fifth check). */
+  void updateWindow(int rawWindow, int seq, int ack) {
+    sndWnd = rawWindow << sndScale;
+    sndWl1 = seq;
+    sndWl2 = ack;
+    if (sndWnd > maxSndWnd) {
+      maxSndWnd = sndWnd;
+    }
+  }
+
+  /** RFC 9293 §3.10.7.4: update the window only from a segment newer than the last update. */
+  boolean isWindowUpdate(int seq, int ack) {
+    return SeqNum.lt(sndWl1, seq) || (sndWl1 == seq && SeqNum.leq(sndWl2, ack));
+  }
+
+  /**
+   * Moves SND.UNA to {@code ack} and drops the acknowledged data bytes from the buffer
+   * (the SYN and FIN take sequence numbers but no buffer space). Returns the data bytes freed.
+   */
+  int acknowledge(int ack) {
+    int start = bufferStartSeq();
+    int dataEnd = start + buffer.size();
+    int from = SeqNum.max(sndUna, start);
+    int to = SeqNum.min(ack, dataEnd);
+    int freed = Math.max(0, SeqNum.diff(to, from));
+    if (freed > 0) {
+      buffer.consume(freed);
+    }
+    sndUna = ack;
+    if (SeqNum.lt(sndNxt, ack)) {
+      sndNxt = ack; // an ACK for data sent before a go-back-N rewind
+    }
+    return freed;
+  }
+
+  void sent(int endSeq) {
+    sndNxt = endSeq;
+    if (SeqNum.gt(endSeq, sndMax)) {
+      sndMax = endSeq;
+    }
+  }
+}

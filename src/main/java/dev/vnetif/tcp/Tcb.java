@@ -1,0 +1,991 @@
+package dev.vnetif.tcp;
+
+import dev.vnetif.tcp.TcbTimers.Kind;
+import dev.vnetif.wire.SeqNum;
+import dev.vnetif.wire.TcpOptions;
+import dev.vnetif.wire.TcpSegment;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * One TCP connection's control block: the state machine of RFC 9293 with the
+ * retransmission, congestion control, flow control and defences of the RFCs cited on each
+ * method. Sans-I/O: no threads, no clock, no randomness. Every input takes the current time;
+ * everything it causes — segments to send, events for the user — goes to the
+ * {@link TcbOutput} before the call returns, and {@link #nextDeadline()} says when
+ * {@link #timerFired} must be called next. Not thread-safe: one owner drives it.
+ */
+public final class Tcb {
+  /** Supplies the initial send sequence number when a LISTEN block accepts a SYN (RFC 6528). */
+  @FunctionalInterface
+  public interface IssSource {
+    int iss(int remotePort, long nowNanos);
+  }
+
+  private static final ByteString EMPTY = ByteString.emptyByteString();
+  private static final long OUT_OF_WINDOW_ANSWER_GAP = 500_000_000L;
+
+  private final TcpConfig config;
+  private final TcbOutput out;
+  private final int localPort;
+  private final IssSource issSource;
+  private final boolean returnToListen;
+  private final SendSequence snd;
+  private final ReceiveSequence rcv;
+  private final TcbTimers timers = new TcbTimers();
+  private final RttEstimator rtt;
+  private final ChallengeAckLimiter challengeAcks;
+  private LossRecovery recovery;
+  private int remotePort;
+  private TcpState state = TcpState.CLOSED;
+  private boolean offeredWindowScale;
+  private boolean activeOpen;
+
+  /** Karn's algorithm (RFC 6298 §3): one segment timed at a time, never a retransmitted one. */
+  private boolean timing;
+  private int timedSeq;
+  private long timedAtNanos;
+  /** Consecutive retransmission timeouts without progress. */
+  private int retransmissions;
+  private int persistProbes;
+  private int keepaliveProbes;
+  private long lastKeepaliveProbeNanos;
+  private long lastSendNanos;
+  /** An ACK is owed; sent at the end of the input unless a data segment carries it. */
+  private boolean ackOwed;
+  private boolean answeredOutOfWindow;
+  private long lastOutOfWindowAnswerNanos;
+
+  private long segmentsSent;
+  private long segmentsReceived;
+  private long bytesSent;
+  private long bytesReceived;
+  private long retransmittedSegments;
+  private long fastRetransmits;
+  private long timeouts;
+  private long challengeAcksSent;
+  private long zeroWindowProbes;
+  private long keepaliveProbesSent;
+
+  private Tcb(TcpConfig config, TcbOutput out, int localPort, int remotePort,
+      IssSource issSource, boolean returnToListen) {
+    this.config = config;
+    this.out = out;
+    this.localPort = localPort;
+    this.remotePort = remotePort;
+    this.issSource = issSource;
+    this.returnToListen = returnToListen;
+    this.snd = new SendSequence(config.sendBufferSize());
+    this.rcv = new ReceiveSequence(config.receiveBufferSize(), config.mss(),
+        config.maxReassemblyRanges());
+    this.rtt = new RttEstimator(config.initialRtoNanos(), config.minRtoNanos(),
+        config.maxRtoNanos(), config.clockGranularityNanos());
+    this.challengeAcks = new ChallengeAckLimiter(config.challengeAckLimit());
+  }
+
+  // ================================================================ opening
+
+  /** Active OPEN (RFC 9293 §3.10.1): sends a SYN with {@code iss} and enters SYN_SENT. */
+  public static Tcb connect(TcpConfig config, int localPort, int remotePort, int iss,
+      TcbOutput out, long nowNanos) {
+    Tcb tcb = new Tcb(config, out, localPort, remotePort, null, false);
+    tcb.activeOpen = true;
+    tcb.snd.start(iss);
+    tcb.offeredWindowScale = config.windowScaling();
+    tcb.enter(TcpState.SYN_SENT);
+    tcb.sendSyn(nowNanos, false);
+    return tcb;
+  }
+
+  /**
+   * Passive OPEN (RFC 9293 §3.10.1): a block in LISTEN that takes the first SYN; a reset
+   * in SYN_RECEIVED returns it to LISTEN.
+   */
+  public static Tcb listen(TcpConfig config, int localPort, IssSource issSource, TcbOutput out) {
+    Tcb tcb = new Tcb(config, out, localPort, 0, issSource, true);
+    tcb.enter(TcpState.LISTEN);
+    return tcb;
+  }
+
+  /**
+   * A connection for a SYN a listener accepted: answers with SYN-ACK from {@code iss} and
+   * is in SYN_RECEIVED. A reset then closes it (the listener itself stays).
+   */
+  public static Tcb accept(TcpConfig config, TcpSegment syn, int iss, TcbOutput out,
+      long nowNanos) {
+    Tcb tcb = new Tcb(config, out, syn.destinationPort(), syn.sourcePort(), (p, t) -> iss,
+        false);
+    tcb.state = TcpState.LISTEN;
+    tcb.segmentArrived(syn, nowNanos);
+    return tcb;
+  }
+
+  // ================================================================ queries
+
+  public TcpState state() {
+    return state;
+  }
+
+  public int localPort() {
+    return localPort;
+  }
+
+  public int remotePort() {
+    return remotePort;
+  }
+
+  /** The earliest time {@link #timerFired} must run, or {@link TcbTimers#OFF}. */
+  public long nextDeadline() {
+    return timers.next();
+  }
+
+  public TcbTimers timers() {
+    return timers;
+  }
+
+  /** Bytes {@link #send} would take now. */
+  public int sendBufferFree() {
+    return snd.buffer.free();
+  }
+
+  /** Total bytes ever written and acknowledged by the peer. */
+  public long acknowledgedTotal() {
+    return snd.buffer.consumedTotal();
+  }
+
+  /** Total bytes ever accepted by {@link #send}. */
+  public long writtenTotal() {
+    return snd.buffer.appendedTotal();
+  }
+
+  public boolean canSend() {
+    return state.canSend() && !snd.finQueued;
+  }
+
+  public TcbStats stats() {
+    return new TcbStats(state, rtt.srttNanos(), rtt.rttvarNanos(), rtt.rtoNanos(),
+        recovery == null ? 0 : recovery.cc.cwnd(),
+        recovery == null ? Integer.MAX_VALUE : recovery.cc.ssthresh(), snd.sndWnd, rcv.window(),
+        snd.effectiveMss, bytesSent, snd.buffer.consumedTotal(), bytesReceived, segmentsSent,
+        segmentsReceived,
+        retransmittedSegments, fastRetransmits, timeouts, challengeAcksSent, zeroWindowProbes,
+        keepaliveProbesSent);
+  }
+
+  // ================================================================ user calls
+
+  /**
+   * SEND (RFC 9293 §3.10.2): queues as much of {@code data} as the send buffer takes and
+   * transmits what the windows allow. With {@code nodelay} the data bypasses Nagle.
+   *
+   * @return the bytes taken (0 when the buffer is full)
+   * @throws IllegalStateException once the connection is closing or closed for sending
+   */
+  public int send(ByteString data, boolean nodelay, long nowNanos) {
+    if (!canSend()) {
+      throw new IllegalStateException("cannot send in state " + state
+          + (snd.finQueued ? " after shutdown" : ""));
+    }
+    int taken = snd.buffer.append(data);
+    if (nodelay) {
+      snd.nodelayUpTo = snd.buffer.appendedTotal();
+    }
+    if (state.isSynchronized()) {
+      transmit(nowNanos);
+    }
+    return taken;
+  }
+
+  /**
+   * The application consumed {@code bytes} of delivered data: the window opens, and an ACK
+   * announces it once it opened by at least min(buffer/2, MSS) (RFC 1122 §4.2.3.3), so a
+   * slow reader never leaves the peer stuck at a zero window.
+   */
+  public void consumed(int bytes, long nowNanos) {
+    if (bytes < 0 || bytes > rcv.unconsumed) {
+      throw new IllegalArgumentException("consumed " + bytes + " bytes but " + rcv.unconsumed
+          + " are unconsumed");
+    }
+    rcv.unconsumed -= bytes;
+    if (state.canReceive() && state != TcpState.SYN_RECEIVED && rcv.windowUpdateWorthSending()) {
+      sendAck(nowNanos);
+    }
+  }
+
+  /**
+   * CLOSE for writing (RFC 9293 §3.10.4): a FIN follows the queued data. ESTABLISHED goes
+   * to FIN_WAIT_1 and CLOSE_WAIT to LAST_ACK at once; in SYN_RECEIVED the FIN waits for
+   * ESTABLISHED; before a SYN was answered the connection just closes.
+   */
+  public void shutdownWrite(long nowNanos) {
+    switch (state) {
+      case LISTEN, SYN_SENT -> close(CloseReason.NORMAL);
+      case SYN_RECEIVED -> snd.finQueued = true;
+      case ESTABLISHED -> {
+        snd.finQueued = true;
+        enter(TcpState.FIN_WAIT_1);
+        transmit(nowNanos);
+      }
+      case CLOSE_WAIT -> {
+        snd.finQueued = true;
+        enter(TcpState.LAST_ACK);
+        transmit(nowNanos);
+      }
+      default -> { } // already closing: RFC 9293 answers "connection closing", no change
+    }
+  }
+
+  /** ABORT (RFC 9293 §3.10.5): RST where the peer may hold state, then CLOSED. */
+  public void abort(long nowNanos) {
+    switch (state) {
+      case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT ->
+          emit(snd.sndNxt, 0, TcpSegment.RST, EMPTY, TcpOptions.NONE, nowNanos);
+      default -> { }
+    }
+    if (state != TcpState.CLOSED) {
+      close(CloseReason.ABORTED);
+    }
+  }
+
+  /** Runs every timer due at {@code nowNanos}. */
+  public void timerFired(long nowNanos) {
+    if (timers.due(Kind.TIME_WAIT, nowNanos)) {
+      close(CloseReason.NORMAL);
+      return;
+    }
+    if (timers.due(Kind.RETRANSMIT, nowNanos)) {
+      timers.cancel(Kind.RETRANSMIT);
+      onRetransmissionTimeout(nowNanos);
+    }
+    if (timers.due(Kind.PERSIST, nowNanos)) {
+      timers.cancel(Kind.PERSIST);
+      onPersistTimeout(nowNanos);
+    }
+    if (timers.due(Kind.KEEPALIVE, nowNanos)) {
+      timers.cancel(Kind.KEEPALIVE);
+      onKeepaliveTimeout(nowNanos);
+    }
+    if (timers.due(Kind.DELAYED_ACK, nowNanos)) {
+      timers.cancel(Kind.DELAYED_ACK);
+      ackOwed = true;
+    }
+    finishInput(nowNanos);
+  }
+
+  // ================================================================ SEGMENT ARRIVES
+
+  /** SEGMENT ARRIVES (RFC 9293 §3.10.7), dispatched by state. */
+  public void segmentArrived(TcpSegment segment, long nowNanos) {
+    segmentsReceived++;
+    switch (state) {
+      case CLOSED -> answerInClosed(segment, nowNanos);
+      case LISTEN -> onListen(segment, nowNanos);
+      case SYN_SENT -> onSynSent(segment, nowNanos);
+      default -> onSynchronized(segment, nowNanos);
+    }
+    finishInput(nowNanos);
+  }
+
+  /** RFC 9293 §3.10.7.1: everything but a RST gets a RST. */
+  private void answerInClosed(TcpSegment seg, long now) {
+    if (seg.isRst()) {
+      return;
+    }
+    if (seg.isAck()) {
+      emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
+    } else {
+      emitTo(seg.sourcePort(), 0, seg.seq() + seg.segmentLength(),
+          TcpSegment.RST | TcpSegment.ACK, now);
+    }
+  }
+
+  /** RFC 9293 §3.10.7.2: LISTEN ignores RST, resets an ACK, answers a SYN with SYN-ACK. */
+  private void onListen(TcpSegment seg, long now) {
+    if (seg.isRst()) {
+      return;
+    }
+    if (seg.isAck()) {
+      emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
+      return;
+    }
+    if (!seg.isSyn()) {
+      return;
+    }
+    remotePort = seg.sourcePort();
+    snd.start(issSource.iss(remotePort, now));
+    rcv.start(seg.seq());
+    offeredWindowScale = config.windowScaling() && seg.options().windowScale() >= 0;
+    OptionsNegotiation.apply(seg.options(), offeredWindowScale, config, snd, rcv);
+    // RFC 7323 §2.2: the window of a SYN is never scaled.
+    snd.sndWnd = seg.window();
+    snd.maxSndWnd = seg.window();
+    snd.sndWl1 = seg.seq();
+    lastHeard(now);
+    enter(TcpState.SYN_RECEIVED);
+    sendSyn(now, true);
+  }
+
+  /** RFC 9293 §3.10.7.3, with RFC 5961 §3.2's "blind RST in SYN_SENT is dropped". */
+  private void onSynSent(TcpSegment seg, long now) {
+    boolean ackAcceptable = false;
+    if (seg.isAck()) {
+      if (SeqNum.leq(seg.ack(), snd.iss) || SeqNum.gt(seg.ack(), snd.sndMax)) {
+        if (!seg.isRst()) {
+          emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
+        }
+        return;
+      }
+      ackAcceptable = true;
+    }
+    if (seg.isRst()) {
+      if (ackAcceptable) {
+        close(CloseReason.REFUSED);
+      }
+      return;
+    }
+    if (!seg.isSyn()) {
+      return;
+    }
+    rcv.start(seg.seq());
+    OptionsNegotiation.apply(seg.options(), offeredWindowScale, config, snd, rcv);
+    snd.sndWnd = seg.window();
+    snd.maxSndWnd = seg.window();
+    snd.sndWl1 = seg.seq();
+    snd.sndWl2 = seg.ack();
+    lastHeard(now);
+    if (ackAcceptable) {
+      acknowledgeSyn(seg.ack(), now);
+      establish(now);
+      ackOwed = true;
+    } else {
+      // Simultaneous open (RFC 9293 §3.10.7.3 fourth, figure 7): SYN-ACK from our ISS.
+      enter(TcpState.SYN_RECEIVED);
+      sendSyn(now, true);
+    }
+  }
+
+  /** RFC 9293 §3.10.7.4 for SYN_RECEIVED and every synchronized state. */
+  private void onSynchronized(TcpSegment seg, long now) {
+    if (state == TcpState.SYN_RECEIVED && seg.isSyn() && !seg.isRst() && seg.seq() == rcv.irs) {
+      onPeerSynAgain(seg, now);
+      return;
+    }
+    if (!rcv.acceptable(seg.seq(), seg.segmentLength())) {
+      onUnacceptable(seg, now);
+      return;
+    }
+    lastHeard(now);
+    if (seg.isRst()) {
+      onResetInWindow(seg, now);
+      return;
+    }
+    if (seg.isSyn()) {
+      challengeAck(now); // RFC 5961 §4.2: any SYN on a synchronized connection
+      return;
+    }
+    if (!seg.isAck()) {
+      return;
+    }
+    boolean proceed = state == TcpState.SYN_RECEIVED ? onAckInSynReceived(seg, now)
+        : onAck(seg, now);
+    if (proceed && (seg.payload().nonEmpty() || seg.isFin())) {
+      onText(seg, now);
+    }
+  }
+
+  /**
+   * The peer's SYN again while we are in SYN_RECEIVED: its SYN-ACK in a simultaneous open
+   * (RFC 9293 figure 7, line 6) completes the handshake; a plain retransmitted SYN means our
+   * SYN-ACK was lost, so it is sent again.
+   */
+  private void onPeerSynAgain(TcpSegment seg, long now) {
+    lastHeard(now);
+    if (seg.isAck()) {
+      onAckInSynReceived(seg, now);
+    } else {
+      sendSyn(now, true);
+    }
+  }
+
+  /**
+   * First check failed: answer with an ACK unless it is a RST (RFC 9293 §3.10.7.4); a
+   * retransmitted FIN in TIME_WAIT also restarts the 2·MSL wait.
+   */
+  private void onUnacceptable(TcpSegment seg, long now) {
+    if (seg.isRst()) {
+      return;
+    }
+    if (state == TcpState.TIME_WAIT && seg.isFin()) {
+      timers.arm(Kind.TIME_WAIT, now + 2 * config.mslNanos());
+    }
+    if (seg.segmentLength() == 0) {
+      // An empty segment outside the window is answered at most every 500 ms (Linux's
+      // tcp_invalid_ratelimit): two confused ends must not trade ACKs without end.
+      if (answeredOutOfWindow && now - lastOutOfWindowAnswerNanos < OUT_OF_WINDOW_ANSWER_GAP) {
+        return;
+      }
+      answeredOutOfWindow = true;
+      lastOutOfWindowAnswerNanos = now;
+    }
+    ackOwed = true;
+  }
+
+  /**
+   * RFC 5961 §3.2: a RST exactly at RCV.NXT resets the connection; any other in-window
+   * RST only earns a (rate-limited) challenge ACK.
+   */
+  private void onResetInWindow(TcpSegment seg, long now) {
+    if (seg.seq() != rcv.rcvNxt) {
+      challengeAck(now);
+      return;
+    }
+    switch (state) {
+      case SYN_RECEIVED -> {
+        if (returnToListen) {
+          backToListen();
+        } else {
+          close(activeOpen ? CloseReason.REFUSED : CloseReason.RESET);
+        }
+      }
+      case TIME_WAIT -> close(CloseReason.NORMAL);
+      default -> close(CloseReason.RESET);
+    }
+  }
+
+  /** RFC 9293 §3.10.7.4 fifth, SYN_RECEIVED: an ACK of our SYN completes the handshake. */
+  private boolean onAckInSynReceived(TcpSegment seg, long now) {
+    if (SeqNum.leq(seg.ack(), snd.sndUna) || SeqNum.gt(seg.ack(), snd.sndMax)) {
+      emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
+      return false;
+    }
+    acknowledgeSyn(seg.ack(), now);
+    establish(now);
+    snd.updateWindow(seg.window(), seg.seq(), seg.ack());
+    if (snd.finQueued) {
+      enter(TcpState.FIN_WAIT_1); // a CLOSE queued in SYN_RECEIVED (RFC 9293 §3.10.4)
+    }
+    return true;
+  }
+
+  /**
+   * RFC 9293 §3.10.7.4 fifth, synchronized states, with RFC 5961 §5.2's acceptable range
+   * [SND.UNA − MAX.SND.WND, SND.NXT]. Returns false when the segment must be dropped.
+   */
+  private boolean onAck(TcpSegment seg, long now) {
+    int ack = seg.ack();
+    if (SeqNum.gt(ack, snd.sndMax) || SeqNum.lt(ack, snd.sndUna - snd.maxSndWnd)) {
+      challengeAck(now);
+      return false;
+    }
+    boolean duplicate = ack == snd.sndUna && seg.payload().isEmpty() && !seg.isFin()
+        && (seg.window() << snd.sndScale) == snd.sndWnd && snd.flightSize() > 0;
+    if (SeqNum.gt(ack, snd.sndUna)) {
+      onNewAck(ack, now);
+    } else if (duplicate) {
+      onDuplicateAck(ack, now);
+    }
+    if (snd.isWindowUpdate(seg.seq(), ack) && SeqNum.geq(ack, snd.sndUna)) {
+      boolean wasClosed = snd.sndWnd == 0;
+      snd.updateWindow(seg.window(), seg.seq(), ack);
+      if (wasClosed && snd.sndWnd > 0) {
+        timers.cancel(Kind.PERSIST);
+        persistProbes = 0;
+      }
+    }
+    return advanceOnFinAcked(now);
+  }
+
+  /** The state moves RFC 9293 makes when our FIN is acknowledged. */
+  private boolean advanceOnFinAcked(long now) {
+    if (!snd.finAcked()) {
+      return true;
+    }
+    switch (state) {
+      case FIN_WAIT_1 -> enter(TcpState.FIN_WAIT_2);
+      case CLOSING -> enterTimeWait(now);
+      case LAST_ACK -> {
+        close(CloseReason.NORMAL);
+        return false;
+      }
+      default -> { }
+    }
+    return true;
+  }
+
+  /** New data acknowledged: RTT sample, congestion control, retransmission timer (RFC 6298 §5). */
+  private void onNewAck(int ack, long now) {
+    int bytesAcked = snd.acknowledge(ack);
+    if (timing && SeqNum.gt(ack, timedSeq)) {
+      rtt.sample(now - timedAtNanos);
+      timing = false;
+    }
+    retransmissions = 0;
+    LossRecovery.AckKind kind = recovery.onNewAck(ack, Math.max(1, bytesAcked),
+        snd.sndMax - ack, now);
+    if (kind == LossRecovery.AckKind.FIRST_PARTIAL || kind == LossRecovery.AckKind.PARTIAL) {
+      // RFC 6582 §3.2 step 3: retransmit the first unacknowledged segment at once.
+      retransmitFirst(now);
+    }
+    if (snd.sndUna == snd.sndMax) {
+      timers.cancel(Kind.RETRANSMIT); // RFC 6298 §5.2
+    } else if (kind != LossRecovery.AckKind.PARTIAL) {
+      // RFC 6298 §5.3; RFC 6582 §3.2 step 3: only the first partial ACK restarts it.
+      timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
+    }
+    if (bytesAcked > 0) {
+      out.event(new TcbEvent.DataAcknowledged(snd.buffer.consumedTotal(), snd.buffer.free()));
+    }
+  }
+
+  private void onDuplicateAck(int ack, long now) {
+    if (recovery.onDuplicateAck(ack, snd.sndMax, snd.sndMax - snd.sndUna, now)) {
+      fastRetransmits++;
+      retransmitFirst(now); // RFC 5681 §3.2 step 2
+    }
+  }
+
+  /**
+   * RFC 9293 §3.10.7.4 seventh and eighth: in-order text is delivered, out-of-order text
+   * held, a FIN processed once everything before it arrived.
+   */
+  private void onText(TcpSegment seg, long now) {
+    if (!state.canReceive()) {
+      return; // the peer already sent FIN: later text is a bogus retransmission
+    }
+    int seq = seg.seq();
+    ByteString data = seg.payload();
+    boolean fin = seg.isFin();
+    int old = SeqNum.diff(rcv.rcvNxt, seq);
+    if (old > 0) { // already received in part: keep only what is new
+      data = old >= data.length() ? EMPTY : data.drop(old);
+      seq = old >= seg.payload().length() ? seq + seg.payload().length() : rcv.rcvNxt;
+    }
+    int room = Math.max(0, SeqNum.diff(rcv.advertisedEdge, seq));
+    if (data.length() > room) { // beyond the window: trimmed, and so is the FIN after it
+      data = data.take(room);
+      fin = false;
+    }
+    if (seq == rcv.rcvNxt) {
+      onInOrderText(data, fin, now);
+    } else if (SeqNum.gt(seq, rcv.rcvNxt)) {
+      if (data.nonEmpty()) {
+        rcv.reassembly.insert(seq, data);
+      }
+      if (fin) {
+        rcv.hasPendingFin = true;
+        rcv.pendingFinSeq = seq + data.length();
+      }
+      ackOwed = true; // RFC 5681 §4.2: out-of-order data is acknowledged at once
+    }
+  }
+
+  private void onInOrderText(ByteString data, boolean fin, long now) {
+    boolean fillsHole = !rcv.reassembly.isEmpty();
+    deliver(data);
+    if (fillsHole) {
+      deliver(rcv.reassembly.takeContiguous(rcv.rcvNxt));
+      ackOwed = true; // RFC 5681 §4.2: a segment that fills a hole is acknowledged at once
+    }
+    if (fin || (rcv.hasPendingFin && rcv.pendingFinSeq == rcv.rcvNxt)) {
+      onFin(now);
+    } else if (data.nonEmpty()) {
+      delayAck(now);
+    }
+  }
+
+  private void deliver(ByteString data) {
+    int n = data.length();
+    if (n == 0) {
+      return;
+    }
+    rcv.rcvNxt += n;
+    rcv.unconsumed += n;
+    bytesReceived += n;
+    rcv.unackedBytes += n;
+    out.event(new TcbEvent.DataReceived(data));
+  }
+
+  /** RFC 9293 §3.10.7.4 eighth: the FIN takes one sequence number and moves the state. */
+  private void onFin(long now) {
+    rcv.rcvNxt += 1;
+    rcv.finReceived = true;
+    rcv.hasPendingFin = false;
+    rcv.reassembly.clear();
+    ackOwed = true;
+    out.event(TcbEvent.PEER_FINISHED);
+    switch (state) {
+      case SYN_RECEIVED, ESTABLISHED -> enter(TcpState.CLOSE_WAIT);
+      case FIN_WAIT_1 -> {
+        if (snd.finAcked()) {
+          enterTimeWait(now);
+        } else {
+          enter(TcpState.CLOSING);
+        }
+      }
+      case FIN_WAIT_2 -> enterTimeWait(now);
+      default -> { }
+    }
+  }
+
+  /**
+   * Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3): acknowledge at least every second
+   * full-sized segment, and otherwise within the configured delay.
+   */
+  private void delayAck(long now) {
+    if (rcv.unackedBytes >= 2 * config.mss() || config.delayedAckNanos() == 0) {
+      ackOwed = true;
+    } else if (!timers.isArmed(Kind.DELAYED_ACK)) {
+      timers.arm(Kind.DELAYED_ACK, now + config.delayedAckNanos());
+    }
+  }
+
+  // ================================================================ transitions
+
+  private void enter(TcpState next) {
+    TcpState previous = state;
+    state = next;
+    out.event(new TcbEvent.StateChanged(previous, next));
+  }
+
+  private void acknowledgeSyn(int ack, long now) {
+    snd.acknowledge(ack);
+    if (timing && SeqNum.gt(ack, timedSeq)) {
+      rtt.sample(now - timedAtNanos);
+    }
+    timing = false;
+    retransmissions = 0;
+    timers.cancel(Kind.RETRANSMIT);
+  }
+
+  private void establish(long now) {
+    CongestionControl cc = new NewReno(snd.effectiveMss, InitialWindow.bytes(snd.effectiveMss));
+    recovery = new LossRecovery(cc, snd.iss);
+    enter(TcpState.ESTABLISHED);
+    out.event(TcbEvent.ESTABLISHED);
+    armKeepalive(now);
+  }
+
+  private void enterTimeWait(long now) {
+    enter(TcpState.TIME_WAIT);
+    timers.cancelAll();
+    timers.arm(Kind.TIME_WAIT, now + 2 * config.mslNanos());
+  }
+
+  private void backToListen() {
+    timers.cancelAll();
+    snd.buffer.consume(snd.buffer.size());
+    rcv.reassembly.clear();
+    rcv.unconsumed = 0;
+    timing = false;
+    retransmissions = 0;
+    enter(TcpState.LISTEN);
+  }
+
+  private void close(CloseReason reason) {
+    timers.cancelAll();
+    ackOwed = false;
+    enter(TcpState.CLOSED);
+    out.event(new TcbEvent.Closed(reason));
+  }
+
+  // ================================================================ timers
+
+  /** RFC 6298 §5.4–5.7: retransmit the earliest unacknowledged segment, back off, restart. */
+  private void onRetransmissionTimeout(long now) {
+    retransmissions++;
+    timeouts++;
+    timing = false; // Karn
+    if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
+      if (retransmissions > config.maxSynRetransmissions()) {
+        close(CloseReason.TIMEOUT);
+        return;
+      }
+      rtt.backoff();
+      sendSyn(now, state == TcpState.SYN_RECEIVED);
+      return;
+    }
+    if (snd.sndUna == snd.sndMax || !state.isSynchronized() || state == TcpState.TIME_WAIT) {
+      return;
+    }
+    if (retransmissions > config.maxRetransmissions()) {
+      close(CloseReason.TIMEOUT);
+      return;
+    }
+    recovery.onTimeout(snd.sndMax - snd.sndUna, retransmissions == 1, snd.sndMax, now);
+    rtt.backoff();
+    // Go back N (as BSD does): resend from SND.UNA; the rest follows as ACKs open cwnd.
+    int length = firstSegmentLength();
+    snd.sndNxt = snd.sndUna;
+    if (length > 0) {
+      sendData(snd.sndUna, length, now);
+    } else {
+      sendFinIfDue(now);
+    }
+  }
+
+  /**
+   * RFC 9293 §3.8.6.1: while the peer's window is zero, probe it with one byte, backing
+   * the interval off like the RTO but never giving up while the peer answers.
+   */
+  private void onPersistTimeout(long now) {
+    int unsent = snd.unsentBytes();
+    if (unsent == 0 || !state.isSynchronized() || snd.flightSize() > 0) {
+      persistProbes = 0;
+      return; // nothing waits, or the retransmission timer is watching
+    }
+    int usable = Math.min(snd.sndWnd, recovery.cc.cwnd());
+    if (usable > 0) {
+      // RFC 1122 §4.2.3.4: the SWS override — send what fits rather than wait forever.
+      persistProbes = 0;
+      sendData(snd.sndNxt, Math.min(Math.min(unsent, snd.effectiveMss), usable), now);
+      return;
+    }
+    int seq = snd.sndNxt;
+    ByteString probe = snd.buffer.slice(seq - snd.bufferStartSeq(), 1);
+    emit(seq, rcv.rcvNxt, TcpSegment.ACK, probe, TcpOptions.NONE, now);
+    if (SeqNum.gt(seq + 1, snd.sndMax)) {
+      snd.sndMax = seq + 1; // so the ACK of the probe byte is acceptable
+    }
+    zeroWindowProbes++;
+    persistProbes++;
+    armPersist(now);
+  }
+
+  private void armPersist(long now) {
+    long interval = rtt.rtoNanos();
+    for (int i = 0; i < persistProbes && interval < config.maxRtoNanos(); i++) {
+      interval *= 2;
+    }
+    timers.arm(Kind.PERSIST, now + Math.min(interval, config.maxRtoNanos()));
+  }
+
+  /**
+   * Keepalive (RFC 1122 §4.2.3.6): when idle, send {@code <SEQ=SND.NXT-1><ACK=RCV.NXT>}
+   * every interval; after the configured number of unanswered probes the peer is gone.
+   */
+  private void onKeepaliveTimeout(long now) {
+    KeepaliveSettings keepalive = config.keepalive();
+    if (keepalive == null || !(state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT
+        || state == TcpState.FIN_WAIT_2)) {
+      return;
+    }
+    if (snd.sndUna != snd.sndMax) {
+      // Data is outstanding: the retransmission timer watches the peer already.
+      timers.arm(Kind.KEEPALIVE, now + keepalive.intervalNanos());
+      return;
+    }
+    if (keepaliveProbes >= keepalive.probes()) {
+      close(CloseReason.TIMEOUT);
+      return;
+    }
+    emit(snd.sndNxt - 1, rcv.rcvNxt, TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
+    keepaliveProbes++;
+    keepaliveProbesSent++;
+    lastKeepaliveProbeNanos = now;
+    timers.arm(Kind.KEEPALIVE, now + keepalive.intervalNanos());
+  }
+
+  private void lastHeard(long now) {
+    keepaliveProbes = 0;
+    if (state.isSynchronized()) {
+      armKeepalive(now);
+    }
+  }
+
+  private void armKeepalive(long now) {
+    KeepaliveSettings keepalive = config.keepalive();
+    if (keepalive != null) {
+      // Idle for "after", but never probing more often than every "interval".
+      long at = Math.max(now + keepalive.afterNanos(),
+          keepaliveProbesSent == 0 ? now : lastKeepaliveProbeNanos + keepalive.intervalNanos());
+      timers.arm(Kind.KEEPALIVE, at);
+    }
+  }
+
+  // ================================================================ output
+
+  /** Sends what is owed at the end of every input: data the windows allow, else a pure ACK. */
+  private void finishInput(long now) {
+    if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
+      transmit(now);
+    }
+    if (ackOwed && state != TcpState.CLOSED && state != TcpState.LISTEN) {
+      sendAck(now);
+    }
+  }
+
+  /**
+   * A pure ACK carries SND.MAX, not SND.NXT (as BSD does): after a go-back-N rewind an ACK
+   * stamped with the older SND.NXT would fall below the peer's RCV.NXT, be unacceptable,
+   * and draw an ACK back — two rewound ends would trade ACKs forever.
+   */
+  private void sendAck(long now) {
+    emit(snd.sndMax, rcv.rcvNxt, TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
+  }
+
+  private void challengeAck(long now) {
+    if (challengeAcks.tryAcquire(now)) {
+      challengeAcksSent++;
+      sendAck(now);
+    }
+  }
+
+  private void sendSyn(long now, boolean withAck) {
+    int flags = withAck ? TcpSegment.SYN | TcpSegment.ACK : TcpSegment.SYN;
+    emit(snd.iss, withAck ? rcv.rcvNxt : 0, flags, EMPTY,
+        OptionsNegotiation.synOptions(config, offeredWindowScale), now);
+    if (snd.sndMax == snd.iss) {
+      timing = true; // first transmission of the SYN: it may be timed
+      timedSeq = snd.iss;
+      timedAtNanos = now;
+    } else {
+      retransmittedSegments++;
+    }
+    snd.sent(snd.iss + 1);
+    timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
+  }
+
+  /**
+   * Sends new data (and the FIN) as far as the send window, the congestion window, Nagle
+   * and sender-side SWS avoidance allow (RFC 9293 §3.8.6.2.1, RFC 1122 §4.2.3.4).
+   */
+  private void transmit(long now) {
+    if (recovery == null) {
+      return;
+    }
+    if (snd.flightSize() == 0 && now - lastSendNanos > rtt.rtoNanos() && lastSendNanos != 0) {
+      recovery.cc.onIdleRestart(); // RFC 5681 §4.1
+    }
+    while (true) {
+      int unsent = snd.unsentBytes();
+      if (unsent == 0) {
+        sendFinIfDue(now);
+        return;
+      }
+      int usable = Math.min(snd.sndWnd, recovery.cc.cwnd()) - snd.flightSize();
+      int length = Math.min(Math.min(unsent, snd.effectiveMss), Math.max(0, usable));
+      if (length == 0 || !worthSending(length, unsent)) {
+        if (snd.flightSize() == 0 && !timers.isArmed(Kind.PERSIST)) {
+          // Held by a zero (or silly) window with nothing in flight: no ACK will come to
+          // restart us, so the persist timer must (RFC 9293 §3.8.6.1, RFC 1122 §4.2.3.4).
+          armPersist(now);
+        }
+        return;
+      }
+      sendData(snd.sndNxt, length, now);
+    }
+  }
+
+  /**
+   * RFC 1122 §4.2.3.4: send a full segment; or everything queued when nothing is in flight
+   * (Nagle, RFC 896) or the data asked for no delay; or at least half the largest window
+   * the peer ever offered.
+   */
+  private boolean worthSending(int length, int unsent) {
+    if (length >= snd.effectiveMss) {
+      return true;
+    }
+    if (length == unsent) {
+      boolean nodelay = !config.nagle()
+          || snd.nodelayUpTo > snd.streamOffset(snd.sndNxt);
+      if (snd.flightSize() == 0 || nodelay) {
+        return true;
+      }
+    }
+    return snd.maxSndWnd > 0 && length >= snd.maxSndWnd / 2;
+  }
+
+  /** Sends {@code length} bytes from {@code seq}, with the FIN when they are the last ones. */
+  private void sendData(int seq, int length, long now) {
+    ByteString payload = snd.buffer.slice(seq - snd.bufferStartSeq(), length);
+    int end = seq + length;
+    boolean last = end == snd.finSeq();
+    int flags = TcpSegment.ACK | (last ? TcpSegment.PSH : 0);
+    if (last && snd.finQueued) {
+      flags |= TcpSegment.FIN;
+      end++;
+    }
+    boolean fresh = SeqNum.geq(seq, snd.sndMax);
+    emit(seq, rcv.rcvNxt, flags, payload, TcpOptions.NONE, now);
+    if (fresh) {
+      bytesSent += length;
+      if (!timing) {
+        timing = true;
+        timedSeq = seq;
+        timedAtNanos = now;
+      }
+    } else {
+      retransmittedSegments++;
+    }
+    snd.sent(end);
+    lastSendNanos = now;
+    if (!timers.isArmed(Kind.RETRANSMIT)) {
+      timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
+    }
+  }
+
+  private void sendFinIfDue(long now) {
+    if (snd.finQueued && snd.sndNxt == snd.finSeq()) {
+      boolean fresh = SeqNum.geq(snd.sndNxt, snd.sndMax);
+      emit(snd.sndNxt, rcv.rcvNxt, TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
+      if (!fresh) {
+        retransmittedSegments++;
+      }
+      snd.sent(snd.sndNxt + 1);
+      if (!timers.isArmed(Kind.RETRANSMIT)) {
+        timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
+      }
+    }
+  }
+
+  /** Retransmits the segment at SND.UNA without moving SND.NXT (fast retransmit, partial ACK). */
+  private void retransmitFirst(long now) {
+    int length = firstSegmentLength();
+    if (length > 0) {
+      int flags = TcpSegment.ACK;
+      int end = snd.sndUna + length;
+      if (end == snd.finSeq()) {
+        flags |= TcpSegment.PSH;
+        if (snd.finSent() || SeqNum.gt(snd.sndMax, snd.finSeq()) && snd.finQueued) {
+          flags |= TcpSegment.FIN;
+        }
+      }
+      ByteString payload = snd.buffer.slice(snd.sndUna - snd.bufferStartSeq(), length);
+      emit(snd.sndUna, rcv.rcvNxt, flags, payload, TcpOptions.NONE, now);
+    } else if (snd.finQueued && SeqNum.gt(snd.sndMax, snd.finSeq())) {
+      emit(snd.finSeq(), rcv.rcvNxt, TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE,
+          now);
+    } else {
+      return;
+    }
+    retransmittedSegments++;
+    timing = false; // Karn: an ACK now could be for either copy
+  }
+
+  /** Data bytes in the segment at SND.UNA: up to one MSS of what was sent before. */
+  private int firstSegmentLength() {
+    int sentData = SeqNum.diff(SeqNum.min(snd.sndMax, snd.finSeq()), snd.sndUna);
+    return Math.max(0, Math.min(snd.effectiveMss, sentData));
+  }
+
+  private void emit(int seq, int ack, int flags, ByteString payload, TcpOptions options,
+      long now) {
+    boolean syn = (flags & TcpSegment.SYN) != 0;
+    int window = (flags & TcpSegment.RST) != 0 ? 0 : rcv.windowField(syn);
+    if ((flags & TcpSegment.ACK) != 0) {
+      ackOwed = false;
+      rcv.unackedBytes = 0;
+      timers.cancel(Kind.DELAYED_ACK);
+    } else {
+      ack = 0;
+    }
+    segmentsSent++;
+    out.segment(new TcpSegment(localPort, remotePort, seq, ack, flags, window, 0, options,
+        payload));
+  }
+
+  /** A RST (or RST+ACK) to a port that may not be ours yet (LISTEN, SYN_SENT, CLOSED). */
+  private void emitTo(int port, int seq, int ack, int flags, long now) {
+    segmentsSent++;
+    out.segment(new TcpSegment(localPort, port, seq, ack, flags, 0, 0, TcpOptions.NONE, EMPTY));
+  }
+}
