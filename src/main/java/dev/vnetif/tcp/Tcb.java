@@ -657,7 +657,8 @@ public final class Tcb {
   }
 
   private void establish(long now) {
-    CongestionControl cc = new NewReno(snd.effectiveMss, InitialWindow.bytes(snd.effectiveMss));
+    CongestionControl cc = config.congestionControl().create(snd.effectiveMss,
+        InitialWindow.bytes(snd.effectiveMss));
     recovery = new LossRecovery(cc, snd.iss);
     enter(TcpState.ESTABLISHED);
     out.event(TcbEvent.ESTABLISHED);

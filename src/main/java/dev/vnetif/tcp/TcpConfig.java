@@ -23,12 +23,13 @@ import java.time.Duration;
  * @param keepalive             keepalive probing, or null for none
  * @param challengeAckLimit     challenge ACKs per second at most (RFC 5961 §7)
  * @param maxReassemblyRanges   out-of-order ranges held at most
+ * @param congestionControl     makes each connection's congestion control (NewReno by default)
  */
 public record TcpConfig(int mss, int receiveBufferSize, int sendBufferSize, long initialRtoNanos,
     long minRtoNanos, long maxRtoNanos, long clockGranularityNanos, int maxRetransmissions,
     int maxSynRetransmissions, long mslNanos, long delayedAckNanos, boolean nagle,
     boolean windowScaling, KeepaliveSettings keepalive, int challengeAckLimit,
-    int maxReassemblyRanges) {
+    int maxReassemblyRanges, CongestionControlFactory congestionControl) {
 
   public TcpConfig {
     require(mss >= 1 && mss <= 65535, "mss must be within 1..65535, got " + mss);
@@ -48,6 +49,7 @@ public record TcpConfig(int mss, int receiveBufferSize, int sendBufferSize, long
         "delayed ACK must be within 0..500 ms (RFC 1122 §4.2.3.2), got " + delayedAckNanos + " ns");
     require(challengeAckLimit >= 1, "challenge ACK limit must be >= 1, got " + challengeAckLimit);
     require(maxReassemblyRanges >= 1, "reassembly ranges must be >= 1, got " + maxReassemblyRanges);
+    require(congestionControl != null, "congestion control factory must not be null");
   }
 
   private static void require(boolean ok, String message) {
@@ -63,66 +65,84 @@ public record TcpConfig(int mss, int receiveBufferSize, int sendBufferSize, long
   /** MSS 1460 (MTU 1500), 256 KiB buffers, RTO 1 s initial within [200 ms, 60 s], MSL 30 s. */
   public static TcpConfig defaults() {
     return new TcpConfig(1460, 256 * 1024, 256 * 1024, nanos(1000), nanos(200), nanos(60_000),
-        nanos(1), 12, 5, nanos(30_000), nanos(40), true, true, null, 1000, 64);
+        nanos(1), 12, 5, nanos(30_000), nanos(40), true, true, null, 1000, 64,
+        CongestionControlFactory.NEW_RENO);
   }
 
   public TcpConfig withMss(int value) {
     return new TcpConfig(value, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges);
+        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
+        congestionControl);
   }
 
   public TcpConfig withBuffers(int receive, int send) {
     return new TcpConfig(mss, receive, send, initialRtoNanos, minRtoNanos, maxRtoNanos,
         clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges);
+        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
+        congestionControl);
   }
 
   public TcpConfig withRto(long initial, long min, long max) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initial, min, max,
         clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges);
+        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
+        congestionControl);
   }
 
   public TcpConfig withRetransmissions(int data, int syn) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, data, syn, mslNanos, delayedAckNanos, nagle,
-        windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges);
+        windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
+        congestionControl);
   }
 
   public TcpConfig withMsl(long nanos) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, nanos,
-        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges);
+        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
+        congestionControl);
   }
 
   public TcpConfig withDelayedAck(long nanos) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        nanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges);
+        nanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
+        congestionControl);
   }
 
   public TcpConfig withNagle(boolean on) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, on, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges);
+        delayedAckNanos, on, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
+        congestionControl);
   }
 
   public TcpConfig withWindowScaling(boolean on) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, nagle, on, keepalive, challengeAckLimit, maxReassemblyRanges);
+        delayedAckNanos, nagle, on, keepalive, challengeAckLimit, maxReassemblyRanges,
+        congestionControl);
   }
 
   public TcpConfig withKeepalive(KeepaliveSettings settings) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, nagle, windowScaling, settings, challengeAckLimit, maxReassemblyRanges);
+        delayedAckNanos, nagle, windowScaling, settings, challengeAckLimit, maxReassemblyRanges,
+        congestionControl);
+  }
+
+  public TcpConfig withCongestionControl(CongestionControlFactory factory) {
+    return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
+        maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
+        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
+        factory);
   }
 
   public TcpConfig withChallengeAckLimit(int perSecond) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, nagle, windowScaling, keepalive, perSecond, maxReassemblyRanges);
+        delayedAckNanos, nagle, windowScaling, keepalive, perSecond, maxReassemblyRanges,
+        congestionControl);
   }
 }
