@@ -29,8 +29,9 @@ public final class Tcb {
   private final int localPort;
   private final IssSource issSource;
   private final boolean returnToListen;
-  private final SendSequence snd;
-  private final ReceiveSequence rcv;
+  /** Replaced, not reset, when a passive block returns to LISTEN: nothing stale survives. */
+  private SendSequence snd;
+  private ReceiveSequence rcv;
   private final TcbTimers timers = new TcbTimers();
   private final RttEstimator rtt;
   private final ChallengeAckLimiter challengeAcks;
@@ -357,7 +358,9 @@ public final class Tcb {
       establish(now);
       ackOwed = true;
     } else {
-      // Simultaneous open (RFC 9293 §3.10.7.3 fourth, figure 7): SYN-ACK from our ISS.
+      // Simultaneous open (RFC 9293 §3.10.7.3 fourth, figure 7): SYN-ACK from our ISS,
+      // offering window scale only if the peer's SYN did (RFC 7323 §2.2).
+      offeredWindowScale &= seg.options().windowScale() >= 0;
       enter(TcpState.SYN_RECEIVED);
       sendSyn(now, true);
     }
@@ -379,6 +382,16 @@ public final class Tcb {
       return;
     }
     if (seg.isSyn()) {
+      if (state == TcpState.SYN_RECEIVED && !activeOpen) {
+        // RFC 9293 §3.10.7.4 fourth: a passive open goes back to LISTEN (for a block a
+        // listener accepted, that means this attempt is over).
+        if (returnToListen) {
+          backToListen();
+        } else {
+          close(CloseReason.RESET);
+        }
+        return;
+      }
       challengeAck(now); // RFC 5961 §4.2: any SYN on a synchronized connection
       return;
     }
@@ -673,11 +686,12 @@ public final class Tcb {
 
   private void backToListen() {
     timers.cancelAll();
-    snd.buffer.consume(snd.buffer.size());
-    rcv.reassembly.clear();
-    rcv.unconsumed = 0;
+    snd = new SendSequence(config.sendBufferSize());
+    rcv = new ReceiveSequence(config.receiveBufferSize(), config.mss(),
+        config.maxReassemblyRanges());
     timing = false;
     retransmissions = 0;
+    ackOwed = false;
     enter(TcpState.LISTEN);
   }
 

@@ -28,7 +28,9 @@ import org.apache.pekko.util.ByteString;
  * {@link #LOCAL_ISS}, the peer's {@link #REMOTE_ISS}; after the handshake our next sequence
  * number is {@link #LOCAL_SEQ} and the peer's {@link #REMOTE_SEQ}. The fixture config has a
  * 64000-byte receive buffer (window scale 0, so window fields are exact byte counts), MSS
- * 1460, 40 ms delayed ACK, RTO 1 s initial within [200 ms, 60 s], MSL 30 s.
+ * 1460, 40 ms delayed ACK, RTO 1 s initial within [200 ms, 60 s], MSL 30 s. The fixtures
+ * answer our SYN at the same instant, so the handshake gives an RTT sample of 0 and the RTO
+ * of an established fixture is the 200 ms floor (RFC 6298 §2.2, §2.4).
  * Time starts at {@link #T0}; {@code at(ms)} is T0 plus milliseconds.
  */
 final class TcbHarness implements TcbOutput {
