@@ -21,6 +21,8 @@ final class LossRecovery {
   /** RFC 6582 §3.2: the highest sequence number sent when recovery (or an RTO) began. */
   int recover;
   private boolean partialAckSeen;
+  /** FlightSize at the first duplicate ACK: before any limited-transmit segment (RFC 3042). */
+  private int flightAtFirstDuplicate;
 
   LossRecovery(CongestionControl cc, int iss) {
     this.cc = cc;
@@ -54,6 +56,9 @@ final class LossRecovery {
    */
   boolean onDuplicateAck(int ack, int sndMax, int flightSize, long nowNanos) {
     duplicateAcks++;
+    if (duplicateAcks == 1) {
+      flightAtFirstDuplicate = flightSize;
+    }
     if (inRecovery) {
       cc.onDuplicateAckInRecovery(); // RFC 5681 §3.2 step 4: inflate
       return false;
@@ -64,10 +69,21 @@ final class LossRecovery {
       inRecovery = true;
       partialAckSeen = false;
       recover = sndMax - 1;
-      cc.onFastRetransmit(flightSize, nowNanos);
+      // RFC 3042 §2: segments sent by limited transmit do not count towards ssthresh.
+      cc.onFastRetransmit(Math.min(flightSize, flightAtFirstDuplicate), nowNanos);
       return true;
     }
     return false;
+  }
+
+  /**
+   * Limited transmit (RFC 3042, RFC 5681 §3.2 step 1): on each of the first two duplicate
+   * ACKs one more segment of new data may go out beyond cwnd, keeping the ACK clock running
+   * when the window is too small for three duplicates to arrive otherwise.
+   */
+  int limitedTransmitAllowance(int smss) {
+    return !inRecovery && duplicateAcks > 0 && duplicateAcks < DUPACK_THRESHOLD
+        ? duplicateAcks * smss : 0;
   }
 
   /**

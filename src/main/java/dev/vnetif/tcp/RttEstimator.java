@@ -27,6 +27,8 @@ public final class RttEstimator {
     private final long maxRtoNanos;
     private final long clockGranularityNanos;
 
+    /** The RTO used while there is no sample: the initial RTO, or 3 s after a SYN timed out. */
+    private long rtoWithoutSample;
     private boolean hasSample;
     private long srtt;
     private long rttvar;
@@ -53,6 +55,19 @@ public final class RttEstimator {
         this.minRtoNanos = minRtoNanos;
         this.maxRtoNanos = maxRtoNanos;
         this.clockGranularityNanos = clockGranularityNanos;
+        this.rtoWithoutSample = initialRtoNanos;
+    }
+
+    /**
+     * RFC 6298 §5.7: when the timer expired awaiting the ACK of a SYN and the RTO is below
+     * {@code floorNanos} (3 s in the RFC), data transmission starts with an RTO of
+     * {@code floorNanos} (capped at max) and no backoff, until a sample replaces it.
+     */
+    public void reinitializeAfterSynTimeout(long floorNanos) {
+        backoffCount = 0;
+        if (!hasSample) {
+            rtoWithoutSample = Math.min(maxRtoNanos, Math.max(rtoWithoutSample, floorNanos));
+        }
     }
 
     /**
@@ -105,7 +120,7 @@ public final class RttEstimator {
      * then doubled once per {@link #backoff()} and capped at max (RFC 6298 §5.5).
      */
     public long rtoNanos() {
-        long rto = hasSample ? clamp(computedRto) : initialRtoNanos;
+        long rto = hasSample ? clamp(computedRto) : rtoWithoutSample;
         // The loop ends within 63 rounds: rto >= min > 0 doubles until it reaches max.
         for (int i = 0; i < backoffCount && rto < maxRtoNanos; i++) {
             rto = rto > maxRtoNanos / 2 ? maxRtoNanos : rto * 2;

@@ -23,6 +23,8 @@ public final class Tcb {
 
   private static final ByteString EMPTY = ByteString.emptyByteString();
   private static final long OUT_OF_WINDOW_ANSWER_GAP = 500_000_000L;
+  /** RFC 6298 §5.7: the RTO data starts with after a SYN timed out. */
+  private static final long RTO_AFTER_SYN_TIMEOUT = 3_000_000_000L;
 
   private final TcpConfig config;
   private final TcbOutput out;
@@ -664,6 +666,9 @@ public final class Tcb {
     if (timing && SeqNum.gt(ack, timedSeq)) {
       rtt.sample(now - timedAtNanos);
     }
+    if (retransmissions > 0) {
+      rtt.reinitializeAfterSynTimeout(RTO_AFTER_SYN_TIMEOUT); // RFC 6298 §5.7
+    }
     timing = false;
     retransmissions = 0;
     timers.cancel(Kind.RETRANSMIT);
@@ -876,7 +881,10 @@ public final class Tcb {
         sendFinIfDue(now);
         return;
       }
-      int usable = Math.min(snd.sndWnd, recovery.cc.cwnd()) - snd.flightSize();
+      // Limited transmit sends only never-sent data (RFC 3042 §2), not a go-back-N resend.
+      int allowance = snd.sndNxt == snd.sndMax
+          ? recovery.limitedTransmitAllowance(snd.effectiveMss) : 0;
+      int usable = Math.min(snd.sndWnd, recovery.cc.cwnd() + allowance) - snd.flightSize();
       int length = Math.min(Math.min(unsent, snd.effectiveMss), Math.max(0, usable));
       if (length == 0 || !worthSending(length, unsent)) {
         if (snd.flightSize() == 0 && !timers.isArmed(Kind.PERSIST)) {
@@ -921,8 +929,9 @@ public final class Tcb {
     }
     boolean fresh = SeqNum.geq(seq, snd.sndMax);
     emit(seq, rcv.rcvNxt, flags, payload, TcpOptions.NONE, now);
+    // After a go-back-N rewind a segment may carry old bytes and then never-sent ones.
+    bytesSent += Math.max(0, SeqNum.diff(seq + length, SeqNum.max(seq, snd.sndMax)));
     if (fresh) {
-      bytesSent += length;
       if (!timing) {
         timing = true;
         timedSeq = seq;
