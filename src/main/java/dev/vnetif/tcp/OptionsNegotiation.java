@@ -45,6 +45,7 @@ final class OptionsNegotiation {
       SendSequence snd, ReceiveSequence rcv) {
     int peerMss = peer.mss() > 0 ? peer.mss() : DEFAULT_SEND_MSS;
     snd.effectiveMss = Math.max(1, Math.min(peerMss, config.mss()));
+    rcv.mss = snd.effectiveMss;
     if (weOfferedScale && peer.windowScale() >= 0) {
       snd.sndScale = Math.min(peer.windowScale(), MAX_WINDOW_SCALE);
       rcv.rcvScale = windowScaleFor(config.receiveBufferSize());

@@ -18,7 +18,11 @@ import dev.vnetif.wire.SeqNum;
  */
 final class ReceiveSequence {
   final int bufferSize;
-  final int mss;
+  /**
+   * Eff.snd.MSS of RFC 1122 §4.2.3.3, the unit of receiver SWS avoidance and of "full-sized"
+   * for delayed ACKs: our MSS until the handshake settles the connection's.
+   */
+  int mss;
   final Reassembly reassembly;
   int irs;
   int rcvNxt;

@@ -34,6 +34,12 @@ final class SendSequence {
   /** Effective send MSS: the peer's MSS option bounded by our own (RFC 9293 §3.7.1). */
   int effectiveMss;
   boolean finQueued;
+  /**
+   * One past the byte of an outstanding zero-window probe (RFC 9293 §3.8.6.1), or equal to
+   * {@code sndMax}. Kept apart from SND.MAX so that pure ACKs are not stamped past the
+   * peer's RCV.NXT while probing, yet the ACK of an accepted probe byte is acceptable.
+   */
+  int probeEnd;
   /** Everything appended up to this stream offset was written with nodelay. */
   long nodelayUpTo;
 
@@ -46,6 +52,12 @@ final class SendSequence {
     sndUna = initialSequence;
     sndNxt = initialSequence;
     sndMax = initialSequence;
+    probeEnd = initialSequence;
+  }
+
+  /** The highest sequence number an acceptable ACK may acknowledge. */
+  int ackLimit() {
+    return SeqNum.max(sndMax, probeEnd);
   }
 
   /** Sequence number of the first byte still in the buffer (= SND.UNA once the SYN is acked). */
@@ -116,7 +128,10 @@ final class SendSequence {
     }
     sndUna = ack;
     if (SeqNum.lt(sndNxt, ack)) {
-      sndNxt = ack; // an ACK for data sent before a go-back-N rewind
+      sndNxt = ack; // an ACK for data sent before a go-back-N rewind, or for a probe byte
+    }
+    if (SeqNum.lt(sndMax, ack)) {
+      sndMax = ack; // an accepted probe byte
     }
     return freed;
   }
@@ -125,6 +140,9 @@ final class SendSequence {
     sndNxt = endSeq;
     if (SeqNum.gt(endSeq, sndMax)) {
       sndMax = endSeq;
+    }
+    if (SeqNum.gt(sndMax, probeEnd)) {
+      probeEnd = sndMax;
     }
   }
 }

@@ -331,7 +331,7 @@ public final class Tcb {
   private void onSynSent(TcpSegment seg, long now) {
     boolean ackAcceptable = false;
     if (seg.isAck()) {
-      if (SeqNum.leq(seg.ack(), snd.iss) || SeqNum.gt(seg.ack(), snd.sndMax)) {
+      if (SeqNum.leq(seg.ack(), snd.iss) || SeqNum.gt(seg.ack(), snd.ackLimit())) {
         if (!seg.isRst()) {
           emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
         }
@@ -375,6 +375,14 @@ public final class Tcb {
       return;
     }
     if (!rcv.acceptable(seg.seq(), seg.segmentLength())) {
+      if (rcv.window() == 0 && seg.seq() == rcv.rcvNxt && seg.isAck() && !seg.isRst()
+          && !seg.isSyn() && state != TcpState.SYN_RECEIVED) {
+        // RFC 9293 §3.10.7.4: with a zero window no data is acceptable, "but special
+        // allowance should be made to accept valid ACKs" — else two ends with closed windows
+        // would never hear each other's ACKs and window updates (mirage-tcpip issue 340).
+        lastHeard(now);
+        onAck(seg, now);
+      }
       onUnacceptable(seg, now);
       return;
     }
@@ -432,9 +440,10 @@ public final class Tcb {
     if (state == TcpState.TIME_WAIT && seg.isFin()) {
       timers.arm(Kind.TIME_WAIT, now + 2 * config.mslNanos());
     }
-    if (seg.segmentLength() == 0) {
+    if (seg.segmentLength() == 0 && seg.seq() != rcv.rcvNxt - 1) {
       // An empty segment outside the window is answered at most every 500 ms (Linux's
-      // tcp_invalid_ratelimit): two confused ends must not trade ACKs without end.
+      // tcp_invalid_ratelimit): two confused ends must not trade ACKs without end. A
+      // keepalive probe (SEQ = RCV.NXT − 1, RFC 1122 §4.2.3.6) is always answered.
       if (answeredOutOfWindow && now - lastOutOfWindowAnswerNanos < OUT_OF_WINDOW_ANSWER_GAP) {
         return;
       }
@@ -487,7 +496,7 @@ public final class Tcb {
    */
   private boolean onAck(TcpSegment seg, long now) {
     int ack = seg.ack();
-    if (SeqNum.gt(ack, snd.sndMax) || SeqNum.lt(ack, snd.sndUna - snd.maxSndWnd)) {
+    if (SeqNum.gt(ack, snd.ackLimit()) || SeqNum.lt(ack, snd.sndUna - snd.maxSndWnd)) {
       challengeAck(now);
       return false;
     }
@@ -646,7 +655,9 @@ public final class Tcb {
    * full-sized segment, and otherwise within the configured delay.
    */
   private void delayAck(long now) {
-    if (rcv.unackedBytes >= 2 * config.mss() || config.delayedAckNanos() == 0) {
+    // "Full-sized" is the connection's MSS: both sides' limits applied (so a peer that
+    // announced 536 is acknowledged every 1072 bytes, not every 2920).
+    if (rcv.unackedBytes >= 2 * rcv.mss || config.delayedAckNanos() == 0) {
       ackOwed = true;
     } else if (!timers.isArmed(Kind.DELAYED_ACK)) {
       timers.arm(Kind.DELAYED_ACK, now + config.delayedAckNanos());
@@ -762,8 +773,8 @@ public final class Tcb {
     int seq = snd.sndNxt;
     ByteString probe = snd.buffer.slice(seq - snd.bufferStartSeq(), 1);
     emit(seq, rcv.rcvNxt, TcpSegment.ACK, probe, TcpOptions.NONE, now);
-    if (SeqNum.gt(seq + 1, snd.sndMax)) {
-      snd.sndMax = seq + 1; // so the ACK of the probe byte is acceptable
+    if (SeqNum.gt(seq + 1, snd.probeEnd)) {
+      snd.probeEnd = seq + 1; // so the ACK of the probe byte is acceptable
     }
     zeroWindowProbes++;
     persistProbes++;
