@@ -2,6 +2,7 @@ package dev.vnetif;
 
 import com.typesafe.config.Config;
 import dev.vnetif.stack.ArpSettings;
+import dev.vnetif.tcp.TcpConfig;
 
 /**
  * The settings of one virtual network. {@link #fromConfig(Config)} reads them from the
@@ -15,9 +16,12 @@ import dev.vnetif.stack.ArpSettings;
  * @param checksumOffload  hosts skip verifying received checksums
  * @param arp              ARP behaviour of every host
  * @param pingPayloadSize  data bytes in an echo request sent by {@link Stack#ping}
+ * @param tcp              TCP settings of every host (its MSS is replaced by MTU − 40 per host)
+ * @param synBacklog       half-open connections a listener holds at most
  */
 public record NetworkConfig(long seed, int maxFrameSize, int defaultMtu, int ttl,
-    boolean checksumOffload, ArpSettings arp, int pingPayloadSize) {
+    boolean checksumOffload, ArpSettings arp, int pingPayloadSize, TcpConfig tcp,
+    int synBacklog) {
 
   public NetworkConfig {
     if (maxFrameSize < 64) {
@@ -35,8 +39,11 @@ public record NetworkConfig(long seed, int maxFrameSize, int defaultMtu, int ttl
       throw new IllegalArgumentException("vnetif.host.ping-payload-size must be >= 0, got "
           + pingPayloadSize);
     }
-    if (arp == null) {
-      throw new IllegalArgumentException("arp settings must not be null");
+    if (arp == null || tcp == null) {
+      throw new IllegalArgumentException("arp and tcp settings must not be null");
+    }
+    if (synBacklog < 1) {
+      throw new IllegalArgumentException("vnetif.tcp.syn-backlog must be >= 1, got " + synBacklog);
     }
   }
 
@@ -52,24 +59,56 @@ public record NetworkConfig(long seed, int maxFrameSize, int defaultMtu, int ttl
         v.getBoolean("host.checksum-offload"),
         new ArpSettings(arp.getDuration("entry-timeout"), arp.getDuration("retry-interval"),
             arp.getInt("max-requests"), arp.getInt("max-pending-packets")),
-        v.getInt("host.ping-payload-size"));
+        v.getInt("host.ping-payload-size"),
+        tcpFromConfig(v.getConfig("tcp")),
+        v.getInt("tcp.syn-backlog"));
+  }
+
+  private static TcpConfig tcpFromConfig(Config t) {
+    return TcpConfig.defaults()
+        .withBuffers(bytes(t, "receive-buffer"), bytes(t, "send-buffer"))
+        .withRto(t.getDuration("initial-rto").toNanos(), t.getDuration("min-rto").toNanos(),
+            t.getDuration("max-rto").toNanos())
+        .withRetransmissions(t.getInt("max-retransmissions"), t.getInt("syn-retries"))
+        .withMsl(t.getDuration("msl").toNanos())
+        .withDelayedAck(t.getDuration("delayed-ack").toNanos())
+        .withNagle(t.getBoolean("nagle"))
+        .withWindowScaling(t.getBoolean("window-scaling"))
+        .withChallengeAckLimit(t.getInt("challenge-ack-limit"));
+  }
+
+  private static int bytes(Config c, String path) {
+    long value = c.getBytes(path);
+    if (value < 1 || value > (1 << 30)) {
+      throw new IllegalArgumentException("vnetif.tcp." + path + " must be within 1 B..1 GiB, got "
+          + value);
+    }
+    return (int) value;
+  }
+
+  /** The same network with other TCP settings. */
+  public NetworkConfig withTcp(TcpConfig settings) {
+    return new NetworkConfig(seed, maxFrameSize, defaultMtu, ttl, checksumOffload, arp,
+        pingPayloadSize, settings, synBacklog);
   }
 
   public NetworkConfig withSeed(long newSeed) {
     return new NetworkConfig(newSeed, maxFrameSize, defaultMtu, ttl, checksumOffload, arp,
-        pingPayloadSize);
+        pingPayloadSize, tcp, synBacklog);
   }
 
   public NetworkConfig withMaxFrameSize(int size) {
-    return new NetworkConfig(seed, size, defaultMtu, ttl, checksumOffload, arp, pingPayloadSize);
+    return new NetworkConfig(seed, size, defaultMtu, ttl, checksumOffload, arp, pingPayloadSize, tcp,
+        synBacklog);
   }
 
   public NetworkConfig withDefaultMtu(int mtu) {
-    return new NetworkConfig(seed, maxFrameSize, mtu, ttl, checksumOffload, arp, pingPayloadSize);
+    return new NetworkConfig(seed, maxFrameSize, mtu, ttl, checksumOffload, arp, pingPayloadSize, tcp,
+        synBacklog);
   }
 
   public NetworkConfig withArp(ArpSettings settings) {
     return new NetworkConfig(seed, maxFrameSize, defaultMtu, ttl, checksumOffload, settings,
-        pingPayloadSize);
+        pingPayloadSize, tcp, synBacklog);
   }
 }

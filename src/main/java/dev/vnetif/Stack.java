@@ -35,6 +35,7 @@ public final class Stack {
   private final HostCounters counters;
   private final int pingPayloadSize;
   private final Udp udp;
+  private final Tcp tcp;
   private final Runnable onDisconnect;
   private final AtomicBoolean disconnected = new AtomicBoolean();
 
@@ -50,6 +51,7 @@ public final class Stack {
     this.onDisconnect = onDisconnect;
     Duration arpBudget = settings.arp().retryInterval().multipliedBy(settings.arp().maxRequests());
     this.udp = new Udp(this, system, host, arpBudget.plus(ASK_MARGIN));
+    this.tcp = new Tcp(system, host, this);
   }
 
   public Inet4Address address() {
@@ -80,6 +82,10 @@ public final class Stack {
 
   public Udp udp() {
     return udp;
+  }
+
+  public Tcp tcp() {
+    return tcp;
   }
 
   /**

@@ -17,13 +17,17 @@ import java.util.Map;
  * @param txPackets          IPv4 datagrams sent
  * @param icmpErrorsReceived ICMP destination unreachable / time exceeded messages received
  * @param drops              non-zero drop counters by reason
+ * @param openFlows          TCP connections in the host's table (removed when they close)
+ * @param listeners          listening TCP ports
  */
 public record StackStats(long rxFrames, long rxBytes, long txFrames, long txBytes,
-    long rxPackets, long txPackets, long icmpErrorsReceived, Map<DropReason, Long> drops) {
+    long rxPackets, long txPackets, long icmpErrorsReceived, Map<DropReason, Long> drops,
+    long openFlows, long listeners) {
 
   static StackStats of(HostCounters c) {
     return new StackStats(c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(), c.rxPackets(),
-        c.txPackets(), c.icmpErrorsReceived(), Map.copyOf(c.drops()));
+        c.txPackets(), c.icmpErrorsReceived(), Map.copyOf(c.drops()), c.openFlows(),
+        c.listeners());
   }
 
   /** The count for one reason (0 when none). */

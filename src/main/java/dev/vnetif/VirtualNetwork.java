@@ -116,10 +116,11 @@ public final class VirtualNetwork {
     synchronized (hostSeeds) {
       seed = hostSeeds.nextLong();
     }
+    int mtu = stackConfig.mtu().orElse(config.defaultMtu());
     HostSettings settings = new HostSettings(stackConfig.name(), stackConfig.cidr(),
-        stackConfig.gateway().orElse(null), stackConfig.mtu().orElse(config.defaultMtu()),
-        config.ttl(), !stackConfig.checksumOffload().orElse(config.checksumOffload()),
-        config.arp(), seed, clock);
+        stackConfig.gateway().orElse(null), mtu, config.ttl(),
+        !stackConfig.checksumOffload().orElse(config.checksumOffload()), config.arp(), seed,
+        clock, config.tcp().withMss(mtu - 40), config.synBacklog()); // RFC 9293 §3.7.1
     HostCounters counters = new HostCounters();
     CompletionStage<StackActor.HostReady> ready = AskPattern.ask(hosts,
         replyTo -> new HostsGuardian.SpawnHost(settings, counters, replyTo), ASK_TIMEOUT,

@@ -34,6 +34,10 @@ public enum DropReason {
   TCP_BAD_CHECKSUM,
   /** No connection or listener for the segment; answered with RST (RFC 9293 §3.10.7.1). */
   TCP_PORT_CLOSED,
+  /** A SYN for a listener whose backlog of half-open connections is full (RFC 4987). */
+  TCP_BACKLOG_FULL,
+  /** A TCP segment to a broadcast address (TCP is unicast only). */
+  TCP_NOT_UNICAST,
   /** Outgoing: more packets waited for an ARP answer than the queue holds. */
   ARP_QUEUE_OVERFLOW,
   /** Outgoing: the next hop never answered ARP. */

@@ -1,10 +1,14 @@
 package dev.vnetif.stack;
 
 import dev.vnetif.wire.Ipv4Address;
+import dev.vnetif.tcp.KeepaliveSettings;
 import dev.vnetif.wire.MacAddress;
+import dev.vnetif.wire.TcpSegment;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.util.ByteString;
@@ -25,10 +29,36 @@ public sealed interface HostCommand {
   record UdpSend(int sourcePort, Ipv4Address destination, int destinationPort,
       ByteString payload, ActorRef<SendOutcome> replyTo) implements HostCommand {}
 
+  /** Open a connection; {@code replyTo} hears once it is established or has failed. */
+  record TcpConnect(Ipv4Address remote, int remotePort, KeepaliveSettings keepalive,
+      ActorRef<FlowCommand.ConnectReply> replyTo) implements HostCommand {}
+
+  /** Accept connections on {@code port}; replaces an earlier listener on it. */
+  record TcpListen(int port, KeepaliveSettings keepalive,
+      Function<FlowHandle, CompletionStage<?>> callback) implements HostCommand {}
+
+  /** New SYNs for {@code port} are refused; existing connections go on. */
+  record TcpUnlisten(int port) implements HostCommand {}
+
+  /** Abort every connection and stop every listener. */
+  record TcpDisconnect(ActorRef<Done> replyTo) implements HostCommand {}
+
   /** Leave the switch and stop; answered once the port is detached. */
   record Disconnect(ActorRef<Done> replyTo) implements HostCommand {}
 
   // ---- internal: sent by the host's own adapters and timers ----
+
+  /** Segments a flow produced while handling one input, in order. */
+  record TcpOut(FlowKey key, List<TcpSegment> segments) implements HostCommand {}
+
+  /** A flow a listener spawned, to be found by its 4-tuple from now on. */
+  record FlowRegistered(FlowKey key, ActorRef<FlowCommand> flow) implements HostCommand {}
+
+  /** A flow reached CLOSED: its 4-tuple leaves the table. */
+  record FlowClosed(FlowKey key, ActorRef<FlowCommand> flow) implements HostCommand {}
+
+  /** A flow's actor stopped (however it happened). */
+  record FlowStopped(FlowKey key, ActorRef<FlowCommand> flow) implements HostCommand {}
 
   /** Frames the switch delivered to this host's port. */
   record FramesIn(List<ByteString> frames) implements HostCommand {}

@@ -17,7 +17,9 @@ public final class HostCounters {
   private static final int RX_PACKETS = 4;
   private static final int TX_PACKETS = 5;
   private static final int ICMP_ERRORS_RECEIVED = 6;
-  private static final int FIXED = 7;
+  private static final int OPEN_FLOWS = 7;
+  private static final int LISTENERS = 8;
+  private static final int FIXED = 9;
   private static final DropReason[] REASONS = DropReason.values();
 
   private final AtomicLongArray values = new AtomicLongArray(FIXED + REASONS.length);
@@ -46,6 +48,11 @@ public final class HostCounters {
 
   void icmpErrorReceived() {
     add(ICMP_ERRORS_RECEIVED, 1);
+  }
+
+  void tcpTables(int flows, int listeners) {
+    values.lazySet(OPEN_FLOWS, flows);
+    values.lazySet(LISTENERS, listeners);
   }
 
   void drop(DropReason reason) {
@@ -80,6 +87,16 @@ public final class HostCounters {
 
   public long icmpErrorsReceived() {
     return values.get(ICMP_ERRORS_RECEIVED);
+  }
+
+  /** Connections in the host's demultiplexing table (not yet closed). */
+  public long openFlows() {
+    return values.get(OPEN_FLOWS);
+  }
+
+  /** Listening ports. */
+  public long listeners() {
+    return values.get(LISTENERS);
   }
 
   public long drops(DropReason reason) {

@@ -1,6 +1,7 @@
 package dev.vnetif.stack;
 
 import dev.vnetif.link.NetworkClock;
+import dev.vnetif.tcp.TcpConfig;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.Ipv4Cidr;
 
@@ -16,9 +17,12 @@ import dev.vnetif.wire.Ipv4Cidr;
  * @param arp             ARP behaviour
  * @param seed            drives this host's ephemeral ports and ICMP identifiers
  * @param clock           the network's time source
+ * @param tcp             TCP settings of every connection (MSS = MTU − 40)
+ * @param synBacklog      half-open connections a listener holds at most (RFC 4987)
  */
 public record HostSettings(String name, Ipv4Cidr cidr, Ipv4Address gateway, int mtu, int ttl,
-    boolean verifyChecksums, ArpSettings arp, long seed, NetworkClock clock) {
+    boolean verifyChecksums, ArpSettings arp, long seed, NetworkClock clock, TcpConfig tcp,
+    int synBacklog) {
 
   /** The smallest MTU an IPv4 host must accept (RFC 791: 68 octets). */
   public static final int MIN_MTU = 68;
@@ -29,6 +33,9 @@ public record HostSettings(String name, Ipv4Cidr cidr, Ipv4Address gateway, int 
     }
     if (ttl < 1 || ttl > 255) {
       throw new IllegalArgumentException("ttl must be within 1..255, got " + ttl);
+    }
+    if (synBacklog < 1) {
+      throw new IllegalArgumentException("syn backlog must be >= 1, got " + synBacklog);
     }
     if (gateway != null && !cidr.contains(gateway)) {
       throw new IllegalArgumentException(

@@ -57,6 +57,7 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
   private final Map<Integer, PendingPing> pings = new HashMap<>();
   private final ArrayDeque<ByteString> loopback = new ArrayDeque<>();
   private final List<ActorRef<Done>> disconnecting = new ArrayList<>();
+  private final TcpDemux tcp;
   private List<ByteString> outbox = new ArrayList<>();
   /**
    * Answers that promise "it is on the wire": told only after the outbox went to the switch,
@@ -122,6 +123,17 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
     this.arp = new ArpCache(settings.arp());
     this.random = new SplittableRandom(settings.seed());
     this.icmpIdentifier = random.nextInt(0x10000);
+    this.tcp = new TcpDemux(ctx, settings, counters, new TcpDemux.Transmitter() {
+      @Override
+      public boolean send(Ipv4Address destination, ByteString segment) {
+        return sendIp(destination, Ipv4Packet.PROTO_TCP, segment, null) != Route.NO_ROUTE;
+      }
+
+      @Override
+      public boolean hasRoute(Ipv4Address destination) {
+        return destination.equals(address) || routing.nextHop(destination) != null;
+      }
+    }, random.split());
     this.nextIpIdentification = random.nextInt(0x10000);
   }
 
@@ -135,6 +147,39 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
         .onMessage(HostCommand.Ping.class, this::onPing)
         .onMessage(HostCommand.PingTimeout.class, this::onPingTimeout)
         .onMessage(HostCommand.ArpRetry.class, this::onArpRetry)
+        .onMessage(HostCommand.TcpOut.class, m -> {
+          tcp.send(m);
+          drainLoopback();
+          return flushed();
+        })
+        .onMessage(HostCommand.TcpConnect.class, m -> {
+          tcp.connect(m);
+          return this;
+        })
+        .onMessage(HostCommand.TcpListen.class, m -> {
+          tcp.listen(m);
+          return this;
+        })
+        .onMessage(HostCommand.TcpUnlisten.class, m -> {
+          tcp.unlisten(m.port());
+          return this;
+        })
+        .onMessage(HostCommand.TcpDisconnect.class, m -> {
+          tcp.disconnect(m.replyTo());
+          return this;
+        })
+        .onMessage(HostCommand.FlowRegistered.class, m -> {
+          tcp.register(m.key(), m.flow());
+          return this;
+        })
+        .onMessage(HostCommand.FlowClosed.class, m -> {
+          tcp.remove(m.key(), m.flow());
+          return this;
+        })
+        .onMessage(HostCommand.FlowStopped.class, m -> {
+          tcp.remove(m.key(), m.flow());
+          return this;
+        })
         .onMessage(HostCommand.Disconnect.class, this::onDisconnect)
         .onMessage(HostCommand.Detached.class, this::onDetached)
         .build();
@@ -157,6 +202,7 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
       receiveFrame(frame);
     }
     drainLoopback();
+    tcp.flushInbound();
     return flushed();
   }
 
@@ -309,11 +355,11 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
       drop(checksumOr(e, DropReason.TCP_BAD_CHECKSUM, DropReason.TCP_MALFORMED), e);
       return;
     }
-    drop(DropReason.TCP_PORT_CLOSED, null);
-    TcpSegment reset = ClosedPortReset.replyTo(segment);
-    if (reset != null && mayAnswerWithError(packet)) {
-      sendIp(packet.source(), Ipv4Packet.PROTO_TCP, reset.encode(address, packet.source()), null);
+    if (!mayAnswerWithError(packet)) {
+      drop(DropReason.TCP_NOT_UNICAST, null); // TCP is unicast: no RST to a broadcast either
+      return;
     }
+    tcp.receive(packet.source(), segment);
   }
 
   /** RFC 1122 §3.2.2: never answer a broadcast, or a packet from a broadcast source, with an error. */
@@ -431,6 +477,7 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
     while ((datagram = loopback.pollFirst()) != null) {
       receiveIpv4(datagram);
     }
+    tcp.flushInbound();
   }
 
   // ---------------------------------------------------------------- UDP

@@ -805,7 +805,7 @@ public final class Tcb {
       return;
     }
     if (keepaliveProbes >= keepalive.probes()) {
-      close(CloseReason.TIMEOUT);
+      close(CloseReason.KEEPALIVE_TIMEOUT);
       return;
     }
     emit(snd.sndNxt - 1, rcv.rcvNxt, TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Keepalive (RFC 1122 §4.2.3.6): after {@code after} without hearing from the peer, a probe
  * {@code <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>} every {@code interval}; {@code probes}
- * unanswered probes close the connection with TIMEOUT. The fixture probes after 10 s, every
+ * unanswered probes close the connection with KEEPALIVE_TIMEOUT. The fixture probes after 10 s, every
  * 1 s, 3 times.
  */
 class TcbKeepaliveTest {
@@ -46,7 +46,7 @@ class TcbKeepaliveTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.6: unanswered probes every interval; after 3 the connection closes with TIMEOUT and sends no RST")
+  @DisplayName("RFC 1122 §4.2.3.6: unanswered probes every interval; after 3 the connection closes with KEEPALIVE_TIMEOUT and sends no RST")
   void unansweredProbesTimeOut() {
     TcbHarness h = TcbHarness.established(CONFIG);
     for (long ms : new long[] {10_000, 11_000, 12_000}) {
@@ -59,7 +59,7 @@ class TcbKeepaliveTest {
     h.expectState(TcpState.ESTABLISHED);
     h.tick(at(13_000));
     h.expectState(TcpState.CLOSED);
-    h.expectEvent(new TcbEvent.Closed(CloseReason.TIMEOUT));
+    h.expectEvent(new TcbEvent.Closed(CloseReason.KEEPALIVE_TIMEOUT));
     h.expectNothing();
     assertEquals(TcbTimers.OFF, h.tcb.nextDeadline());
   }
@@ -84,7 +84,7 @@ class TcbKeepaliveTest {
     h.tick(at(24_499));
     h.expectState(TcpState.ESTABLISHED);
     h.tick(at(24_500));
-    h.expectEvent(new TcbEvent.Closed(CloseReason.TIMEOUT));
+    h.expectEvent(new TcbEvent.Closed(CloseReason.KEEPALIVE_TIMEOUT));
     h.expectNothing();
   }
 
@@ -123,7 +123,7 @@ class TcbKeepaliveTest {
     h.expectNothing();
     h.expectState(TcpState.ESTABLISHED);
     h.tick(at(3_000));
-    h.expectEvent(new TcbEvent.Closed(CloseReason.TIMEOUT));
+    h.expectEvent(new TcbEvent.Closed(CloseReason.KEEPALIVE_TIMEOUT));
     h.expectState(TcpState.CLOSED);
     h.expectNothing();
   }
@@ -202,7 +202,7 @@ class TcbKeepaliveTest {
       h.expectSegment(out().seq(LOCAL_SEQ).ack(REMOTE_SEQ));
     }
     h.tick(at(14_000));
-    h.expectEvent(new TcbEvent.Closed(CloseReason.TIMEOUT));
+    h.expectEvent(new TcbEvent.Closed(CloseReason.KEEPALIVE_TIMEOUT));
     h.expectNothing();
   }
 

@@ -1,0 +1,72 @@
+package dev.vnetif.stack;
+
+import dev.vnetif.tcp.CloseReason;
+import dev.vnetif.tcp.TcbStats;
+import dev.vnetif.wire.Ipv4Address;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * What the outside holds of one connection: its actor, its two ends, and a snapshot of its
+ * state that the actor republishes after every message (so reading it needs no message).
+ */
+public final class FlowHandle {
+  private final ActorRef<FlowCommand> ref;
+  private final Ipv4Address localAddress;
+  private final int localPort;
+  private final Ipv4Address remoteAddress;
+  private final int remotePort;
+  private volatile TcbStats stats;
+  private volatile CloseReason closeReason;
+
+  FlowHandle(ActorRef<FlowCommand> ref, Ipv4Address localAddress, FlowKey key) {
+    this.ref = ref;
+    this.localAddress = localAddress;
+    this.localPort = key.localPort();
+    this.remoteAddress = key.remoteAddress();
+    this.remotePort = key.remotePort();
+  }
+
+  public ActorRef<FlowCommand> ref() {
+    return ref;
+  }
+
+  public Ipv4Address localAddress() {
+    return localAddress;
+  }
+
+  public int localPort() {
+    return localPort;
+  }
+
+  public Ipv4Address remoteAddress() {
+    return remoteAddress;
+  }
+
+  public int remotePort() {
+    return remotePort;
+  }
+
+  /** The latest published state, or null before the first message was handled. */
+  public TcbStats stats() {
+    return stats;
+  }
+
+  /** Why the connection ended, or null while it has not. */
+  public CloseReason closeReason() {
+    return closeReason;
+  }
+
+  void publish(TcbStats latest) {
+    stats = latest;
+  }
+
+  void closed(CloseReason reason) {
+    closeReason = reason;
+  }
+
+  /** "10.0.0.2:49152 -> 10.0.0.3:80", as every error message names the flow. */
+  @Override
+  public String toString() {
+    return localAddress + ":" + localPort + " -> " + remoteAddress + ":" + remotePort;
+  }
+}
