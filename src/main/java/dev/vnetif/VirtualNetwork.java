@@ -116,17 +116,23 @@ public final class VirtualNetwork {
     synchronized (hostSeeds) {
       seed = hostSeeds.nextLong();
     }
-    int mtu = stackConfig.mtu().orElse(config.defaultMtu());
-    HostSettings settings = new HostSettings(stackConfig.name(), stackConfig.cidr(),
-        stackConfig.gateway().orElse(null), mtu, config.ttl(),
-        !stackConfig.checksumOffload().orElse(config.checksumOffload()), config.arp(), seed,
-        clock, config.tcp().withMss(mtu - 40), config.synBacklog()); // RFC 9293 §3.7.1
+    HostSettings settings = hostSettings(config, stackConfig, seed, clock);
     HostCounters counters = new HostCounters();
     CompletionStage<StackActor.HostReady> ready = AskPattern.ask(hosts,
         replyTo -> new HostsGuardian.SpawnHost(settings, counters, replyTo), ASK_TIMEOUT,
         system.scheduler());
     return ready.thenApply(r -> new Stack(system, r.host(), settings, r.mac(), r.port(),
         counters, config.pingPayloadSize(), () -> addressesInUse.remove(address)));
+  }
+
+  /** The settings of one host: the stack's own choices over the network's defaults. */
+  static HostSettings hostSettings(NetworkConfig config, StackConfig stackConfig, long seed,
+      NetworkClock clock) {
+    int mtu = stackConfig.mtu().orElse(config.defaultMtu());
+    return new HostSettings(stackConfig.name(), stackConfig.cidr(),
+        stackConfig.gateway().orElse(null), mtu, config.ttl(),
+        !stackConfig.checksumOffload().orElse(config.checksumOffload()), config.arp(), seed,
+        clock, config.tcp().withMss(mtu - 40), config.synBacklog()); // RFC 9293 §3.7.1
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.Ipv4Packet;
 import dev.vnetif.wire.MacAddress;
 import dev.vnetif.wire.MalformedPacketException;
+import dev.vnetif.wire.TcpFrame;
 import dev.vnetif.wire.TcpSegment;
 import dev.vnetif.wire.UdpPacket;
 import java.util.ArrayDeque;
@@ -125,8 +126,8 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
     this.icmpIdentifier = random.nextInt(0x10000);
     this.tcp = new TcpDemux(ctx, settings, counters, new TcpDemux.Transmitter() {
       @Override
-      public boolean send(Ipv4Address destination, ByteString segment) {
-        return sendIp(destination, Ipv4Packet.PROTO_TCP, segment, null) != Route.NO_ROUTE;
+      public void send(Ipv4Address destination, TcpSegment segment) {
+        sendTcp(destination, segment);
       }
 
       @Override
@@ -404,6 +405,27 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
     }
     holdForArp(nextHop, new ArpCache.PendingPacket(datagram, listener));
     return Route.PENDING_ARP;
+  }
+
+  /**
+   * TCP's fast path: with the next hop's MAC known, the whole frame is built in one array
+   * ({@link TcpFrame}); anything else (ARP pending, loopback, broadcast) takes the general path.
+   */
+  private void sendTcp(Ipv4Address destination, TcpSegment segment) {
+    if (!destination.equals(address) && !routing.isBroadcast(destination)) {
+      Ipv4Address nextHop = routing.nextHop(destination);
+      MacAddress hardware = nextHop == null ? null : arp.lookup(nextHop, settings.clock().nanoTime());
+      int length = TcpFrame.length(segment);
+      if (hardware != null && length - EthernetFrame.HEADER_LENGTH <= settings.mtu()) {
+        ByteString frame = TcpFrame.encode(hardware, mac, address, destination, settings.ttl(),
+            nextIpIdentification++ & 0xFFFF, segment);
+        counters.frameSent(length);
+        counters.packetSent();
+        outbox.add(frame);
+        return;
+      }
+    }
+    sendIp(destination, Ipv4Packet.PROTO_TCP, segment.encode(address, destination), null);
   }
 
   private void holdForArp(Ipv4Address nextHop, ArpCache.PendingPacket packet) {

@@ -14,7 +14,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.util.ByteString;
 
 /**
  * A host's TCP demultiplexer: 4-tuple → flow actor, port → listener actor, RST for
@@ -27,10 +26,9 @@ final class TcpDemux {
   private static final int EPHEMERAL_LOW = 49152;
   private static final int EPHEMERAL_COUNT = 65536 - EPHEMERAL_LOW;
 
-  /** Sends one encoded TCP segment as an IPv4 datagram. */
+  /** Sends one TCP segment as an IPv4 datagram. */
   interface Transmitter {
-    /** False when there is no route to {@code destination}. */
-    boolean send(Ipv4Address destination, ByteString segment);
+    void send(Ipv4Address destination, TcpSegment segment);
 
     boolean hasRoute(Ipv4Address destination);
   }
@@ -76,7 +74,7 @@ final class TcpDemux {
     counters.drop(DropReason.TCP_PORT_CLOSED);
     TcpSegment reset = ClosedPortReset.replyTo(segment);
     if (reset != null) {
-      transmitter.send(source, reset.encode(settings.address(), source));
+      transmitter.send(source, reset);
     }
   }
 
@@ -94,7 +92,7 @@ final class TcpDemux {
     Ipv4Address remote = msg.key().remoteAddress();
     List<TcpSegment> segments = msg.segments();
     for (int i = 0, n = segments.size(); i < n; i++) {
-      transmitter.send(remote, segments.get(i).encode(settings.address(), remote));
+      transmitter.send(remote, segments.get(i));
     }
   }
 

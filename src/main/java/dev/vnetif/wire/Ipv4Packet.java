@@ -142,17 +142,30 @@ public record Ipv4Packet(int tos, int identification, boolean dontFragment, bool
                                  int fragmentOffset, int ttl, int protocol,
                                  Ipv4Address source, Ipv4Address destination, int payloadLength) {
         byte[] h = new byte[MIN_HEADER_LENGTH];
-        h[0] = (byte) (VERSION << 4 | MIN_HEADER_LENGTH / 4);
-        h[1] = (byte) tos;
-        Bytes.put16(h, 2, MIN_HEADER_LENGTH + payloadLength);
-        Bytes.put16(h, 4, identification);
-        Bytes.put16(h, 6, (dontFragment ? FLAG_DF : 0) | (moreFragments ? FLAG_MF : 0) | fragmentOffset);
-        h[8] = (byte) ttl;
-        h[9] = (byte) protocol;
-        source.writeTo(h, 12);
-        destination.writeTo(h, 16);
-        Bytes.put16(h, 10, Checksum.fold(Checksum.sum(h, 0, MIN_HEADER_LENGTH, 0)));
+        writeHeader(h, 0, tos, identification, dontFragment, moreFragments, fragmentOffset, ttl, protocol,
+                source, destination, payloadLength);
         return h;
+    }
+
+    /**
+     * Writes a 20-byte header (no options) with its checksum into {@code h} at {@code at}:
+     * the building block of frames assembled in one array.
+     */
+    public static void writeHeader(byte[] h, int at, int tos, int identification, boolean dontFragment,
+                                   boolean moreFragments, int fragmentOffset, int ttl, int protocol,
+                                   Ipv4Address source, Ipv4Address destination, int payloadLength) {
+        h[at] = (byte) (VERSION << 4 | MIN_HEADER_LENGTH / 4);
+        h[at + 1] = (byte) tos;
+        Bytes.put16(h, at + 2, MIN_HEADER_LENGTH + payloadLength);
+        Bytes.put16(h, at + 4, identification);
+        Bytes.put16(h, at + 6, (dontFragment ? FLAG_DF : 0) | (moreFragments ? FLAG_MF : 0) | fragmentOffset);
+        h[at + 8] = (byte) ttl;
+        h[at + 9] = (byte) protocol;
+        h[at + 10] = 0;
+        h[at + 11] = 0;
+        source.writeTo(h, at + 12);
+        destination.writeTo(h, at + 16);
+        Bytes.put16(h, at + 10, Checksum.fold(Checksum.sum(h, at, MIN_HEADER_LENGTH, 0)));
     }
 
     private static void checkFields(int tos, int identification, int fragmentOffset, int ttl, int protocol) {

@@ -183,6 +183,45 @@ public record TcpSegment(int sourcePort, int destinationPort, int seq, int ack, 
         return ByteString.fromArrayUnsafe(h).concat(payload);
     }
 
+    /** Bytes of header (20 + options) this segment encodes to. */
+    public int headerLength() {
+        return MIN_HEADER_LENGTH + options.encodedLength();
+    }
+
+    /**
+     * Writes the whole segment — header, options, payload — into {@code dst} at
+     * {@code offset} and fills in the checksum, computed over the array in one pass (RFC 9293
+     * §3.1 with the pseudo-header). The payload is copied: this is the one copy a frame gets.
+     *
+     * @return the segment's length in bytes
+     */
+    public int writeTo(byte[] dst, int offset, Ipv4Address src, Ipv4Address dstAddress) {
+        int headerLength = headerLength();
+        int length = headerLength + payload.length();
+        Bytes.put16(dst, offset, sourcePort);
+        Bytes.put16(dst, offset + 2, destinationPort);
+        Bytes.put32(dst, offset + 4, seq);
+        Bytes.put32(dst, offset + 8, ack);
+        dst[offset + 12] = (byte) (headerLength / 4 << 4);
+        dst[offset + 13] = (byte) flags;
+        Bytes.put16(dst, offset + 14, window);
+        dst[offset + 16] = 0;
+        dst[offset + 17] = 0;
+        Bytes.put16(dst, offset + 18, urgentPointer);
+        if (headerLength > MIN_HEADER_LENGTH) {
+            options.writeTo(dst, offset + MIN_HEADER_LENGTH);
+        }
+        int at = offset + headerLength;
+        for (java.nio.ByteBuffer piece : payload.getByteBuffers()) {
+            int n = piece.remaining();
+            piece.get(dst, at, n);
+            at += n;
+        }
+        int sum = Checksum.pseudoHeader(src, dstAddress, Ipv4Packet.PROTO_TCP, length);
+        Bytes.put16(dst, offset + 16, Checksum.fold(Checksum.sum(dst, offset, length, sum)));
+        return length;
+    }
+
     /** The set flags' names joined by '|', e.g. {@code "SYN|ACK"}; the empty string for none. */
     public static String flagsToString(int flags) {
         StringBuilder sb = new StringBuilder();

@@ -1,0 +1,43 @@
+package dev.vnetif;
+
+import dev.vnetif.link.NetworkClock;
+import dev.vnetif.link.SwitchActor;
+import dev.vnetif.link.SwitchCommand;
+import dev.vnetif.link.SwitchSettings;
+import dev.vnetif.stack.HostCommand;
+import dev.vnetif.stack.HostCounters;
+import dev.vnetif.stack.StackActor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+
+/**
+ * The switch and host behaviors, for code that spawns them under its own guardian instead
+ * of using {@link VirtualNetwork}. A host attaches itself to the switch it is given and
+ * answers {@code ready} with its ref, MAC and port once attached; from then on it takes
+ * {@link HostCommand}s (TCP: {@link HostCommand.TcpConnect}, {@link HostCommand.TcpListen},
+ * ...), and each connection speaks {@link dev.vnetif.stack.FlowCommand}.
+ *
+ * <pre>{@code
+ * ActorRef<SwitchCommand> sw = ctx.spawn(VnetifBehaviors.switchBehavior(config), "switch");
+ * ctx.spawn(VnetifBehaviors.host(config, StackConfig.of("10.0.0.2/24"), 1, sw, readyRef), "a");
+ * }</pre>
+ */
+public final class VnetifBehaviors {
+  private VnetifBehaviors() {}
+
+  /** A switch with the network's seed and frame size limit, on the real clock. */
+  public static Behavior<SwitchCommand> switchBehavior(NetworkConfig config) {
+    return SwitchActor.create(new SwitchSettings(config.seed(), config.maxFrameSize(),
+        NetworkClock.system()));
+  }
+
+  /**
+   * One host on {@code switchRef}. {@code hostSeed} drives its ephemeral ports, ICMP
+   * identifiers and ISNs: give each host its own.
+   */
+  public static Behavior<HostCommand> host(NetworkConfig config, StackConfig stackConfig,
+      long hostSeed, ActorRef<SwitchCommand> switchRef, ActorRef<StackActor.HostReady> ready) {
+    return StackActor.create(VirtualNetwork.hostSettings(config, stackConfig, hostSeed,
+        NetworkClock.system()), switchRef, new HostCounters(), ready);
+  }
+}
