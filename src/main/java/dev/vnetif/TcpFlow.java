@@ -41,6 +41,14 @@ public final class TcpFlow {
    * window: an unread flow stops the sender.
    */
   public CompletionStage<ReadResult> read() {
+    if (handle.isStopped()) {
+      dev.vnetif.tcp.CloseReason reason = handle.closeReason();
+      return reason == null || reason == dev.vnetif.tcp.CloseReason.NORMAL
+          || reason == dev.vnetif.tcp.CloseReason.KEEPALIVE_TIMEOUT
+          ? CompletableFuture.completedFuture(ReadResult.EOF)
+          : CompletableFuture.failedFuture(TcpErrors.of(reason, handle + ": connection ended ("
+              + reason + ")"));
+    }
     CompletionStage<FlowCommand.ReadReply> reply = AskPattern.ask(handle.ref(),
         FlowCommand.Read::new, LONG_WAIT, system.scheduler());
     return reply.thenCompose(r -> {
@@ -77,6 +85,10 @@ public final class TcpFlow {
   }
 
   private CompletionStage<Done> send(List<ByteString> data, boolean nodelay) {
+    if (handle.isStopped()) {
+      return CompletableFuture.failedFuture(new ConnectionClosedException(handle
+          + ": write after the connection ended"));
+    }
     CompletionStage<FlowCommand.WriteReply> reply = AskPattern.ask(handle.ref(),
         replyTo -> new FlowCommand.WriteData(data, nodelay, replyTo), LONG_WAIT,
         system.scheduler());
@@ -90,6 +102,9 @@ public final class TcpFlow {
 
   /** Closes one or both directions; completes at once (a FIN follows the written data). */
   public CompletionStage<Done> shutdown(ShutdownMode mode) {
+    if (handle.isStopped()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
     boolean read = mode != ShutdownMode.WRITE;
     boolean write = mode != ShutdownMode.READ;
     return AskPattern.ask(handle.ref(), replyTo -> new FlowCommand.Shutdown(read, write, replyTo),
@@ -101,6 +116,9 @@ public final class TcpFlow {
    * arrived) or the connection ended otherwise. Reading remains possible until then.
    */
   public CompletionStage<Done> close() {
+    if (handle.isStopped()) {
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }
     return AskPattern.ask(handle.ref(), FlowCommand.CloseAndWait::new, LONG_WAIT,
         system.scheduler());
   }

@@ -17,6 +17,7 @@ public final class FlowHandle {
   private final int remotePort;
   private volatile TcbStats stats;
   private volatile CloseReason closeReason;
+  private volatile boolean stopped;
 
   FlowHandle(ActorRef<FlowCommand> ref, Ipv4Address localAddress, FlowKey key) {
     this.ref = ref;
@@ -62,6 +63,15 @@ public final class FlowHandle {
 
   void closed(CloseReason reason) {
     closeReason = reason;
+  }
+
+  /** True once the connection's actor has stopped: requests must be answered locally. */
+  public boolean isStopped() {
+    return stopped;
+  }
+
+  void stopped() {
+    stopped = true;
   }
 
   /** "10.0.0.2:49152 -> 10.0.0.3:80", as every error message names the flow. */

@@ -119,15 +119,29 @@ final class FlowIo {
     while (!readers.isEmpty()) {
       readers.pollFirst().tell(new FlowCommand.ReadReply.Eof());
     }
-    if (handler != null) {
-      if (received.isEmpty()) {
-        handler.tell(FlowEvent.PEER_CLOSED);
-      } else {
-        peerClosedPending = true; // after the data still to be pulled
-      }
-      if (!keepOpenOnPeerClosed) {
-        shutdownWrite();
-      }
+    announcePeerClosed();
+  }
+
+  /**
+   * PeerClosed, as Pekko IO sends it: not once the user asked to close (Close or
+   * ConfirmedClose end with their own event), and in pull mode only after the data before
+   * the FIN was pulled. Without keepOpenOnPeerClosed it is the last event, and our side
+   * closes too — but not before that data was handed over.
+   */
+  private void announcePeerClosed() {
+    if (handler == null || !peerFinished || closeEventSent || closeCommanded
+        || confirmedCloseCommanded) {
+      return;
+    }
+    if (!received.isEmpty()) {
+      peerClosedPending = true;
+      return;
+    }
+    peerClosedPending = false;
+    handler.tell(FlowEvent.PEER_CLOSED);
+    if (!keepOpenOnPeerClosed) {
+      closeEventSent = true;
+      shutdownWrite();
     }
   }
 
@@ -315,9 +329,7 @@ final class FlowIo {
     if (!pullMode && !received.isEmpty()) {
       handler.tell(new FlowEvent.Received(takeAll()));
     }
-    if (peerFinished && received.isEmpty()) {
-      handler.tell(FlowEvent.PEER_CLOSED);
-    }
+    announcePeerClosed();
     return null;
   }
 
@@ -328,8 +340,7 @@ final class FlowIo {
     if (!received.isEmpty()) {
       handler.tell(new FlowEvent.Received(takeAll()));
       if (peerClosedPending) {
-        peerClosedPending = false;
-        handler.tell(FlowEvent.PEER_CLOSED);
+        announcePeerClosed();
       }
     } else {
       resumeRequested = true;

@@ -137,12 +137,7 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
 
   private Behavior<FlowCommand> onSegments(FlowCommand.SegmentsIn msg) {
     if (closeReason == null) {
-      long now = now();
-      List<TcpSegment> segments = msg.segments();
-      for (int i = 0, n = segments.size(); i < n && closeReason == null; i++) {
-        tcb.segmentArrived(segments.get(i), now);
-        drainEvents();
-      }
+      tcb.segmentsArrived(msg.segments(), now());
     }
     return done(null);
   }
@@ -237,6 +232,7 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
 
   private void onClosed(CloseReason reason) {
     closeReason = reason;
+    handle.publish(tcb.stats()); // before anyone hears of the close
     handle.closed(reason);
     for (ActorRef<FlowCommand.ConnectReply> waiter : establishWaiters) {
       waiter.tell(new FlowCommand.ConnectReply.Failed(reason, describe(reason)));
@@ -254,6 +250,7 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
   }
 
   private Behavior<FlowCommand> onPostStop() {
+    handle.stopped();
     if (closeReason == null) {
       // The host went away (disconnect or shutdown) with the connection still open.
       closeReason = CloseReason.ABORTED;

@@ -278,6 +278,24 @@ public final class Tcb {
 
   /** SEGMENT ARRIVES (RFC 9293 §3.10.7), dispatched by state. */
   public void segmentArrived(TcpSegment segment, long nowNanos) {
+    arrive(segment, nowNanos);
+    finishInput(nowNanos);
+  }
+
+  /**
+   * Several segments that arrived together, processed in order as one input: what they make
+   * owed — an ACK, new data the ACKs allow — goes out once, after the last. This is receive
+   * offload as Linux's GRO does it: one cumulative ACK for a burst instead of one per two
+   * segments, and one burst of new data for a run of ACKs.
+   */
+  public void segmentsArrived(java.util.List<TcpSegment> segments, long nowNanos) {
+    for (int i = 0, n = segments.size(); i < n && state != TcpState.CLOSED; i++) {
+      arrive(segments.get(i), nowNanos);
+    }
+    finishInput(nowNanos);
+  }
+
+  private void arrive(TcpSegment segment, long nowNanos) {
     segmentsReceived++;
     switch (state) {
       case CLOSED -> answerInClosed(segment, nowNanos);
@@ -285,7 +303,6 @@ public final class Tcb {
       case SYN_SENT -> onSynSent(segment, nowNanos);
       default -> onSynchronized(segment, nowNanos);
     }
-    finishInput(nowNanos);
   }
 
   /** RFC 9293 §3.10.7.1: everything but a RST gets a RST. */
