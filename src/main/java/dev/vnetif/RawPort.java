@@ -12,7 +12,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -71,7 +70,7 @@ public final class RawPort {
 
   /** Leaves the switch; completes once the port is gone. */
   public CompletionStage<Done> detach() {
-    CompletionStage<Done> done = AskPattern.ask(switchRef,
+    CompletionStage<Done> done = Asks.ask(switchRef,
         replyTo -> new SwitchCommand.Detach(port, replyTo), Duration.ofSeconds(10),
         system.scheduler());
     return done.thenApply(d -> {

@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * One virtual host on a {@link VirtualNetwork}: an IPv4 address on a prefix, a MAC, an MTU,
@@ -121,7 +120,7 @@ public final class Stack {
       return CompletableFuture.failedFuture(gone);
     }
     Ipv4Address destination = Ipv4Address.fromInet(dst);
-    CompletionStage<PingOutcome> outcome = AskPattern.ask(host,
+    CompletionStage<PingOutcome> outcome = Asks.ask(host,
         replyTo -> new HostCommand.Ping(destination, payloadSize, timeout, replyTo),
         timeout.plus(ASK_MARGIN), system.scheduler());
     return outcome.thenCompose(this::toReply);
@@ -161,7 +160,7 @@ public final class Stack {
     if (!disconnected.compareAndSet(false, true)) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    CompletionStage<Done> done = AskPattern.ask(host, HostCommand.Disconnect::new, ASK_MARGIN,
+    CompletionStage<Done> done = Asks.ask(host, HostCommand.Disconnect::new, ASK_MARGIN,
         system.scheduler());
     return done.whenComplete((d, e) -> onDisconnect.run());
   }

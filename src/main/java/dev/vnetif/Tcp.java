@@ -13,7 +13,6 @@ import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /** TCP on one host (the seed's TCP signature). Thread-safe. */
 public final class Tcp {
@@ -61,7 +60,7 @@ public final class Tcp {
     if (gone != null) {
       return CompletableFuture.failedFuture(gone);
     }
-    CompletionStage<FlowCommand.ConnectReply> reply = AskPattern.ask(host,
+    CompletionStage<FlowCommand.ConnectReply> reply = Asks.ask(host,
         replyTo -> new HostCommand.TcpConnect(Ipv4Address.fromInet(address), remote.getPort(),
             keepalive, replyTo), CONNECT_WAIT, system.scheduler());
     return reply.thenCompose(r -> {
@@ -111,7 +110,7 @@ public final class Tcp {
 
   /** Stops every listener and aborts every connection of this host. */
   public CompletionStage<Done> disconnect() {
-    return AskPattern.ask(host, HostCommand.TcpDisconnect::new, Duration.ofSeconds(10),
+    return Asks.ask(host, HostCommand.TcpDisconnect::new, Duration.ofSeconds(10),
         system.scheduler());
   }
 }

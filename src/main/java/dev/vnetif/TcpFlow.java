@@ -11,7 +11,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -49,7 +48,7 @@ public final class TcpFlow {
           : CompletableFuture.failedFuture(TcpErrors.of(reason, handle + ": connection ended ("
               + reason + ")"));
     }
-    CompletionStage<FlowCommand.ReadReply> reply = AskPattern.ask(handle.ref(),
+    CompletionStage<FlowCommand.ReadReply> reply = Asks.ask(handle.ref(),
         FlowCommand.Read::new, LONG_WAIT, system.scheduler());
     return reply.thenCompose(r -> {
       if (r instanceof FlowCommand.ReadReply.Data d) {
@@ -89,7 +88,7 @@ public final class TcpFlow {
       return CompletableFuture.failedFuture(new ConnectionClosedException(handle
           + ": write after the connection ended"));
     }
-    CompletionStage<FlowCommand.WriteReply> reply = AskPattern.ask(handle.ref(),
+    CompletionStage<FlowCommand.WriteReply> reply = Asks.ask(handle.ref(),
         replyTo -> new FlowCommand.WriteData(data, nodelay, replyTo), LONG_WAIT,
         system.scheduler());
     return reply.thenCompose(r -> {
@@ -107,7 +106,7 @@ public final class TcpFlow {
     }
     boolean read = mode != ShutdownMode.WRITE;
     boolean write = mode != ShutdownMode.READ;
-    return AskPattern.ask(handle.ref(), replyTo -> new FlowCommand.Shutdown(read, write, replyTo),
+    return Asks.ask(handle.ref(), replyTo -> new FlowCommand.Shutdown(read, write, replyTo),
         LONG_WAIT, system.scheduler());
   }
 
@@ -119,7 +118,7 @@ public final class TcpFlow {
     if (handle.isStopped()) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    return AskPattern.ask(handle.ref(), FlowCommand.CloseAndWait::new, LONG_WAIT,
+    return Asks.ask(handle.ref(), FlowCommand.CloseAndWait::new, LONG_WAIT,
         system.scheduler());
   }
 

@@ -12,7 +12,6 @@ import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -90,7 +89,7 @@ public final class Udp {
       return CompletableFuture.failedFuture(gone);
     }
     Ipv4Address destination = Ipv4Address.fromInet(address);
-    CompletionStage<SendOutcome> outcome = AskPattern.ask(host,
+    CompletionStage<SendOutcome> outcome = Asks.ask(host,
         replyTo -> new HostCommand.UdpSend(srcPort, destination, dst.getPort(), payload, replyTo),
         askTimeout, system.scheduler());
     return outcome.thenCompose(this::toDone);

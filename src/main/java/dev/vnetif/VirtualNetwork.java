@@ -33,7 +33,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -118,7 +117,7 @@ public final class VirtualNetwork {
     }
     HostSettings settings = hostSettings(config, stackConfig, seed, clock);
     HostCounters counters = new HostCounters();
-    CompletionStage<StackActor.HostReady> ready = AskPattern.ask(hosts,
+    CompletionStage<StackActor.HostReady> ready = Asks.ask(hosts,
         replyTo -> new HostsGuardian.SpawnHost(settings, counters, replyTo), ASK_TIMEOUT,
         system.scheduler());
     return ready.thenApply(r -> new Stack(system, r.host(), settings, r.mac(), r.port(),
@@ -152,7 +151,7 @@ public final class VirtualNetwork {
    * call; it gets none after.
    */
   public CompletionStage<Done> removeListener(TapId id) {
-    return AskPattern.ask(switchRef, replyTo -> new SwitchCommand.RemoveTap(id.value(), replyTo),
+    return Asks.ask(switchRef, replyTo -> new SwitchCommand.RemoveTap(id.value(), replyTo),
         ASK_TIMEOUT, system.scheduler());
   }
 
@@ -213,7 +212,7 @@ public final class VirtualNetwork {
           queue.addAll(d.frames());
           return Behaviors.same();
         }).build(), id + "-raw-" + rawPorts.incrementAndGet(), props);
-    CompletionStage<SwitchCommand.Attached> attached = AskPattern.ask(switchRef,
+    CompletionStage<SwitchCommand.Attached> attached = Asks.ask(switchRef,
         replyTo -> new SwitchCommand.Attach(name, endpoint, mac, replyTo), ASK_TIMEOUT,
         system.scheduler());
     return attached.thenApply(a -> new RawPort(system, switchRef, endpoint, a.port(), a.mac(),
@@ -222,7 +221,7 @@ public final class VirtualNetwork {
 
   /** Per-port counters of the switch. */
   public CompletionStage<SwitchStats> switchStats() {
-    return AskPattern.ask(switchRef, SwitchCommand.GetStats::new, ASK_TIMEOUT,
+    return Asks.ask(switchRef, SwitchCommand.GetStats::new, ASK_TIMEOUT,
         system.scheduler());
   }
 
@@ -239,9 +238,9 @@ public final class VirtualNetwork {
       flushes.add(recording.stop().toCompletableFuture().exceptionally(e -> Done.getInstance()));
     }
     return CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new))
-        .thenCompose(v -> AskPattern.ask(hosts, HostsGuardian.Shutdown::new, ASK_TIMEOUT,
+        .thenCompose(v -> Asks.ask(hosts, HostsGuardian.Shutdown::new, ASK_TIMEOUT,
             system.scheduler()))
-        .thenCompose(d -> AskPattern.ask(switchRef, SwitchCommand.Stop::new, ASK_TIMEOUT,
+        .thenCompose(d -> Asks.ask(switchRef, SwitchCommand.Stop::new, ASK_TIMEOUT,
             system.scheduler()));
   }
 

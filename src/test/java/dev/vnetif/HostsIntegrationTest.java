@@ -219,8 +219,11 @@ class HostsIntegrationTest {
     await(a.udp().send(new InetSocketAddress("10.0.0.255", 9), ByteString.fromString("bcast")));
     assertEquals(bReceived, b.stats().rxFrames(), "no frame reaches a disconnected host");
     assertInstanceOf(IllegalStateException.class, failureOf(b.ping(a.address(), TIMEOUT)));
-    // Its address is free again for a new host.
+    // Its address is free again for a new host, whose gratuitous ARP updates a's cache
+    // (RFC 826 merge) — once it has arrived: a ping sent before would go to the old MAC.
+    long aReceived = a.stats().rxFrames();
     Stack again = host("10.0.0.3/24");
+    awaitCondition(() -> a.stats().rxFrames() > aReceived, "the new host's announcement reached a");
     await(a.ping(again.address(), TIMEOUT));
   }
 

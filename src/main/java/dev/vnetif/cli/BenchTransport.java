@@ -1,0 +1,73 @@
+package dev.vnetif.cli;
+
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * One transport the end-to-end bench drives: the same three workloads, each run to
+ * completion, verified, and timed from the first connect to the last close. An
+ * implementation throws {@link BenchFailure} when a workload delivers wrong bytes, fails, or
+ * misses its deadline.
+ */
+interface BenchTransport extends AutoCloseable {
+
+  /** The column heading: {@code virtual} or {@code pekko-tcp}. */
+  String name();
+
+  /**
+   * One connection; {@code bytes} written by the client in {@link BenchPayloads#CHUNK_SIZE}
+   * writes; the server reads to end of stream and counts.
+   */
+  BulkResult bulk(long bytes, Duration deadline) throws Exception;
+
+  /** One connection; {@code roundTrips} strictly sequential 64-byte echoes. */
+  PingPongResult pingPong(int roundTrips, Duration deadline) throws Exception;
+
+  /**
+   * {@code connections} connections, at most {@code concurrency} open at a time; on each the
+   * client sends one byte, reads the echo, closes and waits for the server's close.
+   */
+  ConnectionRateResult connectionRate(int connections, int concurrency, Duration deadline)
+      throws Exception;
+
+  /** Releases what the transport holds (hosts, network); waits for that, briefly. */
+  @Override
+  void close();
+
+  /** {@code bytes} moved from client to server in {@code nanos}. */
+  record BulkResult(long bytes, long nanos) {
+    /** Megabytes (10^6 bytes) per second. */
+    double megabytesPerSecond() {
+      return bytes / 1e6 / (nanos / 1e9);
+    }
+  }
+
+  /** {@code latencyNanos[i]}: from writing request i to reading all of its echo. */
+  record PingPongResult(int roundTrips, long nanos, long[] latencyNanos) {
+    double roundTripsPerSecond() {
+      return roundTrips / (nanos / 1e9);
+    }
+
+    double medianMicros() {
+      return percentileMicros(0.50);
+    }
+
+    double p99Micros() {
+      return percentileMicros(0.99);
+    }
+
+    /** Nearest-rank percentile. */
+    double percentileMicros(double fraction) {
+      long[] sorted = latencyNanos.clone();
+      Arrays.sort(sorted);
+      int rank = (int) Math.ceil(fraction * sorted.length);
+      return sorted[Math.max(0, rank - 1)] / 1e3;
+    }
+  }
+
+  record ConnectionRateResult(int connections, int concurrency, long nanos) {
+    double connectionsPerSecond() {
+      return connections / (nanos / 1e9);
+    }
+  }
+}

@@ -1,0 +1,386 @@
+package dev.vnetif.cli;
+
+import static dev.vnetif.cli.BenchPayloads.ONE_BYTE;
+import static dev.vnetif.cli.BenchPayloads.REQUEST_SIZE;
+import static dev.vnetif.cli.BenchPayloads.await;
+
+import dev.vnetif.NetworkConfig;
+import dev.vnetif.ReadResult;
+import dev.vnetif.Stack;
+import dev.vnetif.StackConfig;
+import dev.vnetif.TcpFlow;
+import dev.vnetif.VirtualNetwork;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The workloads over the virtual network: two hosts on one switch, driven through the public
+ * {@link TcpFlow} API the way an application would (every read and write a
+ * {@code CompletionStage}, the next step chained on completion, no thread blocked).
+ */
+final class BenchVirtualTransport implements BenchTransport {
+  private static final Duration SETUP = Duration.ofSeconds(30);
+  /** Bulk writes in flight at once: 4 x 64 KiB fills the default 256 KiB send buffer. */
+  private static final int WRITES_IN_FLIGHT = 4;
+
+  private final VirtualNetwork network;
+  private final Stack client;
+  private final Stack server;
+  private int nextPort = 5001;
+
+  private BenchVirtualTransport(VirtualNetwork network, Stack client, Stack server) {
+    this.network = network;
+    this.client = client;
+    this.server = server;
+  }
+
+  /** A network with a client 10.0.0.2 and a server 10.0.0.3, both with {@code mtu}. */
+  static BenchVirtualTransport start(ActorSystem<?> system, NetworkConfig config, int mtu)
+      throws InterruptedException {
+    // An Ethernet frame is the MTU plus its 14-byte header: let the switch carry it.
+    NetworkConfig fitting = config.withMaxFrameSize(Math.max(config.maxFrameSize(), mtu + 14));
+    VirtualNetwork network = VirtualNetwork.create(system, fitting);
+    Stack server = await(network.createStack(StackConfig.of("10.0.0.3/24").withMtu(mtu)
+        .withName("server")), SETUP, "creating the virtual server host", () -> "");
+    Stack client = await(network.createStack(StackConfig.of("10.0.0.2/24").withMtu(mtu)
+        .withName("client")), SETUP, "creating the virtual client host", () -> "");
+    return new BenchVirtualTransport(network, client, server);
+  }
+
+  @Override
+  public String name() {
+    return "virtual";
+  }
+
+  /** One line on the setup, for the report's header. */
+  String describe() {
+    return "virtual: hosts " + client.cidr() + " -> " + server.cidr() + " on one switch, MTU "
+        + client.mtu() + " (MSS " + (client.mtu() - 40) + "), TCP buffers "
+        + network.config().tcp().sendBufferSize() / 1024 + " KiB, checksums "
+        + (network.config().checksumOffload() ? "offloaded" : "verified")
+        + ", driven through TcpFlow's CompletionStage API";
+  }
+
+  @Override
+  public BulkResult bulk(long bytes, Duration deadline) throws Exception {
+    int port = nextPort++;
+    CompletableFuture<Long> received = new CompletableFuture<>();
+    server.tcp().listen(port, flow -> {
+      CompletableFuture<Long> counted = new CompletableFuture<>();
+      countToEnd(flow, 0, counted);
+      return counted.whenComplete((n, e) -> complete(received, n, e))
+          .thenCompose(n -> flow.close());
+    });
+    try {
+      long start = System.nanoTime();
+      TcpFlow flow = await(client.tcp().createConnection(serverAddress(port)), SETUP,
+          "bulk: connect", this::hostStats);
+      // close() sends FIN after the written data and completes once the server closed too.
+      CompletableFuture<Done> closed = writeAll(flow, bytes).thenCompose(w -> flow.close())
+          .toCompletableFuture();
+      closed.whenComplete((d, e) -> {
+        if (e != null) {
+          received.completeExceptionally(e);
+        }
+      });
+      long got = await(received, deadline, "bulk over virtual",
+          () -> "client flow " + flow.stats() + "; " + hostStats());
+      await(closed, SETUP, "bulk: close", () -> "client flow " + flow.stats());
+      long nanos = System.nanoTime() - start;
+      if (got != bytes) {
+        throw new BenchFailure("bulk over virtual: sent " + bytes + " bytes, server read " + got);
+      }
+      return new BulkResult(bytes, nanos);
+    } finally {
+      server.tcp().unlisten(port);
+    }
+  }
+
+  /**
+   * Writes {@code bytes} keeping {@link #WRITES_IN_FLIGHT} writes outstanding: each one that
+   * completes (its data is in the send buffer) issues the next. Completes when the last
+   * write has; fails with the first write that fails.
+   *
+   * <p>Completions arrive on any thread, so picking the next index and sending its write
+   * happen under one lock: write() sends its message before it returns, and the flow's
+   * mailbox then holds the writes in stream order.
+   */
+  private static CompletableFuture<Done> writeAll(TcpFlow flow, long bytes) {
+    long writes = BenchPayloads.bulkWrites(bytes);
+    CompletableFuture<Done> written = new CompletableFuture<>();
+    long[] next = {0};
+    AtomicLong completed = new AtomicLong();
+    Runnable[] issue = new Runnable[1];
+    issue[0] = () -> {
+      long index;
+      CompletionStage<Done> write;
+      synchronized (next) {
+        index = next[0]++;
+        if (index >= writes || written.isDone()) {
+          return;
+        }
+        write = flow.write(BenchPayloads.bulkWrite(index, bytes));
+      }
+      write.whenComplete((d, e) -> {
+        if (e != null) {
+          written.completeExceptionally(BenchPayloads.failure("bulk: write " + index, e));
+        } else if (completed.incrementAndGet() == writes) {
+          written.complete(Done.getInstance());
+        } else {
+          issue[0].run();
+        }
+      });
+    };
+    for (int i = 0; i < WRITES_IN_FLIGHT; i++) {
+      issue[0].run();
+    }
+    return written;
+  }
+
+  /** Reads to end of stream, checking each piece; completes with the byte count. */
+  private static void countToEnd(TcpFlow flow, long offset, CompletableFuture<Long> result) {
+    flow.read().whenComplete((r, e) -> {
+      if (e != null) {
+        result.completeExceptionally(e);
+      } else if (r instanceof ReadResult.Data d) {
+        try {
+          BenchPayloads.checkBulkPiece(d.data(), offset);
+        } catch (BenchFailure wrong) {
+          result.completeExceptionally(wrong);
+          flow.abort();
+          return;
+        }
+        countToEnd(flow, offset + d.data().size(), result);
+      } else {
+        result.complete(offset);
+      }
+    });
+  }
+
+  @Override
+  public PingPongResult pingPong(int roundTrips, Duration deadline) throws Exception {
+    int port = nextPort++;
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    server.tcp().listen(port, flow -> {
+      CompletableFuture<Done> echoed = new CompletableFuture<>();
+      echo(flow, echoed);
+      return echoed.whenComplete((d, e) -> {
+        if (e != null) {
+          done.completeExceptionally(BenchPayloads.failure("pingpong: the echo server", e));
+        }
+      });
+    });
+    try {
+      TcpFlow flow = await(client.tcp().createConnection(serverAddress(port)), SETUP,
+          "pingpong: connect", this::hostStats);
+      long[] latency = new long[roundTrips];
+      long start = System.nanoTime();
+      roundTrip(flow, 0, latency, done);
+      await(done, deadline, "pingpong over virtual",
+          () -> "client flow " + flow.stats() + "; " + hostStats());
+      long nanos = System.nanoTime() - start;
+      await(flow.close(), SETUP, "pingpong: close", () -> "client flow " + flow.stats());
+      return new PingPongResult(roundTrips, nanos, latency);
+    } finally {
+      server.tcp().unlisten(port);
+    }
+  }
+
+  /** Writes back whatever arrives until end of stream, then closes. */
+  private static void echo(TcpFlow flow, CompletableFuture<Done> done) {
+    flow.read().whenComplete((r, e) -> {
+      if (e != null) {
+        done.completeExceptionally(e);
+      } else if (r instanceof ReadResult.Data d) {
+        // The next read is queued behind the write, so the reply is not held up by its answer.
+        flow.write(d.data()).whenComplete((w, we) -> {
+          if (we != null) {
+            done.completeExceptionally(we);
+          }
+        });
+        echo(flow, done);
+      } else {
+        BenchPayloads.plain(flow.close())
+            .whenComplete((c, ce) -> complete(done, Done.getInstance(), ce));
+      }
+    });
+  }
+
+  private static void roundTrip(TcpFlow flow, int i, long[] latency, CompletableFuture<Done> done) {
+    if (i == latency.length) {
+      done.complete(Done.getInstance());
+      return;
+    }
+    ByteString request = BenchPayloads.request(i);
+    long sent = System.nanoTime();
+    flow.write(request).whenComplete((d, e) -> {
+      if (e != null) {
+        done.completeExceptionally(e);
+      }
+    });
+    CompletableFuture<ByteString> echoed = new CompletableFuture<>();
+    readExactly(flow, REQUEST_SIZE, ByteString.emptyByteString(), echoed);
+    echoed.whenComplete((echo, e) -> {
+      if (e != null) {
+        done.completeExceptionally(e);
+        return;
+      }
+      latency[i] = System.nanoTime() - sent;
+      try {
+        BenchPayloads.checkEcho(echo, i);
+      } catch (BenchFailure wrong) {
+        done.completeExceptionally(wrong);
+        return;
+      }
+      roundTrip(flow, i + 1, latency, done);
+    });
+  }
+
+  /** Reads until {@code wanted} bytes have arrived; end of stream before that is a failure. */
+  private static void readExactly(TcpFlow flow, int wanted, ByteString sofar,
+      CompletableFuture<ByteString> result) {
+    flow.read().whenComplete((r, e) -> {
+      if (e != null) {
+        result.completeExceptionally(e);
+      } else if (r instanceof ReadResult.Data d) {
+        ByteString got = sofar.concat(d.data());
+        if (got.size() > wanted) {
+          result.completeExceptionally(new BenchFailure("read " + got.size()
+              + " bytes where " + wanted + " were expected"));
+        } else if (got.size() == wanted) {
+          result.complete(got);
+        } else {
+          readExactly(flow, wanted, got, result);
+        }
+      } else {
+        result.completeExceptionally(new BenchFailure("end of stream after " + sofar.size()
+            + " of " + wanted + " bytes"));
+      }
+    });
+  }
+
+  @Override
+  public ConnectionRateResult connectionRate(int connections, int concurrency,
+      Duration deadline) throws Exception {
+    int port = nextPort++;
+    AtomicInteger served = new AtomicInteger();
+    CompletableFuture<Done> allServed = new CompletableFuture<>();
+    server.tcp().listen(port, flow -> serveOneByte(flow)
+        .whenComplete((d, e) -> {
+          if (e != null) {
+            allServed.completeExceptionally(BenchPayloads.failure("connrate: the server side",
+                e));
+          } else if (served.incrementAndGet() == connections) {
+            allServed.complete(Done.getInstance());
+          }
+        }));
+    try {
+      CompletableFuture<Done> done = new CompletableFuture<>();
+      allServed.whenComplete((d, e) -> {
+        if (e != null) {
+          done.completeExceptionally(e);
+        }
+      });
+      AtomicInteger next = new AtomicInteger();
+      AtomicInteger workersLeft = new AtomicInteger(concurrency);
+      long start = System.nanoTime();
+      for (int w = 0; w < concurrency; w++) {
+        connectLoop(port, connections, next, workersLeft, done);
+      }
+      await(done, deadline, "connrate over virtual", () -> next.get() + " connections started, "
+          + served.get() + " served; " + hostStats());
+      long nanos = System.nanoTime() - start;
+      // Every connection the client completed must have been served in full, too.
+      await(allServed, SETUP, "connrate over virtual, server side", () -> served.get()
+          + " of " + connections + " served");
+      return new ConnectionRateResult(connections, concurrency, nanos);
+    } finally {
+      server.tcp().unlisten(port);
+    }
+  }
+
+  /** Server side of one connection: echo one byte, expect end of stream, close. */
+  private static CompletionStage<Done> serveOneByte(TcpFlow flow) {
+    CompletableFuture<ByteString> request = new CompletableFuture<>();
+    readExactly(flow, 1, ByteString.emptyByteString(), request);
+    return request.thenCompose(flow::write)
+        .thenCompose(w -> flow.read())
+        .thenCompose(r -> {
+          if (r instanceof ReadResult.Data d) {
+            throw new BenchFailure("connrate: " + d.data().size()
+                + " unexpected bytes after the request");
+          }
+          return flow.close();
+        });
+  }
+
+  /** One worker: connections one after another until {@code connections} have been made. */
+  private void connectLoop(int port, int connections, AtomicInteger next,
+      AtomicInteger workersLeft, CompletableFuture<Done> done) {
+    if (done.isDone()) {
+      return;
+    }
+    int index = next.getAndIncrement();
+    if (index >= connections) {
+      if (workersLeft.decrementAndGet() == 0) {
+        done.complete(Done.getInstance());
+      }
+      return;
+    }
+    oneConnection(port).whenComplete((d, e) -> {
+      if (e != null) {
+        done.completeExceptionally(BenchPayloads.failure("connrate: connection " + index, e));
+      } else {
+        connectLoop(port, connections, next, workersLeft, done);
+      }
+    });
+  }
+
+  /** Client side of one connection: connect, send a byte, read its echo, close. */
+  private CompletionStage<Done> oneConnection(int port) {
+    return client.tcp().createConnection(serverAddress(port)).thenCompose(flow -> {
+      CompletionStage<Done> written = flow.write(ONE_BYTE);
+      CompletableFuture<ByteString> echoed = new CompletableFuture<>();
+      readExactly(flow, 1, ByteString.emptyByteString(), echoed);
+      return written.thenCompose(w -> echoed).thenCompose(echo -> {
+        if (!echo.equals(ONE_BYTE)) {
+          throw new BenchFailure("connrate: echoed byte " + echo.apply(0) + ", sent "
+              + ONE_BYTE.apply(0));
+        }
+        return flow.close();
+      });
+    });
+  }
+
+  private InetSocketAddress serverAddress(int port) {
+    return new InetSocketAddress(server.address(), port);
+  }
+
+  private String hostStats() {
+    return "client host " + client.stats() + "; server host " + server.stats();
+  }
+
+  private static <T> void complete(CompletableFuture<T> future, T value, Throwable error) {
+    if (error != null) {
+      future.completeExceptionally(error);
+    } else {
+      future.complete(value);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      await(network.shutdown(), SETUP, "shutting the virtual network down", () -> "");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

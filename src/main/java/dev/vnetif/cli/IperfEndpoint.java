@@ -1,0 +1,71 @@
+package dev.vnetif.cli;
+
+import dev.vnetif.TcpFlow;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One end of an iperf connection, client or server alike: writes its share of the payload
+ * (possibly none), reads what the peer sends until EOF, and closes.
+ */
+final class IperfEndpoint {
+
+  /** What one end wrote and read. */
+  record Outcome(PayloadWriter.Sent sent, PayloadReader.Received received) {}
+
+  private IperfEndpoint() {}
+
+  /**
+   * Runs the end on {@code flow}. The stage completes when the end has written everything,
+   * read EOF and the close completed (the peer closed too); it fails at the first failure of
+   * any of these, and the flow is then aborted so that the peer fails too rather than waits.
+   *
+   * @param closeWhenWritten close as soon as the writes are done (a sender, a half-close
+   *     under --bidir, the FIN following the data), rather than after the peer's EOF (a pure
+   *     receiver, as mirage's iperf server). At least one end of a connection must.
+   */
+  static CompletionStage<Outcome> run(TcpFlow flow, long bytesToSend, int writeSize,
+      PseudoRandomPayload payload, boolean closeWhenWritten, AtomicLong progress) {
+    CompletableFuture<PayloadWriter.Sent> sent =
+        PayloadWriter.start(flow, payload, bytesToSend, writeSize).toCompletableFuture();
+    CompletableFuture<PayloadReader.Received> received =
+        PayloadReader.start(flow, progress).toCompletableFuture();
+    CompletableFuture<?> closeAfter = closeWhenWritten ? sent : received;
+    CompletableFuture<?> closed = closeAfter.thenCompose(ignored -> flow.close());
+
+    CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    for (CompletableFuture<?> step : new CompletableFuture<?>[] {sent, received, closed}) {
+      step.whenComplete((ignored, error) -> {
+        if (error != null && outcome.completeExceptionally(unwrap(error))) {
+          flow.abort();
+        }
+      });
+    }
+    CompletableFuture.allOf(sent, received, closed).thenRun(() ->
+        outcome.complete(new Outcome(sent.join(), received.join())));
+    return outcome;
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  /** The failure itself, out of the wrappers that stage composition adds. */
+  static Throwable unwrap(Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}
