@@ -18,10 +18,12 @@ import dev.vnetif.tcp.TcpConfig;
  * @param pingPayloadSize  data bytes in an echo request sent by {@link Stack#ping}
  * @param tcp              TCP settings of every host (its MSS is replaced by MTU − 40 per host)
  * @param synBacklog       half-open connections a listener holds at most
+ * @param ephemeralLow     first local port for outgoing connections (RFC 6056)
+ * @param ephemeralHigh    last local port for outgoing connections
  */
 public record NetworkConfig(long seed, int maxFrameSize, int defaultMtu, int ttl,
     boolean checksumOffload, ArpSettings arp, int pingPayloadSize, TcpConfig tcp,
-    int synBacklog) {
+    int synBacklog, int ephemeralLow, int ephemeralHigh) {
 
   public NetworkConfig {
     if (maxFrameSize < 64) {
@@ -42,6 +44,10 @@ public record NetworkConfig(long seed, int maxFrameSize, int defaultMtu, int ttl
     if (arp == null || tcp == null) {
       throw new IllegalArgumentException("arp and tcp settings must not be null");
     }
+    if (ephemeralLow < 1 || ephemeralHigh > 65535 || ephemeralLow > ephemeralHigh) {
+      throw new IllegalArgumentException("vnetif.tcp.ephemeral-ports must satisfy 1 <= low <= high"
+          + " <= 65535, got " + ephemeralLow + ".." + ephemeralHigh);
+    }
     if (synBacklog < 1) {
       throw new IllegalArgumentException("vnetif.tcp.syn-backlog must be >= 1, got " + synBacklog);
     }
@@ -61,7 +67,9 @@ public record NetworkConfig(long seed, int maxFrameSize, int defaultMtu, int ttl
             arp.getInt("max-requests"), arp.getInt("max-pending-packets")),
         v.getInt("host.ping-payload-size"),
         tcpFromConfig(v.getConfig("tcp")),
-        v.getInt("tcp.syn-backlog"));
+        v.getInt("tcp.syn-backlog"),
+        v.getInt("tcp.ephemeral-ports.low"),
+        v.getInt("tcp.ephemeral-ports.high"));
   }
 
   private static TcpConfig tcpFromConfig(Config t) {
@@ -86,29 +94,44 @@ public record NetworkConfig(long seed, int maxFrameSize, int defaultMtu, int ttl
     return (int) value;
   }
 
+  /** The same network with another listener backlog. */
+  public NetworkConfig withSynBacklog(int backlog) {
+    return new NetworkConfig(seed, maxFrameSize, defaultMtu, ttl, checksumOffload, arp,
+        pingPayloadSize, tcp, backlog, ephemeralLow, ephemeralHigh);
+  }
+
+  /** The same network with another range of local ports for outgoing connections. */
+  public NetworkConfig withEphemeralPorts(int low, int high) {
+    return new NetworkConfig(seed, maxFrameSize, defaultMtu, ttl, checksumOffload, arp,
+        pingPayloadSize, tcp, synBacklog, low, high);
+  }
+
   /** The same network with other TCP settings. */
   public NetworkConfig withTcp(TcpConfig settings) {
     return new NetworkConfig(seed, maxFrameSize, defaultMtu, ttl, checksumOffload, arp,
-        pingPayloadSize, settings, synBacklog);
+        pingPayloadSize, settings, synBacklog,
+        ephemeralLow, ephemeralHigh);
   }
 
   public NetworkConfig withSeed(long newSeed) {
     return new NetworkConfig(newSeed, maxFrameSize, defaultMtu, ttl, checksumOffload, arp,
-        pingPayloadSize, tcp, synBacklog);
+        pingPayloadSize, tcp, synBacklog,
+        ephemeralLow, ephemeralHigh);
   }
 
   public NetworkConfig withMaxFrameSize(int size) {
     return new NetworkConfig(seed, size, defaultMtu, ttl, checksumOffload, arp, pingPayloadSize, tcp,
-        synBacklog);
+        synBacklog, ephemeralLow, ephemeralHigh);
   }
 
   public NetworkConfig withDefaultMtu(int mtu) {
     return new NetworkConfig(seed, maxFrameSize, mtu, ttl, checksumOffload, arp, pingPayloadSize, tcp,
-        synBacklog);
+        synBacklog, ephemeralLow, ephemeralHigh);
   }
 
   public NetworkConfig withArp(ArpSettings settings) {
     return new NetworkConfig(seed, maxFrameSize, defaultMtu, ttl, checksumOffload, settings,
-        pingPayloadSize, tcp, synBacklog);
+        pingPayloadSize, tcp, synBacklog,
+        ephemeralLow, ephemeralHigh);
   }
 }

@@ -131,7 +131,8 @@ public final class VirtualNetwork {
     return new HostSettings(stackConfig.name(), stackConfig.cidr(),
         stackConfig.gateway().orElse(null), mtu, config.ttl(),
         !stackConfig.checksumOffload().orElse(config.checksumOffload()), config.arp(), seed,
-        clock, config.tcp().withMss(mtu - 40), config.synBacklog()); // RFC 9293 §3.7.1
+        clock, config.tcp().withMss(mtu - 40), // RFC 9293 §3.7.1
+        config.synBacklog(), config.ephemeralLow(), config.ephemeralHigh());
   }
 
   /**

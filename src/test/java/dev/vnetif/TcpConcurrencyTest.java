@@ -73,9 +73,7 @@ class TcpConcurrencyTest {
     // that holds every SYN of the burst: with the default 128 the rest are dropped and
     // retried after 1 s, 3 s, 7 s..., which tests the backlog, not concurrency, and slowly.
     NetworkConfig c = TcpTestSupport.withMsl(testKit.system(), Duration.ofMillis(100));
-    net = VirtualNetwork.create(testKit.system(), new NetworkConfig(c.seed(), c.maxFrameSize(),
-        c.defaultMtu(), c.ttl(), c.checksumOffload(), c.arp(), c.pingPayloadSize(), c.tcp(),
-        CONNECTIONS));
+    net = VirtualNetwork.create(testKit.system(), c.withSynBacklog(CONNECTIONS));
     Stack server = await(net.createStack("10.0.0.3/24"), WAIT, "server");
     Stack client = await(net.createStack("10.0.0.2/24"), WAIT, "client");
     AtomicInteger accepted = new AtomicInteger();

@@ -19,10 +19,12 @@ import dev.vnetif.wire.Ipv4Cidr;
  * @param clock           the network's time source
  * @param tcp             TCP settings of every connection (MSS = MTU − 40)
  * @param synBacklog      half-open connections a listener holds at most (RFC 4987)
+ * @param ephemeralLow    first local port of outgoing connections (RFC 6056)
+ * @param ephemeralHigh   last local port of outgoing connections
  */
 public record HostSettings(String name, Ipv4Cidr cidr, Ipv4Address gateway, int mtu, int ttl,
     boolean verifyChecksums, ArpSettings arp, long seed, NetworkClock clock, TcpConfig tcp,
-    int synBacklog) {
+    int synBacklog, int ephemeralLow, int ephemeralHigh) {
 
   /** The smallest MTU an IPv4 host must accept (RFC 791: 68 octets). */
   public static final int MIN_MTU = 68;
@@ -33,6 +35,10 @@ public record HostSettings(String name, Ipv4Cidr cidr, Ipv4Address gateway, int 
     }
     if (ttl < 1 || ttl > 255) {
       throw new IllegalArgumentException("ttl must be within 1..255, got " + ttl);
+    }
+    if (ephemeralLow < 1 || ephemeralHigh > 65535 || ephemeralLow > ephemeralHigh) {
+      throw new IllegalArgumentException("ephemeral ports must satisfy 1 <= low <= high <= 65535,"
+          + " got " + ephemeralLow + ".." + ephemeralHigh);
     }
     if (synBacklog < 1) {
       throw new IllegalArgumentException("syn backlog must be >= 1, got " + synBacklog);

@@ -23,9 +23,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * closing sequence — simultaneous close, repeated RSTs — can leave an entry behind.
  */
 final class TcpDemux {
-  private static final int EPHEMERAL_LOW = 49152;
-  private static final int EPHEMERAL_COUNT = 65536 - EPHEMERAL_LOW;
-
   /** Sends one TCP segment as an IPv4 datagram. */
   interface Transmitter {
     void send(Ipv4Address destination, TcpSegment segment);
@@ -107,8 +104,10 @@ final class TcpDemux {
     int port = ephemeralPort(msg.remote(), msg.remotePort());
     if (port < 0) {
       msg.replyTo().tell(new FlowCommand.ConnectReply.Unavailable(settings.address() + " -> "
-          + msg.remote() + ":" + msg.remotePort() + ": all " + EPHEMERAL_COUNT
-          + " ephemeral ports are in use towards that end (RFC 6056)"));
+          + msg.remote() + ":" + msg.remotePort() + ": all "
+          + (settings.ephemeralHigh() - settings.ephemeralLow() + 1) + " ephemeral ports ("
+          + settings.ephemeralLow() + ".." + settings.ephemeralHigh()
+          + ") are in use towards that end (RFC 6056)"));
       return;
     }
     FlowKey key = new FlowKey(msg.remote(), msg.remotePort(), port);
@@ -127,9 +126,11 @@ final class TcpDemux {
    * of searching forever (mirage-tcpip issue 462). Returns -1 when none is free.
    */
   private int ephemeralPort(Ipv4Address remote, int remotePort) {
-    int start = random.nextInt(EPHEMERAL_COUNT);
-    for (int i = 0; i < EPHEMERAL_COUNT; i++) {
-      int candidate = EPHEMERAL_LOW + (start + i) % EPHEMERAL_COUNT;
+    int low = settings.ephemeralLow();
+    int count = settings.ephemeralHigh() - low + 1;
+    int start = random.nextInt(count);
+    for (int i = 0; i < count; i++) {
+      int candidate = low + (start + i) % count;
       if (!listeners.containsKey(candidate)
           && !flows.containsKey(new FlowKey(remote, remotePort, candidate))) {
         return candidate;
