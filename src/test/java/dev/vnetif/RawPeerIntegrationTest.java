@@ -98,6 +98,38 @@ class RawPeerIntegrationTest {
   }
 
   @Test
+  @DisplayName("repeated RSTs (mirage-tcpip PR 489, issue 456): the flow closes once, leaves the table, and later RSTs are not answered")
+  void repeatedResetsLeaveNoEntry() throws Exception {
+    java.util.concurrent.CompletableFuture<TcpFlow> accepted = new java.util.concurrent.CompletableFuture<>();
+    host.tcp().listen(80, flow -> {
+      accepted.complete(flow);
+      return new java.util.concurrent.CompletableFuture<>();
+    });
+    int iss = 777_000;
+    peer.sendTcp(host.mac(), hostIp, TcpSegment.of(40000, 80, iss, 0, TcpSegment.SYN, 65535)
+        .withOptions(dev.vnetif.wire.TcpOptions.NONE.withMss(1460)));
+    TcpSegment synAck = peer.nextTcp(WAIT);
+    assertNotNull(synAck, "SYN-ACK");
+    assertEquals(TcpSegment.SYN | TcpSegment.ACK, synAck.flags());
+    peer.sendTcp(host.mac(), hostIp, TcpSegment.of(40000, 80, iss + 1, synAck.seq() + 1,
+        TcpSegment.ACK, 65535));
+    TcpFlow flow = accepted.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    awaitCondition(() -> host.stats().openFlows() == 1, "the flow is in the table");
+    for (int i = 0; i < 3; i++) {
+      peer.sendTcp(host.mac(), hostIp, TcpSegment.of(40000, 80, iss + 1, 0, TcpSegment.RST, 0));
+    }
+    Throwable failure = HostsIntegrationTest.failureOf(flow.read());
+    org.junit.jupiter.api.Assertions.assertInstanceOf(ConnectionResetException.class, failure);
+    awaitCondition(() -> host.stats().openFlows() == 0, "the reset flow left the table");
+    // One more, now that no flow has the 4-tuple: counted at the closed port, never answered.
+    peer.sendTcp(host.mac(), hostIp, TcpSegment.of(40000, 80, iss + 1, 0, TcpSegment.RST, 0));
+    awaitCondition(() -> host.stats().drops(DropReason.TCP_PORT_CLOSED) == 1,
+        "the late RST counted at the closed port");
+    assertNull(peer.nextTcp(Duration.ofMillis(300)), "no RST answers a RST");
+    assertEquals(0, host.stats().openFlows());
+  }
+
+  @Test
   @DisplayName("a TCP segment with a bad checksum is dropped and counted, not answered")
   void badTcpChecksumDropped() throws Exception {
     ByteString good = TcpSegment.of(40002, 80, 1, 0, TcpSegment.SYN, 1000)
