@@ -194,7 +194,7 @@ final class BenchPekkoTransport implements BenchTransport {
       AtomicInteger workersLeft = new AtomicInteger(concurrency);
       long start = System.nanoTime();
       for (int w = 0; w < concurrency; w++) {
-        connectLoop(port, connections, next, workersLeft, done);
+        ConnectionWorkers.next(() -> oneConnection(port), connections, next, workersLeft, done);
       }
       await(done, deadline, "connrate over pekko-tcp", () -> next.get()
           + " connections started, " + served.get() + " served");
@@ -205,27 +205,6 @@ final class BenchPekkoTransport implements BenchTransport {
     } finally {
       binding.unbind();
     }
-  }
-
-  private void connectLoop(int port, int connections, AtomicInteger next,
-      AtomicInteger workersLeft, CompletableFuture<Done> done) {
-    if (done.isDone()) {
-      return;
-    }
-    int index = next.getAndIncrement();
-    if (index >= connections) {
-      if (workersLeft.decrementAndGet() == 0) {
-        done.complete(Done.getInstance());
-      }
-      return;
-    }
-    oneConnection(port).whenComplete((d, e) -> {
-      if (e != null) {
-        done.completeExceptionally(BenchPayloads.failure("connrate: connection " + index, e));
-      } else {
-        connectLoop(port, connections, next, workersLeft, done);
-      }
-    });
   }
 
   /**

@@ -292,7 +292,7 @@ final class BenchVirtualTransport implements BenchTransport {
       AtomicInteger workersLeft = new AtomicInteger(concurrency);
       long start = System.nanoTime();
       for (int w = 0; w < concurrency; w++) {
-        connectLoop(port, connections, next, workersLeft, done);
+        ConnectionWorkers.next(() -> oneConnection(port), connections, next, workersLeft, done);
       }
       await(done, deadline, "connrate over virtual", () -> next.get() + " connections started, "
           + served.get() + " served; " + hostStats());
@@ -319,28 +319,6 @@ final class BenchVirtualTransport implements BenchTransport {
           }
           return flow.close();
         });
-  }
-
-  /** One worker: connections one after another until {@code connections} have been made. */
-  private void connectLoop(int port, int connections, AtomicInteger next,
-      AtomicInteger workersLeft, CompletableFuture<Done> done) {
-    if (done.isDone()) {
-      return;
-    }
-    int index = next.getAndIncrement();
-    if (index >= connections) {
-      if (workersLeft.decrementAndGet() == 0) {
-        done.complete(Done.getInstance());
-      }
-      return;
-    }
-    oneConnection(port).whenComplete((d, e) -> {
-      if (e != null) {
-        done.completeExceptionally(BenchPayloads.failure("connrate: connection " + index, e));
-      } else {
-        connectLoop(port, connections, next, workersLeft, done);
-      }
-    });
   }
 
   /** Client side of one connection: connect, send a byte, read its echo, close. */

@@ -62,7 +62,7 @@ final class FlowIo {
 
   // ------------------------------------------------------------ reading
 
-  Object read(FlowCommand.Read msg) {
+  void read(FlowCommand.Read msg) {
     if (!received.isEmpty()) {
       msg.replyTo().tell(new FlowCommand.ReadReply.Data(takeAll()));
     } else if (readShutdown || peerFinished || flow.closeReason() != null) {
@@ -70,7 +70,6 @@ final class FlowIo {
     } else {
       readers.addLast(msg.replyTo());
     }
-    return null;
   }
 
   /** Everything queued, as one ByteString (a rope: no copy), consumed from the window. */
@@ -147,30 +146,28 @@ final class FlowIo {
 
   // ------------------------------------------------------------ writing
 
-  Object write(FlowCommand.WriteData msg) {
+  void write(FlowCommand.WriteData msg) {
     if (writeRefused()) {
       CloseReason reason = flow.closeReason() != null ? flow.closeReason() : CloseReason.NORMAL;
       msg.replyTo().tell(new FlowCommand.WriteReply.Failed(reason,
           flow.handle() + ": write after the connection was closed for writing"));
-      return null;
+      return;
     }
     writes.addLast(new PendingWrite(msg.data(), msg.nodelay(), msg.replyTo(), null));
     pumpWrites();
-    return null;
   }
 
-  Object write(FlowCommand.Write msg) {
+  void write(FlowCommand.Write msg) {
     if (handler == null) {
-      return null;
+      return;
     }
     if (writeRefused()) {
       handler.tell(new FlowEvent.CommandFailed(msg, flow.handle()
           + ": write after the connection was closed for writing"));
-      return null;
+      return;
     }
     writes.addLast(new PendingWrite(List.of(msg.data()), false, null, msg));
     pumpWrites();
-    return null;
   }
 
   private boolean writeRefused() {
@@ -221,7 +218,7 @@ final class FlowIo {
 
   // ------------------------------------------------------------ closing
 
-  Object shutdown(FlowCommand.Shutdown msg) {
+  void shutdown(FlowCommand.Shutdown msg) {
     if (msg.read()) {
       readShutdown = true;
       consume(received.stream().mapToInt(ByteString::length).sum());
@@ -234,7 +231,6 @@ final class FlowIo {
       shutdownWrite();
     }
     msg.replyTo().tell(Done.getInstance());
-    return null;
   }
 
   /** FIN once the queued writes are in the send buffer (RFC 9293 §3.10.4 CLOSE). */
@@ -243,11 +239,10 @@ final class FlowIo {
     pumpWrites();
   }
 
-  Object closeAndWait(FlowCommand.CloseAndWait msg) {
+  void closeAndWait(FlowCommand.CloseAndWait msg) {
     closeWaiters.add(msg.replyTo());
     shutdownWrite();
     checkCloseWaiters();
-    return null;
   }
 
   void stateChanged(TcpState to) {
@@ -319,7 +314,7 @@ final class FlowIo {
 
   // ------------------------------------------------------------ actor protocol
 
-  Object register(FlowCommand.Register msg) {
+  void register(FlowCommand.Register msg) {
     handler = msg.handler();
     keepOpenOnPeerClosed = msg.keepOpenOnPeerClosed();
     pullMode = msg.pullMode();
@@ -330,12 +325,11 @@ final class FlowIo {
       handler.tell(new FlowEvent.Received(takeAll()));
     }
     announcePeerClosed();
-    return null;
   }
 
-  Object resumeReading() {
+  void resumeReading() {
     if (handler == null || !pullMode) {
-      return null;
+      return;
     }
     if (!received.isEmpty()) {
       handler.tell(new FlowEvent.Received(takeAll()));
@@ -345,27 +339,23 @@ final class FlowIo {
     } else {
       resumeRequested = true;
     }
-    return null;
   }
 
-  Object close(FlowCommand.Close msg) {
+  void close(FlowCommand.Close msg) {
     closeCommanded = true;
     readShutdown = true;
     shutdownWrite();
-    return null;
   }
 
-  Object confirmedClose(FlowCommand.ConfirmedClose msg) {
+  void confirmedClose(FlowCommand.ConfirmedClose msg) {
     confirmedCloseCommanded = true;
     shutdownWrite();
-    return null;
   }
 
-  Object abort() {
+  void abort() {
     if (flow.closeReason() == null) {
       abortCommanded = true;
       flow.tcb().abort(flow.now());
     }
-    return null;
   }
 }

@@ -119,17 +119,47 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
     return newReceiveBuilder()
         .onMessage(FlowCommand.SegmentsIn.class, this::onSegments)
         .onMessage(FlowCommand.TimerFired.class, this::onTimer)
-        .onMessage(FlowCommand.Read.class, m -> done(io.read(m)))
-        .onMessage(FlowCommand.WriteData.class, m -> done(io.write(m)))
-        .onMessage(FlowCommand.Shutdown.class, m -> done(io.shutdown(m)))
-        .onMessage(FlowCommand.CloseAndWait.class, m -> done(io.closeAndWait(m)))
+        .onMessage(FlowCommand.Read.class, m -> {
+          io.read(m);
+          return done();
+        })
+        .onMessage(FlowCommand.WriteData.class, m -> {
+          io.write(m);
+          return done();
+        })
+        .onMessage(FlowCommand.Shutdown.class, m -> {
+          io.shutdown(m);
+          return done();
+        })
+        .onMessage(FlowCommand.CloseAndWait.class, m -> {
+          io.closeAndWait(m);
+          return done();
+        })
         .onMessage(FlowCommand.AwaitEstablished.class, this::onAwaitEstablished)
-        .onMessage(FlowCommand.Register.class, m -> done(io.register(m)))
-        .onMessage(FlowCommand.Write.class, m -> done(io.write(m)))
-        .onMessage(FlowCommand.ResumeReading.class, m -> done(io.resumeReading()))
-        .onMessage(FlowCommand.Close.class, m -> done(io.close(m)))
-        .onMessage(FlowCommand.ConfirmedClose.class, m -> done(io.confirmedClose(m)))
-        .onMessage(FlowCommand.Abort.class, m -> done(io.abort()))
+        .onMessage(FlowCommand.Register.class, m -> {
+          io.register(m);
+          return done();
+        })
+        .onMessage(FlowCommand.Write.class, m -> {
+          io.write(m);
+          return done();
+        })
+        .onMessage(FlowCommand.ResumeReading.class, m -> {
+          io.resumeReading();
+          return done();
+        })
+        .onMessage(FlowCommand.Close.class, m -> {
+          io.close(m);
+          return done();
+        })
+        .onMessage(FlowCommand.ConfirmedClose.class, m -> {
+          io.confirmedClose(m);
+          return done();
+        })
+        .onMessage(FlowCommand.Abort.class, m -> {
+          io.abort();
+          return done();
+        })
         .onMessage(FlowCommand.Linger.class, m -> Behaviors.stopped())
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
@@ -139,7 +169,7 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
     if (closeReason == null) {
       tcb.segmentsArrived(msg.segments(), now());
     }
-    return done(null);
+    return done();
   }
 
   private Behavior<FlowCommand> onTimer(FlowCommand.TimerFired msg) {
@@ -150,7 +180,7 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
         tcb.timerFired(now);
       }
     }
-    return done(null);
+    return done();
   }
 
   private Behavior<FlowCommand> onAwaitEstablished(FlowCommand.AwaitEstablished msg) {
@@ -165,7 +195,7 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
   }
 
   /** Ends every message: events handled, segments sent, timers set, state published. */
-  private Behavior<FlowCommand> done(Object ignored) {
+  private Behavior<FlowCommand> done() {
     afterTcb();
     return this;
   }
