@@ -1,5 +1,7 @@
 package dev.vnetif;
 
+import dev.vnetif.link.ExternalPortActor;
+import dev.vnetif.link.ExternalPortSettings;
 import dev.vnetif.link.NetworkClock;
 import dev.vnetif.link.PortDelivery;
 import dev.vnetif.link.SwitchActor;
@@ -12,6 +14,10 @@ import dev.vnetif.stack.HostsGuardian;
 import dev.vnetif.stack.StackActor;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.MacAddress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -218,6 +224,35 @@ public final class VirtualNetwork {
         system.scheduler());
     return attached.thenApply(a -> new RawPort(system, switchRef, endpoint, a.port(), a.mac(),
         queue));
+  }
+
+  /**
+   * Attaches an external port: frames to and from something outside the JVM — a TAP device
+   * through socat, a QEMU VM — as UDP datagrams (see the README for the commands). Completes
+   * once the port is on the switch; fails with {@link java.io.UncheckedIOException} if the
+   * local address cannot be bound.
+   */
+  public CompletionStage<ExternalPort> attachExternalPort(ExternalPortConfig portConfig) {
+    checkOpen();
+    DatagramChannel channel;
+    InetSocketAddress bound;
+    try {
+      channel = DatagramChannel.open();
+      channel.bind(portConfig.local());
+      bound = (InetSocketAddress) channel.getLocalAddress();
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(new UncheckedIOException("cannot bind external port "
+          + "to " + portConfig.local(), e));
+    }
+    ExternalPortActor.Counters counters = new ExternalPortActor.Counters();
+    ExternalPortSettings settings = new ExternalPortSettings(portConfig.name(),
+        portConfig.remote(), portConfig.mtu(), portConfig.packetInformation());
+    ActorRef<ExternalPortActor.Command> actor = system.systemActorOf(
+        ExternalPortActor.create(settings, channel, switchRef, counters),
+        id + "-external-" + rawPorts.incrementAndGet(), props);
+    CompletionStage<SwitchCommand.Attached> attached = Asks.ask(actor,
+        ExternalPortActor.AwaitAttached::new, ASK_TIMEOUT, system.scheduler());
+    return attached.thenApply(a -> new ExternalPort(system, actor, counters, bound, a.port()));
   }
 
   /** Per-port counters of the switch. */

@@ -80,7 +80,9 @@ public final class SwitchActor extends AbstractBehavior<SwitchCommand> {
     if (number >= ports.length) {
       ports = Arrays.copyOf(ports, ports.length * 2);
     }
-    ports[number] = new SwitchPort(number, msg.name(), mac, msg.endpoint());
+    int limit = msg.maxFrameSize() > 0
+        ? Math.min(msg.maxFrameSize(), settings.maxFrameSize()) : settings.maxFrameSize();
+    ports[number] = new SwitchPort(number, msg.name(), mac, limit, msg.endpoint());
     attachedCount++;
     getContext().getLog().debug("port {} attached: {} {}", number, msg.name(), mac);
     msg.replyTo().tell(new SwitchCommand.Attached(number, mac));
@@ -188,7 +190,7 @@ public final class SwitchActor extends AbstractBehavior<SwitchCommand> {
       in.drops++;
       return false;
     }
-    if (length > settings.maxFrameSize()) {
+    if (length > in.maxFrameSize) {
       oversizedDrops++;
       in.drops++;
       return false;
@@ -220,6 +222,11 @@ public final class SwitchActor extends AbstractBehavior<SwitchCommand> {
   }
 
   private void egress(SwitchPort out, ByteString frame) {
+    if (frame.length() > out.maxFrameSize) {
+      out.drops++; // the link behind this port has a smaller MTU: the frame cannot go there
+      oversizedDrops++;
+      return;
+    }
     if (out.enqueue(frame)) {
       touched.add(out);
     }

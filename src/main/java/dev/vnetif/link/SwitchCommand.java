@@ -13,10 +13,19 @@ public sealed interface SwitchCommand {
   /**
    * Attach a new port whose frames go to {@code endpoint}. The switch answers with the port
    * number and a locally administered MAC drawn from the seed (or {@code requestedMac} when
-   * given, for raw and external ports that bring their own).
+   * given, for raw and external ports that bring their own). A positive {@code maxFrameSize}
+   * limits this port below the switch's limit, both ways (a link with a smaller MTU);
+   * frames over it are dropped and counted on the port.
    */
   record Attach(String name, ActorRef<PortDelivery> endpoint, MacAddress requestedMac,
-      ActorRef<Attached> replyTo) implements SwitchCommand {}
+      int maxFrameSize, ActorRef<Attached> replyTo) implements SwitchCommand {
+
+    /** A port limited only by the switch's own maximum frame size. */
+    public Attach(String name, ActorRef<PortDelivery> endpoint, MacAddress requestedMac,
+        ActorRef<Attached> replyTo) {
+      this(name, endpoint, requestedMac, 0, replyTo);
+    }
+  }
 
   /** Answer to {@link Attach}. */
   record Attached(int port, MacAddress mac) {}

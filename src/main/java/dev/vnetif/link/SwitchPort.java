@@ -14,6 +14,8 @@ final class SwitchPort {
   final int number;
   final String name;
   final MacAddress mac;
+  /** Largest frame this port takes or gives (its link's MTU + 14). */
+  final int maxFrameSize;
   private final ActorRef<PortDelivery> endpoint;
 
   long rxFrames;
@@ -25,10 +27,12 @@ final class SwitchPort {
   /** Frames bound for this port in the batch being forwarded; null when none. */
   private List<ByteString> outbox;
 
-  SwitchPort(int number, String name, MacAddress mac, ActorRef<PortDelivery> endpoint) {
+  SwitchPort(int number, String name, MacAddress mac, int maxFrameSize,
+      ActorRef<PortDelivery> endpoint) {
     this.number = number;
     this.name = name;
     this.mac = mac;
+    this.maxFrameSize = maxFrameSize;
     this.endpoint = endpoint;
   }
 
