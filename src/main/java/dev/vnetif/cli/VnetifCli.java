@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "vnetif", mixinStandardHelpOptions = true, version = "vnetif-stack 0.1.0",
     description = "A TCP/IP network inside the JVM: build hosts on a virtual switch and "
         + "run traffic between them.",
-    subcommands = {PingCommand.class, IperfCommand.class, BenchCommand.class,
+    subcommands = {PingCommand.class, IperfCommand.class, BenchCommand.class, ServeCommand.class,
         CommandLine.HelpCommand.class})
 public final class VnetifCli implements Runnable {
   static final Path LOGBACK = Path.of("conf", "logback.xml");
