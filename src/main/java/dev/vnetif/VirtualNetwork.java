@@ -17,6 +17,7 @@ import dev.vnetif.wire.MacAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -238,7 +239,13 @@ public final class VirtualNetwork {
     InetSocketAddress bound;
     try {
       channel = DatagramChannel.open();
+      int socketBuffer = (int) Math.min(Integer.MAX_VALUE,
+          system.settings().config().getBytes("vnetif.external-port.socket-buffer"));
+      channel.setOption(StandardSocketOptions.SO_RCVBUF, socketBuffer);
+      channel.setOption(StandardSocketOptions.SO_SNDBUF, socketBuffer);
       channel.bind(portConfig.local());
+      // The receiver thread selects on the channel; sends from the port's actor never block.
+      channel.configureBlocking(false);
       bound = (InetSocketAddress) channel.getLocalAddress();
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new UncheckedIOException("cannot bind external port "

@@ -14,6 +14,7 @@ import dev.vnetif.wire.Ipv4Packet;
 import dev.vnetif.wire.MacAddress;
 import dev.vnetif.wire.TcpOptions;
 import dev.vnetif.wire.TcpSegment;
+import dev.vnetif.wire.UdpPacket;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -206,5 +207,29 @@ class ExternalPortTest {
     assertTrue(reply.isReply());
     assertEquals(outside.getLocalSocketAddress(), port.remoteAddress());
     await(port.detach());
+  }
+
+  @Test
+  @DisplayName("a burst of 5,000 datagrams (a kernel sending its window) reaches the switch whole, in order")
+  void burstArrivesWhole() throws Exception {
+    ExternalPort port = attach(config());
+    java.util.List<ByteString> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    net.addListener(frame -> {
+      if (frame.ingressPort() == port.switchPort() && frame.udp().isPresent()) {
+        seen.add(frame.udp().get().payload());
+      }
+    });
+    int burst = 5000;
+    for (int i = 0; i < burst; i++) {
+      // UDP datagrams to a closed port of the host, each carrying its number.
+      sendFrame(port, ipFrame(Ipv4Packet.PROTO_UDP, UdpPacket.encode(OUTSIDE_IP, hostIp, 9, 9,
+          ByteString.fromString(Integer.toString(i)))), new byte[0]);
+    }
+    awaitCondition(() -> seen.size() == burst, "all " + burst + " frames forwarded");
+    assertEquals(burst, port.stats().datagramsIn());
+    assertEquals(0, port.stats().droppedIn());
+    for (int i = 0; i < burst; i++) {
+      assertEquals(Integer.toString(i), seen.get(i).utf8String(), "frame " + i + " in order");
+    }
   }
 }

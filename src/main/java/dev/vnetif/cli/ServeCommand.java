@@ -63,6 +63,8 @@ final class ServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  private final CountDownLatch end = new CountDownLatch(1);
+
   @Override
   public Integer call() throws Exception {
     long httpDefault = ByteSize.parse("--http-bytes", httpBytes);
@@ -108,7 +110,8 @@ final class ServeCommand implements Callable<Integer> {
         httpDefault);
     String bind = port.remoteAddress() == null ? "" : ",bind=" + hostPort(port.remoteAddress());
     out.printf("Attach a Linux TAP device (as root):%n");
-    out.printf("  socat TUN,tun-type=tap%s,iff-up,tun-name=%s UDP-DATAGRAM:%s%s &%n",
+    // rcvbuf: the default 208 KiB overflows under a window-sized burst and drops frames.
+    out.printf("  socat TUN,tun-type=tap%s,iff-up,tun-name=%s UDP-DATAGRAM:%s%s,rcvbuf=4194304 &%n",
         packetInformation ? "" : ",iff-no-pi", tapName, hostPort(port.localAddress()), bind);
     out.printf("  ip link set %s mtu %d%n", tapName, externalMtu);
     out.printf("  ip addr add %s dev %s%n", suggestAddress(server), tapName);
@@ -132,8 +135,12 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  /** Ends a running {@code serve} as an interrupt (or {@code --duration}) would. */
+  void stop() {
+    end.countDown();
+  }
+
   private void waitForEnd() throws InterruptedException {
-    CountDownLatch end = new CountDownLatch(1);
     Thread hook = new Thread(end::countDown, "vnetif-serve-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {

@@ -6,7 +6,11 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
@@ -29,6 +33,9 @@ import org.slf4j.LoggerFactory;
 public final class ExternalPortActor {
   private static final Logger log = LoggerFactory.getLogger(ExternalPortActor.class);
   private static final int PI_LENGTH = 4;
+  /** Frames handed to the switch in one message at most. */
+  private static final int MAX_BATCH = 256;
+  private static final long CLOSE_CHECK_MILLIS = 200;
 
   public sealed interface Command {}
 
@@ -145,8 +152,13 @@ public final class ExternalPortActor {
         datagram = frame.asByteBuffer();
       }
       try {
-        channel.send(datagram, remote);
-        counters.datagramsOut.incrementAndGet();
+        // The channel is non-blocking (the receiver selects on it): 0 means the socket's send
+        // buffer is full, and the frame is lost as on a congested link.
+        if (channel.send(datagram, remote) == 0) {
+          counters.droppedOut.incrementAndGet();
+        } else {
+          counters.datagramsOut.incrementAndGet();
+        }
       } catch (IOException e) {
         counters.droppedOut.incrementAndGet();
         if (log.isDebugEnabled()) {
@@ -164,36 +176,61 @@ public final class ExternalPortActor {
     receiver.start();
   }
 
+  /**
+   * Waits for datagrams, then drains every one already queued on the socket into one
+   * {@code Transmit}: a burst from the outside (a kernel's TCP sends a whole window at once)
+   * costs one switch message instead of one per frame, so the thread keeps up with the socket
+   * and the kernel does not drop datagrams on a full receive buffer.
+   */
   private static void receive(ExternalPortSettings settings, DatagramChannel channel,
       ActorRef<SwitchCommand> switchRef, Counters counters, int port) {
-    ByteBuffer buffer = ByteBuffer.allocate(65536);
-    int skip = settings.packetInformation() ? PI_LENGTH : 0;
-    while (channel.isOpen()) {
-      SocketAddress from;
-      buffer.clear();
-      try {
-        from = channel.receive(buffer);
-      } catch (ClosedChannelException e) {
-        return; // the port was stopped
-      } catch (IOException e) {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(65536);
+    try (Selector selector = Selector.open()) {
+      channel.register(selector, SelectionKey.OP_READ);
+      while (channel.isOpen()) {
+        // A bounded wait, so a port closed by its actor is noticed without a wake-up call.
+        selector.select(CLOSE_CHECK_MILLIS);
+        selector.selectedKeys().clear();
+        List<ByteString> batch = new ArrayList<>();
+        SocketAddress from;
+        while (batch.size() < MAX_BATCH && (from = channel.receive(buffer)) != null) {
+          counters.datagramsIn.incrementAndGet();
+          if (counters.remote == null && from instanceof InetSocketAddress peer) {
+            counters.remote = peer; // learn where the outside is
+          }
+          buffer.flip();
+          ByteString frame = frameOf(settings, buffer);
+          buffer.clear();
+          if (frame == null) {
+            counters.droppedIn.incrementAndGet();
+          } else {
+            batch.add(frame);
+          }
+        }
+        if (!batch.isEmpty()) {
+          switchRef.tell(new SwitchCommand.Transmit(port, batch));
+        }
+      }
+    } catch (ClosedChannelException | ClosedSelectorException e) {
+      // the port was stopped
+    } catch (IOException e) {
+      if (channel.isOpen()) {
         log.warn("external port {}: receive failed; the port stops receiving", settings.name(), e);
-        return;
       }
-      counters.datagramsIn.incrementAndGet();
-      if (counters.remote == null && from instanceof InetSocketAddress peer) {
-        counters.remote = peer; // learn where the outside is
-      }
-      buffer.flip();
-      int length = buffer.remaining() - skip;
-      if (length < EthernetFrame.HEADER_LENGTH || length > settings.maxFrameSize()) {
-        counters.droppedIn.incrementAndGet();
-        continue;
-      }
-      byte[] frame = new byte[length];
-      buffer.position(skip);
-      buffer.get(frame);
-      switchRef.tell(new SwitchCommand.Transmit(port, List.of(ByteString.fromArrayUnsafe(frame))));
     }
+  }
+
+  /** The Ethernet frame in a datagram, or null when it is too short or over the MTU. */
+  private static ByteString frameOf(ExternalPortSettings settings, ByteBuffer datagram) {
+    int skip = settings.packetInformation() ? PI_LENGTH : 0;
+    int length = datagram.remaining() - skip;
+    if (length < EthernetFrame.HEADER_LENGTH || length > settings.maxFrameSize()) {
+      return null;
+    }
+    byte[] frame = new byte[length];
+    datagram.position(skip);
+    datagram.get(frame);
+    return ByteString.fromArrayUnsafe(frame);
   }
 
   private static void close(DatagramChannel channel) {
