@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vnetif.link.SwitchStats;
 import dev.vnetif.stack.DropReason;
+import dev.vnetif.testsupport.TcpTestSupport;
 import dev.vnetif.wire.ArpPacket;
 import dev.vnetif.wire.IcmpPacket;
 import dev.vnetif.wire.Ipv4Address;
@@ -14,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,6 +25,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -146,9 +151,18 @@ class HostsIntegrationTest {
     Frame datagram = frames.stream().filter(f -> f.udp().isPresent()).findFirst().orElseThrow();
     assertEquals(gateway.mac(), datagram.ethernet().orElseThrow().destination());
     assertEquals(Ipv4Address.fromInet(faraway.address()), datagram.ipv4().orElseThrow().destination());
-    assertEquals(0, faraway.stats().rxPackets(), "the far host never sees the datagram");
-    // The gateway host does not route: it counts the datagram as not for it.
+    String trace = describe(frames);
+    assertTrue(frames.stream().noneMatch(f -> faraway.mac().equals(f.ethernet().orElseThrow().destination())),
+        "no frame is addressed to the far host's MAC\n" + trace);
+    assertTrue(frames.stream().flatMap(f -> f.arp().stream())
+            .noneMatch(arp -> arp.targetIp().equals(Ipv4Address.fromInet(faraway.address()))),
+        "nobody asks ARP for the far address\n" + trace);
+    // The gateway host does not route: it counts the datagram as not for it, once it has
+    // handled it (the tap may see the frame before the gateway does).
+    awaitCondition(() -> gateway.stats().drops(DropReason.IPV4_NOT_FOR_US) >= 1,
+        "the gateway handled the datagram");
     assertEquals(1, gateway.stats().drops(DropReason.IPV4_NOT_FOR_US));
+    assertEquals(0, faraway.stats().rxPackets(), "the far host never sees the datagram");
   }
 
   @Test
@@ -207,17 +221,37 @@ class HostsIntegrationTest {
   }
 
   @Test
-  @DisplayName("a disconnected host stops receiving; pings to it time out")
+  @DisplayName("a disconnected host's port leaves the switch: a broadcast and a frame to its old MAC reach only the third host; pings to it time out")
   void disconnectedHostStopsReceiving() {
     Stack a = host("10.0.0.2/24");
     Stack b = host("10.0.0.3/24");
+    Stack c = host("10.0.0.4/24");
     await(a.ping(b.address(), TIMEOUT));
+    int bPort = b.switchPort();
     await(b.disconnect());
-    long bReceived = b.stats().rxFrames();
     Throwable failure = failureOf(a.ping(b.address(), Duration.ofMillis(300)));
     assertInstanceOf(TimeoutException.class, failure);
+    // a still holds b's MAC, which the switch forgot: that echo request was flooded to c.
+    awaitCondition(() -> c.stats().drops(DropReason.ETHERNET_NOT_FOR_US) == 1,
+        "c discarded the flooded echo request for b's old MAC");
+
+    SwitchStats before = await(net.switchStats());
+    assertTrue(before.ports().stream().noneMatch(p -> p.port() == bPort),
+        "b's port " + bPort + " is still attached: " + before);
+    long cClosed = c.stats().drops(DropReason.UDP_PORT_CLOSED);
+    long cNotForUs = c.stats().drops(DropReason.ETHERNET_NOT_FOR_US);
     await(a.udp().send(new InetSocketAddress("10.0.0.255", 9), ByteString.fromString("bcast")));
-    assertEquals(bReceived, b.stats().rxFrames(), "no frame reaches a disconnected host");
+    await(a.udp().send(new InetSocketAddress(b.address(), 9), ByteString.fromString("to b's old MAC")));
+    awaitCondition(() -> c.stats().drops(DropReason.UDP_PORT_CLOSED) == cClosed + 1
+            && c.stats().drops(DropReason.ETHERNET_NOT_FOR_US) == cNotForUs + 1,
+        "c received the broadcast and the flooded unicast");
+    SwitchStats after = await(net.switchStats());
+    // Frames given to each port in between: both went to c, none anywhere else.
+    Map<Integer, Long> delivered = txFrames(after);
+    txFrames(before).forEach((port, tx) -> delivered.merge(port, -tx, Long::sum));
+    assertEquals(Map.of(a.switchPort(), 0L, c.switchPort(), 2L), delivered,
+        "frames delivered per port (b's port " + bPort + " must not appear)\n" + after);
+
     assertInstanceOf(IllegalStateException.class, failureOf(b.ping(a.address(), TIMEOUT)));
     // Its address is free again for a new host, whose gratuitous ARP updates a's cache
     // (RFC 826 merge) — once it has arrived: a ping sent before would go to the old MAC.
@@ -225,6 +259,11 @@ class HostsIntegrationTest {
     Stack again = host("10.0.0.3/24");
     awaitCondition(() -> a.stats().rxFrames() > aReceived, "the new host's announcement reached a");
     await(a.ping(again.address(), TIMEOUT));
+  }
+
+  static Map<Integer, Long> txFrames(SwitchStats stats) {
+    return stats.ports().stream().collect(Collectors.toMap(SwitchStats.PortStats::port,
+        SwitchStats.PortStats::txFrames));
   }
 
   @Test
@@ -312,14 +351,9 @@ class HostsIntegrationTest {
     return sb.toString();
   }
 
-  static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.onSpinWait();
-    }
+  /** Polls {@code condition} every few milliseconds for up to {@link #TIMEOUT}. */
+  static void awaitCondition(BooleanSupplier condition, String what) {
+    TcpTestSupport.awaitCondition(condition, TIMEOUT, () -> what);
   }
 
 }
