@@ -2,13 +2,16 @@ package dev.vnetif;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.link.SwitchStats;
+import dev.vnetif.stack.ArpSettings;
 import dev.vnetif.stack.DropReason;
 import dev.vnetif.testsupport.TcpTestSupport;
 import dev.vnetif.wire.ArpPacket;
+import dev.vnetif.wire.EthernetFrame;
 import dev.vnetif.wire.IcmpPacket;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.Ipv4Packet;
@@ -277,6 +280,98 @@ class HostsIntegrationTest {
     assertInstanceOf(HostUnreachableException.class, failure);
     assertTrue(elapsedMs >= 2_900, "3 requests 1 s apart, got " + elapsedMs + " ms");
     assertEquals(1, a.stats().drops(DropReason.ARP_UNRESOLVED));
+  }
+
+  @Test
+  @DisplayName("an unanswered address gets exactly max-requests ARP requests, retry-interval apart, and none after the send failed")
+  void arpRequestsStopAtMaxRequests() {
+    ArpSettings defaults = net.config().arp();
+    // Not the defaults (3 requests, 1 s): the count must come from the configuration.
+    ArpSettings arp = new ArpSettings(defaults.entryTimeout(), Duration.ofMillis(100), 5,
+        defaults.maxPendingPackets());
+    VirtualNetwork fast = VirtualNetwork.create(testKit.system(), net.config().withArp(arp));
+    try {
+      Stack a = await(fast.createStack("10.0.0.2/24"));
+      ConcurrentLinkedQueue<Frame> seen = new ConcurrentLinkedQueue<>();
+      TapId tap = fast.addListener(seen::add);
+      Throwable failure = failureOf(a.udp().send(new InetSocketAddress("10.0.0.99", 9),
+          ByteString.fromString("nobody")));
+      assertInstanceOf(HostUnreachableException.class, failure);
+      // A request sent after giving up would show within a few more intervals.
+      await(TcpTestSupport.after(arp.retryInterval().multipliedBy(3)));
+      await(fast.removeListener(tap));
+
+      List<Frame> frames = new ArrayList<>(seen);
+      String trace = describe(frames);
+      Ipv4Address target = Ipv4Address.of("10.0.0.99");
+      List<Frame> requests = frames.stream().filter(f -> f.arp()
+          .filter(p -> p.isRequest() && p.targetIp().equals(target)).isPresent()).toList();
+      assertEquals(arp.maxRequests(), requests.size(), trace);
+      assertEquals(frames.size(), requests.size(), "nothing but the requests\n" + trace);
+      for (int i = 1; i < requests.size(); i++) {
+        long gapNanos = requests.get(i).epochNanos() - requests.get(i - 1).epochNanos();
+        // Half the interval: the switch may timestamp one request late and the next on time.
+        assertTrue(gapNanos >= arp.retryInterval().toNanos() / 2,
+            "request " + (i + 1) + " came " + gapNanos / 1_000_000 + " ms after the previous one");
+      }
+      assertEquals(1, a.stats().drops(DropReason.ARP_UNRESOLVED));
+    } finally {
+      await(fast.shutdown());
+    }
+  }
+
+  @Test
+  @DisplayName("a new host announces itself with one gratuitous ARP: broadcast, sender IP = target IP = its address (RFC 5227 §3)")
+  void gratuitousArpAtStart() {
+    ConcurrentLinkedQueue<Frame> seen = new ConcurrentLinkedQueue<>();
+    TapId tap = net.addListener(seen::add);
+    Stack a = host("10.0.0.2/24");
+    awaitCondition(() -> !seen.isEmpty(), "the announcement reached the tap");
+    await(net.removeListener(tap));
+
+    List<Frame> frames = new ArrayList<>(seen);
+    assertEquals(1, frames.size(), describe(frames));
+    Frame frame = frames.get(0);
+    assertEquals(a.switchPort(), frame.ingressPort());
+    EthernetFrame ethernet = frame.ethernet().orElseThrow();
+    assertTrue(ethernet.destination().isBroadcast(), "sent to " + ethernet.destination());
+    assertEquals(a.mac(), ethernet.source());
+    ArpPacket announcement = frame.arp().orElseThrow(() -> new AssertionError(describe(frames)));
+    assertTrue(announcement.isRequest(), announcement.toString());
+    Ipv4Address own = Ipv4Address.fromInet(a.address());
+    assertEquals(a.mac(), announcement.senderMac());
+    assertEquals(own, announcement.senderIp());
+    assertEquals(own, announcement.targetIp());
+  }
+
+  @Test
+  @DisplayName("after Udp.unlisten the port is closed again: the next datagram gets ICMP port unreachable, not the old handler")
+  void unlistenClosesThePort() throws Exception {
+    Stack a = host("10.0.0.2/24");
+    Stack b = host("10.0.0.3/24");
+    LinkedBlockingQueue<UdpDatagram> delivered = new LinkedBlockingQueue<>();
+    b.udp().listen(7000, delivered::add);
+    InetSocketAddress port7000 = new InetSocketAddress(b.address(), 7000);
+    await(a.udp().send(5555, port7000, ByteString.fromString("while listening")));
+    UdpDatagram first = delivered.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    assertNotNull(first, "the listener did not get the first datagram");
+    assertEquals("while listening", first.payload().utf8String());
+
+    LinkedBlockingQueue<Frame> icmp = new LinkedBlockingQueue<>();
+    TapId tap = net.addListener(f -> f.icmp().ifPresent(x -> icmp.add(f)));
+    b.udp().unlisten(7000);
+    await(a.udp().send(5555, port7000, ByteString.fromString("after unlisten")));
+    Frame frame = icmp.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    await(net.removeListener(tap));
+    assertNotNull(frame, "no ICMP error came back after unlisten");
+    IcmpPacket error = frame.icmp().orElseThrow();
+    assertEquals(IcmpPacket.TYPE_DEST_UNREACHABLE, error.type());
+    assertEquals(IcmpPacket.CODE_PORT_UNREACHABLE, error.code());
+    assertEquals(Ipv4Address.fromInet(b.address()), frame.ipv4().orElseThrow().source());
+    ByteString quoted = error.payload();
+    assertEquals(7000, ((quoted.apply(22) & 0xFF) << 8) | (quoted.apply(23) & 0xFF));
+    assertEquals(1, b.stats().drops(DropReason.UDP_PORT_CLOSED));
+    assertTrue(delivered.isEmpty(), "the removed handler got " + delivered);
   }
 
   @Test
