@@ -2,11 +2,16 @@ package dev.vnetif;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vnetif.link.SwitchStats;
+import dev.vnetif.stack.ArpSettings;
 import dev.vnetif.stack.DropReason;
+import dev.vnetif.testsupport.TcpTestSupport;
 import dev.vnetif.wire.ArpPacket;
+import dev.vnetif.wire.EthernetFrame;
 import dev.vnetif.wire.IcmpPacket;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.Ipv4Packet;
@@ -14,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,6 +28,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -146,9 +154,18 @@ class HostsIntegrationTest {
     Frame datagram = frames.stream().filter(f -> f.udp().isPresent()).findFirst().orElseThrow();
     assertEquals(gateway.mac(), datagram.ethernet().orElseThrow().destination());
     assertEquals(Ipv4Address.fromInet(faraway.address()), datagram.ipv4().orElseThrow().destination());
-    assertEquals(0, faraway.stats().rxPackets(), "the far host never sees the datagram");
-    // The gateway host does not route: it counts the datagram as not for it.
+    String trace = describe(frames);
+    assertTrue(frames.stream().noneMatch(f -> faraway.mac().equals(f.ethernet().orElseThrow().destination())),
+        "no frame is addressed to the far host's MAC\n" + trace);
+    assertTrue(frames.stream().flatMap(f -> f.arp().stream())
+            .noneMatch(arp -> arp.targetIp().equals(Ipv4Address.fromInet(faraway.address()))),
+        "nobody asks ARP for the far address\n" + trace);
+    // The gateway host does not route: it counts the datagram as not for it, once it has
+    // handled it (the tap may see the frame before the gateway does).
+    awaitCondition(() -> gateway.stats().drops(DropReason.IPV4_NOT_FOR_US) >= 1,
+        "the gateway handled the datagram");
     assertEquals(1, gateway.stats().drops(DropReason.IPV4_NOT_FOR_US));
+    assertEquals(0, faraway.stats().rxPackets(), "the far host never sees the datagram");
   }
 
   @Test
@@ -207,17 +224,37 @@ class HostsIntegrationTest {
   }
 
   @Test
-  @DisplayName("a disconnected host stops receiving; pings to it time out")
+  @DisplayName("a disconnected host's port leaves the switch: a broadcast and a frame to its old MAC reach only the third host; pings to it time out")
   void disconnectedHostStopsReceiving() {
     Stack a = host("10.0.0.2/24");
     Stack b = host("10.0.0.3/24");
+    Stack c = host("10.0.0.4/24");
     await(a.ping(b.address(), TIMEOUT));
+    int bPort = b.switchPort();
     await(b.disconnect());
-    long bReceived = b.stats().rxFrames();
     Throwable failure = failureOf(a.ping(b.address(), Duration.ofMillis(300)));
     assertInstanceOf(TimeoutException.class, failure);
+    // a still holds b's MAC, which the switch forgot: that echo request was flooded to c.
+    awaitCondition(() -> c.stats().drops(DropReason.ETHERNET_NOT_FOR_US) == 1,
+        "c discarded the flooded echo request for b's old MAC");
+
+    SwitchStats before = await(net.switchStats());
+    assertTrue(before.ports().stream().noneMatch(p -> p.port() == bPort),
+        "b's port " + bPort + " is still attached: " + before);
+    long cClosed = c.stats().drops(DropReason.UDP_PORT_CLOSED);
+    long cNotForUs = c.stats().drops(DropReason.ETHERNET_NOT_FOR_US);
     await(a.udp().send(new InetSocketAddress("10.0.0.255", 9), ByteString.fromString("bcast")));
-    assertEquals(bReceived, b.stats().rxFrames(), "no frame reaches a disconnected host");
+    await(a.udp().send(new InetSocketAddress(b.address(), 9), ByteString.fromString("to b's old MAC")));
+    awaitCondition(() -> c.stats().drops(DropReason.UDP_PORT_CLOSED) == cClosed + 1
+            && c.stats().drops(DropReason.ETHERNET_NOT_FOR_US) == cNotForUs + 1,
+        "c received the broadcast and the flooded unicast");
+    SwitchStats after = await(net.switchStats());
+    // Frames given to each port in between: both went to c, none anywhere else.
+    Map<Integer, Long> delivered = txFrames(after);
+    txFrames(before).forEach((port, tx) -> delivered.merge(port, -tx, Long::sum));
+    assertEquals(Map.of(a.switchPort(), 0L, c.switchPort(), 2L), delivered,
+        "frames delivered per port (b's port " + bPort + " must not appear)\n" + after);
+
     assertInstanceOf(IllegalStateException.class, failureOf(b.ping(a.address(), TIMEOUT)));
     // Its address is free again for a new host, whose gratuitous ARP updates a's cache
     // (RFC 826 merge) — once it has arrived: a ping sent before would go to the old MAC.
@@ -225,6 +262,11 @@ class HostsIntegrationTest {
     Stack again = host("10.0.0.3/24");
     awaitCondition(() -> a.stats().rxFrames() > aReceived, "the new host's announcement reached a");
     await(a.ping(again.address(), TIMEOUT));
+  }
+
+  static Map<Integer, Long> txFrames(SwitchStats stats) {
+    return stats.ports().stream().collect(Collectors.toMap(SwitchStats.PortStats::port,
+        SwitchStats.PortStats::txFrames));
   }
 
   @Test
@@ -238,6 +280,98 @@ class HostsIntegrationTest {
     assertInstanceOf(HostUnreachableException.class, failure);
     assertTrue(elapsedMs >= 2_900, "3 requests 1 s apart, got " + elapsedMs + " ms");
     assertEquals(1, a.stats().drops(DropReason.ARP_UNRESOLVED));
+  }
+
+  @Test
+  @DisplayName("an unanswered address gets exactly max-requests ARP requests, retry-interval apart, and none after the send failed")
+  void arpRequestsStopAtMaxRequests() {
+    ArpSettings defaults = net.config().arp();
+    // Not the defaults (3 requests, 1 s): the count must come from the configuration.
+    ArpSettings arp = new ArpSettings(defaults.entryTimeout(), Duration.ofMillis(100), 5,
+        defaults.maxPendingPackets());
+    VirtualNetwork fast = VirtualNetwork.create(testKit.system(), net.config().withArp(arp));
+    try {
+      Stack a = await(fast.createStack("10.0.0.2/24"));
+      ConcurrentLinkedQueue<Frame> seen = new ConcurrentLinkedQueue<>();
+      TapId tap = fast.addListener(seen::add);
+      Throwable failure = failureOf(a.udp().send(new InetSocketAddress("10.0.0.99", 9),
+          ByteString.fromString("nobody")));
+      assertInstanceOf(HostUnreachableException.class, failure);
+      // A request sent after giving up would show within a few more intervals.
+      await(TcpTestSupport.after(arp.retryInterval().multipliedBy(3)));
+      await(fast.removeListener(tap));
+
+      List<Frame> frames = new ArrayList<>(seen);
+      String trace = describe(frames);
+      Ipv4Address target = Ipv4Address.of("10.0.0.99");
+      List<Frame> requests = frames.stream().filter(f -> f.arp()
+          .filter(p -> p.isRequest() && p.targetIp().equals(target)).isPresent()).toList();
+      assertEquals(arp.maxRequests(), requests.size(), trace);
+      assertEquals(frames.size(), requests.size(), "nothing but the requests\n" + trace);
+      for (int i = 1; i < requests.size(); i++) {
+        long gapNanos = requests.get(i).epochNanos() - requests.get(i - 1).epochNanos();
+        // Half the interval: the switch may timestamp one request late and the next on time.
+        assertTrue(gapNanos >= arp.retryInterval().toNanos() / 2,
+            "request " + (i + 1) + " came " + gapNanos / 1_000_000 + " ms after the previous one");
+      }
+      assertEquals(1, a.stats().drops(DropReason.ARP_UNRESOLVED));
+    } finally {
+      await(fast.shutdown());
+    }
+  }
+
+  @Test
+  @DisplayName("a new host announces itself with one gratuitous ARP: broadcast, sender IP = target IP = its address (RFC 5227 §3)")
+  void gratuitousArpAtStart() {
+    ConcurrentLinkedQueue<Frame> seen = new ConcurrentLinkedQueue<>();
+    TapId tap = net.addListener(seen::add);
+    Stack a = host("10.0.0.2/24");
+    awaitCondition(() -> !seen.isEmpty(), "the announcement reached the tap");
+    await(net.removeListener(tap));
+
+    List<Frame> frames = new ArrayList<>(seen);
+    assertEquals(1, frames.size(), describe(frames));
+    Frame frame = frames.get(0);
+    assertEquals(a.switchPort(), frame.ingressPort());
+    EthernetFrame ethernet = frame.ethernet().orElseThrow();
+    assertTrue(ethernet.destination().isBroadcast(), "sent to " + ethernet.destination());
+    assertEquals(a.mac(), ethernet.source());
+    ArpPacket announcement = frame.arp().orElseThrow(() -> new AssertionError(describe(frames)));
+    assertTrue(announcement.isRequest(), announcement.toString());
+    Ipv4Address own = Ipv4Address.fromInet(a.address());
+    assertEquals(a.mac(), announcement.senderMac());
+    assertEquals(own, announcement.senderIp());
+    assertEquals(own, announcement.targetIp());
+  }
+
+  @Test
+  @DisplayName("after Udp.unlisten the port is closed again: the next datagram gets ICMP port unreachable, not the old handler")
+  void unlistenClosesThePort() throws Exception {
+    Stack a = host("10.0.0.2/24");
+    Stack b = host("10.0.0.3/24");
+    LinkedBlockingQueue<UdpDatagram> delivered = new LinkedBlockingQueue<>();
+    b.udp().listen(7000, delivered::add);
+    InetSocketAddress port7000 = new InetSocketAddress(b.address(), 7000);
+    await(a.udp().send(5555, port7000, ByteString.fromString("while listening")));
+    UdpDatagram first = delivered.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    assertNotNull(first, "the listener did not get the first datagram");
+    assertEquals("while listening", first.payload().utf8String());
+
+    LinkedBlockingQueue<Frame> icmp = new LinkedBlockingQueue<>();
+    TapId tap = net.addListener(f -> f.icmp().ifPresent(x -> icmp.add(f)));
+    b.udp().unlisten(7000);
+    await(a.udp().send(5555, port7000, ByteString.fromString("after unlisten")));
+    Frame frame = icmp.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    await(net.removeListener(tap));
+    assertNotNull(frame, "no ICMP error came back after unlisten");
+    IcmpPacket error = frame.icmp().orElseThrow();
+    assertEquals(IcmpPacket.TYPE_DEST_UNREACHABLE, error.type());
+    assertEquals(IcmpPacket.CODE_PORT_UNREACHABLE, error.code());
+    assertEquals(Ipv4Address.fromInet(b.address()), frame.ipv4().orElseThrow().source());
+    ByteString quoted = error.payload();
+    assertEquals(7000, ((quoted.apply(22) & 0xFF) << 8) | (quoted.apply(23) & 0xFF));
+    assertEquals(1, b.stats().drops(DropReason.UDP_PORT_CLOSED));
+    assertTrue(delivered.isEmpty(), "the removed handler got " + delivered);
   }
 
   @Test
@@ -312,14 +446,9 @@ class HostsIntegrationTest {
     return sb.toString();
   }
 
-  static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.onSpinWait();
-    }
+  /** Polls {@code condition} every few milliseconds for up to {@link #TIMEOUT}. */
+  static void awaitCondition(BooleanSupplier condition, String what) {
+    TcpTestSupport.awaitCondition(condition, TIMEOUT, () -> what);
   }
 
 }

@@ -2,7 +2,9 @@ package dev.vnetif;
 
 import static dev.vnetif.HostsIntegrationTest.await;
 import static dev.vnetif.HostsIntegrationTest.awaitCondition;
+import static dev.vnetif.HostsIntegrationTest.failureOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,9 +15,11 @@ import dev.vnetif.testsupport.RawPeer;
 import dev.vnetif.testsupport.Tshark;
 import dev.vnetif.wire.Checksum;
 import dev.vnetif.wire.EthernetFrame;
+import dev.vnetif.wire.IcmpPacket;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.Ipv4Packet;
 import dev.vnetif.wire.TcpSegment;
+import dev.vnetif.wire.UdpPacket;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +28,9 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
@@ -141,6 +147,68 @@ class RawPeerIntegrationTest {
     peer.sendIp(host.mac(), hostIp, Ipv4Packet.PROTO_TCP, ByteString.fromArray(bad));
     assertNull(peer.nextTcp(Duration.ofMillis(300)));
     assertEquals(1, host.stats().drops(DropReason.TCP_BAD_CHECKSUM));
+  }
+
+  @Test
+  @DisplayName("an IPv4 fragment (MF set, or offset ≠ 0) is counted once as IPV4_FRAGMENT and not answered; the same echo unfragmented is")
+  void fragmentsAreDroppedAndCounted() throws Exception {
+    ByteString echo = IcmpPacket.echoRequest(0x4242, 1, ByteString.fromString("are you there?"))
+        .encode();
+    // The control: whole, this echo request is answered, so silence below means a drop.
+    peer.sendDatagram(host.mac(), echoDatagram(echo, false, 0));
+    Ipv4Packet reply = peer.nextDatagram(WAIT);
+    assertNotNull(reply, "the unfragmented echo request was not answered");
+    assertEquals(Ipv4Packet.PROTO_ICMP, reply.protocol());
+    assertEquals(0, host.stats().drops(DropReason.IPV4_FRAGMENT));
+
+    record Fragment(String name, boolean moreFragments, int offset) {}
+    for (Fragment fragment : List.of(new Fragment("first fragment (MF set, offset 0)", true, 0),
+        new Fragment("last fragment (MF clear, offset 185)", false, 185))) {
+      long fragments = host.stats().drops(DropReason.IPV4_FRAGMENT);
+      long drops = host.stats().totalDrops();
+      peer.sendDatagram(host.mac(), echoDatagram(echo, fragment.moreFragments(), fragment.offset()));
+      awaitCondition(() -> host.stats().drops(DropReason.IPV4_FRAGMENT) > fragments,
+          "the host counted the " + fragment.name());
+      assertNull(peer.nextDatagram(Duration.ofMillis(300)), "the " + fragment.name() + " was answered");
+      assertEquals(fragments + 1, host.stats().drops(DropReason.IPV4_FRAGMENT), fragment.name());
+      assertEquals(drops + 1, host.stats().totalDrops(), fragment.name() + " " + host.stats());
+    }
+  }
+
+  /** An echo request from the peer to the host, with the given fragmentation fields. */
+  Ipv4Packet echoDatagram(ByteString echo, boolean moreFragments, int fragmentOffset) {
+    return new Ipv4Packet(0, 0x77, false, moreFragments, fragmentOffset, 64,
+        Ipv4Packet.PROTO_ICMP, peer.address(), hostIp, echo);
+  }
+
+  @Test
+  @DisplayName("more datagrams than max-pending-packets wait for ARP: the oldest fail as ARP_QUEUE_OVERFLOW, the newest go out in order once ARP is answered")
+  void arpQueueOverflowDropsTheOldest() throws Exception {
+    int capacity = net.config().arp().maxPendingPackets();
+    int extra = 3;
+    InetSocketAddress destination = new InetSocketAddress(peer.address().toInet(), 9);
+    List<CompletableFuture<Done>> sends = new ArrayList<>();
+    for (int i = 0; i < capacity + extra; i++) {
+      sends.add(host.udp().send(5000, destination, ByteString.fromString("#" + i))
+          .toCompletableFuture());
+    }
+    // The peer has not answered ARP yet (it answers only while the test reads from it).
+    for (int i = 0; i < extra; i++) {
+      assertInstanceOf(HostUnreachableException.class, failureOf(sends.get(i)),
+          "datagram #" + i + " is pushed out of the queue");
+    }
+    assertEquals(extra, host.stats().drops(DropReason.ARP_QUEUE_OVERFLOW));
+    for (int i = extra; i < capacity + extra; i++) {
+      Ipv4Packet packet = peer.nextDatagram(WAIT);
+      assertNotNull(packet, "datagram #" + i + " never came");
+      UdpPacket udp = UdpPacket.parse(packet.payload(), packet.source(), packet.destination(), true);
+      assertEquals("#" + i, udp.payload().utf8String());
+    }
+    for (int i = extra; i < capacity + extra; i++) {
+      await(sends.get(i));
+    }
+    assertEquals(extra, host.stats().drops(DropReason.ARP_QUEUE_OVERFLOW));
+    assertEquals(0, host.stats().drops(DropReason.ARP_UNRESOLVED));
   }
 
   @Test

@@ -40,9 +40,14 @@ public final class RawPeer {
   }
 
   public void sendIp(MacAddress dstMac, Ipv4Address dst, int protocol, ByteString transport) {
-    ByteString datagram = Ipv4Packet.of(address, dst, protocol, 64, identification++, true,
-        transport).encode();
-    port.send(EthernetFrame.encode(dstMac, port.mac(), EthernetFrame.ETHERTYPE_IPV4, datagram));
+    sendDatagram(dstMac, Ipv4Packet.of(address, dst, protocol, 64, identification++, true,
+        transport));
+  }
+
+  /** Sends {@code packet} exactly as given (flags, fragment offset, source) to {@code dstMac}. */
+  public void sendDatagram(MacAddress dstMac, Ipv4Packet packet) {
+    port.send(EthernetFrame.encode(dstMac, port.mac(), EthernetFrame.ETHERTYPE_IPV4,
+        packet.encode()));
   }
 
   /**

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.wire.MalformedPacketException.Reason;
 import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class Ipv4PacketTest {
@@ -93,6 +94,40 @@ class Ipv4PacketTest {
             ByteString prefix = valid.take(n);
             assertMalformed(Reason.TRUNCATED, () -> Ipv4Packet.parse(prefix, true), "prefix " + n);
         }
+    }
+
+    @Test
+    @DisplayName("a header with options (IHL 6..15) cut anywhere from 20 bytes to IHL*4 is TRUNCATED, checksum verified or not")
+    void truncatedInsideTheOptions() throws Exception {
+        for (int ihl = 6; ihl <= 15; ihl++) {
+            ByteString valid = withOptions(ihl, Hex.bs("deadbeef"));
+            assertEquals(Hex.bs("deadbeef"), Ipv4Packet.parse(valid, true).payload(), "IHL " + ihl + " whole");
+            for (int n = Ipv4Packet.MIN_HEADER_LENGTH; n < ihl * 4; n++) {
+                ByteString prefix = valid.take(n);
+                String context = "IHL " + ihl + " cut at " + n;
+                assertMalformed(Reason.TRUNCATED, () -> Ipv4Packet.parse(prefix, true), context);
+                assertMalformed(Reason.TRUNCATED, () -> Ipv4Packet.parse(prefix, false), context);
+            }
+        }
+    }
+
+    /** A valid datagram A -> B whose header carries (ihl - 5) words of NOP options ended by EOL. */
+    private static ByteString withOptions(int ihl, ByteString payload) {
+        int headerLength = ihl * 4;
+        byte[] b = new byte[headerLength + payload.length()];
+        b[0] = (byte) (0x40 | ihl);
+        Bytes.put16(b, 2, b.length);
+        b[8] = 64;
+        b[9] = Ipv4Packet.PROTO_UDP;
+        A.writeTo(b, 12);
+        B.writeTo(b, 16);
+        for (int i = Ipv4Packet.MIN_HEADER_LENGTH; i < headerLength - 1; i++) {
+            b[i] = 0x01; // NOP (RFC 791 §3.1)
+        }
+        b[headerLength - 1] = 0x00; // EOL
+        System.arraycopy(payload.toArray(), 0, b, headerLength, payload.length());
+        Bytes.put16(b, 10, Checksum.fold(Checksum.sum(b, 0, headerLength, 0)));
+        return ByteString.fromArray(b);
     }
 
     @Test
