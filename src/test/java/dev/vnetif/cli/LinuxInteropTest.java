@@ -70,6 +70,19 @@ class LinuxInteropTest {
   static final int BIG = 50 * 1024 * 1024;
   static final String LINUX = "198.18.0.200";
   static final Duration STEP = Duration.ofSeconds(120);
+  /** The Linux echo server listens on the echo port too, so both ways dissect as ECHO. */
+  static final String LINUX_ECHO_PORT = "7";
+  /**
+   * Segments dissected one by one (50 MiB HTTP bodies reassembled take tshark minutes), and
+   * the HTTP ports' payload read as plain data: a random body segment that starts with CRLF
+   * is "malformed" to the HTTP dissector, and one on a port tshark does not know can match a
+   * heuristic dissector of a protocol never spoken here. Ethernet, IP and TCP are what we
+   * check; the echo port is dissected as ECHO, which takes any payload.
+   */
+  static final List<String> TSHARK_OPTIONS = java.util.stream.Stream.concat(
+      Tshark.NO_REASSEMBLY.stream(),
+      java.util.stream.Stream.of("-d", "tcp.port==80,data", "-d", "tcp.port==8000,data"))
+      .toList();
 
   @JUnit5TestKit
   public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
@@ -149,10 +162,20 @@ class LinuxInteropTest {
       System.out.println("interop: " + Tshark.NOT_INSTALLED + "; capture " + capture + " not checked");
       return;
     }
-    Tshark.Report report = Tshark.read(capture);
+    Tshark.Report report = Tshark.read(capture, TSHARK_OPTIONS);
     assertTrue(report.frames() > 0, "frames in " + capture + ": " + report.frames());
     assertEquals(0, report.malformed(), capture + ": " + report.problemLines());
-    assertEquals(0, report.badChecksums(), capture + ": " + report.problemLines());
+    // Every checksum we computed is right. Linux sends a TCP checksum of 0xffff where the
+    // sum is zero (RFC 1624 §3 allows either form on the wire, and receivers, ours included,
+    // accept it); tshark calls that "Bad", so those frames of Linux's are the only exception.
+    List<String> wrong = Tshark.fields(capture, TSHARK_OPTIONS, "(" + Tshark.BAD_CHECKSUM_FILTER
+        + ") && !(ip.src == " + LINUX + " && tcp.checksum == 0xffff)", "frame.number",
+        "ip.src", "_ws.col.Info");
+    assertEquals(List.of(), wrong, capture + ": frames with a wrong checksum");
+    if (report.badChecksums() > 0) {
+      System.out.printf("interop: %s: %d frames from Linux carry TCP checksum 0xffff for 0%n",
+          capture.getFileName(), report.badChecksums());
+    }
     Files.delete(capture);
   }
 
@@ -223,40 +246,29 @@ class LinuxInteropTest {
   @DisplayName("echo both ways: 1,000 messages of random sizes, each echoed back intact")
   @Timeout(240)
   void echoBothWays() throws Exception {
-    // Linux -> our echo service
-    ProcessResult linuxClient = ns("python3", "-c", PY_ECHO_CLIENT, "198.18.0.3", "7", "1000",
-        String.valueOf(SEED));
-    assertEquals(0, linuxClient.exit(), linuxClient.toString());
-    assertTrue(linuxClient.out().contains("OK 1000"), linuxClient.toString());
-    // us -> a Linux echo server
-    Process echoServer = nsStart("python3", "-c", PY_ECHO_SERVER, LINUX, "7007");
-    try {
-      TcpFlow flow = connectWhenListening(new InetSocketAddress(LINUX, 7007));
-      SplittableRandom random = new SplittableRandom(SEED);
-      for (int i = 0; i < 1000; i++) {
-        byte[] message = new byte[1 + random.nextInt(4000)];
-        random.nextBytes(message);
-        flow.write(ByteString.fromArray(message)).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        ByteString echoed = readExactly(flow, message.length);
-        assertTrue(echoed.equals(ByteString.fromArray(message)), "message " + i + " echoed intact");
-      }
-      flow.close().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } finally {
-      echoServer.destroyForcibly();
-    }
+    echoAndCheck(1000);
   }
 
   @Test
   @Order(5)
-  @DisplayName("with 1% random loss on the Linux side (iptables statistic), both directions stay intact")
-  @Timeout(300)
+  @DisplayName("with 1% random loss on the Linux side (iptables statistic), both directions: 50 MiB each way and 1,000 echoes each way arrive intact")
+  @Timeout(400)
   void withLoss() throws Exception {
     String rule = "-m statistic --mode random --probability 0.01 -j DROP";
     check(ns(("iptables -A INPUT " + rule).split(" ")));
     check(ns(("iptables -A OUTPUT " + rule).split(" ")));
     try {
-      curlAndCheck(10 * 1024 * 1024);
-      downloadFromLinuxAndCheck(10 * 1024 * 1024);
+      curlAndCheck(BIG);
+      downloadFromLinuxAndCheck(BIG);
+      echoAndCheck(1000);
+      // The rules did drop: both chains' DROP counters moved (else this proved nothing).
+      for (String chain : List.of("INPUT", "OUTPUT")) {
+        ProcessResult listing = ns("iptables", "-n", "-v", "-x", "-L", chain);
+        long dropped = listing.out().lines().filter(l -> l.contains("DROP"))
+            .mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[0])).sum();
+        System.out.printf("interop: iptables dropped %d packets on %s%n", dropped, chain);
+        assertTrue(dropped > 0, chain + " dropped nothing:\n" + listing.out());
+      }
     } finally {
       ns(("iptables -D INPUT " + rule).split(" "));
       ns(("iptables -D OUTPUT " + rule).split(" "));
@@ -340,6 +352,34 @@ class LinuxInteropTest {
     System.out.printf("interop: curl from us, %d bytes in %.2f s = %.1f MB/s%n", bytes, seconds,
         bytes / seconds / 1e6);
     Files.delete(file);
+  }
+
+  /** {@code n} messages of random sizes echoed by us for Linux, then by Linux for us. */
+  private void echoAndCheck(int n) throws Exception {
+    long start = System.nanoTime();
+    ProcessResult linuxClient = ns("python3", "-c", PY_ECHO_CLIENT, "198.18.0.3", "7",
+        String.valueOf(n), String.valueOf(SEED));
+    assertEquals(0, linuxClient.exit(), linuxClient.toString());
+    assertTrue(linuxClient.out().contains("OK " + n), linuxClient.toString());
+    Process echoServer = nsStart("python3", "-c", PY_ECHO_SERVER, LINUX, LINUX_ECHO_PORT);
+    try {
+      TcpFlow flow = connectWhenListening(new InetSocketAddress(LINUX,
+          Integer.parseInt(LINUX_ECHO_PORT)));
+      SplittableRandom random = new SplittableRandom(SEED);
+      for (int i = 0; i < n; i++) {
+        byte[] message = new byte[1 + random.nextInt(4000)];
+        random.nextBytes(message);
+        flow.write(ByteString.fromArray(message)).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        ByteString echoed = readExactly(flow, message.length);
+        assertTrue(echoed.equals(ByteString.fromArray(message)), "message " + i + " echoed intact");
+      }
+      flow.close().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } finally {
+      echoServer.destroyForcibly();
+      echoServer.waitFor(5, TimeUnit.SECONDS);
+    }
+    System.out.printf("interop: %d echoes each way in %.2f s%n", n,
+        (System.nanoTime() - start) / 1e9);
   }
 
   private void downloadFromLinuxAndCheck(int bytes) throws Exception {

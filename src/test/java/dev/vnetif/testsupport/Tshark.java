@@ -51,6 +51,13 @@ public final class Tshark {
             "-o", "tcp.check_checksum:TRUE",
             "-o", "udp.check_checksum:TRUE");
 
+    /**
+     * Dissect every TCP segment on its own instead of reassembling the stream: an HTTP body of
+     * 50 MiB reassembled costs tshark minutes, and the frames are what these checks are about.
+     */
+    public static final List<String> NO_REASSEMBLY = List.of(
+            "-o", "tcp.desegment_tcp_streams:FALSE");
+
     private static final long TIMEOUT_SECONDS = 60;
     private static final List<Path> FALLBACK_DIRECTORIES =
             List.of(Path.of("/usr/bin"), Path.of("/usr/local/bin"));
@@ -108,9 +115,19 @@ public final class Tshark {
      *                        file as damaged or cut short; the message carries its output
      */
     public static Report read(Path pcap) {
-        Output all = run(pcap, List.of(), null, List.of("frame.number"));
-        Output malformed = run(pcap, List.of(), MALFORMED_FILTER, summaryFields());
-        Output badChecksums = run(pcap, CHECKSUM_PREFERENCES, BAD_CHECKSUM_FILTER, summaryFields());
+        return read(pcap, List.of());
+    }
+
+    /**
+     * {@link #read(Path)} with extra tshark options for every pass, e.g. {@code -d} decode-as
+     * rules, or {@link #NO_REASSEMBLY} for captures of large transfers.
+     */
+    public static Report read(Path pcap, List<String> options) {
+        List<String> withChecksums = new ArrayList<>(CHECKSUM_PREFERENCES);
+        withChecksums.addAll(options);
+        Output all = run(pcap, options, null, List.of("frame.number"));
+        Output malformed = run(pcap, options, MALFORMED_FILTER, summaryFields());
+        Output badChecksums = run(pcap, withChecksums, BAD_CHECKSUM_FILTER, summaryFields());
 
         List<String> problems = new ArrayList<>();
         malformed.lines().forEach(line -> problems.add("malformed: " + line));
@@ -130,10 +147,18 @@ public final class Tshark {
      * @throws AssertionError under the same conditions as {@link #read(Path)}
      */
     public static List<String> fields(Path pcap, String displayFilter, String... fields) {
+        return fields(pcap, List.of(), displayFilter, fields);
+    }
+
+    /** {@link #fields(Path, String, String...)} with extra tshark options. */
+    public static List<String> fields(Path pcap, List<String> options, String displayFilter,
+                                      String... fields) {
         if (fields.length == 0) {
             throw new IllegalArgumentException("name at least one field, e.g. \"frame.number\"");
         }
-        return run(pcap, CHECKSUM_PREFERENCES, displayFilter, List.of(fields)).lines();
+        List<String> preferences = new ArrayList<>(CHECKSUM_PREFERENCES);
+        preferences.addAll(options);
+        return run(pcap, preferences, displayFilter, List.of(fields)).lines();
     }
 
     private static List<String> summaryFields() {
