@@ -237,11 +237,18 @@ public final class Tcb {
     }
   }
 
-  /** ABORT (RFC 9293 §3.10.5): RST where the peer may hold state, then CLOSED. */
+  /**
+   * ABORT (RFC 9293 §3.10.5): RST where the peer may hold state, then CLOSED. The RFC's
+   * {@code <SEQ=SND.NXT>} is SND.MAX here: after a go-back-N rewind SND.NXT can lie below
+   * what the peer already received, and a RST below RCV.NXT is dropped unseen (RFC 9293
+   * §3.10.7.4 first check), while SND.MAX is in the peer's window — exact (RFC 5961 §3.2) or
+   * answered by a challenge ACK that our CLOSED block resets. BSD stamps segments without
+   * data with snd_max for the same reason.
+   */
   public void abort(long nowNanos) {
     switch (state) {
       case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT ->
-          emit(snd.sndNxt, 0, TcpSegment.RST, EMPTY, TcpOptions.NONE, nowNanos);
+          emit(snd.sndMax, 0, TcpSegment.RST, EMPTY, TcpOptions.NONE, nowNanos);
       default -> { }
     }
     if (state != TcpState.CLOSED) {
