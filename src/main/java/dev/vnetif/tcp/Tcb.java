@@ -181,9 +181,17 @@ public final class Tcb {
    * transmits what the windows allow. With {@code nodelay} the data bypasses Nagle.
    *
    * @return the bytes taken (0 when the buffer is full)
-   * @throws IllegalStateException once the connection is closing or closed for sending
+   * @throws IllegalStateException in LISTEN (unsupported, see below), and once the
+   *     connection is closing or closed for sending
    */
   public int send(ByteString data, boolean nodelay, long nowNanos) {
+    if (state == TcpState.LISTEN) {
+      // RFC 9293 §3.10.2 lets SEND in LISTEN turn the passive open into an active one, but
+      // only when the SEND names the foreign socket; ours names none, and for that case the
+      // RFC answers "error: foreign socket unspecified". Active opens go through connect().
+      throw new IllegalStateException("cannot send in state LISTEN: foreign socket unspecified"
+          + " (RFC 9293 §3.10.2); a listening block has no peer, use Tcb.connect to open one");
+    }
     if (!canSend()) {
       throw new IllegalStateException("cannot send in state " + state
           + (snd.finQueued ? " after shutdown" : ""));

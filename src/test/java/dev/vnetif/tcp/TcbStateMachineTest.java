@@ -18,6 +18,9 @@ import static dev.vnetif.wire.TcpSegment.PSH;
 import static dev.vnetif.wire.TcpSegment.RST;
 import static dev.vnetif.wire.TcpSegment.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.wire.TcpOptions;
 import java.util.ArrayList;
@@ -34,6 +37,40 @@ class TcbStateMachineTest {
   private static final TcpOptions SYN_OPTIONS = TcpOptions.NONE.withMss(MSS).withWindowScale(0);
 
   // ------------------------------------------------------------------ LISTEN
+
+  @Test
+  @DisplayName("RFC 9293 §3.3.2 CLOSED→LISTEN: passive OPEN creates the TCB, reports StateChanged(CLOSED, LISTEN), sends nothing, arms no timer")
+  void closedToListenOnPassiveOpen() {
+    TcbHarness h = new TcbHarness();
+    h.tcb = Tcb.listen(TcbHarness.config(), LOCAL_PORT, (port, t) -> LOCAL_ISS, h);
+    assertEquals(List.of(new TcbEvent.StateChanged(TcpState.CLOSED, TcpState.LISTEN)),
+        List.copyOf(h.events));
+    h.expectState(TcpState.LISTEN);
+    h.expectNothing();
+    assertEquals(TcbTimers.OFF, h.tcb.nextDeadline());
+    assertEquals(LOCAL_PORT, h.tcb.localPort());
+    assertFalse(h.tcb.canSend(), "a listening block has no peer to send to");
+  }
+
+  @Test
+  @DisplayName("RFC 9293 §3.10.2 SEND in LISTEN without a foreign socket: 'foreign socket unspecified', an exception; the block keeps listening")
+  void sendInListenIsRejected() {
+    // The RFC's LISTEN→SYN_SENT (SEND naming a foreign socket) is unsupported: our SEND names
+    // none, so the RFC's own answer for that case applies. connect() is the active open.
+    TcbHarness h = TcbHarness.listen();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> h.write("early"));
+    assertTrue(e.getMessage().contains("LISTEN"), e.getMessage());
+    assertTrue(e.getMessage().contains("foreign socket unspecified"), e.getMessage());
+    h.expectNothing();
+    h.expectState(TcpState.LISTEN);
+    h.expectNoEvent();
+    assertEquals(0, h.tcb.writtenTotal(), "nothing was queued");
+    // Still a working passive open: the next SYN is answered as usual.
+    h.send(at(5), seg().flags(SYN).seq(REMOTE_ISS).mss(MSS));
+    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ)
+        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectState(TcpState.SYN_RECEIVED);
+  }
 
   @Test
   @DisplayName("RFC 9293 §3.3.2 LISTEN→SYN_RECEIVED: rcv SYN, snd SYN,ACK <SEQ=ISS><ACK=SEG.SEQ+1>")
