@@ -42,6 +42,12 @@ public final class Tcb {
   private TcpState state = TcpState.CLOSED;
   private boolean offeredWindowScale;
   private boolean activeOpen;
+  /**
+   * The peer acknowledged our SYN: the handshake is complete on our side. Usually the same
+   * as "past SYN_RECEIVED", except after a CLOSE in SYN_RECEIVED that sent its FIN at once
+   * (RFC 9293 §3.10.4): then FIN_WAIT_1 still waits for the ACK of the SYN.
+   */
+  private boolean synAcked;
 
   /** Karn's algorithm (RFC 6298 §3): one segment timed at a time, never a retransmitted one. */
   private boolean timing;
@@ -224,13 +230,23 @@ public final class Tcb {
 
   /**
    * CLOSE for writing (RFC 9293 §3.10.4): a FIN follows the queued data. ESTABLISHED goes
-   * to FIN_WAIT_1 and CLOSE_WAIT to LAST_ACK at once; in SYN_RECEIVED the FIN waits for
-   * ESTABLISHED; before a SYN was answered the connection just closes.
+   * to FIN_WAIT_1 and CLOSE_WAIT to LAST_ACK at once; in SYN_RECEIVED the FIN goes out at
+   * once (FIN_WAIT_1) if nothing was ever written, else it waits for ESTABLISHED; before a
+   * SYN was answered the connection just closes.
    */
   public void shutdownWrite(long nowNanos) {
     switch (state) {
       case LISTEN, SYN_SENT -> close(CloseReason.NORMAL);
-      case SYN_RECEIVED -> snd.finQueued = true;
+      case SYN_RECEIVED -> {
+        snd.finQueued = true;
+        // RFC 9293 §3.10.4: "if no SENDs have been issued and there is no pending data to
+        // send, then form a FIN segment and send it, and enter FIN-WAIT-1 state; otherwise,
+        // queue for processing after entering ESTABLISHED state".
+        if (snd.buffer.appendedTotal() == 0) {
+          enter(TcpState.FIN_WAIT_1);
+          sendFinIfDue(nowNanos);
+        }
+      }
       case ESTABLISHED -> {
         snd.finQueued = true;
         enter(TcpState.FIN_WAIT_1);
@@ -402,13 +418,13 @@ public final class Tcb {
 
   /** RFC 9293 §3.10.7.4 for SYN_RECEIVED and every synchronized state. */
   private void onSynchronized(TcpSegment seg, long now) {
-    if (state == TcpState.SYN_RECEIVED && seg.isSyn() && !seg.isRst() && seg.seq() == rcv.irs) {
+    if (!synAcked && seg.isSyn() && !seg.isRst() && seg.seq() == rcv.irs) {
       onPeerSynAgain(seg, now);
       return;
     }
     if (!rcv.acceptable(seg.seq(), seg.segmentLength())) {
       if (rcv.window() == 0 && seg.seq() == rcv.rcvNxt && seg.isAck() && !seg.isRst()
-          && !seg.isSyn() && state != TcpState.SYN_RECEIVED) {
+          && !seg.isSyn() && synAcked) {
         // RFC 9293 §3.10.7.4: with a zero window no data is acceptable, "but special
         // allowance should be made to accept valid ACKs" — else two ends with closed windows
         // would never hear each other's ACKs and window updates (mirage-tcpip issue 340).
@@ -440,15 +456,15 @@ public final class Tcb {
     if (!seg.isAck()) {
       return;
     }
-    boolean proceed = state == TcpState.SYN_RECEIVED ? onAckInSynReceived(seg, now)
-        : onAck(seg, now);
+    boolean proceed = synAcked ? onAck(seg, now) : onAckInSynReceived(seg, now);
     if (proceed && (seg.payload().nonEmpty() || seg.isFin())) {
       onText(seg, now);
     }
   }
 
   /**
-   * The peer's SYN again while we are in SYN_RECEIVED: its SYN-ACK in a simultaneous open
+   * The peer's SYN again while our SYN is unacknowledged (SYN_RECEIVED, or FIN_WAIT_1 after
+   * an early CLOSE): its SYN-ACK in a simultaneous open
    * (RFC 9293 figure 7, line 6) completes the handshake; a plain retransmitted SYN means our
    * SYN-ACK was lost, so it is sent again.
    */
@@ -507,7 +523,10 @@ public final class Tcb {
     }
   }
 
-  /** RFC 9293 §3.10.7.4 fifth, SYN_RECEIVED: an ACK of our SYN completes the handshake. */
+  /**
+   * RFC 9293 §3.10.7.4 fifth, SYN_RECEIVED: an ACK of our SYN completes the handshake. After
+   * a CLOSE in SYN_RECEIVED sent the FIN at once, the ACK may cover that FIN too.
+   */
   private boolean onAckInSynReceived(TcpSegment seg, long now) {
     if (SeqNum.leq(seg.ack(), snd.sndUna) || SeqNum.gt(seg.ack(), snd.sndMax)) {
       emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
@@ -516,10 +535,10 @@ public final class Tcb {
     acknowledgeSyn(seg.ack(), now);
     establish(now);
     snd.updateWindow(seg.window(), seg.seq(), seg.ack());
-    if (snd.finQueued) {
+    if (snd.finQueued && state == TcpState.ESTABLISHED) {
       enter(TcpState.FIN_WAIT_1); // a CLOSE queued in SYN_RECEIVED (RFC 9293 §3.10.4)
     }
-    return true;
+    return advanceOnFinAcked(now);
   }
 
   /**
@@ -706,6 +725,7 @@ public final class Tcb {
 
   private void acknowledgeSyn(int ack, long now) {
     snd.acknowledge(ack);
+    synAcked = true;
     if (timing && SeqNum.gt(ack, timedSeq)) {
       rtt.sample(now - timedAtNanos);
     }
@@ -714,14 +734,25 @@ public final class Tcb {
     }
     timing = false;
     retransmissions = 0;
-    timers.cancel(Kind.RETRANSMIT);
+    if (snd.sndUna == snd.sndMax) {
+      timers.cancel(Kind.RETRANSMIT); // RFC 6298 §5.2
+    } else {
+      // RFC 6298 §5.3: a FIN sent in SYN_RECEIVED (RFC 9293 §3.10.4) is still outstanding.
+      timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
+    }
   }
 
+  /**
+   * The handshake completed: the user hears of it and the state becomes ESTABLISHED — unless
+   * a CLOSE in SYN_RECEIVED already moved it on to FIN_WAIT_1 (RFC 9293 §3.10.4).
+   */
   private void establish(long now) {
     CongestionControl cc = config.congestionControl().create(snd.effectiveMss,
         InitialWindow.bytes(snd.effectiveMss));
     recovery = new LossRecovery(cc, snd.iss);
-    enter(TcpState.ESTABLISHED);
+    if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
+      enter(TcpState.ESTABLISHED);
+    }
     out.event(TcbEvent.ESTABLISHED);
     armKeepalive(now);
   }
@@ -740,6 +771,7 @@ public final class Tcb {
     timing = false;
     retransmissions = 0;
     ackOwed = false;
+    synAcked = false;
     enter(TcpState.LISTEN);
   }
 
@@ -757,13 +789,8 @@ public final class Tcb {
     retransmissions++;
     timeouts++;
     timing = false; // Karn
-    if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
-      if (retransmissions > config.maxSynRetransmissions()) {
-        close(CloseReason.TIMEOUT);
-        return;
-      }
-      rtt.backoff();
-      sendSyn(now, state == TcpState.SYN_RECEIVED);
+    if (!synAcked) {
+      onSynTimeout(now);
       return;
     }
     if (snd.sndUna == snd.sndMax || !state.isSynchronized() || state == TcpState.TIME_WAIT) {
@@ -783,6 +810,20 @@ public final class Tcb {
     } else {
       sendFinIfDue(now);
     }
+  }
+
+  /**
+   * Our SYN or SYN-ACK timed out: send it again with the backed-off RTO (RFC 6298 §5.5),
+   * up to the SYN retry limit (R2 of RFC 9293 §3.8.3). After a CLOSE in SYN_RECEIVED the FIN
+   * waits behind the SYN-ACK (go-back-N) and follows once the SYN is acknowledged.
+   */
+  private void onSynTimeout(long now) {
+    if (retransmissions > config.maxSynRetransmissions()) {
+      close(CloseReason.TIMEOUT);
+      return;
+    }
+    rtt.backoff();
+    sendSyn(now, state != TcpState.SYN_SENT);
   }
 
   /**
