@@ -34,8 +34,9 @@ public final class Tcb {
   /** Replaced, not reset, when a passive block returns to LISTEN: nothing stale survives. */
   private SendSequence snd;
   private ReceiveSequence rcv;
+  /** Replaced too: a backed-off RTO of an abandoned attempt must not slow the next one. */
+  private RttEstimator rtt;
   private final TcbTimers timers = new TcbTimers();
-  private final RttEstimator rtt;
   private final ChallengeAckLimiter challengeAcks;
   private LossRecovery recovery;
   private int remotePort;
@@ -86,9 +87,13 @@ public final class Tcb {
     this.snd = new SendSequence(config.sendBufferSize());
     this.rcv = new ReceiveSequence(config.receiveBufferSize(), config.mss(),
         config.maxReassemblyRanges());
-    this.rtt = new RttEstimator(config.initialRtoNanos(), config.minRtoNanos(),
-        config.maxRtoNanos(), config.clockGranularityNanos());
+    this.rtt = newRttEstimator(config);
     this.challengeAcks = new ChallengeAckLimiter(config.challengeAckLimit());
+  }
+
+  private static RttEstimator newRttEstimator(TcpConfig config) {
+    return new RttEstimator(config.initialRtoNanos(), config.minRtoNanos(),
+        config.maxRtoNanos(), config.clockGranularityNanos());
   }
 
   // ================================================================ opening
@@ -768,6 +773,7 @@ public final class Tcb {
     snd = new SendSequence(config.sendBufferSize());
     rcv = new ReceiveSequence(config.receiveBufferSize(), config.mss(),
         config.maxReassemblyRanges());
+    rtt = newRttEstimator(config);
     timing = false;
     retransmissions = 0;
     ackOwed = false;
@@ -819,7 +825,15 @@ public final class Tcb {
    */
   private void onSynTimeout(long now) {
     if (retransmissions > config.maxSynRetransmissions()) {
-      close(CloseReason.TIMEOUT);
+      if (state == TcpState.SYN_RECEIVED && returnToListen) {
+        // RFC 9293 §3.8.3 closes "the connection" after R2; for a passive OPEN that is this
+        // attempt, not the user's LISTEN, which was never closed. As §3.10.7.4 does for a
+        // RST or SYN in SYN-RECEIVED, the block returns to LISTEN and the user is not told.
+        // An accept() block stands for the one attempt, so it closes with TIMEOUT.
+        backToListen();
+      } else {
+        close(CloseReason.TIMEOUT);
+      }
       return;
     }
     rtt.backoff();
@@ -945,7 +959,11 @@ public final class Tcb {
       retransmittedSegments++;
     }
     snd.sent(snd.iss + 1);
-    timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
+    if (!timers.isArmed(Kind.RETRANSMIT)) {
+      // RFC 6298 §5.1: a SYN-ACK resent for a repeated SYN, or for the peer's SYN crossing
+      // ours, does not restart the running timer.
+      timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
+    }
   }
 
   /**
