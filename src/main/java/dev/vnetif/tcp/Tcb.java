@@ -111,8 +111,9 @@ public final class Tcb {
   }
 
   /**
-   * Passive OPEN (RFC 9293 §3.10.1): a block in LISTEN that takes the first SYN; a reset
-   * in SYN_RECEIVED returns it to LISTEN.
+   * Passive OPEN (RFC 9293 §3.10.1): a block in LISTEN that takes the first SYN; a reset or
+   * a new SYN in SYN_RECEIVED, or the SYN-ACK's retries running out, return it to LISTEN.
+   * SEND is not supported in LISTEN (see {@link #send}).
    */
   public static Tcb listen(TcpConfig config, int localPort, IssSource issSource, TcbOutput out) {
     Tcb tcb = new Tcb(config, out, localPort, 0, issSource, true);
@@ -469,9 +470,9 @@ public final class Tcb {
 
   /**
    * The peer's SYN again while our SYN is unacknowledged (SYN_RECEIVED, or FIN_WAIT_1 after
-   * an early CLOSE): its SYN-ACK in a simultaneous open
-   * (RFC 9293 figure 7, line 6) completes the handshake; a plain retransmitted SYN means our
-   * SYN-ACK was lost, so it is sent again.
+   * an early CLOSE): its SYN-ACK in a simultaneous open (RFC 9293 figure 7, line 6)
+   * completes the handshake; a plain retransmitted SYN means our SYN-ACK was lost, so it is
+   * sent again.
    */
   private void onPeerSynAgain(TcpSegment seg, long now) {
     lastHeard(now);
