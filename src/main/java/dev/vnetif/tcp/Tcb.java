@@ -34,14 +34,21 @@ public final class Tcb {
   /** Replaced, not reset, when a passive block returns to LISTEN: nothing stale survives. */
   private SendSequence snd;
   private ReceiveSequence rcv;
+  /** Replaced too: a backed-off RTO of an abandoned attempt must not slow the next one. */
+  private RttEstimator rtt;
   private final TcbTimers timers = new TcbTimers();
-  private final RttEstimator rtt;
   private final ChallengeAckLimiter challengeAcks;
   private LossRecovery recovery;
   private int remotePort;
   private TcpState state = TcpState.CLOSED;
   private boolean offeredWindowScale;
   private boolean activeOpen;
+  /**
+   * The peer acknowledged our SYN: the handshake is complete on our side. Usually the same
+   * as "past SYN_RECEIVED", except after a CLOSE in SYN_RECEIVED that sent its FIN at once
+   * (RFC 9293 §3.10.4): then FIN_WAIT_1 still waits for the ACK of the SYN.
+   */
+  private boolean synAcked;
 
   /** Karn's algorithm (RFC 6298 §3): one segment timed at a time, never a retransmitted one. */
   private boolean timing;
@@ -80,9 +87,13 @@ public final class Tcb {
     this.snd = new SendSequence(config.sendBufferSize());
     this.rcv = new ReceiveSequence(config.receiveBufferSize(), config.mss(),
         config.maxReassemblyRanges());
-    this.rtt = new RttEstimator(config.initialRtoNanos(), config.minRtoNanos(),
-        config.maxRtoNanos(), config.clockGranularityNanos());
+    this.rtt = newRttEstimator(config);
     this.challengeAcks = new ChallengeAckLimiter(config.challengeAckLimit());
+  }
+
+  private static RttEstimator newRttEstimator(TcpConfig config) {
+    return new RttEstimator(config.initialRtoNanos(), config.minRtoNanos(),
+        config.maxRtoNanos(), config.clockGranularityNanos());
   }
 
   // ================================================================ opening
@@ -100,8 +111,9 @@ public final class Tcb {
   }
 
   /**
-   * Passive OPEN (RFC 9293 §3.10.1): a block in LISTEN that takes the first SYN; a reset
-   * in SYN_RECEIVED returns it to LISTEN.
+   * Passive OPEN (RFC 9293 §3.10.1): a block in LISTEN that takes the first SYN; a reset or
+   * a new SYN in SYN_RECEIVED, or the SYN-ACK's retries running out, return it to LISTEN.
+   * SEND is not supported in LISTEN (see {@link #send}).
    */
   public static Tcb listen(TcpConfig config, int localPort, IssSource issSource, TcbOutput out) {
     Tcb tcb = new Tcb(config, out, localPort, 0, issSource, true);
@@ -181,9 +193,17 @@ public final class Tcb {
    * transmits what the windows allow. With {@code nodelay} the data bypasses Nagle.
    *
    * @return the bytes taken (0 when the buffer is full)
-   * @throws IllegalStateException once the connection is closing or closed for sending
+   * @throws IllegalStateException in LISTEN (unsupported, see below), and once the
+   *     connection is closing or closed for sending
    */
   public int send(ByteString data, boolean nodelay, long nowNanos) {
+    if (state == TcpState.LISTEN) {
+      // RFC 9293 §3.10.2 lets SEND in LISTEN turn the passive open into an active one, but
+      // only when the SEND names the foreign socket; ours names none, and for that case the
+      // RFC answers "error: foreign socket unspecified". Active opens go through connect().
+      throw new IllegalStateException("cannot send in state LISTEN: foreign socket unspecified"
+          + " (RFC 9293 §3.10.2); a listening block has no peer, use Tcb.connect to open one");
+    }
     if (!canSend()) {
       throw new IllegalStateException("cannot send in state " + state
           + (snd.finQueued ? " after shutdown" : ""));
@@ -216,13 +236,23 @@ public final class Tcb {
 
   /**
    * CLOSE for writing (RFC 9293 §3.10.4): a FIN follows the queued data. ESTABLISHED goes
-   * to FIN_WAIT_1 and CLOSE_WAIT to LAST_ACK at once; in SYN_RECEIVED the FIN waits for
-   * ESTABLISHED; before a SYN was answered the connection just closes.
+   * to FIN_WAIT_1 and CLOSE_WAIT to LAST_ACK at once; in SYN_RECEIVED the FIN goes out at
+   * once (FIN_WAIT_1) if nothing was ever written, else it waits for ESTABLISHED; before a
+   * SYN was answered the connection just closes.
    */
   public void shutdownWrite(long nowNanos) {
     switch (state) {
       case LISTEN, SYN_SENT -> close(CloseReason.NORMAL);
-      case SYN_RECEIVED -> snd.finQueued = true;
+      case SYN_RECEIVED -> {
+        snd.finQueued = true;
+        // RFC 9293 §3.10.4: "if no SENDs have been issued and there is no pending data to
+        // send, then form a FIN segment and send it, and enter FIN-WAIT-1 state; otherwise,
+        // queue for processing after entering ESTABLISHED state".
+        if (snd.buffer.appendedTotal() == 0) {
+          enter(TcpState.FIN_WAIT_1);
+          sendFinIfDue(nowNanos);
+        }
+      }
       case ESTABLISHED -> {
         snd.finQueued = true;
         enter(TcpState.FIN_WAIT_1);
@@ -237,11 +267,18 @@ public final class Tcb {
     }
   }
 
-  /** ABORT (RFC 9293 §3.10.5): RST where the peer may hold state, then CLOSED. */
+  /**
+   * ABORT (RFC 9293 §3.10.5): RST where the peer may hold state, then CLOSED. The RFC's
+   * {@code <SEQ=SND.NXT>} is SND.MAX here: after a go-back-N rewind SND.NXT can lie below
+   * what the peer already received, and a RST below RCV.NXT is dropped unseen (RFC 9293
+   * §3.10.7.4 first check), while SND.MAX is in the peer's window — exact (RFC 5961 §3.2) or
+   * answered by a challenge ACK that our CLOSED block resets. BSD stamps segments without
+   * data with snd_max for the same reason.
+   */
   public void abort(long nowNanos) {
     switch (state) {
       case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT ->
-          emit(snd.sndNxt, 0, TcpSegment.RST, EMPTY, TcpOptions.NONE, nowNanos);
+          emit(snd.sndMax, 0, TcpSegment.RST, EMPTY, TcpOptions.NONE, nowNanos);
       default -> { }
     }
     if (state != TcpState.CLOSED) {
@@ -387,13 +424,13 @@ public final class Tcb {
 
   /** RFC 9293 §3.10.7.4 for SYN_RECEIVED and every synchronized state. */
   private void onSynchronized(TcpSegment seg, long now) {
-    if (state == TcpState.SYN_RECEIVED && seg.isSyn() && !seg.isRst() && seg.seq() == rcv.irs) {
+    if (!synAcked && seg.isSyn() && !seg.isRst() && seg.seq() == rcv.irs) {
       onPeerSynAgain(seg, now);
       return;
     }
     if (!rcv.acceptable(seg.seq(), seg.segmentLength())) {
       if (rcv.window() == 0 && seg.seq() == rcv.rcvNxt && seg.isAck() && !seg.isRst()
-          && !seg.isSyn() && state != TcpState.SYN_RECEIVED) {
+          && !seg.isSyn() && synAcked) {
         // RFC 9293 §3.10.7.4: with a zero window no data is acceptable, "but special
         // allowance should be made to accept valid ACKs" — else two ends with closed windows
         // would never hear each other's ACKs and window updates (mirage-tcpip issue 340).
@@ -425,17 +462,17 @@ public final class Tcb {
     if (!seg.isAck()) {
       return;
     }
-    boolean proceed = state == TcpState.SYN_RECEIVED ? onAckInSynReceived(seg, now)
-        : onAck(seg, now);
+    boolean proceed = synAcked ? onAck(seg, now) : onAckInSynReceived(seg, now);
     if (proceed && (seg.payload().nonEmpty() || seg.isFin())) {
       onText(seg, now);
     }
   }
 
   /**
-   * The peer's SYN again while we are in SYN_RECEIVED: its SYN-ACK in a simultaneous open
-   * (RFC 9293 figure 7, line 6) completes the handshake; a plain retransmitted SYN means our
-   * SYN-ACK was lost, so it is sent again.
+   * The peer's SYN again while our SYN is unacknowledged (SYN_RECEIVED, or FIN_WAIT_1 after
+   * an early CLOSE): its SYN-ACK in a simultaneous open (RFC 9293 figure 7, line 6)
+   * completes the handshake; a plain retransmitted SYN means our SYN-ACK was lost, so it is
+   * sent again.
    */
   private void onPeerSynAgain(TcpSegment seg, long now) {
     lastHeard(now);
@@ -492,7 +529,10 @@ public final class Tcb {
     }
   }
 
-  /** RFC 9293 §3.10.7.4 fifth, SYN_RECEIVED: an ACK of our SYN completes the handshake. */
+  /**
+   * RFC 9293 §3.10.7.4 fifth, SYN_RECEIVED: an ACK of our SYN completes the handshake. After
+   * a CLOSE in SYN_RECEIVED sent the FIN at once, the ACK may cover that FIN too.
+   */
   private boolean onAckInSynReceived(TcpSegment seg, long now) {
     if (SeqNum.leq(seg.ack(), snd.sndUna) || SeqNum.gt(seg.ack(), snd.sndMax)) {
       emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
@@ -501,10 +541,10 @@ public final class Tcb {
     acknowledgeSyn(seg.ack(), now);
     establish(now);
     snd.updateWindow(seg.window(), seg.seq(), seg.ack());
-    if (snd.finQueued) {
+    if (snd.finQueued && state == TcpState.ESTABLISHED) {
       enter(TcpState.FIN_WAIT_1); // a CLOSE queued in SYN_RECEIVED (RFC 9293 §3.10.4)
     }
-    return true;
+    return advanceOnFinAcked(now);
   }
 
   /**
@@ -691,6 +731,7 @@ public final class Tcb {
 
   private void acknowledgeSyn(int ack, long now) {
     snd.acknowledge(ack);
+    synAcked = true;
     if (timing && SeqNum.gt(ack, timedSeq)) {
       rtt.sample(now - timedAtNanos);
     }
@@ -699,14 +740,25 @@ public final class Tcb {
     }
     timing = false;
     retransmissions = 0;
-    timers.cancel(Kind.RETRANSMIT);
+    if (snd.sndUna == snd.sndMax) {
+      timers.cancel(Kind.RETRANSMIT); // RFC 6298 §5.2
+    } else {
+      // RFC 6298 §5.3: a FIN sent in SYN_RECEIVED (RFC 9293 §3.10.4) is still outstanding.
+      timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
+    }
   }
 
+  /**
+   * The handshake completed: the user hears of it and the state becomes ESTABLISHED — unless
+   * a CLOSE in SYN_RECEIVED already moved it on to FIN_WAIT_1 (RFC 9293 §3.10.4).
+   */
   private void establish(long now) {
     CongestionControl cc = config.congestionControl().create(snd.effectiveMss,
         InitialWindow.bytes(snd.effectiveMss));
     recovery = new LossRecovery(cc, snd.iss);
-    enter(TcpState.ESTABLISHED);
+    if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
+      enter(TcpState.ESTABLISHED);
+    }
     out.event(TcbEvent.ESTABLISHED);
     armKeepalive(now);
   }
@@ -722,9 +774,11 @@ public final class Tcb {
     snd = new SendSequence(config.sendBufferSize());
     rcv = new ReceiveSequence(config.receiveBufferSize(), config.mss(),
         config.maxReassemblyRanges());
+    rtt = newRttEstimator(config);
     timing = false;
     retransmissions = 0;
     ackOwed = false;
+    synAcked = false;
     enter(TcpState.LISTEN);
   }
 
@@ -742,13 +796,8 @@ public final class Tcb {
     retransmissions++;
     timeouts++;
     timing = false; // Karn
-    if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
-      if (retransmissions > config.maxSynRetransmissions()) {
-        close(CloseReason.TIMEOUT);
-        return;
-      }
-      rtt.backoff();
-      sendSyn(now, state == TcpState.SYN_RECEIVED);
+    if (!synAcked) {
+      onSynTimeout(now);
       return;
     }
     if (snd.sndUna == snd.sndMax || !state.isSynchronized() || state == TcpState.TIME_WAIT) {
@@ -768,6 +817,28 @@ public final class Tcb {
     } else {
       sendFinIfDue(now);
     }
+  }
+
+  /**
+   * Our SYN or SYN-ACK timed out: send it again with the backed-off RTO (RFC 6298 §5.5),
+   * up to the SYN retry limit (R2 of RFC 9293 §3.8.3). After a CLOSE in SYN_RECEIVED the FIN
+   * waits behind the SYN-ACK (go-back-N) and follows once the SYN is acknowledged.
+   */
+  private void onSynTimeout(long now) {
+    if (retransmissions > config.maxSynRetransmissions()) {
+      if (state == TcpState.SYN_RECEIVED && returnToListen) {
+        // RFC 9293 §3.8.3 closes "the connection" after R2; for a passive OPEN that is this
+        // attempt, not the user's LISTEN, which was never closed. As §3.10.7.4 does for a
+        // RST or SYN in SYN-RECEIVED, the block returns to LISTEN and the user is not told.
+        // An accept() block stands for the one attempt, so it closes with TIMEOUT.
+        backToListen();
+      } else {
+        close(CloseReason.TIMEOUT);
+      }
+      return;
+    }
+    rtt.backoff();
+    sendSyn(now, state != TcpState.SYN_SENT);
   }
 
   /**
@@ -889,7 +960,11 @@ public final class Tcb {
       retransmittedSegments++;
     }
     snd.sent(snd.iss + 1);
-    timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
+    if (!timers.isArmed(Kind.RETRANSMIT)) {
+      // RFC 6298 §5.1: a SYN-ACK resent for a repeated SYN, or for the peer's SYN crossing
+      // ours, does not restart the running timer.
+      timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
+    }
   }
 
   /**

@@ -34,6 +34,25 @@ class TcbPairPropertyTest {
     assertArrayEquals(sim.b.toWrite, r.receivedByA(), "A read what B wrote; " + replay);
     assertEquals(CloseReason.NORMAL, sim.a.closed, replay);
     assertEquals(CloseReason.NORMAL, sim.b.closed, replay);
+    assertLinkWasHostile(r, replay);
+  }
+
+  /**
+   * The run proves nothing if the faults never fired: a bug that made the link clean would
+   * let every seed pass. With ~3000 segments a run, each fault is all but certain per seed
+   * (no loss at 2% has probability ~e^-60, no duplicate at 1% ~e^-30), and a lost data
+   * segment must have been retransmitted.
+   */
+  static void assertLinkWasHostile(TcbPairSimulation.Result r, String replay) {
+    TcbPairSimulation.LinkCounts link = r.link();
+    String what = link + "; " + replay;
+    assertTrue(link.lost() > 0, "the link lost nothing: " + what);
+    assertTrue(link.duplicated() > 0, "the link duplicated nothing: " + what);
+    assertTrue(link.reordered() > 0, "the link reordered nothing: " + what);
+    assertEquals(link.sent() - link.lost() + link.duplicated(),
+        link.delivered() + link.undelivered(), "lost copies must not arrive: " + what);
+    long retransmitted = r.statsA().retransmittedSegments() + r.statsB().retransmittedSegments();
+    assertTrue(retransmitted > 0, "no retransmission over a lossy link: " + what);
   }
 
   @TestFactory
@@ -56,5 +75,9 @@ class TcbPairPropertyTest {
     assertArrayEquals(sim.b.toWrite, r.receivedByA());
     assertEquals(0, r.statsA().retransmittedSegments(), r.statsA().toString());
     assertEquals(0, r.statsB().retransmittedSegments(), r.statsB().toString());
+    // The counters themselves: a clean link with a fixed delay does nothing to segments.
+    TcbPairSimulation.LinkCounts link = r.link();
+    assertEquals(new TcbPairSimulation.LinkCounts(link.sent(), 0, 0, 0, link.sent(), 0), link);
+    assertEquals(r.statsA().segmentsSent() + r.statsB().segmentsSent(), link.sent());
   }
 }

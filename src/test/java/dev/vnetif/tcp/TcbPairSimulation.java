@@ -18,11 +18,26 @@ final class TcbPairSimulation {
   /** Link behaviour: probabilities per segment, and delay bounds in nanoseconds. */
   record Link(double loss, double duplicate, long minDelay, long maxDelay) {}
 
+  /**
+   * What the link did to the segments put on it, both directions together: so a test can
+   * tell a lossy run from one where the faults never fired.
+   *
+   * @param sent       segments the Tcbs sent
+   * @param lost       of those, dropped
+   * @param duplicated of those, delivered twice
+   * @param reordered  deliveries that came after a segment sent later in the same direction
+   * @param delivered  copies handed to a Tcb
+   * @param undelivered copies still on the wire when the run ended
+   */
+  record LinkCounts(long sent, long lost, long duplicated, long reordered, long delivered,
+      long undelivered) {}
+
   /** How a run ended. */
   record Result(boolean finished, long virtualNanos, byte[] receivedByA, byte[] receivedByB,
-      TcbStats statsA, TcbStats statsB, String why) {}
+      TcbStats statsA, TcbStats statsB, LinkCounts link, String why) {}
 
-  private record InFlight(long at, long order, Side to, TcpSegment segment) {}
+  /** {@code sendIndex} numbers the segments as sent; copies of a duplicate share it. */
+  private record InFlight(long at, long order, long sendIndex, Side to, TcpSegment segment) {}
 
   /** One end: its block, what it still has to write, what it read. */
   final class Side implements TcbOutput {
@@ -36,6 +51,8 @@ final class TcbPairSimulation {
     CloseReason closed;
     Side peer;
     int consumeLag;
+    /** The highest send index delivered to this side so far, for counting reorderings. */
+    long latestDelivered = -1;
 
     Side(String name, byte[] toWrite) {
       this.name = name;
@@ -83,6 +100,11 @@ final class TcbPairSimulation {
       x.at != y.at ? Long.compare(x.at, y.at) : Long.compare(x.order, y.order));
   private final List<Object[]> pendingConsume = new ArrayList<>();
   private long order;
+  private long sent;
+  private long lost;
+  private long duplicated;
+  private long reordered;
+  private long delivered;
   long now = 1_000_000_000L;
   final Side a;
   final Side b;
@@ -110,6 +132,7 @@ final class TcbPairSimulation {
   }
 
   private void sendOverLink(Side to, TcpSegment segment) {
+    long sendIndex = sent++;
     boolean lost = random.nextDouble() < link.loss;
     if (traceLength > 0) {
       trace.addLast(String.format("%.6f %s->%s %s%s", now / 1e9, to.peer.name, to.name, segment,
@@ -119,14 +142,27 @@ final class TcbPairSimulation {
       }
     }
     if (lost) {
+      this.lost++;
       return;
     }
     int copies = random.nextDouble() < link.duplicate ? 2 : 1;
+    if (copies > 1) {
+      duplicated++;
+    }
     for (int i = 0; i < copies; i++) {
       long delay = link.minDelay + (link.maxDelay > link.minDelay
           ? random.nextLong(link.maxDelay - link.minDelay) : 0);
-      wire.add(new InFlight(now + delay, order++, to, segment));
+      wire.add(new InFlight(now + delay, order++, sendIndex, to, segment));
     }
+  }
+
+  private void deliver(InFlight f) {
+    delivered++;
+    if (f.sendIndex < f.to.latestDelivered) {
+      reordered++;
+    }
+    f.to.latestDelivered = Math.max(f.to.latestDelivered, f.sendIndex);
+    f.to.tcb.segmentArrived(f.segment, now);
   }
 
   /** Runs until both sides read everything and closed, or the bounds are hit. */
@@ -154,8 +190,7 @@ final class TcbPairSimulation {
       }
       now = Math.max(now, next);
       if (!wire.isEmpty() && wire.peek().at <= now) {
-        InFlight f = wire.poll();
-        f.to.tcb.segmentArrived(f.segment, now);
+        deliver(wire.poll());
       } else {
         if (a.tcb.nextDeadline() <= now) {
           a.tcb.timerFired(now);
@@ -187,7 +222,8 @@ final class TcbPairSimulation {
 
   private Result result(boolean finished, String why) {
     return new Result(finished, now, a.read.toByteArray(), b.read.toByteArray(), a.tcb.stats(),
-        b.tcb.stats(), why + " A closed=" + a.closed + " B closed=" + b.closed
+        b.tcb.stats(), new LinkCounts(sent, lost, duplicated, reordered, delivered,
+            wire.size()), why + " A closed=" + a.closed + " B closed=" + b.closed
             + (traceLength > 0 ? "\n" + trace() : ""));
   }
 }

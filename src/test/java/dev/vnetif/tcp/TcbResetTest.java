@@ -1,11 +1,13 @@
 package dev.vnetif.tcp;
 
 import static dev.vnetif.tcp.TcbHarness.LOCAL_SEQ;
+import static dev.vnetif.tcp.TcbHarness.MSS;
 import static dev.vnetif.tcp.TcbHarness.REMOTE_ISS;
 import static dev.vnetif.tcp.TcbHarness.REMOTE_SEQ;
 import static dev.vnetif.tcp.TcbHarness.WINDOW;
 import static dev.vnetif.tcp.TcbHarness.at;
 import static dev.vnetif.tcp.TcbHarness.out;
+import static dev.vnetif.tcp.TcbHarness.pattern;
 import static dev.vnetif.tcp.TcbHarness.seg;
 import static dev.vnetif.wire.TcpSegment.ACK;
 import static dev.vnetif.wire.TcpSegment.FIN;
@@ -55,6 +57,27 @@ class TcbResetTest {
     expectAborted(h, TcpState.ESTABLISHED);
     h.tick(at(120_000));
     h.expectNothing(); // the retransmission queue is gone with the TCB
+  }
+
+  @Test
+  @DisplayName("RFC 9293 §3.10.5, RFC 5961 §3.2: ABORT after a go-back-N rewind sends the RST at SND.MAX, not the rewound SND.NXT the peer is already past")
+  void abortAfterGoBackNRewindUsesHighestSequenceSent() {
+    TcbHarness h = TcbHarness.established();
+    h.write(pattern(0, 3 * MSS), false);
+    h.expectSegment(out().seq(LOCAL_SEQ).ack(REMOTE_SEQ).payload(pattern(0, MSS)));
+    h.expectSegment(out().seq(LOCAL_SEQ + MSS).ack(REMOTE_SEQ).payload(pattern(MSS, MSS)));
+    h.expectSegment(out().flags(ACK | PSH).seq(LOCAL_SEQ + 2 * MSS).ack(REMOTE_SEQ)
+        .payload(pattern(2 * MSS, MSS)));
+    // RTO (200 ms): go back N, resend from SND.UNA; SND.NXT is now LOCAL_SEQ + MSS while the
+    // peer may hold all three segments (its RCV.NXT = LOCAL_SEQ + 3·MSS, its ACKs lost).
+    h.tick(at(200));
+    h.expectSegment(out().seq(LOCAL_SEQ).ack(REMOTE_SEQ).payload(pattern(0, MSS)));
+    h.expectNothing();
+    h.clear();
+    h.tcb.abort(at(250));
+    // A RST at the rewound SND.NXT would fall below that RCV.NXT and be dropped unseen.
+    h.expectSegment(out().flags(RST).seq(LOCAL_SEQ + 3 * MSS).window(0));
+    expectAborted(h, TcpState.ESTABLISHED);
   }
 
   @Test

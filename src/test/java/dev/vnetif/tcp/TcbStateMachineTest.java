@@ -18,6 +18,9 @@ import static dev.vnetif.wire.TcpSegment.PSH;
 import static dev.vnetif.wire.TcpSegment.RST;
 import static dev.vnetif.wire.TcpSegment.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.wire.TcpOptions;
 import java.util.ArrayList;
@@ -34,6 +37,40 @@ class TcbStateMachineTest {
   private static final TcpOptions SYN_OPTIONS = TcpOptions.NONE.withMss(MSS).withWindowScale(0);
 
   // ------------------------------------------------------------------ LISTEN
+
+  @Test
+  @DisplayName("RFC 9293 §3.3.2 CLOSED→LISTEN: passive OPEN creates the TCB, reports StateChanged(CLOSED, LISTEN), sends nothing, arms no timer")
+  void closedToListenOnPassiveOpen() {
+    TcbHarness h = new TcbHarness();
+    h.tcb = Tcb.listen(TcbHarness.config(), LOCAL_PORT, (port, t) -> LOCAL_ISS, h);
+    assertEquals(List.of(new TcbEvent.StateChanged(TcpState.CLOSED, TcpState.LISTEN)),
+        List.copyOf(h.events));
+    h.expectState(TcpState.LISTEN);
+    h.expectNothing();
+    assertEquals(TcbTimers.OFF, h.tcb.nextDeadline());
+    assertEquals(LOCAL_PORT, h.tcb.localPort());
+    assertFalse(h.tcb.canSend(), "a listening block has no peer to send to");
+  }
+
+  @Test
+  @DisplayName("RFC 9293 §3.10.2 SEND in LISTEN without a foreign socket: 'foreign socket unspecified', an exception; the block keeps listening")
+  void sendInListenIsRejected() {
+    // The RFC's LISTEN→SYN_SENT (SEND naming a foreign socket) is unsupported: our SEND names
+    // none, so the RFC's own answer for that case applies. connect() is the active open.
+    TcbHarness h = TcbHarness.listen();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> h.write("early"));
+    assertTrue(e.getMessage().contains("LISTEN"), e.getMessage());
+    assertTrue(e.getMessage().contains("foreign socket unspecified"), e.getMessage());
+    h.expectNothing();
+    h.expectState(TcpState.LISTEN);
+    h.expectNoEvent();
+    assertEquals(0, h.tcb.writtenTotal(), "nothing was queued");
+    // Still a working passive open: the next SYN is answered as usual.
+    h.send(at(5), seg().flags(SYN).seq(REMOTE_ISS).mss(MSS));
+    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ)
+        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectState(TcpState.SYN_RECEIVED);
+  }
 
   @Test
   @DisplayName("RFC 9293 §3.3.2 LISTEN→SYN_RECEIVED: rcv SYN, snd SYN,ACK <SEQ=ISS><ACK=SEG.SEQ+1>")
@@ -240,20 +277,101 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.4 SYN_RECEIVED→FIN_WAIT_1: CLOSE is queued until ESTABLISHED, then the FIN goes out")
-  void synReceivedToFinWait1() {
+  @DisplayName("RFC 9293 §3.10.4 SYN_RECEIVED→FIN_WAIT_1: CLOSE with no SEND issued sends <SEQ=ISS+1><CTL=FIN,ACK> at once")
+  void synReceivedCloseWithoutSendsFinsAtOnce() {
     TcbHarness h = TcbHarness.synReceived();
+    h.tcb.shutdownWrite(at(2));
+    h.expectSegment(out().flags(FIN | ACK).seq(LOCAL_SEQ).ack(REMOTE_SEQ));
+    h.expectNothing();
+    h.expectState(TcpState.FIN_WAIT_1);
+    expectStatePath(h, TcpState.SYN_RECEIVED, TcpState.FIN_WAIT_1);
+    h.expectNoEvent(); // the handshake is not complete yet
+    h.clear();
+    // One ACK covers the SYN and the FIN: the handshake completes (the user hears of it) and
+    // the FIN is acknowledged, so FIN_WAIT_2 — without ever entering ESTABLISHED.
+    h.send(at(5), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + 1));
+    h.expectNothing();
+    h.expectState(TcpState.FIN_WAIT_2);
+    expectStatePath(h, TcpState.FIN_WAIT_1, TcpState.FIN_WAIT_2);
+    h.expectEvent(TcbEvent.Established.class);
+    h.expectNoEvent();
+    assertEquals(TcbTimers.OFF, h.tcb.timers().deadline(TcbTimers.Kind.RETRANSMIT));
+  }
+
+  @Test
+  @DisplayName("RFC 9293 §3.10.4, RFC 6298 §5.3: FIN sent in SYN_RECEIVED, the ACK covers only the SYN → FIN_WAIT_1, the FIN retransmitted at ACK time + RTO (200 ms)")
+  void synReceivedEarlyFinAckedSynOnly() {
+    TcbHarness h = TcbHarness.synReceived();
+    h.tcb.shutdownWrite(at(2));
+    h.clear();
+    h.send(at(5), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ));
+    h.expectNothing();
+    h.expectState(TcpState.FIN_WAIT_1);
+    h.expectEvent(TcbEvent.Established.class);
+    // The handshake sample (5 ms) gives RTO = max(200 ms, 5 + 4 · 2.5 ms) = 200 ms (RFC 6298
+    // §2.2, §2.4), restarted by the ACK of the SYN: the FIN is resent at 205 ms.
+    assertEquals(at(205), h.tcb.timers().deadline(TcbTimers.Kind.RETRANSMIT));
+    h.tick(at(204));
+    h.expectNothing();
+    h.tick(at(205));
+    h.expectSegment(out().flags(FIN | ACK).seq(LOCAL_SEQ).ack(REMOTE_SEQ));
+    h.expectNothing();
+    h.send(at(210), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + 1));
+    h.expectState(TcpState.FIN_WAIT_2);
+  }
+
+  @Test
+  @DisplayName("RFC 9293 §3.10.4, RFC 6298 §5.4: FIN sent in SYN_RECEIVED and the SYN-ACK lost: at 1 s the SYN-ACK is resent, the FIN follows the ACK of the SYN")
+  void synReceivedEarlyFinBehindLostSynAck() {
+    TcbHarness h = TcbHarness.synReceived();
+    h.tcb.shutdownWrite(at(2));
+    h.clear();
+    h.tick(at(999));
+    h.expectNothing();
+    h.tick(at(1_000));
+    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ)
+        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectNothing();
+    h.expectState(TcpState.FIN_WAIT_1);
+    // Go back N: the peer's ACK of the SYN-ACK lets the FIN go out again at once.
+    h.send(at(1_100), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ));
+    h.expectSegment(out().flags(FIN | ACK).seq(LOCAL_SEQ).ack(REMOTE_SEQ));
+    h.expectNothing();
+    h.expectEvent(TcbEvent.Established.class);
+    h.send(at(1_200), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + 1));
+    h.expectState(TcpState.FIN_WAIT_2);
+  }
+
+  @Test
+  @DisplayName("RFC 9293 §3.10.4 SYN_RECEIVED: a retransmitted SYN after the early FIN gets the SYN-ACK again; FIN_WAIT_1 is kept")
+  void synReceivedEarlyFinThenPeerSynAgain() {
+    TcbHarness h = TcbHarness.synReceived();
+    h.tcb.shutdownWrite(at(2));
+    h.clear();
+    h.send(at(500), seg().flags(SYN).seq(REMOTE_ISS).ack(0).mss(MSS));
+    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ)
+        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectNothing();
+    h.expectState(TcpState.FIN_WAIT_1);
+    h.expectNoEvent();
+  }
+
+  @Test
+  @DisplayName("RFC 9293 §3.10.4 SYN_RECEIVED→ESTABLISHED→FIN_WAIT_1: with data written, CLOSE is queued until ESTABLISHED, then data and FIN go out")
+  void synReceivedCloseAfterSendIsQueued() {
+    TcbHarness h = TcbHarness.synReceived();
+    h.write("abc");
     h.tcb.shutdownWrite(at(2));
     h.expectNothing();
     h.expectState(TcpState.SYN_RECEIVED);
     h.send(at(5), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ));
-    h.expectSegment(out().flags(FIN | ACK).seq(LOCAL_SEQ).ack(REMOTE_SEQ));
+    h.expectSegment(out().flags(ACK | PSH | FIN).seq(LOCAL_SEQ).ack(REMOTE_SEQ).payload("abc"));
     h.expectNothing();
     h.expectState(TcpState.FIN_WAIT_1);
     expectStatePath(h, TcpState.SYN_RECEIVED, TcpState.ESTABLISHED, TcpState.FIN_WAIT_1);
     h.expectEvent(TcbEvent.Established.class);
-    // ... and the ACK of that FIN moves on to FIN_WAIT_2.
-    h.send(at(10), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + 1));
+    // ... and the ACK of data and FIN moves on to FIN_WAIT_2.
+    h.send(at(10), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + 4));
     h.expectState(TcpState.FIN_WAIT_2);
   }
 
@@ -271,16 +389,36 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.4, §3.10.7.4: CLOSE queued in SYN_RECEIVED, then the handshake ACK carries the peer's FIN → CLOSING, one FIN,ACK")
+  @DisplayName("RFC 9293 §3.10.4, §3.10.7.4: CLOSE queued in SYN_RECEIVED (data written), then the handshake ACK carries the peer's FIN → CLOSING, one data+FIN segment")
   void synReceivedQueuedCloseMeetsPeerFin() {
     TcbHarness h = TcbHarness.synReceived();
+    h.write("abc");
     h.tcb.shutdownWrite(at(2));
     h.send(at(5), seg().flags(FIN | ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ));
-    h.expectSegment(out().flags(FIN | ACK).seq(LOCAL_SEQ).ack(REMOTE_SEQ + 1).window(WINDOW - 1));
+    h.expectSegment(out().flags(ACK | PSH | FIN).seq(LOCAL_SEQ).ack(REMOTE_SEQ + 1)
+        .window(WINDOW - 1).payload("abc"));
     h.expectNothing();
     h.expectState(TcpState.CLOSING);
     expectStatePath(h, TcpState.SYN_RECEIVED, TcpState.ESTABLISHED, TcpState.FIN_WAIT_1,
         TcpState.CLOSING);
+  }
+
+  @Test
+  @DisplayName("RFC 9293 §3.10.4, §3.10.7.4 (eighth, FIN-WAIT-1): FIN sent in SYN_RECEIVED, the peer's FIN acknowledges only our SYN → CLOSING, then TIME_WAIT")
+  void synReceivedEarlyFinMeetsPeerFin() {
+    TcbHarness h = TcbHarness.synReceived();
+    h.tcb.shutdownWrite(at(2));
+    h.clear();
+    h.send(at(5), seg().flags(FIN | ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ));
+    h.expectSegment(out().seq(LOCAL_SEQ + 1).ack(REMOTE_SEQ + 1).window(WINDOW - 1));
+    h.expectNothing();
+    h.expectState(TcpState.CLOSING);
+    expectStatePath(h, TcpState.FIN_WAIT_1, TcpState.CLOSING);
+    h.expectEvent(TcbEvent.Established.class);
+    h.expectEvent(TcbEvent.PeerFinished.class);
+    h.send(at(10), seg().seq(REMOTE_SEQ + 1).ack(LOCAL_SEQ + 1));
+    h.expectNothing();
+    h.expectState(TcpState.TIME_WAIT);
   }
 
   @Test

@@ -1,0 +1,170 @@
+package dev.vnetif.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ReceiveSequence} on its own: the receive window we advertise (never shrinking, opened
+ * only in worthwhile steps) and RFC 9293's acceptability test.
+ */
+class ReceiveSequenceTest {
+  private static final int IRS = 5_000;
+  private static final int NXT = IRS + 1;
+
+  private static ReceiveSequence started(int buffer, int mss) {
+    ReceiveSequence rcv = new ReceiveSequence(buffer, mss, 8);
+    rcv.start(IRS);
+    return rcv;
+  }
+
+  /** {@code n} in-order bytes arrive and are delivered but not consumed, as Tcb does it. */
+  private static void deliver(ReceiveSequence rcv, int n) {
+    rcv.rcvNxt += n;
+    rcv.unconsumed += n;
+  }
+
+  // ------------------------------------------------------------------ window
+
+  @Test
+  @DisplayName("RFC 9293 §3.3.1: RCV.NXT starts at IRS+1; nothing is offered until the first segment we send advertises the window")
+  void startsWithNothingOffered() {
+    ReceiveSequence rcv = started(10_000, 1_000);
+    assertEquals(NXT, rcv.rcvNxt);
+    assertEquals(0, rcv.window());
+    assertEquals(10_000, rcv.windowField(false));
+    assertEquals(10_000, rcv.window());
+    assertEquals(NXT + 10_000, rcv.advertisedEdge);
+  }
+
+  @Test
+  @DisplayName("RFC 7323 §2.2–2.3: a SYN's window field is unscaled (at most 65535); later fields are shifted by our scale")
+  void scaledAndUnscaledFields() {
+    ReceiveSequence rcv = started(300_000, 1_460);
+    rcv.rcvScale = 3;
+    assertEquals(65_535, rcv.windowField(true));
+    assertEquals(65_535, rcv.window());
+    assertEquals(37_500, rcv.windowField(false));
+    assertEquals(300_000, rcv.window());
+  }
+
+  @Test
+  @DisplayName("RFC 7323 §2.3: a scaled field rounds down, so we never promise more than the buffer holds")
+  void scaledFieldRoundsDown() {
+    ReceiveSequence rcv = started(10_001, 1_000);
+    rcv.rcvScale = 1;
+    assertEquals(5_000, rcv.windowField(false));
+    assertEquals(10_000, rcv.window());
+  }
+
+  @Test
+  @DisplayName("RFC 9293 §3.8.6.2.2: the right edge never moves left — unread data shrinks the window by exactly what arrived")
+  void rightEdgeNeverMovesLeft() {
+    ReceiveSequence rcv = started(10_000, 1_000);
+    rcv.windowField(false);
+    deliver(rcv, 3_000);
+    assertEquals(7_000, rcv.window());
+    assertEquals(7_000, rcv.windowField(false));
+    assertEquals(NXT + 10_000, rcv.advertisedEdge);
+  }
+
+  @Test
+  @DisplayName("RFC 1122 §4.2.3.3: the window opens only by at least min(buffer/2, MSS): 999 bytes consumed are not announced, 1000 are")
+  void receiverSwsAvoidance() {
+    ReceiveSequence rcv = started(10_000, 1_000);
+    rcv.windowField(false);
+    deliver(rcv, 3_000);
+    rcv.windowField(false);
+    rcv.unconsumed -= 999;
+    assertFalse(rcv.windowUpdateWorthSending());
+    assertEquals(7_000, rcv.windowField(false), "the edge stays put");
+    rcv.unconsumed -= 1;
+    assertTrue(rcv.windowUpdateWorthSending());
+    assertEquals(8_000, rcv.windowField(false));
+    assertEquals(8_000, rcv.window());
+  }
+
+  @Test
+  @DisplayName("RFC 1122 §4.2.3.3: with a buffer smaller than two MSS the step is half the buffer")
+  void receiverSwsStepIsHalfASmallBuffer() {
+    ReceiveSequence rcv = started(1_000, 1_460);
+    rcv.windowField(false);
+    deliver(rcv, 1_000);
+    assertEquals(0, rcv.windowField(false));
+    rcv.unconsumed -= 499;
+    assertFalse(rcv.windowUpdateWorthSending());
+    rcv.unconsumed -= 1;
+    assertTrue(rcv.windowUpdateWorthSending());
+    assertEquals(500, rcv.windowField(false));
+  }
+
+  @Test
+  @DisplayName("a FIN one past a full window leaves RCV.NXT beyond the edge: the window is 0, never negative")
+  void finPastTheEdgeGivesZeroWindow() {
+    ReceiveSequence rcv = started(1_000, 1_000);
+    rcv.windowField(false);
+    deliver(rcv, 1_000);
+    rcv.rcvNxt += 1; // the FIN
+    assertEquals(0, rcv.window());
+    assertEquals(0, rcv.windowField(false));
+    assertEquals(0, rcv.window());
+  }
+
+  // ------------------------------------------------------------------ acceptability
+
+  @Test
+  @DisplayName("RFC 9293 §3.10.7.4 (first) length 0, window 0: acceptable only at SEG.SEQ = RCV.NXT")
+  void emptySegmentZeroWindow() {
+    ReceiveSequence rcv = started(1_000, 1_000);
+    assertEquals(0, rcv.window());
+    assertTrue(rcv.acceptable(NXT, 0));
+    assertFalse(rcv.acceptable(NXT + 1, 0));
+    assertFalse(rcv.acceptable(NXT - 1, 0));
+  }
+
+  @Test
+  @DisplayName("RFC 9293 §3.10.7.4 (first) length 0, window > 0: RCV.NXT ≤ SEG.SEQ < RCV.NXT + RCV.WND")
+  void emptySegmentOpenWindow() {
+    ReceiveSequence rcv = started(1_000, 1_000);
+    rcv.windowField(false);
+    assertTrue(rcv.acceptable(NXT, 0));
+    assertTrue(rcv.acceptable(NXT + 999, 0));
+    assertFalse(rcv.acceptable(NXT + 1_000, 0));
+    assertFalse(rcv.acceptable(NXT - 1, 0));
+  }
+
+  @Test
+  @DisplayName("RFC 9293 §3.10.7.4 (first) length > 0, window 0: never acceptable")
+  void dataZeroWindow() {
+    ReceiveSequence rcv = started(1_000, 1_000);
+    assertFalse(rcv.acceptable(NXT, 1));
+    assertFalse(rcv.acceptable(NXT, 100));
+  }
+
+  @Test
+  @DisplayName("RFC 9293 §3.10.7.4 (first) length > 0, window > 0: acceptable if its first or its last octet is in the window")
+  void dataOpenWindow() {
+    ReceiveSequence rcv = started(1_000, 1_000);
+    rcv.windowField(false);
+    assertTrue(rcv.acceptable(NXT, 10));
+    assertTrue(rcv.acceptable(NXT - 5, 10), "old start, new end: the new part counts");
+    assertTrue(rcv.acceptable(NXT + 995, 10), "starts inside, ends beyond");
+    assertFalse(rcv.acceptable(NXT - 10, 10), "entirely old");
+    assertFalse(rcv.acceptable(NXT + 1_000, 10), "entirely beyond");
+  }
+
+  @Test
+  @DisplayName("RFC 9293 §3.4: acceptability works across the 2^32 wrap")
+  void acceptabilityWraps() {
+    ReceiveSequence rcv = new ReceiveSequence(1_000, 1_000, 8);
+    rcv.start(0xFFFF_FFF0);
+    rcv.windowField(false);
+    assertTrue(rcv.acceptable(0xFFFF_FFF1, 100));
+    assertTrue(rcv.acceptable(100, 10));
+    assertFalse(rcv.acceptable(0xFFFF_FFF1 + 1_000, 1));
+    assertFalse(rcv.acceptable(0xFFFF_FF00, 10));
+  }
+}
