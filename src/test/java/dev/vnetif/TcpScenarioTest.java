@@ -12,14 +12,18 @@ import static dev.vnetif.testsupport.TcpTestSupport.sha256Hex;
 import static dev.vnetif.testsupport.TcpTestSupport.writePipelined;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vnetif.testsupport.FinCrossingBridge;
 import dev.vnetif.testsupport.TcpTestSupport;
 import dev.vnetif.testsupport.TcpTestSupport.ReadSummary;
 import dev.vnetif.testsupport.TcpTestSupport.SlowReaderResult;
 import dev.vnetif.testsupport.TcpTestSupport.WriteSummary;
 import dev.vnetif.tcp.TcpState;
+import dev.vnetif.wire.SeqNum;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
@@ -46,6 +50,8 @@ class TcpScenarioTest {
   public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   VirtualNetwork net;
+  /** A second network, for tests that join two through a bridge. */
+  VirtualNetwork farNet;
 
   VirtualNetwork network(NetworkConfig config) {
     net = VirtualNetwork.create(testKit.system(), config);
@@ -69,6 +75,10 @@ class TcpScenarioTest {
     if (net != null) {
       await(net.shutdown(), WAIT, "network shutdown");
       net = null;
+    }
+    if (farNet != null) {
+      await(farNet.shutdown(), WAIT, "second network shutdown");
+      farNet = null;
     }
   }
 
@@ -209,35 +219,57 @@ class TcpScenarioTest {
   }
 
   @Test
-  @DisplayName("simultaneous close: both sides close at once, both complete, and no flow stays in either table")
-  void simultaneousClose() {
-    network(TcpTestSupport.withMsl(testKit.system(), Duration.ofMillis(100)));
-    Stack server = host("10.0.0.3/24");
-    Stack client = host("10.0.0.2/24");
-    CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
-    CompletableFuture<Void> release = new CompletableFuture<>();
-    // The callback's stage stays pending until the test is done with the flow.
-    server.tcp().listen(9, flow -> {
-      accepted.complete(flow);
-      return release;
-    });
-    TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 9)), WAIT, "connect");
-    TcpFlow serverFlow = await(accepted, WAIT, "accept");
-    assertEquals(1, client.stats().openFlows());
-    assertEquals(1, server.stats().openFlows());
+  @DisplayName("simultaneous close: the FINs cross (neither ACKs the other's), both closes complete, and no flow stays in either table")
+  void simultaneousClose() throws Exception {
+    // Client and server on two networks joined by a bridge that holds the first FIN until
+    // the other side's FIN has left too: the FINs cross whatever the timing of the closes.
+    NetworkConfig config = TcpTestSupport.withMsl(testKit.system(), Duration.ofMillis(100));
+    network(config.withSeed(1));
+    farNet = VirtualNetwork.create(testKit.system(), config.withSeed(2));
+    RawPort near = await(net.attachRawPort("bridge"), WAIT, "bridge port");
+    RawPort far = await(farNet.attachRawPort("bridge"), WAIT, "far bridge port");
+    try (FinCrossingBridge bridge = FinCrossingBridge.start(near, far)) {
+      Stack server = await(farNet.createStack("10.0.0.3/24"), WAIT, "server host");
+      Stack client = host("10.0.0.2/24");
+      CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
+      CompletableFuture<Void> release = new CompletableFuture<>();
+      // The callback's stage stays pending until the test is done with the flow.
+      server.tcp().listen(9, flow -> {
+        accepted.complete(flow);
+        return release;
+      });
+      TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 9)), WAIT, "connect");
+      TcpFlow serverFlow = await(accepted, WAIT, "accept");
+      assertEquals(1, client.stats().openFlows());
+      assertEquals(1, server.stats().openFlows());
 
-    CompletionStage<?> clientClose = flow.close();
-    CompletionStage<?> serverClose = serverFlow.close();
-    await(clientClose, WAIT, "client close " + flow.stats());
-    await(serverClose, WAIT, "server close " + serverFlow.stats());
-    release.complete(null);
-    assertEquals(ReadResult.EOF, await(flow.read(), WAIT, "client read after close"));
-    assertEquals(ReadResult.EOF, await(serverFlow.read(), WAIT, "server read after close"));
-    awaitCondition(() -> client.stats().openFlows() == 0 && server.stats().openFlows() == 0,
-        WAIT, () -> "both tables empty: client " + client.stats() + " " + flow.stats()
-            + "; server " + server.stats() + " " + serverFlow.stats());
-    assertEquals(TcpState.CLOSED, flow.stats().state());
-    assertEquals(TcpState.CLOSED, serverFlow.stats().state());
+      CompletionStage<?> clientClose = flow.close();
+      CompletionStage<?> serverClose = serverFlow.close();
+      await(clientClose, WAIT, "client close " + flow.stats());
+      await(serverClose, WAIT, "server close " + serverFlow.stats());
+      release.complete(null);
+      assertEquals(ReadResult.EOF, await(flow.read(), WAIT, "client read after close"));
+      assertEquals(ReadResult.EOF, await(serverFlow.read(), WAIT, "server read after close"));
+      awaitCondition(() -> client.stats().openFlows() == 0 && server.stats().openFlows() == 0,
+          WAIT, () -> "both tables empty: client " + client.stats() + " " + flow.stats()
+              + "; server " + server.stats() + " " + serverFlow.stats());
+      assertEquals(TcpState.CLOSED, flow.stats().state());
+      assertEquals(TcpState.CLOSED, serverFlow.stats().state());
+
+      // What makes it simultaneous (RFC 9293 §3.6, Figure 13): each FIN was sent before the
+      // other arrived, so its ACK field does not cover the other's FIN. A sequential close
+      // fails here: the second FIN would acknowledge the first.
+      List<FinCrossingBridge.Fin> fins = bridge.firstFins();
+      assertEquals(2, fins.size(), "one FIN from each side: " + fins);
+      assertNotEquals(fins.get(0).source(), fins.get(1).source(), fins.toString());
+      for (int i = 0; i < 2; i++) {
+        FinCrossingBridge.Fin fin = fins.get(i);
+        FinCrossingBridge.Fin other = fins.get(1 - i);
+        assertTrue(fin.segment().isAck() && SeqNum.leq(fin.segment().ack(), other.finSeq()),
+            "the FIN from " + fin.source() + " (" + fin.segment() + ") must not acknowledge the"
+                + " FIN from " + other.source() + " at " + other.finSeq());
+      }
+    }
   }
 
   @Test
