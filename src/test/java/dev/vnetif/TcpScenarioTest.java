@@ -169,21 +169,84 @@ class TcpScenarioTest {
   }
 
   @Test
-  @DisplayName("slow reader: 5 MB in 4000-byte writes, the reader pausing on 1% of reads; no write stalls over 5 s, content intact")
+  @DisplayName("slow reader: 5 MB in 4000-byte writes, the reader pausing as on 1% of 4000-byte reads; the writer meets a closed window, no write stalls over 5 s, content intact")
   void slowReader() {
     network();
     Stack server = host("10.0.0.3/24");
     Stack client = host("10.0.0.2/24");
     long seed = 0x510E4EADL;
-    SlowReaderResult result = await(TcpTestSupport.slowReader(server, client, 7000, 5_000_000,
-        4000, seed, 0.01, Duration.ofMillis(20), Duration.ofMillis(200)), Duration.ofSeconds(40),
-        "slow-reader run (seed " + seed + ")");
-    System.out.println("slow reader: " + result.describe());
-    assertTrue(result.intact(), "content (seed " + seed + "): " + result.describe());
-    assertTrue(result.pauses() > 0, "the reader paused at least once (seed " + seed + "): "
+    long total = 5_000_000;
+    int chunk = 4000;
+    double pauseProbability = 0.01;
+    String replay = " (seed " + seed + ")";
+    ReaderWindows windows = new ReaderWindows(server, 7000);
+    TapId tap = net.addListener(windows::see);
+    SlowReaderResult result = await(TcpTestSupport.slowReader(server, client, 7000, total,
+        chunk, seed, pauseProbability, Duration.ofMillis(20), Duration.ofMillis(200)),
+        Duration.ofSeconds(40), "slow-reader run" + replay);
+    await(net.removeListener(tap), WAIT, "tap removed");
+    System.out.println("slow reader: " + result.describe() + "\nreader's windows: " + windows);
+    assertTrue(result.intact(), "content" + replay + ": " + result.describe());
+    long expectedPauses = TcpTestSupport.slowReaderPauseCount(total, chunk, seed,
+        pauseProbability);
+    assertTrue(expectedPauses >= 5, "about one pause per 400 KB: " + expectedPauses);
+    assertEquals(expectedPauses, result.pauses(), "pauses, fixed by the seed" + replay + ": "
         + result.describe());
+    // The point of the scenario: the reader's pauses closed the window on the writer (to
+    // zero, or to less than a segment, which the writer must not fill: RFC 1122 §4.2.3.4).
+    assertTrue(windows.belowOneSegment() > 0, "the writer met a closed window" + replay
+        + ": " + windows + "; " + result.describe());
     assertTrue(result.writes().maxStall().compareTo(Duration.ofSeconds(5)) < 0,
-        "longest write (seed " + seed + "): " + result.describe());
+        "longest write" + replay + ": " + result.describe());
+  }
+
+  /** The windows one listening host advertises from {@code port}, as a tap sees them. */
+  static final class ReaderWindows {
+    private final dev.vnetif.wire.Ipv4Address address;
+    private final int port;
+    private int shift = -1;
+    private long advertisements;
+    private long zero;
+    private long belowOneSegment;
+    private long smallest = Long.MAX_VALUE;
+
+    ReaderWindows(Stack host, int port) {
+      this.address = dev.vnetif.wire.Ipv4Address.fromInet(host.address());
+      this.port = port;
+    }
+
+    /** Called on the tap's actor, one frame at a time. */
+    synchronized void see(Frame frame) {
+      frame.ipv4().filter(ip -> ip.source().equals(address)).flatMap(ip -> frame.tcp())
+          .filter(seg -> seg.sourcePort() == port).ifPresent(seg -> {
+            if (seg.isSyn()) {
+              shift = Math.max(0, seg.options().windowScale()); // RFC 7323 §2.2
+              return;
+            }
+            if (shift < 0 || seg.isRst()) {
+              return;
+            }
+            long window = (long) seg.window() << shift;
+            advertisements++;
+            smallest = Math.min(smallest, window);
+            if (window == 0) {
+              zero++;
+            }
+            if (window < 1460) {
+              belowOneSegment++;
+            }
+          });
+    }
+
+    synchronized long belowOneSegment() {
+      return belowOneSegment;
+    }
+
+    @Override
+    public synchronized String toString() {
+      return advertisements + " advertised (scale " + shift + "), " + zero + " zero, "
+          + belowOneSegment + " below one MSS, smallest " + smallest + " bytes";
+    }
   }
 
   @Test
