@@ -31,7 +31,7 @@ public final class Tcp {
 
   /** Opens a connection. See {@link #createConnection(InetSocketAddress, Keepalive)}. */
   public CompletionStage<TcpFlow> createConnection(InetSocketAddress remote) {
-    return connect(remote, null);
+    return connect(remote, checkRemote(remote), null);
   }
 
   /**
@@ -40,14 +40,22 @@ public final class Tcp {
    * to the SYN retransmissions), {@link NoRouteException}, or a {@link TcpException} when
    * no ephemeral port is free towards {@code remote}. With {@code keepalive}, a silent peer
    * ends the connection: reads return Eof, writes fail with {@link ConnectionClosedException}.
+   * For a connection without keepalive use {@link #createConnection(InetSocketAddress)}.
    *
-   * @throws IllegalArgumentException for an unresolved or non-IPv4 address or a bad port
+   * @throws IllegalArgumentException for a null, unresolved or non-IPv4 address, a bad port,
+   *     or a null {@code keepalive}
    */
   public CompletionStage<TcpFlow> createConnection(InetSocketAddress remote, Keepalive keepalive) {
-    return connect(remote, keepalive.toSettings());
+    Inet4Address address = checkRemote(remote);
+    if (keepalive == null) {
+      throw new IllegalArgumentException("keepalive must not be null (createConnection(remote)"
+          + " opens a connection without keepalive), got null for remote " + remote);
+    }
+    return connect(remote, address, keepalive.toSettings());
   }
 
-  private CompletionStage<TcpFlow> connect(InetSocketAddress remote, KeepaliveSettings keepalive) {
+  /** The IPv4 address of {@code remote}, after checking that it can be connected to. */
+  private static Inet4Address checkRemote(InetSocketAddress remote) {
     if (remote == null || !(remote.getAddress() instanceof Inet4Address address)) {
       throw new IllegalArgumentException("remote must be a resolved IPv4 socket address, got "
           + remote);
@@ -56,6 +64,11 @@ public final class Tcp {
       throw new IllegalArgumentException("remote port must be within 1..65535, got "
           + remote.getPort());
     }
+    return address;
+  }
+
+  private CompletionStage<TcpFlow> connect(InetSocketAddress remote, Inet4Address address,
+      KeepaliveSettings keepalive) {
     IllegalStateException gone = stack.disconnectedError();
     if (gone != null) {
       return CompletableFuture.failedFuture(gone);

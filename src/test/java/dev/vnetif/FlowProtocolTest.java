@@ -97,6 +97,35 @@ class FlowProtocolTest {
         address(serverHost), PORT), handler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT));
   }
 
+  @Test
+  @DisplayName("Connected gives both ends as InetSocketAddress (remote(), local()), equal to each flow's dst() and src()")
+  void connectedGivesSocketAddresses() {
+    Connection c = connect();
+    TestProbe<FlowEvent> clientHandler = testKit.createTestProbe(FlowEvent.class);
+    TestProbe<FlowEvent> serverHandler = testKit.createTestProbe(FlowEvent.class);
+    c.client().ref().tell(new FlowCommand.Register(clientHandler.ref(), false, false));
+    c.server().ref().tell(new FlowCommand.Register(serverHandler.ref(), false, false));
+    FlowEvent.Connected atClient = clientHandler.expectMessageClass(FlowEvent.Connected.class,
+        TIMEOUT);
+    FlowEvent.Connected atServer = serverHandler.expectMessageClass(FlowEvent.Connected.class,
+        TIMEOUT);
+
+    InetSocketAddress server = new InetSocketAddress(serverHost.address(), PORT);
+    InetSocketAddress client = new InetSocketAddress(clientHost.address(),
+        c.client().src().getPort());
+    assertEquals(server, atClient.remote());
+    assertEquals(client, atClient.local());
+    assertEquals(client, atServer.remote());
+    assertEquals(server, atServer.local());
+    assertEquals(c.client().dst(), atClient.remote());
+    assertEquals(c.client().src(), atClient.local());
+    assertEquals(c.server().dst(), atServer.remote());
+    assertEquals(c.server().src(), atServer.local());
+    // plain java.net types, as Pekko IO users hold them: resolved, no host name lookup needed
+    assertEquals("10.0.0.3", atClient.remote().getAddress().getHostAddress());
+    assertInstanceOf(java.net.Inet4Address.class, atServer.local().getAddress());
+  }
+
   // ------------------------------------------------------------ push mode
 
   @Test

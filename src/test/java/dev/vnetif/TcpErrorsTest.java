@@ -258,6 +258,48 @@ class TcpErrorsTest {
   }
 
   @Test
+  @DisplayName("createConnection with a null keepalive, a null, unresolved or non-IPv4 remote, or port 0: IllegalArgumentException naming the value")
+  void createConnectionBadArguments() {
+    network();
+    Stack server = host("10.0.0.3/24");
+    Stack client = host("10.0.0.2/24");
+    server.tcp().listen(80, TcpErrorsTest::echo);
+    InetSocketAddress remote = endpoint(server, 80);
+    Keepalive keepalive = new Keepalive(Duration.ZERO, Duration.ofSeconds(1), 3);
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> client.tcp().createConnection(remote, null));
+    assertTrue(e.getMessage().contains("keepalive") && e.getMessage().contains("null"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("10.0.0.3:80"), e.getMessage());
+
+    for (InetSocketAddress bad : new InetSocketAddress[] {null,
+        InetSocketAddress.createUnresolved("server.invalid", 80),
+        new InetSocketAddress("::1", 80)}) {
+      e = assertThrows(IllegalArgumentException.class,
+          () -> client.tcp().createConnection(bad));
+      assertTrue(e.getMessage().contains("remote") && e.getMessage().contains(String.valueOf(bad)),
+          e.getMessage());
+      e = assertThrows(IllegalArgumentException.class,
+          () -> client.tcp().createConnection(bad, keepalive));
+      assertTrue(e.getMessage().contains(String.valueOf(bad)), e.getMessage());
+      // both wrong: the remote is named first
+      e = assertThrows(IllegalArgumentException.class,
+          () -> client.tcp().createConnection(bad, null));
+      assertTrue(e.getMessage().contains("remote"), e.getMessage());
+    }
+    e = assertThrows(IllegalArgumentException.class,
+        () -> client.tcp().createConnection(endpoint(server, 0)));
+    assertTrue(e.getMessage().contains("got 0"), e.getMessage());
+
+    // Nothing was half-opened; the same host still connects, with and without keepalive.
+    assertEquals(0, client.stats().openFlows());
+    assertEchoes(await(client.tcp().createConnection(remote), WAIT, "connect"), "still fine");
+    assertEchoes(await(client.tcp().createConnection(remote, keepalive), WAIT,
+        "connect with keepalive"), "with keepalive");
+  }
+
+  @Test
   @DisplayName("unlisten refuses new connections while an existing one on that port keeps working")
   void unlistenKeepsExistingConnections() {
     network();

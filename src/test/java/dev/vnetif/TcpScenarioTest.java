@@ -12,14 +12,18 @@ import static dev.vnetif.testsupport.TcpTestSupport.sha256Hex;
 import static dev.vnetif.testsupport.TcpTestSupport.writePipelined;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vnetif.testsupport.FinCrossingBridge;
 import dev.vnetif.testsupport.TcpTestSupport;
 import dev.vnetif.testsupport.TcpTestSupport.ReadSummary;
 import dev.vnetif.testsupport.TcpTestSupport.SlowReaderResult;
 import dev.vnetif.testsupport.TcpTestSupport.WriteSummary;
 import dev.vnetif.tcp.TcpState;
+import dev.vnetif.wire.SeqNum;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
@@ -46,6 +50,8 @@ class TcpScenarioTest {
   public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   VirtualNetwork net;
+  /** A second network, for tests that join two through a bridge. */
+  VirtualNetwork farNet;
 
   VirtualNetwork network(NetworkConfig config) {
     net = VirtualNetwork.create(testKit.system(), config);
@@ -69,6 +75,10 @@ class TcpScenarioTest {
     if (net != null) {
       await(net.shutdown(), WAIT, "network shutdown");
       net = null;
+    }
+    if (farNet != null) {
+      await(farNet.shutdown(), WAIT, "second network shutdown");
+      farNet = null;
     }
   }
 
@@ -159,21 +169,84 @@ class TcpScenarioTest {
   }
 
   @Test
-  @DisplayName("slow reader: 5 MB in 4000-byte writes, the reader pausing on 1% of reads; no write stalls over 5 s, content intact")
+  @DisplayName("slow reader: 5 MB in 4000-byte writes, the reader pausing as on 1% of 4000-byte reads; the writer meets a closed window, no write stalls over 5 s, content intact")
   void slowReader() {
     network();
     Stack server = host("10.0.0.3/24");
     Stack client = host("10.0.0.2/24");
     long seed = 0x510E4EADL;
-    SlowReaderResult result = await(TcpTestSupport.slowReader(server, client, 7000, 5_000_000,
-        4000, seed, 0.01, Duration.ofMillis(20), Duration.ofMillis(200)), Duration.ofSeconds(40),
-        "slow-reader run (seed " + seed + ")");
-    System.out.println("slow reader: " + result.describe());
-    assertTrue(result.intact(), "content (seed " + seed + "): " + result.describe());
-    assertTrue(result.pauses() > 0, "the reader paused at least once (seed " + seed + "): "
+    long total = 5_000_000;
+    int chunk = 4000;
+    double pauseProbability = 0.01;
+    String replay = " (seed " + seed + ")";
+    ReaderWindows windows = new ReaderWindows(server, 7000);
+    TapId tap = net.addListener(windows::see);
+    SlowReaderResult result = await(TcpTestSupport.slowReader(server, client, 7000, total,
+        chunk, seed, pauseProbability, Duration.ofMillis(20), Duration.ofMillis(200)),
+        Duration.ofSeconds(40), "slow-reader run" + replay);
+    await(net.removeListener(tap), WAIT, "tap removed");
+    System.out.println("slow reader: " + result.describe() + "\nreader's windows: " + windows);
+    assertTrue(result.intact(), "content" + replay + ": " + result.describe());
+    long expectedPauses = TcpTestSupport.slowReaderPauseCount(total, chunk, seed,
+        pauseProbability);
+    assertTrue(expectedPauses >= 5, "about one pause per 400 KB: " + expectedPauses);
+    assertEquals(expectedPauses, result.pauses(), "pauses, fixed by the seed" + replay + ": "
         + result.describe());
+    // The point of the scenario: the reader's pauses closed the window on the writer (to
+    // zero, or to less than a segment, which the writer must not fill: RFC 1122 §4.2.3.4).
+    assertTrue(windows.belowOneSegment() > 0, "the writer met a closed window" + replay
+        + ": " + windows + "; " + result.describe());
     assertTrue(result.writes().maxStall().compareTo(Duration.ofSeconds(5)) < 0,
-        "longest write (seed " + seed + "): " + result.describe());
+        "longest write" + replay + ": " + result.describe());
+  }
+
+  /** The windows one listening host advertises from {@code port}, as a tap sees them. */
+  static final class ReaderWindows {
+    private final dev.vnetif.wire.Ipv4Address address;
+    private final int port;
+    private int shift = -1;
+    private long advertisements;
+    private long zero;
+    private long belowOneSegment;
+    private long smallest = Long.MAX_VALUE;
+
+    ReaderWindows(Stack host, int port) {
+      this.address = dev.vnetif.wire.Ipv4Address.fromInet(host.address());
+      this.port = port;
+    }
+
+    /** Called on the tap's actor, one frame at a time. */
+    synchronized void see(Frame frame) {
+      frame.ipv4().filter(ip -> ip.source().equals(address)).flatMap(ip -> frame.tcp())
+          .filter(seg -> seg.sourcePort() == port).ifPresent(seg -> {
+            if (seg.isSyn()) {
+              shift = Math.max(0, seg.options().windowScale()); // RFC 7323 §2.2
+              return;
+            }
+            if (shift < 0 || seg.isRst()) {
+              return;
+            }
+            long window = (long) seg.window() << shift;
+            advertisements++;
+            smallest = Math.min(smallest, window);
+            if (window == 0) {
+              zero++;
+            }
+            if (window < 1460) {
+              belowOneSegment++;
+            }
+          });
+    }
+
+    synchronized long belowOneSegment() {
+      return belowOneSegment;
+    }
+
+    @Override
+    public synchronized String toString() {
+      return advertisements + " advertised (scale " + shift + "), " + zero + " zero, "
+          + belowOneSegment + " below one MSS, smallest " + smallest + " bytes";
+    }
   }
 
   @Test
@@ -209,35 +282,57 @@ class TcpScenarioTest {
   }
 
   @Test
-  @DisplayName("simultaneous close: both sides close at once, both complete, and no flow stays in either table")
-  void simultaneousClose() {
-    network(TcpTestSupport.withMsl(testKit.system(), Duration.ofMillis(100)));
-    Stack server = host("10.0.0.3/24");
-    Stack client = host("10.0.0.2/24");
-    CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
-    CompletableFuture<Void> release = new CompletableFuture<>();
-    // The callback's stage stays pending until the test is done with the flow.
-    server.tcp().listen(9, flow -> {
-      accepted.complete(flow);
-      return release;
-    });
-    TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 9)), WAIT, "connect");
-    TcpFlow serverFlow = await(accepted, WAIT, "accept");
-    assertEquals(1, client.stats().openFlows());
-    assertEquals(1, server.stats().openFlows());
+  @DisplayName("simultaneous close: the FINs cross (neither ACKs the other's), both closes complete, and no flow stays in either table")
+  void simultaneousClose() throws Exception {
+    // Client and server on two networks joined by a bridge that holds the first FIN until
+    // the other side's FIN has left too: the FINs cross whatever the timing of the closes.
+    NetworkConfig config = TcpTestSupport.withMsl(testKit.system(), Duration.ofMillis(100));
+    network(config.withSeed(1));
+    farNet = VirtualNetwork.create(testKit.system(), config.withSeed(2));
+    RawPort near = await(net.attachRawPort("bridge"), WAIT, "bridge port");
+    RawPort far = await(farNet.attachRawPort("bridge"), WAIT, "far bridge port");
+    try (FinCrossingBridge bridge = FinCrossingBridge.start(near, far)) {
+      Stack server = await(farNet.createStack("10.0.0.3/24"), WAIT, "server host");
+      Stack client = host("10.0.0.2/24");
+      CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
+      CompletableFuture<Void> release = new CompletableFuture<>();
+      // The callback's stage stays pending until the test is done with the flow.
+      server.tcp().listen(9, flow -> {
+        accepted.complete(flow);
+        return release;
+      });
+      TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 9)), WAIT, "connect");
+      TcpFlow serverFlow = await(accepted, WAIT, "accept");
+      assertEquals(1, client.stats().openFlows());
+      assertEquals(1, server.stats().openFlows());
 
-    CompletionStage<?> clientClose = flow.close();
-    CompletionStage<?> serverClose = serverFlow.close();
-    await(clientClose, WAIT, "client close " + flow.stats());
-    await(serverClose, WAIT, "server close " + serverFlow.stats());
-    release.complete(null);
-    assertEquals(ReadResult.EOF, await(flow.read(), WAIT, "client read after close"));
-    assertEquals(ReadResult.EOF, await(serverFlow.read(), WAIT, "server read after close"));
-    awaitCondition(() -> client.stats().openFlows() == 0 && server.stats().openFlows() == 0,
-        WAIT, () -> "both tables empty: client " + client.stats() + " " + flow.stats()
-            + "; server " + server.stats() + " " + serverFlow.stats());
-    assertEquals(TcpState.CLOSED, flow.stats().state());
-    assertEquals(TcpState.CLOSED, serverFlow.stats().state());
+      CompletionStage<?> clientClose = flow.close();
+      CompletionStage<?> serverClose = serverFlow.close();
+      await(clientClose, WAIT, "client close " + flow.stats());
+      await(serverClose, WAIT, "server close " + serverFlow.stats());
+      release.complete(null);
+      assertEquals(ReadResult.EOF, await(flow.read(), WAIT, "client read after close"));
+      assertEquals(ReadResult.EOF, await(serverFlow.read(), WAIT, "server read after close"));
+      awaitCondition(() -> client.stats().openFlows() == 0 && server.stats().openFlows() == 0,
+          WAIT, () -> "both tables empty: client " + client.stats() + " " + flow.stats()
+              + "; server " + server.stats() + " " + serverFlow.stats());
+      assertEquals(TcpState.CLOSED, flow.stats().state());
+      assertEquals(TcpState.CLOSED, serverFlow.stats().state());
+
+      // What makes it simultaneous (RFC 9293 §3.6, Figure 13): each FIN was sent before the
+      // other arrived, so its ACK field does not cover the other's FIN. A sequential close
+      // fails here: the second FIN would acknowledge the first.
+      List<FinCrossingBridge.Fin> fins = bridge.firstFins();
+      assertEquals(2, fins.size(), "one FIN from each side: " + fins);
+      assertNotEquals(fins.get(0).source(), fins.get(1).source(), fins.toString());
+      for (int i = 0; i < 2; i++) {
+        FinCrossingBridge.Fin fin = fins.get(i);
+        FinCrossingBridge.Fin other = fins.get(1 - i);
+        assertTrue(fin.segment().isAck() && SeqNum.leq(fin.segment().ack(), other.finSeq()),
+            "the FIN from " + fin.source() + " (" + fin.segment() + ") must not acknowledge the"
+                + " FIN from " + other.source() + " at " + other.finSeq());
+      }
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.vnetif.stack;
 
 import dev.vnetif.wire.Ipv4Address;
+import java.net.InetSocketAddress;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -9,9 +10,24 @@ import org.apache.pekko.util.ByteString;
  */
 public sealed interface FlowEvent {
 
-  /** Sent once on {@link FlowCommand.Register}: the connection is up between these ends. */
+  /**
+   * Sent once on {@link FlowCommand.Register}: the connection is up between these ends.
+   * {@link #remote()} and {@link #local()} give them as the public API's
+   * {@link InetSocketAddress}es (what Pekko IO's {@code Tcp.Connected} carries).
+   */
   record Connected(Ipv4Address remoteAddress, int remotePort, Ipv4Address localAddress,
-      int localPort) implements FlowEvent {}
+      int localPort) implements FlowEvent {
+
+    /** The peer's end, as {@link dev.vnetif.TcpFlow#dst()} gives it. */
+    public InetSocketAddress remote() {
+      return new InetSocketAddress(remoteAddress.toInet(), remotePort);
+    }
+
+    /** Our end, as {@link dev.vnetif.TcpFlow#src()} gives it. */
+    public InetSocketAddress local() {
+      return new InetSocketAddress(localAddress.toInet(), localPort);
+    }
+  }
 
   /** Bytes from the peer, in order. In pull mode, one per {@link FlowCommand.ResumeReading}. */
   record Received(ByteString data) implements FlowEvent {}

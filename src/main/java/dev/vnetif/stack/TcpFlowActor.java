@@ -269,10 +269,12 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
     }
     establishWaiters.clear();
     io.closed(reason);
-    wiring.host().tell(new HostCommand.FlowClosed(wiring.key(), getContext().getSelf()));
+    // The listener hears first: by the time the host has forgotten the flow, its backlog
+    // slot is free, so a SYN the host hands the listener after that cannot find it full.
     if (wiring.listener() != null) {
       wiring.listener().tell(new TcpListenerActor.FlowEnded(wiring.key()));
     }
+    wiring.host().tell(new HostCommand.FlowClosed(wiring.key(), getContext().getSelf()));
     for (TcbTimers.Kind kind : KINDS) {
       timers.cancel(kind);
     }

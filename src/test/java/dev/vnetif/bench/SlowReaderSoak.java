@@ -12,8 +12,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * The slow-reader soak: mirage-tcpip's "slow reader" scenario at 100 MB. One host writes
- * 100 MB of seeded random data in 4000-byte writes; the other reads it, pausing after 1% of
- * its reads for 20–200 ms, so the receive window closes and reopens again and again. Prints
+ * 100 MB of seeded random data in 4000-byte writes; the other reads it, pausing for
+ * 20–200 ms as if on 1% of 4000-byte reads (about every 400 KB, at offsets fixed by the
+ * seed), so the receive window closes and reopens again and again. Prints
  * MB/s, the longest single write, and whether the SHA-256 of what was read equals that of
  * what was written; exits 1 on corruption or a write stalled longer than the bound.
  *
@@ -64,8 +65,10 @@ public final class SlowReaderSoak {
       Stack writer = TcpTestSupport.await(net.createStack("10.0.0.2/24"), Duration.ofSeconds(10),
           "writer host");
       System.out.printf("slow-reader soak: %d bytes in %d-byte writes, reader pauses %s–%s "
-          + "after %.0f%% of reads, seed %d%n", bytes, CHUNK, MIN_PAUSE.toMillis() + " ms",
-          MAX_PAUSE.toMillis() + " ms", PAUSE_PROBABILITY * 100, seed);
+          + "as on %.0f%% of %d-byte reads (%d pauses), seed %d%n", bytes, CHUNK,
+          MIN_PAUSE.toMillis() + " ms", MAX_PAUSE.toMillis() + " ms", PAUSE_PROBABILITY * 100,
+          CHUNK, TcpTestSupport.slowReaderPauseCount(bytes, CHUNK, seed, PAUSE_PROBABILITY),
+          seed);
       SlowReaderResult result = TcpTestSupport.await(TcpTestSupport.slowReader(reader, writer,
           7000, bytes, CHUNK, seed, PAUSE_PROBABILITY, MIN_PAUSE, MAX_PAUSE), RUN_LIMIT,
           "slow-reader run (seed " + seed + ")");

@@ -195,7 +195,7 @@ public final class TcpTestSupport {
 
   /**
    * Reads until Eof, hashing everything; before each next read, waits for the stage
-   * {@code beforeNextRead} returns for the read just made (a reader that pauses).
+   * {@code beforeNextRead} returns, given the bytes read so far (a reader that pauses).
    */
   public static CompletionStage<ReadSummary> readAll(TcpFlow flow,
       Function<Long, CompletionStage<?>> beforeNextRead) {
@@ -205,9 +205,9 @@ public final class TcpTestSupport {
     return loop(() -> flow.read().thenCompose(r -> {
       if (r instanceof ReadResult.Data d) {
         update(sha, d.data());
-        bytes.addAndGet(d.data().length());
-        long n = reads.incrementAndGet();
-        return beforeNextRead.apply(n).thenApply(x -> true);
+        long soFar = bytes.addAndGet(d.data().length());
+        reads.incrementAndGet();
+        return beforeNextRead.apply(soFar).thenApply(x -> true);
       }
       return CompletableFuture.completedFuture(false);
     })).thenApply(v -> new ReadSummary(bytes.get(), sha.digest(), reads.get()));
@@ -308,13 +308,14 @@ public final class TcpTestSupport {
    * @param writtenSha  SHA-256 of what the writer wrote
    * @param read        what the reader got
    * @param writes      the writer's longest single write and total time
-   * @param pauses      reads after which the reader paused
+   * @param pauses      pause points the reader passed ({@link ReaderPauses})
+   * @param paused      the reader's pauses, added up
    * @param nanos       from the first write to both sides closed
    * @param writer      the writer's flow, for its stats in failure messages
    * @param reader      the reader's flow (completed when the listener accepted it)
    */
   public record SlowReaderResult(long bytes, String writtenSha, ReadSummary read,
-      WriteSummary writes, long pauses, long nanos, TcpFlow writer,
+      WriteSummary writes, long pauses, Duration paused, long nanos, TcpFlow writer,
       CompletableFuture<TcpFlow> reader) {
     public boolean intact() {
       return read.bytes() == bytes && read.hex().equals(writtenSha);
@@ -322,42 +323,56 @@ public final class TcpTestSupport {
 
     public String describe() {
       return String.format("%d bytes in %d writes, %.1f MB/s; reader: %d bytes in %d reads, "
-              + "%d pauses; max write stall %d ms; sha written %s read %s%nwriter %s%nreader %s",
+              + "%d pauses (%d ms in all); max write stall %d ms; sha written %s read %s%n"
+              + "writer %s%nreader %s",
           bytes, writes.writes(), mbPerSecond(bytes, nanos), read.bytes(), read.reads(), pauses,
-          writes.maxStall().toMillis(), writtenSha, read.hex(), writer.stats(),
-          reader.isDone() ? reader.join().stats() : "not accepted");
+          paused.toMillis(), writes.maxStall().toMillis(), writtenSha, read.hex(),
+          writer.stats(), reader.isDone() ? reader.join().stats() : "not accepted");
     }
+  }
+
+  /** The pause schedule {@link #slowReader} uses: one pause per chunk / p bytes on average. */
+  public static ReaderPauses slowReaderPauses(int chunk, long seed, double pauseProbability,
+      Duration minPause, Duration maxPause) {
+    return new ReaderPauses(seed ^ 0x5DEECE66DL, slowReaderPauseGap(chunk, pauseProbability),
+        minPause, maxPause);
+  }
+
+  /** How many times {@link #slowReader} pauses over {@code total} bytes with this seed. */
+  public static long slowReaderPauseCount(long total, int chunk, long seed,
+      double pauseProbability) {
+    return ReaderPauses.pointsWithin(seed ^ 0x5DEECE66DL,
+        slowReaderPauseGap(chunk, pauseProbability), total);
+  }
+
+  private static long slowReaderPauseGap(int chunk, double pauseProbability) {
+    if (pauseProbability <= 0 || pauseProbability > 1) {
+      throw new IllegalArgumentException("pause probability must be in (0, 1], got "
+          + pauseProbability);
+    }
+    return Math.max(2, Math.round(chunk / pauseProbability));
   }
 
   /**
    * {@code client} connects to {@code server}:{@code port} and writes {@code total} seeded
-   * random bytes in {@code chunk}-byte writes, then closes; the server reads to Eof, pausing
-   * after a read with probability {@code pauseProbability} for a time within
-   * [{@code minPause}, {@code maxPause}] (a timer completes the next read later), then closes.
+   * random bytes in {@code chunk}-byte writes, then closes; the server reads to Eof, then
+   * closes. The reader pauses as if a fraction {@code pauseProbability} of chunk-sized reads
+   * paused — once per {@code chunk / pauseProbability} bytes on average, at byte offsets
+   * drawn from the seed (see {@link ReaderPauses}) — for a time within
+   * [{@code minPause}, {@code maxPause}] each (a timer completes the next read later).
    * Completes when both sides have closed.
    */
   public static CompletionStage<SlowReaderResult> slowReader(Stack server, Stack client,
       int port, long total, int chunk, long seed, double pauseProbability, Duration minPause,
       Duration maxPause) {
-    SplittableRandom pauses = new SplittableRandom(seed ^ 0x5DEECE66DL);
-    AtomicLong paused = new AtomicLong();
-    AtomicLong reads = new AtomicLong();
+    ReaderPauses pauses = slowReaderPauses(chunk, seed, pauseProbability, minPause, maxPause);
     CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
     CompletableFuture<ReadSummary> readerDone = new CompletableFuture<>();
     server.tcp().listen(port, flow -> {
       accepted.complete(flow);
-      CompletionStage<ReadSummary> read = readAll(flow, n -> {
-        // A read returns everything buffered, so a fast path makes few, large reads: the
-        // reader also pauses on its 2nd and every 50th read, so it pauses whatever the sizes.
-        long readsSoFar = reads.incrementAndGet();
-        boolean scheduled = readsSoFar == 2 || readsSoFar % 50 == 0;
-        if (!scheduled && pauses.nextDouble() >= pauseProbability) {
-          return CompletableFuture.completedFuture(null);
-        }
-        paused.incrementAndGet();
-        long span = maxPause.toNanos() - minPause.toNanos();
-        return after(Duration.ofNanos(minPause.toNanos()
-            + (span <= 0 ? 0 : pauses.nextLong(span))));
+      CompletionStage<ReadSummary> read = readAll(flow, bytesRead -> {
+        Duration pause = pauses.pauseAfter(bytesRead);
+        return pause.isZero() ? CompletableFuture.completedFuture(null) : after(pause);
       });
       return read.thenCompose(summary -> flow.close().thenApply(d -> {
         readerDone.complete(summary);
@@ -382,8 +397,8 @@ public final class TcpTestSupport {
       return writeAll(flow, total, chunk, chunks)
           .thenCompose(w -> flow.close().thenApply(d -> w))
           .thenCompose(w -> readerDone.thenApply(r -> new SlowReaderResult(total,
-              hex(written.digest()), r, w, paused.get(), System.nanoTime() - start, flow,
-              accepted)));
+              hex(written.digest()), r, w, pauses.passed(), pauses.paused(),
+              System.nanoTime() - start, flow, accepted)));
     });
   }
 
