@@ -81,6 +81,7 @@ public record NetworkConfig(long seed, int maxFrameSize, int defaultMtu, int ttl
         .withMsl(t.getDuration("msl").toNanos())
         .withDelayedAck(t.getDuration("delayed-ack").toNanos())
         .withNagle(t.getBoolean("nagle"))
+        .withMinshallNagle(t.getBoolean("nagle-minshall"))
         .withWindowScaling(t.getBoolean("window-scaling"))
         .withChallengeAckLimit(t.getInt("challenge-ack-limit"));
   }

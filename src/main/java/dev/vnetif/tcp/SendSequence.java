@@ -42,6 +42,8 @@ final class SendSequence {
   int probeEnd;
   /** Everything appended up to this stream offset was written with nodelay. */
   long nodelayUpTo;
+  /** One past the newest segment shorter than the MSS that was sent (Minshall's Nagle). */
+  int smallSentEnd;
 
   SendSequence(int capacity) {
     this.buffer = new SendBuffer(capacity);
@@ -53,6 +55,12 @@ final class SendSequence {
     sndNxt = initialSequence;
     sndMax = initialSequence;
     probeEnd = initialSequence;
+    smallSentEnd = initialSequence;
+  }
+
+  /** A segment shorter than the MSS is sent and not yet acknowledged. */
+  boolean smallSegmentInFlight() {
+    return SeqNum.gt(smallSentEnd, sndUna) && SeqNum.leq(smallSentEnd, sndMax);
   }
 
   /** The highest sequence number an acceptable ACK may acknowledge. */

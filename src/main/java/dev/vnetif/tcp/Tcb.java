@@ -1004,7 +1004,10 @@ public final class Tcb {
   /**
    * RFC 1122 §4.2.3.4: send a full segment; or everything queued when nothing is in flight
    * (Nagle, RFC 896) or the data asked for no delay; or at least half the largest window
-   * the peer ever offered.
+   * the peer ever offered. With Minshall's variant (draft-minshall-nagle, as Linux does)
+   * "nothing in flight" becomes "no small segment in flight": the short tail of a reply that
+   * follows full segments goes at once instead of waiting for the peer's delayed ACK, while
+   * a stream of small writes is still coalesced.
    */
   private boolean worthSending(int length, int unsent) {
     if (length >= snd.effectiveMss) {
@@ -1013,7 +1016,8 @@ public final class Tcb {
     if (length == unsent) {
       boolean nodelay = !config.nagle()
           || snd.nodelayUpTo > snd.streamOffset(snd.sndNxt);
-      if (snd.flightSize() == 0 || nodelay) {
+      boolean heldBack = config.minshallNagle() ? snd.smallSegmentInFlight() : snd.flightSize() > 0;
+      if (!heldBack || nodelay) {
         return true;
       }
     }
@@ -1031,6 +1035,9 @@ public final class Tcb {
       end++;
     }
     boolean fresh = SeqNum.geq(seq, snd.sndMax);
+    if (length < snd.effectiveMss) {
+      snd.smallSentEnd = seq + length; // Minshall: the newest small segment, until it is acked
+    }
     emit(seq, rcv.rcvNxt, flags, payload, TcpOptions.NONE, now);
     // After a go-back-N rewind a segment may carry old bytes and then never-sent ones.
     bytesSent += Math.max(0, SeqNum.diff(seq + length, SeqNum.max(seq, snd.sndMax)));

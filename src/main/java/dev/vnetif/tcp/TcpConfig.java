@@ -19,6 +19,9 @@ import java.time.Duration;
  * @param mslNanos              maximum segment lifetime; TIME_WAIT lasts 2·MSL
  * @param delayedAckNanos       longest an ACK is held (RFC 1122 §4.2.3.2: under 0.5 s)
  * @param nagle                 hold small segments while data is in flight (RFC 896)
+ * @param minshallNagle         Minshall's variant of Nagle (as Linux): hold a small segment only
+ *                              while an earlier small one is unacknowledged, so a request's or
+ *                              reply's short tail is not held for a delayed ACK of full segments
  * @param windowScaling         offer window scaling (RFC 7323 §2)
  * @param keepalive             keepalive probing, or null for none
  * @param challengeAckLimit     challenge ACKs per second at most (RFC 5961 §7)
@@ -28,8 +31,8 @@ import java.time.Duration;
 public record TcpConfig(int mss, int receiveBufferSize, int sendBufferSize, long initialRtoNanos,
     long minRtoNanos, long maxRtoNanos, long clockGranularityNanos, int maxRetransmissions,
     int maxSynRetransmissions, long mslNanos, long delayedAckNanos, boolean nagle,
-    boolean windowScaling, KeepaliveSettings keepalive, int challengeAckLimit,
-    int maxReassemblyRanges, CongestionControlFactory congestionControl) {
+    boolean minshallNagle, boolean windowScaling, KeepaliveSettings keepalive,
+    int challengeAckLimit, int maxReassemblyRanges, CongestionControlFactory congestionControl) {
 
   public TcpConfig {
     require(mss >= 1 && mss <= 65535, "mss must be within 1..65535, got " + mss);
@@ -65,84 +68,92 @@ public record TcpConfig(int mss, int receiveBufferSize, int sendBufferSize, long
   /** MSS 1460 (MTU 1500), 256 KiB buffers, RTO 1 s initial within [200 ms, 60 s], MSL 30 s. */
   public static TcpConfig defaults() {
     return new TcpConfig(1460, 256 * 1024, 256 * 1024, nanos(1000), nanos(200), nanos(60_000),
-        nanos(1), 12, 5, nanos(30_000), nanos(40), true, true, null, 1000, 64,
+        nanos(1), 12, 5, nanos(30_000), nanos(40), true, true, true, null, 1000, 64,
         CongestionControlFactory.NEW_RENO);
   }
 
   public TcpConfig withMss(int value) {
     return new TcpConfig(value, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
-        congestionControl);
+        delayedAckNanos, nagle, minshallNagle, windowScaling, keepalive, challengeAckLimit,
+        maxReassemblyRanges, congestionControl);
   }
 
   public TcpConfig withBuffers(int receive, int send) {
     return new TcpConfig(mss, receive, send, initialRtoNanos, minRtoNanos, maxRtoNanos,
         clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
-        congestionControl);
+        delayedAckNanos, nagle, minshallNagle, windowScaling, keepalive, challengeAckLimit,
+        maxReassemblyRanges, congestionControl);
   }
 
   public TcpConfig withRto(long initial, long min, long max) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initial, min, max,
         clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
-        congestionControl);
+        delayedAckNanos, nagle, minshallNagle, windowScaling, keepalive, challengeAckLimit,
+        maxReassemblyRanges, congestionControl);
   }
 
   public TcpConfig withRetransmissions(int data, int syn) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, data, syn, mslNanos, delayedAckNanos, nagle,
-        windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
+        minshallNagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
         congestionControl);
   }
 
   public TcpConfig withMsl(long nanos) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, nanos,
-        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
-        congestionControl);
+        delayedAckNanos, nagle, minshallNagle, windowScaling, keepalive, challengeAckLimit,
+        maxReassemblyRanges, congestionControl);
   }
 
   public TcpConfig withDelayedAck(long nanos) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        nanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
-        congestionControl);
+        nanos, nagle, minshallNagle, windowScaling, keepalive, challengeAckLimit,
+        maxReassemblyRanges, congestionControl);
   }
 
   public TcpConfig withNagle(boolean on) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, on, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
-        congestionControl);
+        delayedAckNanos, on, minshallNagle, windowScaling, keepalive, challengeAckLimit,
+        maxReassemblyRanges, congestionControl);
+  }
+
+  /** Minshall's variant of Nagle (on) or RFC 896 as written (off); moot with Nagle off. */
+  public TcpConfig withMinshallNagle(boolean on) {
+    return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
+        maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
+        delayedAckNanos, nagle, on, windowScaling, keepalive, challengeAckLimit,
+        maxReassemblyRanges, congestionControl);
   }
 
   public TcpConfig withWindowScaling(boolean on) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, nagle, on, keepalive, challengeAckLimit, maxReassemblyRanges,
-        congestionControl);
+        delayedAckNanos, nagle, minshallNagle, on, keepalive, challengeAckLimit,
+        maxReassemblyRanges, congestionControl);
   }
 
   public TcpConfig withKeepalive(KeepaliveSettings settings) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, nagle, windowScaling, settings, challengeAckLimit, maxReassemblyRanges,
-        congestionControl);
+        delayedAckNanos, nagle, minshallNagle, windowScaling, settings, challengeAckLimit,
+        maxReassemblyRanges, congestionControl);
   }
 
   public TcpConfig withCongestionControl(CongestionControlFactory factory) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, nagle, windowScaling, keepalive, challengeAckLimit, maxReassemblyRanges,
-        factory);
+        delayedAckNanos, nagle, minshallNagle, windowScaling, keepalive, challengeAckLimit,
+        maxReassemblyRanges, factory);
   }
 
   public TcpConfig withChallengeAckLimit(int perSecond) {
     return new TcpConfig(mss, receiveBufferSize, sendBufferSize, initialRtoNanos, minRtoNanos,
         maxRtoNanos, clockGranularityNanos, maxRetransmissions, maxSynRetransmissions, mslNanos,
-        delayedAckNanos, nagle, windowScaling, keepalive, perSecond, maxReassemblyRanges,
-        congestionControl);
+        delayedAckNanos, nagle, minshallNagle, windowScaling, keepalive, perSecond,
+        maxReassemblyRanges, congestionControl);
   }
 }

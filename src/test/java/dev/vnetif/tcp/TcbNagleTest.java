@@ -146,9 +146,9 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.4: a full-sized segment is never held by Nagle; the small tail waits until everything is acknowledged")
+  @DisplayName("RFC 1122 §4.2.3.4 (classic Nagle): a full-sized segment is never held; the small tail waits until everything is acknowledged")
   void fullSegmentsNeverHeld() {
-    TcbHarness h = TcbHarness.established();
+    TcbHarness h = TcbHarness.established(config().withMinshallNagle(false));
     h.write("a");
     h.expectSegment(text(0, "a", ACK | PSH));
     h.write(pattern(1, MSS + 100), false);
@@ -172,9 +172,9 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 896: of 3000 bytes the two full segments go at once, the 80-byte tail (with PSH) only after they are acknowledged")
+  @DisplayName("RFC 896 (classic Nagle): of 3000 bytes the two full segments go at once, the 80-byte tail (with PSH) only after they are acknowledged")
   void tailHeldUntilAllAcknowledged() {
-    TcbHarness h = TcbHarness.established();
+    TcbHarness h = TcbHarness.established(config().withMinshallNagle(false));
     h.write(pattern(0, 3_000), false);
     h.expectSegment(data(0, MSS, ACK));
     h.expectSegment(data(MSS, MSS, ACK));
@@ -183,6 +183,51 @@ class TcbNagleTest {
     h.expectNothing();
     h.send(at(50), ackOf(2 * MSS));
     h.expectSegment(data(2 * MSS, 80, ACK | PSH));
+    h.expectNothing();
+  }
+
+  // ------------------------------------------------------------------ Minshall's Nagle
+
+  @Test
+  @DisplayName("draft-minshall-nagle: of 3000 bytes the two full segments and the 80-byte tail all go at once (no small segment in flight)")
+  void minshallSendsTailAfterFullSegments() {
+    TcbHarness h = TcbHarness.established();
+    h.write(pattern(0, 3_000), false);
+    h.expectSegment(data(0, MSS, ACK));
+    h.expectSegment(data(MSS, MSS, ACK));
+    h.expectSegment(data(2 * MSS, 80, ACK | PSH));
+    h.expectNothing();
+  }
+
+  @Test
+  @DisplayName("draft-minshall-nagle: a small tail waits while an earlier small segment is unacknowledged, and goes on its ACK though a full segment is still in flight")
+  void minshallHoldsOnlyBehindASmallSegment() {
+    TcbHarness h = TcbHarness.established();
+    h.write("a");
+    h.expectSegment(text(0, "a", ACK | PSH));
+    h.write(pattern(1, MSS + 100), false);
+    h.expectSegment(data(1, MSS, ACK));
+    h.expectNothing(); // the 100-byte tail: "a" is small and unacknowledged
+    h.send(at(50), ackOf(1)); // "a" acknowledged; the full segment is still in flight
+    h.expectSegment(data(1 + MSS, 100, ACK | PSH));
+    h.expectNothing();
+  }
+
+  @Test
+  @DisplayName("draft-minshall-nagle: small writes behind a small unacknowledged segment are still coalesced, as RFC 896 asks")
+  void minshallStillCoalescesSmallWrites() {
+    TcbHarness h = TcbHarness.established();
+    h.write("a");
+    h.expectSegment(text(0, "a", ACK | PSH));
+    h.write("b");
+    h.write("c");
+    h.expectNothing();
+    h.send(at(50), ackOf(1));
+    h.expectSegment(text(1, "bc", ACK | PSH));
+    h.write("d");
+    h.expectNothing(); // "bc" is small and in flight
+    h.send(at(90), ackOf(3));
+    h.expectSegment(text(3, "d", ACK | PSH));
     h.expectNothing();
   }
 
@@ -266,6 +311,8 @@ class TcbNagleTest {
     h.expectSegment(data(0, MSS, ACK));
     h.expectSegment(data(MSS, MSS, ACK));
     h.expectSegment(data(2 * MSS, MSS, ACK));
-    h.expectNothing(); // 620-byte tail: Nagle
+    // the 620-byte tail too: no small segment is in flight (Minshall's Nagle)
+    h.expectSegment(data(3 * MSS, 5_000 - 3 * MSS, ACK | PSH));
+    h.expectNothing();
   }
 }
