@@ -96,6 +96,8 @@ class LinuxInteropTest {
   ExternalPort port;
   Process socat;
   PcapRecording recording;
+  /** The responder's side of the latest HTTP connection, for its TCP statistics. */
+  volatile TcpFlow lastHttpFlow;
   Path capture;
   Path dir;
   final ConcurrentLinkedQueue<TcpSegment> syns = new ConcurrentLinkedQueue<>();
@@ -117,7 +119,10 @@ class LinuxInteropTest {
     client = net.createStack("198.18.0.2/24").toCompletableFuture().get(10, TimeUnit.SECONDS);
     server = net.createStack("198.18.0.3/24").toCompletableFuture().get(10, TimeUnit.SECONDS);
     server.tcp().listen(ServedServices.ECHO, ServedServices::echo);
-    server.tcp().listen(ServedServices.HTTP, f -> ServedServices.http(f, 1000, SEED));
+    server.tcp().listen(ServedServices.HTTP, f -> {
+      lastHttpFlow = f;
+      return ServedServices.http(f, 1000, SEED);
+    });
     tapId = net.addListener(frame -> {
       frame.tcp().filter(TcpSegment::isSyn).ifPresent(syns::add);
       frame.arp().ifPresent(a -> {
@@ -349,8 +354,10 @@ class LinuxInteropTest {
     assertEquals(0, curl.exit(), curl.toString());
     assertEquals("200 " + bytes, curl.out().trim());
     assertEquals(expectedSha(bytes), sha256(Files.readAllBytes(file)));
-    System.out.printf("interop: curl from us, %d bytes in %.2f s = %.1f MB/s%n", bytes, seconds,
-        bytes / seconds / 1e6);
+    dev.vnetif.TcpFlowStats sender = lastHttpFlow.stats();
+    System.out.printf("interop: curl from us, %d bytes in %.2f s = %.1f MB/s (our sender: %d "
+        + "retransmits, %d fast, %d timeouts)%n", bytes, seconds, bytes / seconds / 1e6,
+        sender.retransmits(), sender.fastRetransmits(), sender.timeouts());
     Files.delete(file);
   }
 
