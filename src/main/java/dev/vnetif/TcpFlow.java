@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,6 +17,13 @@ import org.apache.pekko.util.ByteString;
 /**
  * One TCP connection (the seed's {@code flow}). Thread-safe; every operation is a message
  * to the connection's actor. Errors name the flow ({@code 10.0.0.2:49152 -> 10.0.0.3:80}).
+ *
+ * <p>The stages complete on the thread of the connection's actor, so continuations attached
+ * with the non-async methods ({@code thenApply}, {@code thenCompose}, ...) run there: that
+ * is what makes a read-then-write loop cheap. They must not block — never {@code join()} a
+ * stage of the network inside one, the actor that would complete it is the one blocked —
+ * and heavy work belongs on another executor ({@code thenApplyAsync(f, executor)}). Every
+ * pending stage completes when the connection ends, whatever the reason.
  */
 public final class TcpFlow {
   /**
@@ -23,6 +31,8 @@ public final class TcpFlow {
    * that never reads): the ask timeout is only a safety net.
    */
   private static final Duration LONG_WAIT = Duration.ofDays(30);
+  private static final CompletionStage<Done> DONE =
+      CompletableFuture.completedStage(Done.getInstance());
 
   private final ActorSystem<?> system;
   private final FlowHandle handle;
@@ -41,16 +51,11 @@ public final class TcpFlow {
    */
   public CompletionStage<ReadResult> read() {
     if (handle.isStopped()) {
-      dev.vnetif.tcp.CloseReason reason = handle.closeReason();
-      return reason == null || reason == dev.vnetif.tcp.CloseReason.NORMAL
-          || reason == dev.vnetif.tcp.CloseReason.KEEPALIVE_TIMEOUT
-          ? CompletableFuture.completedFuture(ReadResult.EOF)
-          : CompletableFuture.failedFuture(TcpErrors.of(reason, handle + ": connection ended ("
-              + reason + ")"));
+      return readAfterEnd();
     }
-    CompletionStage<FlowCommand.ReadReply> reply = Asks.ask(handle.ref(),
+    CompletableFuture<FlowCommand.ReadReply> reply = Asks.ask(handle.ref(),
         FlowCommand.Read::new, LONG_WAIT, system.scheduler());
-    return reply.thenCompose(r -> {
+    return answeredOrEnded(reply.thenCompose(r -> {
       if (r instanceof FlowCommand.ReadReply.Data d) {
         return CompletableFuture.completedFuture(new ReadResult.Data(d.data()));
       } else if (r instanceof FlowCommand.ReadReply.Eof) {
@@ -58,7 +63,35 @@ public final class TcpFlow {
       }
       FlowCommand.ReadReply.Failed f = (FlowCommand.ReadReply.Failed) r;
       return CompletableFuture.failedFuture(TcpErrors.of(f.reason(), f.message()));
-    });
+    }), this::readAfterEnd);
+  }
+
+  /** What a read of an ended flow gives: Eof after a normal or keepalive end, else the error. */
+  private CompletionStage<ReadResult> readAfterEnd() {
+    dev.vnetif.tcp.CloseReason reason = handle.closeReason();
+    return reason == null || reason == dev.vnetif.tcp.CloseReason.NORMAL
+        || reason == dev.vnetif.tcp.CloseReason.KEEPALIVE_TIMEOUT
+        ? CompletableFuture.completedFuture(ReadResult.EOF)
+        : CompletableFuture.failedFuture(TcpErrors.of(reason, handle + ": connection ended ("
+            + reason + ")"));
+  }
+
+  /**
+   * The actor's answer or, should the actor stop before it answers (a request that arrives
+   * as it stops goes to dead letters), the answer an ended flow gives — never a wait for
+   * the ask's safety-net timeout.
+   */
+  private <T> CompletionStage<T> answeredOrEnded(CompletableFuture<T> answer,
+      Supplier<CompletionStage<T>> ended) {
+    Runnable forget = handle.whenStopped(() -> ended.get().whenComplete((value, error) -> {
+      if (error == null) {
+        answer.complete(value);
+      } else {
+        answer.completeExceptionally(error);
+      }
+    }));
+    answer.whenComplete((value, error) -> forget.run());
+    return answer;
   }
 
   /**
@@ -85,29 +118,34 @@ public final class TcpFlow {
 
   private CompletionStage<Done> send(List<ByteString> data, boolean nodelay) {
     if (handle.isStopped()) {
-      return CompletableFuture.failedFuture(new ConnectionClosedException(handle
-          + ": write after the connection ended"));
+      return writeAfterEnd();
     }
-    CompletionStage<FlowCommand.WriteReply> reply = Asks.ask(handle.ref(),
+    CompletableFuture<FlowCommand.WriteReply> reply = Asks.ask(handle.ref(),
         replyTo -> new FlowCommand.WriteData(data, nodelay, replyTo), LONG_WAIT,
         system.scheduler());
-    return reply.thenCompose(r -> {
+    return answeredOrEnded(reply.thenCompose(r -> {
       if (r instanceof FlowCommand.WriteReply.Failed f) {
         return CompletableFuture.failedFuture(TcpErrors.of(f.reason(), f.message()));
       }
       return CompletableFuture.completedFuture(Done.getInstance());
-    });
+    }), this::writeAfterEnd);
+  }
+
+  private CompletionStage<Done> writeAfterEnd() {
+    return CompletableFuture.failedFuture(new ConnectionClosedException(handle
+        + ": write after the connection ended"));
   }
 
   /** Closes one or both directions; completes at once (a FIN follows the written data). */
   public CompletionStage<Done> shutdown(ShutdownMode mode) {
     if (handle.isStopped()) {
-      return CompletableFuture.completedFuture(Done.getInstance());
+      return DONE;
     }
     boolean read = mode != ShutdownMode.WRITE;
     boolean write = mode != ShutdownMode.READ;
-    return Asks.ask(handle.ref(), replyTo -> new FlowCommand.Shutdown(read, write, replyTo),
-        LONG_WAIT, system.scheduler());
+    return answeredOrEnded(Asks.ask(handle.ref(),
+        replyTo -> new FlowCommand.Shutdown(read, write, replyTo), LONG_WAIT,
+        system.scheduler()), () -> DONE);
   }
 
   /**
@@ -116,10 +154,10 @@ public final class TcpFlow {
    */
   public CompletionStage<Done> close() {
     if (handle.isStopped()) {
-      return CompletableFuture.completedFuture(Done.getInstance());
+      return DONE;
     }
-    return Asks.ask(handle.ref(), FlowCommand.CloseAndWait::new, LONG_WAIT,
-        system.scheduler());
+    return answeredOrEnded(Asks.ask(handle.ref(), FlowCommand.CloseAndWait::new, LONG_WAIT,
+        system.scheduler()), () -> DONE);
   }
 
   /** Sends RST now and drops everything queued. */

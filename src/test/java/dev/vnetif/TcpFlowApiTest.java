@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.tcp.TcpState;
 import dev.vnetif.testsupport.RawPeer;
@@ -116,6 +117,29 @@ class TcpFlowApiTest {
     assertStillPending(nodelayV, "writevNodelay after an ACK that does not cover it");
     peer.ack(20);
     await(nodelayV, WAIT, "writevNodelay once the ACK covers it");
+  }
+
+  @Test
+  @DisplayName("when the host disconnects, a pending read fails as aborted, a pending close completes and a later write fails: no stage waits for the ask's safety net")
+  void pendingStagesCompleteWhenTheFlowEnds() throws Exception {
+    net = VirtualNetwork.create(testKit.system());
+    Stack client = await(net.createStack("10.0.0.2/24"), WAIT, "client");
+    Stack server = await(net.createStack("10.0.0.3/24"), WAIT, "server");
+    server.tcp().listen(80, flow -> new CompletableFuture<>()); // accepts, then stays silent
+    TcpFlow flow = await(client.tcp().createConnection(new InetSocketAddress(server.address(), 80)),
+        WAIT, "connect");
+    CompletableFuture<ReadResult> read = flow.read().toCompletableFuture();
+    CompletableFuture<Done> close = flow.close().toCompletableFuture(); // the peer never closes
+    assertStillPending(read, "read with nothing sent");
+    assertStillPending(close, "close before the peer's FIN");
+
+    await(client.disconnect(), WAIT, "the client host leaves");
+    Throwable readError = failureOf(read, WAIT, "the pending read");
+    assertInstanceOf(ConnectionClosedException.class, readError, "read: " + readError);
+    assertTrue(readError.getMessage().contains("aborted"), readError.getMessage());
+    await(close, WAIT, "the pending close");
+    Throwable error = failureOf(flow.write(ByteString.fromString("late")), WAIT, "late write");
+    assertInstanceOf(ConnectionClosedException.class, error, "write after the end: " + error);
   }
 
   /** Watches {@code stage} for {@link #QUIET}: it must not complete meanwhile. */

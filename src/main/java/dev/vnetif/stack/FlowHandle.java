@@ -3,6 +3,8 @@ package dev.vnetif.stack;
 import dev.vnetif.tcp.CloseReason;
 import dev.vnetif.tcp.TcbStats;
 import dev.vnetif.wire.Ipv4Address;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -18,6 +20,7 @@ public final class FlowHandle {
   private volatile TcbStats stats;
   private volatile CloseReason closeReason;
   private volatile boolean stopped;
+  private final Set<Runnable> onStop = ConcurrentHashMap.newKeySet();
 
   FlowHandle(ActorRef<FlowCommand> ref, Ipv4Address localAddress, FlowKey key) {
     this.ref = ref;
@@ -72,6 +75,25 @@ public final class FlowHandle {
 
   void stopped() {
     stopped = true;
+    for (Runnable hook : onStop) {
+      if (onStop.remove(hook)) {
+        hook.run();
+      }
+    }
+  }
+
+  /**
+   * Runs {@code hook} once the actor has stopped — at once if it already has. A request sent
+   * just before the actor stops reaches nobody (it goes to dead letters), so whoever waits for
+   * an answer also waits for this. Returns what forgets the hook once the answer came, so
+   * a long-lived flow does not collect one per request.
+   */
+  public Runnable whenStopped(Runnable hook) {
+    onStop.add(hook);
+    if (stopped && onStop.remove(hook)) {
+      hook.run();
+    }
+    return () -> onStop.remove(hook);
   }
 
   /** "10.0.0.2:49152 -> 10.0.0.3:80", as every error message names the flow. */

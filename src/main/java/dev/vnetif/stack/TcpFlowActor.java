@@ -282,7 +282,6 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
   }
 
   private Behavior<FlowCommand> onPostStop() {
-    handle.stopped();
     if (closeReason == null) {
       // The host went away (disconnect or shutdown) with the connection still open.
       closeReason = CloseReason.ABORTED;
@@ -292,6 +291,9 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
         waiter.tell(new FlowCommand.ConnectReply.Failed(CloseReason.ABORTED, "host gone"));
       }
     }
+    // Last, once every waiter had the actor's own answer: what the handle's stop hooks
+    // answer is only for requests that arrived too late to get one.
+    handle.stopped();
     return this;
   }
 
