@@ -1,5 +1,8 @@
 package dev.vnetif.cli;
 
+import static dev.vnetif.testsupport.TcpTestSupport.await;
+import static dev.vnetif.testsupport.TcpTestSupport.readExactly;
+import static dev.vnetif.testsupport.TcpTestSupport.readToEof;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -30,7 +33,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
@@ -379,7 +381,7 @@ class LinuxInteropTest {
         byte[] message = new byte[1 + random.nextInt(4000)];
         random.nextBytes(message);
         flow.write(ByteString.fromArray(message)).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        ByteString echoed = readExactly(flow, message.length);
+        ByteString echoed = await(readExactly(flow, message.length), STEP, "echo " + i);
         assertTrue(echoed.equals(ByteString.fromArray(message)), "message " + i + " echoed intact");
       }
       flow.close().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -403,7 +405,7 @@ class LinuxInteropTest {
       long start = System.nanoTime();
       TcpFlow flow = connectWhenListening(new InetSocketAddress(LINUX, 8000));
       flow.write(ByteString.fromString("GET /blob HTTP/1.0\r\nHost: " + LINUX + "\r\n\r\n"));
-      ByteString all = readToEof(flow, ByteString.emptyByteString())
+      ByteString all = readToEof(flow)
           .toCompletableFuture().get(200, TimeUnit.SECONDS);
       double seconds = (System.nanoTime() - start) / 1e9;
       int headerEnd = all.indexOfSlice(ByteString.fromString("\r\n\r\n")) + 4;
@@ -436,22 +438,7 @@ class LinuxInteropTest {
     }
   }
 
-  private static CompletionStage<ByteString> readToEof(TcpFlow flow, ByteString sofar) {
-    return flow.read().thenCompose(r -> r instanceof ReadResult.Data d
-        ? readToEof(flow, sofar.concat(d.data())) : CompletableFuture.completedFuture(sofar));
-  }
 
-  private static ByteString readExactly(TcpFlow flow, int n) throws Exception {
-    ByteString got = ByteString.emptyByteString();
-    while (got.length() < n) {
-      ReadResult r = flow.read().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      if (!(r instanceof ReadResult.Data d)) {
-        throw new AssertionError("EOF after " + got.length() + " of " + n + " bytes");
-      }
-      got = got.concat(d.data());
-    }
-    return got;
-  }
 
   private static String expectedSha(int bytes) throws Exception {
     PseudoRandomPayload payload = new PseudoRandomPayload(SEED);

@@ -1,5 +1,8 @@
 package dev.vnetif.cli;
 
+import static dev.vnetif.testsupport.TcpTestSupport.await;
+import static dev.vnetif.testsupport.TcpTestSupport.readExactly;
+import static dev.vnetif.testsupport.TcpTestSupport.readToEof;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +24,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -47,6 +49,7 @@ import picocli.CommandLine;
 class ServeCommandTest {
   static final long SERVE_SEED = 1; // the built-in scenario's seed: what GET /N streams
   static final long OUTSIDE_SEED = 4242; // another seed, so the outside MACs differ from serve's
+  static final Duration WAIT = Duration.ofSeconds(30);
 
   @JUnit5TestKit
   public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
@@ -159,7 +162,8 @@ class ServeCommandTest {
       byte[] message = new byte[1 + random.nextInt(5000)];
       random.nextBytes(message);
       flow.write(ByteString.fromArray(message)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-      assertEquals(ByteString.fromArray(message), readExactly(flow, message.length), "message " + i);
+      assertEquals(ByteString.fromArray(message), await(readExactly(flow, message.length), WAIT,
+          "echo " + i), "message " + i);
     }
     flow.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -181,7 +185,8 @@ class ServeCommandTest {
   @Timeout(30)
   void chargenRotates() throws Exception {
     TcpFlow flow = connect(19);
-    String lines = readExactly(flow, 74 * 300).decodeString(StandardCharsets.US_ASCII);
+    String lines = await(readExactly(flow, 74 * 300), WAIT, "300 lines")
+        .decodeString(StandardCharsets.US_ASCII);
     for (int line = 0; line < 300; line++) {
       String text = lines.substring(line * 74, line * 74 + 74);
       assertTrue(text.endsWith("\r\n"), "line " + line);
@@ -191,7 +196,7 @@ class ServeCommandTest {
     }
     // Our FIN ends the generator: it flushes what it had written, then closes too.
     flow.shutdown(dev.vnetif.ShutdownMode.WRITE).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    readToEof(flow, ByteString.emptyByteString()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    await(readToEof(flow), WAIT, "chargen's last lines and FIN");
     flow.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
@@ -205,28 +210,13 @@ class ServeCommandTest {
   private ByteString request(String text, int port) throws Exception {
     TcpFlow flow = connect(port);
     flow.write(ByteString.fromString(text)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    ByteString all = readToEof(flow, ByteString.emptyByteString()).toCompletableFuture()
+    ByteString all = readToEof(flow).toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     flow.close().toCompletableFuture().get(10, TimeUnit.SECONDS);
     return all;
   }
 
-  private static CompletionStage<ByteString> readToEof(TcpFlow flow, ByteString sofar) {
-    return flow.read().thenCompose(r -> r instanceof ReadResult.Data d
-        ? readToEof(flow, sofar.concat(d.data())) : CompletableFuture.completedFuture(sofar));
-  }
 
-  private static ByteString readExactly(TcpFlow flow, int n) throws Exception {
-    ByteString got = ByteString.emptyByteString();
-    while (got.length() < n) {
-      ReadResult r = flow.read().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      if (!(r instanceof ReadResult.Data d)) {
-        throw new AssertionError("EOF after " + got.length() + " of " + n + " bytes");
-      }
-      got = got.concat(d.data());
-    }
-    return got.take(n);
-  }
 
   private static byte[] expected(int n) {
     byte[] bytes = new byte[n];

@@ -213,6 +213,18 @@ public final class TcpTestSupport {
     })).thenApply(v -> new ReadSummary(bytes.get(), sha.digest(), reads.get()));
   }
 
+  /** Reads until Eof and returns everything, for responses small enough to hold. */
+  public static CompletionStage<ByteString> readToEof(TcpFlow flow) {
+    ByteString[] got = {ByteString.emptyByteString()};
+    return loop(() -> flow.read().thenApply(r -> {
+      if (r instanceof ReadResult.Data d) {
+        got[0] = got[0].concat(d.data());
+        return true;
+      }
+      return false;
+    })).thenApply(v -> got[0]);
+  }
+
   /** Reads until exactly {@code length} bytes arrived (fails on an early Eof). */
   public static CompletionStage<ByteString> readExactly(TcpFlow flow, int length) {
     ByteString[] got = {ByteString.emptyByteString()};
