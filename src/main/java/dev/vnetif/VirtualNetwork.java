@@ -2,6 +2,7 @@ package dev.vnetif;
 
 import dev.vnetif.link.ExternalPortActor;
 import dev.vnetif.link.ExternalPortSettings;
+import dev.vnetif.link.ExternalSocket;
 import dev.vnetif.link.NetworkClock;
 import dev.vnetif.link.PortDelivery;
 import dev.vnetif.link.SwitchActor;
@@ -17,8 +18,6 @@ import dev.vnetif.wire.MacAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -235,18 +234,13 @@ public final class VirtualNetwork {
    */
   public CompletionStage<ExternalPort> attachExternalPort(ExternalPortConfig portConfig) {
     checkOpen();
-    DatagramChannel channel;
+    ExternalSocket socket;
     InetSocketAddress bound;
     try {
-      channel = DatagramChannel.open();
       int socketBuffer = (int) Math.min(Integer.MAX_VALUE,
           system.settings().config().getBytes("vnetif.external-port.socket-buffer"));
-      channel.setOption(StandardSocketOptions.SO_RCVBUF, socketBuffer);
-      channel.setOption(StandardSocketOptions.SO_SNDBUF, socketBuffer);
-      channel.bind(portConfig.local());
-      // The receiver thread selects on the channel; sends from the port's actor never block.
-      channel.configureBlocking(false);
-      bound = (InetSocketAddress) channel.getLocalAddress();
+      socket = ExternalSocket.open(portConfig.local(), socketBuffer);
+      bound = socket.localAddress();
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new UncheckedIOException("cannot bind external port "
           + "to " + portConfig.local(), e));
@@ -255,7 +249,7 @@ public final class VirtualNetwork {
     ExternalPortSettings settings = new ExternalPortSettings(portConfig.name(),
         portConfig.remote(), portConfig.mtu(), portConfig.packetInformation());
     ActorRef<ExternalPortActor.Command> actor = system.systemActorOf(
-        ExternalPortActor.create(settings, channel, switchRef, counters),
+        ExternalPortActor.create(settings, socket, switchRef, counters),
         id + "-external-" + rawPorts.incrementAndGet(), props);
     CompletionStage<SwitchCommand.Attached> attached = Asks.ask(actor,
         ExternalPortActor.AwaitAttached::new, ASK_TIMEOUT, system.scheduler());

@@ -232,4 +232,18 @@ class ExternalPortTest {
       assertEquals(Integer.toString(i), seen.get(i).utf8String(), "frame " + i + " in order");
     }
   }
+
+  @Test
+  @DisplayName("detach releases the UDP address at once: the same address binds again right after")
+  void detachFreesTheAddress() throws Exception {
+    ExternalPort port = attach(config());
+    InetSocketAddress address = port.localAddress();
+    await(port.detach());
+    try (DatagramSocket again = new DatagramSocket(address)) {
+      assertEquals(address.getPort(), again.getLocalPort());
+    }
+    ExternalPort reattached = attach(ExternalPortConfig.of(address,
+        (InetSocketAddress) outside.getLocalSocketAddress()));
+    assertEquals(address, reattached.localAddress());
+  }
 }

@@ -109,7 +109,8 @@ final class ServeCommand implements Callable<Integer> {
         + "http tcp/80 (GET /N sends N bytes; GET / sends %d)%n%n", server.name(), host,
         httpDefault);
     String bind = port.remoteAddress() == null ? "" : ",bind=" + hostPort(port.remoteAddress());
-    out.printf("Attach a Linux TAP device (as root):%n");
+    out.printf("Attach a Linux TAP device (as root; rcvbuf needs net.core.rmem_max >= 4194304:"
+        + " sysctl -w net.core.rmem_max=4194304):%n");
     // rcvbuf: the default 208 KiB overflows under a window-sized burst and drops frames.
     out.printf("  socat TUN,tun-type=tap%s,iff-up,tun-name=%s UDP-DATAGRAM:%s%s,rcvbuf=4194304 &%n",
         packetInformation ? "" : ",iff-no-pi", tapName, hostPort(port.localAddress()), bind);

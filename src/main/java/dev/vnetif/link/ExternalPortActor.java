@@ -7,9 +7,6 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,17 +22,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The switch side of an {@link ExternalPortSettings external port}. Frames the switch
- * delivers leave as UDP datagrams from this actor; datagrams that arrive are read by a
- * daemon thread (a blocking receive, so no actor ever blocks on the socket) and handed to
- * the switch as frames of this port. Malformed datagrams are dropped and counted, never
- * thrown.
+ * delivers leave as UDP datagrams from this actor (never blocking: a full socket buffer
+ * drops the frame); datagrams that arrive are read by a daemon thread that waits on the
+ * socket's selector, so no actor ever blocks, and handed to the switch in batches.
+ * Malformed datagrams are dropped and counted, never thrown.
  */
 public final class ExternalPortActor {
   private static final Logger log = LoggerFactory.getLogger(ExternalPortActor.class);
   private static final int PI_LENGTH = 4;
   /** Frames handed to the switch in one message at most. */
   private static final int MAX_BATCH = 256;
-  private static final long CLOSE_CHECK_MILLIS = 200;
 
   public sealed interface Command {}
 
@@ -70,8 +66,8 @@ public final class ExternalPortActor {
 
   private ExternalPortActor() {}
 
-  /** An external port on {@code channel} (already bound) that attaches itself to the switch. */
-  public static Behavior<Command> create(ExternalPortSettings settings, DatagramChannel channel,
+  /** An external port on {@code socket} (already bound) that attaches itself to the switch. */
+  public static Behavior<Command> create(ExternalPortSettings settings, ExternalSocket socket,
       ActorRef<SwitchCommand> switchRef, Counters counters) {
     return Behaviors.setup(ctx -> {
       counters.remote = settings.remote();
@@ -85,15 +81,15 @@ public final class ExternalPortActor {
       return Behaviors.receive(Command.class)
           .onMessage(AttachedTo.class, a -> {
             waiting.forEach(w -> w.tell(a.attached()));
-            startReceiver(settings, channel, switchRef, counters, a.attached().port());
-            return running(ctx, settings, channel, switchRef, counters, a.attached());
+            startReceiver(settings, socket, switchRef, counters, a.attached().port());
+            return running(ctx, settings, socket, switchRef, counters, a.attached());
           })
           .onMessage(AwaitAttached.class, w -> {
             waiting.add(w.replyTo());
             return Behaviors.same();
           })
           .onMessage(Stop.class, s -> {
-            close(channel);
+            socket.close();
             s.replyTo().tell(Done.getInstance());
             return Behaviors.stopped();
           })
@@ -103,11 +99,11 @@ public final class ExternalPortActor {
   }
 
   private static Behavior<Command> running(ActorContext<Command> ctx,
-      ExternalPortSettings settings, DatagramChannel channel, ActorRef<SwitchCommand> switchRef,
+      ExternalPortSettings settings, ExternalSocket socket, ActorRef<SwitchCommand> switchRef,
       Counters counters, SwitchCommand.Attached attached) {
     return Behaviors.receive(Command.class)
         .onMessage(Deliver.class, d -> {
-          send(settings, channel, counters, d.frames());
+          send(settings, socket, counters, d.frames());
           return Behaviors.same();
         })
         .onMessage(AwaitAttached.class, w -> {
@@ -120,19 +116,19 @@ public final class ExternalPortActor {
           return Behaviors.same();
         })
         .onMessage(Detached.class, d -> {
-          close(channel);
+          socket.close();
           d.replyTo().tell(Done.getInstance());
           return Behaviors.stopped();
         })
         .onSignal(PostStop.class, s -> {
-          close(channel);
+          socket.close();
           return Behaviors.same();
         })
         .build();
   }
 
   /** One datagram per frame, with the TUN/TAP packet-information header when configured. */
-  private static void send(ExternalPortSettings settings, DatagramChannel channel,
+  private static void send(ExternalPortSettings settings, ExternalSocket socket,
       Counters counters, List<ByteString> frames) {
     InetSocketAddress remote = counters.remote;
     for (ByteString frame : frames) {
@@ -152,12 +148,11 @@ public final class ExternalPortActor {
         datagram = frame.asByteBuffer();
       }
       try {
-        // The channel is non-blocking (the receiver selects on it): 0 means the socket's send
-        // buffer is full, and the frame is lost as on a congested link.
-        if (channel.send(datagram, remote) == 0) {
-          counters.droppedOut.incrementAndGet();
-        } else {
+        // The socket never blocks: a full send buffer loses the frame, as a congested link.
+        if (socket.send(datagram, remote)) {
           counters.datagramsOut.incrementAndGet();
+        } else {
+          counters.droppedOut.incrementAndGet();
         }
       } catch (IOException e) {
         counters.droppedOut.incrementAndGet();
@@ -168,9 +163,9 @@ public final class ExternalPortActor {
     }
   }
 
-  private static void startReceiver(ExternalPortSettings settings, DatagramChannel channel,
+  private static void startReceiver(ExternalPortSettings settings, ExternalSocket socket,
       ActorRef<SwitchCommand> switchRef, Counters counters, int port) {
-    Thread receiver = new Thread(() -> receive(settings, channel, switchRef, counters, port),
+    Thread receiver = new Thread(() -> receive(settings, socket, switchRef, counters, port),
         "vnetif-external-" + settings.name());
     receiver.setDaemon(true);
     receiver.start();
@@ -182,18 +177,15 @@ public final class ExternalPortActor {
    * costs one switch message instead of one per frame, so the thread keeps up with the socket
    * and the kernel does not drop datagrams on a full receive buffer.
    */
-  private static void receive(ExternalPortSettings settings, DatagramChannel channel,
+  private static void receive(ExternalPortSettings settings, ExternalSocket socket,
       ActorRef<SwitchCommand> switchRef, Counters counters, int port) {
     ByteBuffer buffer = ByteBuffer.allocateDirect(65536);
-    try (Selector selector = Selector.open()) {
-      channel.register(selector, SelectionKey.OP_READ);
-      while (channel.isOpen()) {
-        // A bounded wait, so a port closed by its actor is noticed without a wake-up call.
-        selector.select(CLOSE_CHECK_MILLIS);
-        selector.selectedKeys().clear();
+    try {
+      while (socket.isOpen()) {
+        socket.awaitReadable();
         List<ByteString> batch = new ArrayList<>();
         SocketAddress from;
-        while (batch.size() < MAX_BATCH && (from = channel.receive(buffer)) != null) {
+        while (batch.size() < MAX_BATCH && (from = socket.receive(buffer)) != null) {
           counters.datagramsIn.incrementAndGet();
           if (counters.remote == null && from instanceof InetSocketAddress peer) {
             counters.remote = peer; // learn where the outside is
@@ -213,8 +205,8 @@ public final class ExternalPortActor {
       }
     } catch (ClosedChannelException | ClosedSelectorException e) {
       // the port was stopped
-    } catch (IOException e) {
-      if (channel.isOpen()) {
+    } catch (IOException | RuntimeException e) {
+      if (socket.isOpen()) {
         log.warn("external port {}: receive failed; the port stops receiving", settings.name(), e);
       }
     }
@@ -231,13 +223,5 @@ public final class ExternalPortActor {
     datagram.position(skip);
     datagram.get(frame);
     return ByteString.fromArrayUnsafe(frame);
-  }
-
-  private static void close(DatagramChannel channel) {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      log.debug("closing an external port's socket failed", e);
-    }
   }
 }

@@ -6,12 +6,15 @@ import dev.vnetif.wire.Ipv4Address;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the outside holds of one connection: its actor, its two ends, and a snapshot of its
  * state that the actor republishes after every message (so reading it needs no message).
  */
 public final class FlowHandle {
+  private static final Logger log = LoggerFactory.getLogger(FlowHandle.class);
   private final ActorRef<FlowCommand> ref;
   private final Ipv4Address localAddress;
   private final int localPort;
@@ -77,7 +80,7 @@ public final class FlowHandle {
     stopped = true;
     for (Runnable hook : onStop) {
       if (onStop.remove(hook)) {
-        hook.run();
+        runHook(hook);
       }
     }
   }
@@ -91,9 +94,18 @@ public final class FlowHandle {
   public Runnable whenStopped(Runnable hook) {
     onStop.add(hook);
     if (stopped && onStop.remove(hook)) {
-      hook.run();
+      runHook(hook);
     }
     return () -> onStop.remove(hook);
+  }
+
+  /** One failing hook must not leave the others' stages pending. */
+  private void runHook(Runnable hook) {
+    try {
+      hook.run();
+    } catch (RuntimeException e) {
+      log.warn("{}: a stop hook failed", this, e);
+    }
   }
 
   /** "10.0.0.2:49152 -> 10.0.0.3:80", as every error message names the flow. */

@@ -58,9 +58,13 @@ final class SendSequence {
     smallSentEnd = initialSequence;
   }
 
-  /** A segment shorter than the MSS is sent and not yet acknowledged. */
+  /**
+   * A segment shorter than the MSS is sent and not yet acknowledged, as Linux's
+   * tcp_minshall_check: bounded by SND.NXT, not SND.MAX, so that after a go-back-N rewind a
+   * small segment sent before the timeout does not hold data while nothing is in flight.
+   */
   boolean smallSegmentInFlight() {
-    return SeqNum.gt(smallSentEnd, sndUna) && SeqNum.leq(smallSentEnd, sndMax);
+    return SeqNum.gt(smallSentEnd, sndUna) && SeqNum.leq(smallSentEnd, sndNxt);
   }
 
   /** The highest sequence number an acceptable ACK may acknowledge. */
@@ -126,6 +130,9 @@ final class SendSequence {
    * (the SYN and FIN take sequence numbers but no buffer space). Returns the data bytes freed.
    */
   int acknowledge(int ack) {
+    if (SeqNum.geq(ack, smallSentEnd)) {
+      smallSentEnd = ack; // trails SND.UNA, so after 2^31 bytes it cannot look new again
+    }
     int start = bufferStartSeq();
     int dataEnd = start + buffer.size();
     int from = SeqNum.max(sndUna, start);

@@ -231,6 +231,22 @@ class TcbNagleTest {
     h.expectNothing();
   }
 
+  @Test
+  @DisplayName("draft-minshall-nagle, RFC 6298 §5.4: after a timeout rewinds SND.NXT, the small tail sent before it is not \"in flight\": resent at once when the first segment's ACK empties the pipe")
+  void minshallAfterGoBackN() {
+    TcbHarness h = TcbHarness.established();
+    h.write(pattern(0, MSS + 100), false);
+    h.expectSegment(data(0, MSS, ACK));
+    h.expectSegment(data(MSS, 100, ACK | PSH));
+    h.expectNothing();
+    h.tick(at(200)); // RTO (200 ms after the handshake sample): go back to SND.UNA
+    h.expectSegment(data(0, MSS, ACK));
+    h.expectNothing(); // cwnd is one segment
+    h.send(at(210), ackOf(MSS)); // nothing in flight now, SND.NXT == SND.UNA
+    h.expectSegment(data(MSS, 100, ACK | PSH));
+    h.expectNothing();
+  }
+
   // ------------------------------------------------------------------ sender SWS
 
   @Test
