@@ -88,6 +88,25 @@ class FlowProtocolTest {
   }
 
   @Test
+  @DisplayName("a Write before Register has nobody to answer: it is dropped with a warning naming the flow, and the flow stays usable")
+  void writeBeforeRegisterIsDroppedWithAWarning() {
+    Connection c = connect();
+    org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit
+        .warn("Write before Register dropped (5 bytes)")
+        .withMessageContains(flowName(c.client()))
+        .expect(testKit.system(), () -> {
+          c.client().ref().tell(new FlowCommand.Write(ByteString.fromString("early"), "ack"));
+          return null;
+        });
+    TestProbe<FlowEvent> handler = testKit.createTestProbe(FlowEvent.class);
+    c.client().ref().tell(new FlowCommand.Register(handler.ref(), false, false));
+    handler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT);
+    c.client().ref().tell(new FlowCommand.Write(ByteString.fromString("later"), "ack"));
+    assertEquals(new FlowEvent.Ack("ack"), handler.expectMessageClass(FlowEvent.Ack.class, TIMEOUT));
+    assertEquals("later", readBytes(c.server(), 5).utf8String(), "only the registered write went out");
+  }
+
+  @Test
   @DisplayName("Register on the accepting side answers Connected with the client's port as remote")
   void registerOnServerGivesConnected() {
     Connection c = connect();

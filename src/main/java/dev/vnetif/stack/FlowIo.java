@@ -8,6 +8,8 @@ import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The user's side of one flow, kept by its {@link TcpFlowActor}: data waiting to be read,
@@ -16,6 +18,7 @@ import org.apache.pekko.util.ByteString;
  * user — only then are they consumed — so an idle reader closes the window.
  */
 final class FlowIo {
+  private static final Logger log = LoggerFactory.getLogger(FlowIo.class);
   private final TcpFlowActor flow;
 
   private final ArrayDeque<ByteString> received = new ArrayDeque<>();
@@ -159,6 +162,9 @@ final class FlowIo {
 
   void write(FlowCommand.Write msg) {
     if (handler == null) {
+      // Nobody to send Ack or CommandFailed to: Pekko IO's rule, register before writing.
+      log.warn("{}: Write before Register dropped ({} bytes); send Register first",
+          flow.handle(), msg.data().length());
       return;
     }
     if (writeRefused()) {
