@@ -3,6 +3,7 @@ package dev.vnetif.cli;
 import dev.vnetif.NetworkConfig;
 import dev.vnetif.cli.BenchTransport.BulkResult;
 import dev.vnetif.cli.BenchTransport.ConnectionRateResult;
+import dev.vnetif.cli.BenchTransport.MemoryResult;
 import dev.vnetif.cli.BenchTransport.PingPongResult;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -31,10 +32,11 @@ import picocli.CommandLine.Spec;
  * side with their ratio.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Run bulk transfer, ping-pong and connection-rate workloads over the virtual "
-        + "network and over Pekko Streams TCP on 127.0.0.1, and print both with their ratio.")
+    description = "Run bulk transfer, ping-pong, connection-rate and memory-per-connection "
+        + "workloads over the virtual network and over Pekko Streams TCP on 127.0.0.1, and "
+        + "print both with their ratio.")
 final class BenchCommand implements Callable<Integer> {
-  static final List<String> WORKLOADS = List.of("bulk", "pingpong", "connrate");
+  static final List<String> WORKLOADS = List.of("bulk", "pingpong", "connrate", "memory");
   private static final long MIB = 1 << 20;
   /** Auto-sized bulk: warm-up transfers double until one lasts this long... */
   private static final long CALIBRATION_NANOS = 1_000_000_000L;
@@ -44,8 +46,8 @@ final class BenchCommand implements Callable<Integer> {
   /** A size as --bulk-size takes it: a count and an optional decimal or binary unit. */
 
   @Option(names = "--workloads", paramLabel = "LIST", split = ",",
-      defaultValue = "bulk,pingpong,connrate",
-      description = "Workloads to run, comma-separated, of bulk, pingpong, connrate "
+      defaultValue = "bulk,pingpong,connrate,memory",
+      description = "Workloads to run, comma-separated, of bulk, pingpong, connrate, memory "
           + "(default ${DEFAULT-VALUE}).")
   List<String> workloads;
 
@@ -66,6 +68,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "Connections opened, one byte echoed, closed (default 2000; 100 with "
           + "--quick).")
   Integer connections;
+
+  @Option(names = "--held-connections", paramLabel = "N",
+      description = "Connections held open at once in memory (default 2000; 200 with "
+          + "--quick).")
+  Integer heldConnections;
 
   @Option(names = "--connrate-concurrency", paramLabel = "N", defaultValue = "4",
       description = "Connections in progress at once in connrate, the same for both "
@@ -104,10 +111,11 @@ final class BenchCommand implements Callable<Integer> {
     }
     int roundTrips = pingPongCount != null ? pingPongCount : quick ? 500 : 20_000;
     int connectionCount = connections != null ? connections : quick ? 100 : 2_000;
-    if (roundTrips < 1 || connectionCount < 1 || concurrency < 1) {
-      throw new IllegalArgumentException("--pingpong-count, --connections and "
-          + "--connrate-concurrency must be at least 1, got " + roundTrips + ", "
-          + connectionCount + ", " + concurrency);
+    int heldCount = heldConnections != null ? heldConnections : quick ? 200 : 2_000;
+    if (roundTrips < 1 || connectionCount < 1 || concurrency < 1 || heldCount < 1) {
+      throw new IllegalArgumentException("--pingpong-count, --connections, "
+          + "--connrate-concurrency and --held-connections must be at least 1, got "
+          + roundTrips + ", " + connectionCount + ", " + concurrency + ", " + heldCount);
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -132,6 +140,9 @@ final class BenchCommand implements Callable<Integer> {
       }
       if (chosen.contains("connrate")) {
         addConnectionRate(sides, connectionCount, report, err);
+      }
+      if (chosen.contains("memory")) {
+        addMemory(sides, heldCount, report, err);
       }
       report.printTable(out);
       return 0;
@@ -178,6 +189,23 @@ final class BenchCommand implements Callable<Integer> {
     }
     report.add(new BenchReport.Row("connrate (connections/s)", r.get(0).connectionsPerSecond(),
         r.get(1).connectionsPerSecond(), true, "%.0f"));
+  }
+
+  private void addMemory(List<BenchTransport> sides, int count, BenchReport report,
+      PrintWriter err) throws Exception {
+    List<MemoryResult> r = new ArrayList<>();
+    for (BenchTransport side : sides) {
+      progress(err, "memory", side);
+      side.heldConnections(Math.max(20, count / 4), countDeadline(count, 20)); // warm-up
+      MemoryResult result = side.heldConnections(count, countDeadline(count, 20));
+      report.note(String.format(Locale.ROOT, "memory over %s: %d connections held open (one "
+          + "byte echoed on each), heap %.1f -> %.1f MiB after full GCs; JVM heap only",
+          side.name(), count, result.heapBefore() / (double) MIB,
+          result.heapHeld() / (double) MIB));
+      r.add(result);
+    }
+    report.add(new BenchReport.Row("memory per connection (KiB)",
+        r.get(0).kibPerConnection(), r.get(1).kibPerConnection(), false, "%.1f"));
   }
 
   private BulkResult bulk(BenchTransport side, Long bytes, BenchReport report, PrintWriter err)

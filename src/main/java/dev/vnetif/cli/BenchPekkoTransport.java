@@ -238,6 +238,49 @@ final class BenchPekkoTransport implements BenchTransport {
     return result;
   }
 
+  @Override
+  public MemoryResult heldConnections(int connections, Duration deadline) throws Exception {
+    Tcp.ServerBinding binding = bind(connection -> connection.handleWith(echoFlow(end -> { }),
+        system));
+    try {
+      int port = binding.localAddress().getPort();
+      return HeldConnections.measure(name(), connections, deadline, i -> openOne(port),
+          held -> {
+            held.release().complete(Done.getInstance()); // our side ends, the server's follows
+            return held.ended();
+          });
+    } finally {
+      binding.unbind();
+    }
+  }
+
+  /** An open client connection: completing {@code release} ends it; {@code ended} follows. */
+  private record Held(CompletableFuture<Done> release, CompletableFuture<Done> ended) {}
+
+  /** A connection with one byte echoed, left open until its release. */
+  private CompletionStage<Held> openOne(int port) {
+    Held held = new Held(new CompletableFuture<>(), new CompletableFuture<>());
+    CompletableFuture<Held> echoed = new CompletableFuture<>();
+    Source.single(ONE_BYTE)
+        .concat(Source.completionStage(held.release())
+            .flatMapConcat(d -> Source.<ByteString>empty()))
+        .via(tcp.outgoingConnection(HOST, port))
+        .map(piece -> {
+          echoed.complete(held);
+          return piece;
+        })
+        .to(Sink.onComplete(end -> {
+          if (end.isFailure()) {
+            echoed.completeExceptionally(end.failed().get());
+            held.ended().completeExceptionally(end.failed().get());
+          } else {
+            held.ended().complete(Done.getInstance());
+          }
+        }))
+        .run(system);
+    return echoed;
+  }
+
   /**
    * Writes back what arrives; its end closes the connection (server halfClose is off).
    * {@code onEnd} runs on the stream's thread when the client's side ends.

@@ -20,11 +20,11 @@ import java.util.stream.Collectors;
  * network doing better, then how each figure was obtained.
  */
 final class BenchReport {
-  private static final String ROW = "%-28s %14s %14s %10s%n";
+  private static final String ROW = "%-32s %14s %14s %10s%n";
 
   /**
    * One measure. {@code higherIsBetter}: rates (ratio virtual / pekko) as opposed to
-   * latencies (ratio pekko / virtual).
+   * latencies and memory (ratio pekko / virtual).
    */
   record Row(String measure, double virtual, double pekko, boolean higherIsBetter,
       String format) {
@@ -80,7 +80,7 @@ final class BenchReport {
   void printTable(PrintWriter out) {
     out.println();
     out.println("ratio > 1 means the virtual network is better: virtual/pekko for rates, "
-        + "pekko/virtual for latencies");
+        + "pekko/virtual for latencies and memory");
     out.printf(Locale.ROOT, ROW, "workload", "virtual", "pekko-tcp", "ratio");
     for (Row row : rows) {
       out.printf(Locale.ROOT, ROW, row.measure(),

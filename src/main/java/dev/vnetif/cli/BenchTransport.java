@@ -30,6 +30,17 @@ interface BenchTransport extends AutoCloseable {
   ConnectionRateResult connectionRate(int connections, int concurrency, Duration deadline)
       throws Exception;
 
+  /**
+   * {@code connections} connections opened (at most {@link #OPENING_AT_ONCE} at a time), each
+   * with one byte echoed so both ends are established and have moved data, then all held
+   * open while the heap is measured, then all closed. Both ends live in this JVM over either
+   * transport, so the figure is the heap both ends of a connection take.
+   */
+  MemoryResult heldConnections(int connections, Duration deadline) throws Exception;
+
+  /** Connections being opened at once by {@link #heldConnections}: within any SYN backlog. */
+  int OPENING_AT_ONCE = 32;
+
   /** Releases what the transport holds (hosts, network); waits for that, briefly. */
   @Override
   void close();
@@ -68,6 +79,14 @@ interface BenchTransport extends AutoCloseable {
   record ConnectionRateResult(int connections, int concurrency, long nanos) {
     double connectionsPerSecond() {
       return connections / (nanos / 1e9);
+    }
+  }
+
+  /** Heap in use after a full collection, before opening and with all connections open. */
+  record MemoryResult(int connections, long heapBefore, long heapHeld) {
+    /** KiB (1024 bytes) of heap per connection, both ends. */
+    double kibPerConnection() {
+      return (heapHeld - heapBefore) / 1024.0 / connections;
     }
   }
 }

@@ -306,6 +306,28 @@ final class BenchVirtualTransport implements BenchTransport {
     }
   }
 
+  @Override
+  public MemoryResult heldConnections(int connections, Duration deadline) throws Exception {
+    int port = nextPort++;
+    server.tcp().listen(port, BenchVirtualTransport::serveOneByte);
+    try {
+      return HeldConnections.measure(name(), connections, deadline, i -> openOne(port),
+          TcpFlow::close);
+    } finally {
+      server.tcp().unlisten(port);
+    }
+  }
+
+  /** A connection with one byte echoed, left open. */
+  private CompletionStage<TcpFlow> openOne(int port) {
+    return client.tcp().createConnection(serverAddress(port)).thenCompose(flow -> {
+      CompletableFuture<ByteString> echoed = new CompletableFuture<>();
+      flow.write(ONE_BYTE);
+      readExactly(flow, 1, ByteString.emptyByteString(), echoed);
+      return echoed.thenApply(echo -> flow);
+    });
+  }
+
   /** Server side of one connection: echo one byte, expect end of stream, close. */
   private static CompletionStage<Done> serveOneByte(TcpFlow flow) {
     CompletableFuture<ByteString> request = new CompletableFuture<>();
