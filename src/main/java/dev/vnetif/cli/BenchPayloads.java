@@ -111,6 +111,15 @@ final class BenchPayloads {
     return CompletableFuture.<Void>completedFuture(null).thenCompose(v -> stage);
   }
 
+  /** Completes {@code future} with {@code value}, or exceptionally with {@code error}. */
+  static <T> void complete(CompletableFuture<T> future, T value, Throwable error) {
+    if (error != null) {
+      future.completeExceptionally(error);
+    } else {
+      future.complete(value);
+    }
+  }
+
   static BenchFailure failure(String what, Throwable error) {
     Throwable cause = error instanceof CompletionException && error.getCause() != null
         ? error.getCause() : error;

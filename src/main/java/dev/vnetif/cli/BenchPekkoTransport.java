@@ -62,7 +62,7 @@ final class BenchPekkoTransport implements BenchTransport {
     // Coupled: the client's end of stream completes the counter and closes our side.
     Tcp.ServerBinding binding = bind(connection -> connection.handleWith(
         Flow.fromSinkAndSourceCoupledMat(counter, Source.<ByteString>maybe(), Keep.left()),
-        system).whenComplete((n, e) -> complete(received, n, e)));
+        system).whenComplete((n, e) -> BenchPayloads.complete(received, n, e)));
     try {
       long writes = BenchPayloads.bulkWrites(bytes);
       long start = System.nanoTime();
@@ -306,13 +306,6 @@ final class BenchPekkoTransport implements BenchTransport {
     });
   }
 
-  private static <T> void complete(CompletableFuture<T> future, T value, Throwable error) {
-    if (error != null) {
-      future.completeExceptionally(error);
-    } else {
-      future.complete(value);
-    }
-  }
 
   @Override
   public void close() {

@@ -75,7 +75,7 @@ final class BenchVirtualTransport implements BenchTransport {
     server.tcp().listen(port, flow -> {
       CompletableFuture<Long> counted = new CompletableFuture<>();
       countToEnd(flow, 0, counted);
-      return counted.whenComplete((n, e) -> complete(received, n, e))
+      return counted.whenComplete((n, e) -> BenchPayloads.complete(received, n, e))
           .thenCompose(n -> flow.close());
     });
     try {
@@ -208,7 +208,7 @@ final class BenchVirtualTransport implements BenchTransport {
         echo(flow, done);
       } else {
         BenchPayloads.plain(flow.close())
-            .whenComplete((c, ce) -> complete(done, Done.getInstance(), ce));
+            .whenComplete((c, ce) -> BenchPayloads.complete(done, Done.getInstance(), ce));
       }
     });
   }
@@ -367,13 +367,6 @@ final class BenchVirtualTransport implements BenchTransport {
     return "client host " + client.stats() + "; server host " + server.stats();
   }
 
-  private static <T> void complete(CompletableFuture<T> future, T value, Throwable error) {
-    if (error != null) {
-      future.completeExceptionally(error);
-    } else {
-      future.complete(value);
-    }
-  }
 
   @Override
   public void close() {
