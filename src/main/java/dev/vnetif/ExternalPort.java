@@ -19,8 +19,12 @@ public final class ExternalPort {
   private final InetSocketAddress local;
   private final int switchPort;
 
-  ExternalPort(ActorSystem<?> system, ActorRef<ExternalPortActor.Command> actor,
-      ExternalPortActor.Counters counters, InetSocketAddress local, int switchPort) {
+  ExternalPort(
+      ActorSystem<?> system,
+      ActorRef<ExternalPortActor.Command> actor,
+      ExternalPortActor.Counters counters,
+      InetSocketAddress local,
+      int switchPort) {
     this.system = system;
     this.actor = actor;
     this.counters = counters;
@@ -43,13 +47,15 @@ public final class ExternalPort {
   }
 
   public Stats stats() {
-    return new Stats(counters.datagramsIn.get(), counters.datagramsOut.get(),
-        counters.droppedIn.get(), counters.droppedOut.get());
+    return new Stats(
+        counters.datagramsIn.get(),
+        counters.datagramsOut.get(),
+        counters.droppedIn.get(),
+        counters.droppedOut.get());
   }
 
   /** Leaves the switch and closes the socket. */
   public CompletionStage<Done> detach() {
-    return Asks.ask(actor, ExternalPortActor.Stop::new, Duration.ofSeconds(10),
-        system.scheduler());
+    return Asks.ask(actor, ExternalPortActor.Stop::new, Duration.ofSeconds(10), system.scheduler());
   }
 }

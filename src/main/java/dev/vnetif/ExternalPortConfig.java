@@ -3,18 +3,22 @@ package dev.vnetif;
 import java.net.InetSocketAddress;
 
 /**
- * An external port of the switch: frames exchanged with a TAP device (through socat) or a VM
- * (QEMU {@code -netdev dgram}) as UDP datagrams, one frame per datagram.
+ * An external port of the switch: frames exchanged with a TAP device (through socat) or a VM (QEMU
+ * {@code -netdev dgram}) as UDP datagrams, one frame per datagram.
  *
- * @param local             where the port listens (port 0 picks one)
- * @param remote            where frames go; null to learn it from the first datagram
- * @param mtu               the outside link's MTU (frames over MTU + 14 are dropped, counted)
- * @param packetInformation datagrams carry the 4-byte TUN/TAP packet-information header
- *                          (socat's TAP without {@code iff-no-pi})
- * @param name              the port's name in switch stats and frame taps
+ * @param local where the port listens (port 0 picks one)
+ * @param remote where frames go; null to learn it from the first datagram
+ * @param mtu the outside link's MTU (frames over MTU + 14 are dropped, counted)
+ * @param packetInformation datagrams carry the 4-byte TUN/TAP packet-information header (socat's
+ *     TAP without {@code iff-no-pi})
+ * @param name the port's name in switch stats and frame taps
  */
-public record ExternalPortConfig(InetSocketAddress local, InetSocketAddress remote, int mtu,
-    boolean packetInformation, String name) {
+public record ExternalPortConfig(
+    InetSocketAddress local,
+    InetSocketAddress remote,
+    int mtu,
+    boolean packetInformation,
+    String name) {
   public ExternalPortConfig {
     if (local == null || local.isUnresolved()) {
       throw new IllegalArgumentException("local address must be resolved, got " + local);

@@ -13,9 +13,9 @@ import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One frame the switch forwarded, as a listener sees it: the raw bytes, where it came in,
- * when, and parsed views computed on demand. A view is empty when the frame does not carry
- * that protocol or does not parse (checksums are not verified here: listeners see the wire).
+ * One frame the switch forwarded, as a listener sees it: the raw bytes, where it came in, when, and
+ * parsed views computed on demand. A view is empty when the frame does not carry that protocol or
+ * does not parse (checksums are not verified here: listeners see the wire).
  */
 public final class Frame {
   private final TappedFrame tapped;
@@ -56,30 +56,36 @@ public final class Frame {
   }
 
   public Optional<ArpPacket> arp() {
-    return ethernet().filter(e -> e.etherType() == EthernetFrame.ETHERTYPE_ARP)
+    return ethernet()
+        .filter(e -> e.etherType() == EthernetFrame.ETHERTYPE_ARP)
         .flatMap(e -> parse(() -> ArpPacket.parse(e.payload())));
   }
 
   public Optional<Ipv4Packet> ipv4() {
-    return ethernet().filter(e -> e.etherType() == EthernetFrame.ETHERTYPE_IPV4)
+    return ethernet()
+        .filter(e -> e.etherType() == EthernetFrame.ETHERTYPE_IPV4)
         .flatMap(e -> parse(() -> Ipv4Packet.parse(e.payload(), false)));
   }
 
   public Optional<IcmpPacket> icmp() {
-    return ipv4().filter(ip -> ip.protocol() == Ipv4Packet.PROTO_ICMP && !ip.isFragment())
+    return ipv4()
+        .filter(ip -> ip.protocol() == Ipv4Packet.PROTO_ICMP && !ip.isFragment())
         .flatMap(ip -> parse(() -> IcmpPacket.parse(ip.payload(), false)));
   }
 
   public Optional<UdpPacket> udp() {
-    return ipv4().filter(ip -> ip.protocol() == Ipv4Packet.PROTO_UDP && !ip.isFragment())
-        .flatMap(ip -> parse(() -> UdpPacket.parse(ip.payload(), ip.source(), ip.destination(),
-            false)));
+    return ipv4()
+        .filter(ip -> ip.protocol() == Ipv4Packet.PROTO_UDP && !ip.isFragment())
+        .flatMap(
+            ip -> parse(() -> UdpPacket.parse(ip.payload(), ip.source(), ip.destination(), false)));
   }
 
   public Optional<TcpSegment> tcp() {
-    return ipv4().filter(ip -> ip.protocol() == Ipv4Packet.PROTO_TCP && !ip.isFragment())
-        .flatMap(ip -> parse(() -> TcpSegment.parse(ip.payload(), ip.source(), ip.destination(),
-            false)));
+    return ipv4()
+        .filter(ip -> ip.protocol() == Ipv4Packet.PROTO_TCP && !ip.isFragment())
+        .flatMap(
+            ip ->
+                parse(() -> TcpSegment.parse(ip.payload(), ip.source(), ip.destination(), false)));
   }
 
   private interface Parser<T> {
@@ -96,7 +102,12 @@ public final class Frame {
 
   @Override
   public String toString() {
-    return "Frame[port " + tapped.ingressPort() + " (" + tapped.ingressName() + "), "
-        + tapped.bytes().length() + " bytes]";
+    return "Frame[port "
+        + tapped.ingressPort()
+        + " ("
+        + tapped.ingressName()
+        + "), "
+        + tapped.bytes().length()
+        + " bytes]";
   }
 }

@@ -4,9 +4,9 @@ import dev.vnetif.tcp.KeepaliveSettings;
 import java.time.Duration;
 
 /**
- * TCP keepalive as the seed's {@code Keepalive.t}: after {@code after} without hearing from
- * the peer, probe every {@code interval}; after {@code probes} unanswered probes the
- * connection is dead — reads return Eof and writes fail with {@link ConnectionClosedException}.
+ * TCP keepalive as the seed's {@code Keepalive.t}: after {@code after} without hearing from the
+ * peer, probe every {@code interval}; after {@code probes} unanswered probes the connection is dead
+ * — reads return Eof and writes fail with {@link ConnectionClosedException}.
  */
 public record Keepalive(Duration after, Duration interval, int probes) {
   public Keepalive {

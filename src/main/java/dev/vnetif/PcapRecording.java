@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 
 /**
- * A running capture of every frame the switch forwards into a classic libpcap file
- * (Ethernet link type, microsecond timestamps), readable by Wireshark and tshark.
+ * A running capture of every frame the switch forwards into a classic libpcap file (Ethernet link
+ * type, microsecond timestamps), readable by Wireshark and tshark.
  */
 public final class PcapRecording {
   private final Path file;
@@ -31,15 +31,17 @@ public final class PcapRecording {
   }
 
   void start() {
-    tap = network.addListener(frame -> {
-      if (failure.get() == null) {
-        try {
-          writer.write(frame.bytes(), frame.epochNanos());
-        } catch (IOException e) {
-          failure.set(e);
-        }
-      }
-    });
+    tap =
+        network.addListener(
+            frame -> {
+              if (failure.get() == null) {
+                try {
+                  writer.write(frame.bytes(), frame.epochNanos());
+                } catch (IOException e) {
+                  failure.set(e);
+                }
+              }
+            });
   }
 
   public Path file() {
@@ -47,25 +49,30 @@ public final class PcapRecording {
   }
 
   /**
-   * Stops recording. Completes after every frame forwarded before the call is in the file
-   * and the file is closed; fails with {@link UncheckedIOException} if writing failed.
-   * Calling it again returns the same stage.
+   * Stops recording. Completes after every frame forwarded before the call is in the file and the
+   * file is closed; fails with {@link UncheckedIOException} if writing failed. Calling it again
+   * returns the same stage.
    */
   public synchronized CompletionStage<Done> stop() {
     if (stopped == null) {
-      stopped = network.removeListener(tap).thenApply(done -> {
-        try {
-          writer.close();
-        } catch (IOException e) {
-          failure.compareAndSet(null, e);
-        }
-        IOException error = failure.get();
-        if (error != null) {
-          throw new UncheckedIOException("writing pcap file " + file + " failed", error);
-        }
-        network.forget(this);
-        return done;
-      });
+      stopped =
+          network
+              .removeListener(tap)
+              .thenApply(
+                  done -> {
+                    try {
+                      writer.close();
+                    } catch (IOException e) {
+                      failure.compareAndSet(null, e);
+                    }
+                    IOException error = failure.get();
+                    if (error != null) {
+                      throw new UncheckedIOException(
+                          "writing pcap file " + file + " failed", error);
+                    }
+                    network.forget(this);
+                    return done;
+                  });
     }
     return stopped;
   }

@@ -15,9 +15,9 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.util.ByteString;
 
 /**
- * A switch port driven by hand: send any bytes as a frame, and take the frames the switch
- * delivers to it. For scripted peers (packetdrill-style tests), fuzzing, and tools that
- * bring their own stack. Received frames queue without bound until taken.
+ * A switch port driven by hand: send any bytes as a frame, and take the frames the switch delivers
+ * to it. For scripted peers (packetdrill-style tests), fuzzing, and tools that bring their own
+ * stack. Received frames queue without bound until taken.
  */
 public final class RawPort {
   private final ActorSystem<?> system;
@@ -27,8 +27,13 @@ public final class RawPort {
   private final MacAddress mac;
   private final BlockingQueue<ByteString> received;
 
-  RawPort(ActorSystem<?> system, ActorRef<SwitchCommand> switchRef, ActorRef<?> endpoint,
-      int port, MacAddress mac, BlockingQueue<ByteString> received) {
+  RawPort(
+      ActorSystem<?> system,
+      ActorRef<SwitchCommand> switchRef,
+      ActorRef<?> endpoint,
+      int port,
+      MacAddress mac,
+      BlockingQueue<ByteString> received) {
     this.system = system;
     this.switchRef = switchRef;
     this.endpoint = endpoint;
@@ -70,13 +75,17 @@ public final class RawPort {
 
   /** Leaves the switch; completes once the port is gone. */
   public CompletionStage<Done> detach() {
-    CompletionStage<Done> done = Asks.ask(switchRef,
-        replyTo -> new SwitchCommand.Detach(port, replyTo), Duration.ofSeconds(10),
-        system.scheduler());
-    return done.thenApply(d -> {
-      // The endpoint is a top-level system actor with nothing left to do once detached.
-      system.classicSystem().stop(Adapter.toClassic(endpoint));
-      return d;
-    });
+    CompletionStage<Done> done =
+        Asks.ask(
+            switchRef,
+            replyTo -> new SwitchCommand.Detach(port, replyTo),
+            Duration.ofSeconds(10),
+            system.scheduler());
+    return done.thenApply(
+        d -> {
+          // The endpoint is a top-level system actor with nothing left to do once detached.
+          system.classicSystem().stop(Adapter.toClassic(endpoint));
+          return d;
+        });
   }
 }

@@ -18,9 +18,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
- * One virtual host on a {@link VirtualNetwork}: an IPv4 address on a prefix, a MAC, an MTU,
- * and the protocols on top. Created by {@link VirtualNetwork#createStack}; every method is
- * thread-safe.
+ * One virtual host on a {@link VirtualNetwork}: an IPv4 address on a prefix, a MAC, an MTU, and the
+ * protocols on top. Created by {@link VirtualNetwork#createStack}; every method is thread-safe.
  */
 public final class Stack {
   /** Ask timeouts are a safety net above the protocol's own timers, never the mechanism. */
@@ -38,8 +37,15 @@ public final class Stack {
   private final Runnable onDisconnect;
   private final AtomicBoolean disconnected = new AtomicBoolean();
 
-  Stack(ActorSystem<?> system, ActorRef<HostCommand> host, HostSettings settings, MacAddress mac,
-      int switchPort, HostCounters counters, int pingPayloadSize, Runnable onDisconnect) {
+  Stack(
+      ActorSystem<?> system,
+      ActorRef<HostCommand> host,
+      HostSettings settings,
+      MacAddress mac,
+      int switchPort,
+      HostCounters counters,
+      int pingPayloadSize,
+      Runnable onDisconnect) {
     this.system = system;
     this.host = host;
     this.settings = settings;
@@ -88,18 +94,18 @@ public final class Stack {
   }
 
   /**
-   * Sends one ICMP echo request ({@code vnetif.host.ping-payload-size} data bytes) and
-   * completes when the reply arrives. Fails with {@link TimeoutException} when none comes
-   * within {@code timeout}, {@link NoRouteException} when the destination is off-link with
-   * no gateway, {@link HostUnreachableException} when ARP for the next hop fails first.
+   * Sends one ICMP echo request ({@code vnetif.host.ping-payload-size} data bytes) and completes
+   * when the reply arrives. Fails with {@link TimeoutException} when none comes within {@code
+   * timeout}, {@link NoRouteException} when the destination is off-link with no gateway, {@link
+   * HostUnreachableException} when ARP for the next hop fails first.
    */
   public CompletionStage<Done> ping(Inet4Address dst, Duration timeout) {
     return echo(dst, pingPayloadSize, timeout).thenApply(reply -> Done.getInstance());
   }
 
   /**
-   * Like {@link #ping} with {@code payloadSize} data bytes, completing with the reply's
-   * details (sequence, TTL, round-trip time).
+   * Like {@link #ping} with {@code payloadSize} data bytes, completing with the reply's details
+   * (sequence, TTL, round-trip time).
    *
    * @throws IllegalArgumentException if the request would not fit the MTU
    */
@@ -109,8 +115,14 @@ public final class Stack {
     }
     int maxPayload = settings.mtu() - 28;
     if (payloadSize > maxPayload) {
-      throw new IllegalArgumentException("payloadSize " + payloadSize + " exceeds "
-          + maxPayload + " (MTU " + settings.mtu() + " minus IPv4 and ICMP headers)");
+      throw new IllegalArgumentException(
+          "payloadSize "
+              + payloadSize
+              + " exceeds "
+              + maxPayload
+              + " (MTU "
+              + settings.mtu()
+              + " minus IPv4 and ICMP headers)");
     }
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, got " + timeout);
@@ -120,48 +132,68 @@ public final class Stack {
       return CompletableFuture.failedFuture(gone);
     }
     Ipv4Address destination = Ipv4Address.fromInet(dst);
-    CompletionStage<PingOutcome> outcome = Asks.ask(host,
-        replyTo -> new HostCommand.Ping(destination, payloadSize, timeout, replyTo),
-        timeout.plus(ASK_MARGIN), system.scheduler());
+    CompletionStage<PingOutcome> outcome =
+        Asks.ask(
+            host,
+            replyTo -> new HostCommand.Ping(destination, payloadSize, timeout, replyTo),
+            timeout.plus(ASK_MARGIN),
+            system.scheduler());
     return outcome.thenCompose(this::toReply);
   }
 
   private CompletionStage<PingReply> toReply(PingOutcome outcome) {
     String self = settings.address().toString();
     if (outcome instanceof PingOutcome.Reply r) {
-      return CompletableFuture.completedFuture(new PingReply(r.from().toInet(), r.sequence(),
-          r.ttl(), r.payloadSize(), Duration.ofNanos(r.rttNanos())));
+      return CompletableFuture.completedFuture(
+          new PingReply(
+              r.from().toInet(),
+              r.sequence(),
+              r.ttl(),
+              r.payloadSize(),
+              Duration.ofNanos(r.rttNanos())));
     } else if (outcome instanceof PingOutcome.TimedOut t) {
-      return CompletableFuture.failedFuture(new TimeoutException(self + ": no echo reply from "
-          + t.destination() + " (icmp_seq=" + t.sequence() + ")"));
+      return CompletableFuture.failedFuture(
+          new TimeoutException(
+              self
+                  + ": no echo reply from "
+                  + t.destination()
+                  + " (icmp_seq="
+                  + t.sequence()
+                  + ")"));
     } else if (outcome instanceof PingOutcome.Unreachable u) {
-      return CompletableFuture.failedFuture(new HostUnreachableException(self + " -> "
-          + u.destination() + ": " + u.reason()));
+      return CompletableFuture.failedFuture(
+          new HostUnreachableException(self + " -> " + u.destination() + ": " + u.reason()));
     } else if (outcome instanceof PingOutcome.NoRoute n) {
       return CompletableFuture.failedFuture(noRoute(n.destination()));
     } else {
       PingOutcome.TooBig b = (PingOutcome.TooBig) outcome;
-      return CompletableFuture.failedFuture(new IllegalArgumentException("payload size "
-          + b.payloadSize() + " exceeds " + b.maxPayload()));
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "payload size " + b.payloadSize() + " exceeds " + b.maxPayload()));
     }
   }
 
   NoRouteException noRoute(Ipv4Address destination) {
-    return new NoRouteException(settings.address() + " -> " + destination + ": no route to "
-        + "host (not on " + settings.cidr() + (settings.gateway() == null ? " and no gateway)"
-        : ")"));
+    return new NoRouteException(
+        settings.address()
+            + " -> "
+            + destination
+            + ": no route to "
+            + "host (not on "
+            + settings.cidr()
+            + (settings.gateway() == null ? " and no gateway)" : ")"));
   }
 
   /**
-   * Leaves the switch: the host stops receiving and sending, and its actors stop. Completes
-   * once the switch port is gone. Calling it again is harmless.
+   * Leaves the switch: the host stops receiving and sending, and its actors stop. Completes once
+   * the switch port is gone. Calling it again is harmless.
    */
   public CompletionStage<Done> disconnect() {
     if (!disconnected.compareAndSet(false, true)) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    CompletionStage<Done> done = Asks.ask(host, HostCommand.Disconnect::new, ASK_MARGIN,
-        system.scheduler());
+    CompletionStage<Done> done =
+        Asks.ask(host, HostCommand.Disconnect::new, ASK_MARGIN, system.scheduler());
     return done.whenComplete((d, e) -> onDisconnect.run());
   }
 
@@ -173,7 +205,8 @@ public final class Stack {
   /** The error for using a host after {@link #disconnect()}, or null while it is attached. */
   IllegalStateException disconnectedError() {
     return disconnected.get()
-        ? new IllegalStateException("host " + settings.address() + " is disconnected") : null;
+        ? new IllegalStateException("host " + settings.address() + " is disconnected")
+        : null;
   }
 
   @Override

@@ -5,9 +5,9 @@ import dev.vnetif.wire.Ipv4Cidr;
 import java.util.Optional;
 
 /**
- * How to build one host: its address and prefix, an optional gateway, MTU and checksum
- * offload. Start with {@link #of(String)} and refine with the {@code with...} methods;
- * unset values come from the network's {@link NetworkConfig}.
+ * How to build one host: its address and prefix, an optional gateway, MTU and checksum offload.
+ * Start with {@link #of(String)} and refine with the {@code with...} methods; unset values come
+ * from the network's {@link NetworkConfig}.
  */
 public final class StackConfig {
   private final Ipv4Cidr cidr;
@@ -16,8 +16,8 @@ public final class StackConfig {
   private final Boolean checksumOffload;
   private final String name;
 
-  private StackConfig(Ipv4Cidr cidr, Ipv4Address gateway, Integer mtu, Boolean checksumOffload,
-      String name) {
+  private StackConfig(
+      Ipv4Cidr cidr, Ipv4Address gateway, Integer mtu, Boolean checksumOffload, String name) {
     this.cidr = cidr;
     this.gateway = gateway;
     this.mtu = mtu;
@@ -42,13 +42,15 @@ public final class StackConfig {
   public StackConfig withGateway(String gatewayAddress) {
     Ipv4Address gw = Ipv4Address.of(gatewayAddress);
     if (!cidr.contains(gw)) {
-      throw new IllegalArgumentException("gateway " + gatewayAddress
-          + " is not on the host's network " + cidr);
+      throw new IllegalArgumentException(
+          "gateway " + gatewayAddress + " is not on the host's network " + cidr);
     }
     return new StackConfig(cidr, gw, mtu, checksumOffload, name);
   }
 
-  /** @throws IllegalArgumentException when {@code value} is outside 68..65535 */
+  /**
+   * @throws IllegalArgumentException when {@code value} is outside 68..65535
+   */
   public StackConfig withMtu(int value) {
     if (value < 68 || value > 65535) {
       throw new IllegalArgumentException("mtu must be within 68..65535, got " + value);
@@ -90,7 +92,10 @@ public final class StackConfig {
 
   @Override
   public String toString() {
-    return "StackConfig[" + cidr + (gateway != null ? " via " + gateway : "")
-        + (mtu != null ? " mtu " + mtu : "") + "]";
+    return "StackConfig["
+        + cidr
+        + (gateway != null ? " via " + gateway : "")
+        + (mtu != null ? " mtu " + mtu : "")
+        + "]";
   }
 }

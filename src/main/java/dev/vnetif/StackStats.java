@@ -5,28 +5,44 @@ import dev.vnetif.stack.HostCounters;
 import java.util.Map;
 
 /**
- * A snapshot of one host's counters. Every frame a host receives is either handled or
- * counted under exactly one {@link DropReason}; outgoing datagrams that could not be sent
- * (no route, ARP failure, queue overflow, too big) are counted there too.
+ * A snapshot of one host's counters. Every frame a host receives is either handled or counted under
+ * exactly one {@link DropReason}; outgoing datagrams that could not be sent (no route, ARP failure,
+ * queue overflow, too big) are counted there too.
  *
- * @param rxFrames           Ethernet frames delivered to the host
- * @param rxBytes            their bytes
- * @param txFrames           frames the host put on the wire
- * @param txBytes            their bytes
- * @param rxPackets          IPv4 datagrams accepted for the host
- * @param txPackets          IPv4 datagrams sent
+ * @param rxFrames Ethernet frames delivered to the host
+ * @param rxBytes their bytes
+ * @param txFrames frames the host put on the wire
+ * @param txBytes their bytes
+ * @param rxPackets IPv4 datagrams accepted for the host
+ * @param txPackets IPv4 datagrams sent
  * @param icmpErrorsReceived ICMP destination unreachable / time exceeded messages received
- * @param drops              non-zero drop counters by reason
- * @param openFlows          TCP connections in the host's table (removed when they close)
- * @param listeners          listening TCP ports
+ * @param drops non-zero drop counters by reason
+ * @param openFlows TCP connections in the host's table (removed when they close)
+ * @param listeners listening TCP ports
  */
-public record StackStats(long rxFrames, long rxBytes, long txFrames, long txBytes,
-    long rxPackets, long txPackets, long icmpErrorsReceived, Map<DropReason, Long> drops,
-    long openFlows, long listeners) {
+public record StackStats(
+    long rxFrames,
+    long rxBytes,
+    long txFrames,
+    long txBytes,
+    long rxPackets,
+    long txPackets,
+    long icmpErrorsReceived,
+    Map<DropReason, Long> drops,
+    long openFlows,
+    long listeners) {
 
   static StackStats of(HostCounters c) {
-    return new StackStats(c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(), c.rxPackets(),
-        c.txPackets(), c.icmpErrorsReceived(), Map.copyOf(c.drops()), c.openFlows(),
+    return new StackStats(
+        c.rxFrames(),
+        c.rxBytes(),
+        c.txFrames(),
+        c.txBytes(),
+        c.rxPackets(),
+        c.txPackets(),
+        c.icmpErrorsReceived(),
+        Map.copyOf(c.drops()),
+        c.openFlows(),
         c.listeners());
   }
 

@@ -35,21 +35,23 @@ public final class Tcp {
   }
 
   /**
-   * Opens a connection to {@code remote}, completing once it is established. Fails with
-   * {@link ConnectionRefusedException} (RST), {@link ConnectionTimeoutException} (no answer
-   * to the SYN retransmissions), {@link NoRouteException}, or a {@link TcpException} when
-   * no ephemeral port is free towards {@code remote}. With {@code keepalive}, a silent peer
-   * ends the connection: reads return Eof, writes fail with {@link ConnectionClosedException}.
-   * For a connection without keepalive use {@link #createConnection(InetSocketAddress)}.
+   * Opens a connection to {@code remote}, completing once it is established. Fails with {@link
+   * ConnectionRefusedException} (RST), {@link ConnectionTimeoutException} (no answer to the SYN
+   * retransmissions), {@link NoRouteException}, or a {@link TcpException} when no ephemeral port is
+   * free towards {@code remote}. With {@code keepalive}, a silent peer ends the connection: reads
+   * return Eof, writes fail with {@link ConnectionClosedException}. For a connection without
+   * keepalive use {@link #createConnection(InetSocketAddress)}.
    *
-   * @throws IllegalArgumentException for a null, unresolved or non-IPv4 address, a bad port,
-   *     or a null {@code keepalive}
+   * @throws IllegalArgumentException for a null, unresolved or non-IPv4 address, a bad port, or a
+   *     null {@code keepalive}
    */
   public CompletionStage<TcpFlow> createConnection(InetSocketAddress remote, Keepalive keepalive) {
     Inet4Address address = checkRemote(remote);
     if (keepalive == null) {
-      throw new IllegalArgumentException("keepalive must not be null (createConnection(remote)"
-          + " opens a connection without keepalive), got null for remote " + remote);
+      throw new IllegalArgumentException(
+          "keepalive must not be null (createConnection(remote)"
+              + " opens a connection without keepalive), got null for remote "
+              + remote);
     }
     return connect(remote, address, keepalive.toSettings());
   }
@@ -57,36 +59,42 @@ public final class Tcp {
   /** The IPv4 address of {@code remote}, after checking that it can be connected to. */
   private static Inet4Address checkRemote(InetSocketAddress remote) {
     if (remote == null || !(remote.getAddress() instanceof Inet4Address address)) {
-      throw new IllegalArgumentException("remote must be a resolved IPv4 socket address, got "
-          + remote);
+      throw new IllegalArgumentException(
+          "remote must be a resolved IPv4 socket address, got " + remote);
     }
     if (remote.getPort() < 1 || remote.getPort() > 65535) {
-      throw new IllegalArgumentException("remote port must be within 1..65535, got "
-          + remote.getPort());
+      throw new IllegalArgumentException(
+          "remote port must be within 1..65535, got " + remote.getPort());
     }
     return address;
   }
 
-  private CompletionStage<TcpFlow> connect(InetSocketAddress remote, Inet4Address address,
-      KeepaliveSettings keepalive) {
+  private CompletionStage<TcpFlow> connect(
+      InetSocketAddress remote, Inet4Address address, KeepaliveSettings keepalive) {
     IllegalStateException gone = stack.disconnectedError();
     if (gone != null) {
       return CompletableFuture.failedFuture(gone);
     }
-    CompletionStage<FlowCommand.ConnectReply> reply = Asks.ask(host,
-        replyTo -> new HostCommand.TcpConnect(Ipv4Address.fromInet(address), remote.getPort(),
-            keepalive, replyTo), CONNECT_WAIT, system.scheduler());
-    return reply.thenCompose(r -> {
-      if (r instanceof FlowCommand.ConnectReply.Connected c) {
-        return CompletableFuture.completedFuture(new TcpFlow(system, c.flow()));
-      } else if (r instanceof FlowCommand.ConnectReply.Failed f) {
-        return CompletableFuture.failedFuture(TcpErrors.of(f.reason(), f.message()));
-      } else if (r instanceof FlowCommand.ConnectReply.NoRoute n) {
-        return CompletableFuture.failedFuture(new NoRouteException(n.message()));
-      }
-      FlowCommand.ConnectReply.Unavailable u = (FlowCommand.ConnectReply.Unavailable) r;
-      return CompletableFuture.failedFuture(new TcpException(u.message()));
-    });
+    CompletionStage<FlowCommand.ConnectReply> reply =
+        Asks.ask(
+            host,
+            replyTo ->
+                new HostCommand.TcpConnect(
+                    Ipv4Address.fromInet(address), remote.getPort(), keepalive, replyTo),
+            CONNECT_WAIT,
+            system.scheduler());
+    return reply.thenCompose(
+        r -> {
+          if (r instanceof FlowCommand.ConnectReply.Connected c) {
+            return CompletableFuture.completedFuture(new TcpFlow(system, c.flow()));
+          } else if (r instanceof FlowCommand.ConnectReply.Failed f) {
+            return CompletableFuture.failedFuture(TcpErrors.of(f.reason(), f.message()));
+          } else if (r instanceof FlowCommand.ConnectReply.NoRoute n) {
+            return CompletableFuture.failedFuture(new NoRouteException(n.message()));
+          }
+          FlowCommand.ConnectReply.Unavailable u = (FlowCommand.ConnectReply.Unavailable) r;
+          return CompletableFuture.failedFuture(new TcpException(u.message()));
+        });
   }
 
   /** Listens without keepalive. See {@link #listen(int, Keepalive, Function)}. */
@@ -96,21 +104,25 @@ public final class Tcp {
 
   /**
    * Accepts connections on {@code port} and calls {@code callback} with each once it is
-   * established, on a thread of the actor system. A callback that throws, or whose stage
-   * fails, aborts that connection (RST) and is logged; the listener and other connections
-   * go on. Listening again on a port replaces the callback.
+   * established, on a thread of the actor system. A callback that throws, or whose stage fails,
+   * aborts that connection (RST) and is logged; the listener and other connections go on. Listening
+   * again on a port replaces the callback.
    *
    * @throws IllegalArgumentException if {@code port} is outside 0..65535
    */
-  public void listen(int port, Keepalive keepalive, Function<TcpFlow, CompletionStage<?>> callback) {
+  public void listen(
+      int port, Keepalive keepalive, Function<TcpFlow, CompletionStage<?>> callback) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be within 0..65535, got " + port);
     }
     if (callback == null) {
       throw new IllegalArgumentException("callback must not be null");
     }
-    host.tell(new HostCommand.TcpListen(port, keepalive == null ? null : keepalive.toSettings(),
-        handle -> callback.apply(new TcpFlow(system, handle))));
+    host.tell(
+        new HostCommand.TcpListen(
+            port,
+            keepalive == null ? null : keepalive.toSettings(),
+            handle -> callback.apply(new TcpFlow(system, handle))));
   }
 
   /** Stops accepting on {@code port}: new SYNs get RST; existing connections go on. */
@@ -123,7 +135,7 @@ public final class Tcp {
 
   /** Stops every listener and aborts every connection of this host. */
   public CompletionStage<Done> disconnect() {
-    return Asks.ask(host, HostCommand.TcpDisconnect::new, Duration.ofSeconds(10),
-        system.scheduler());
+    return Asks.ask(
+        host, HostCommand.TcpDisconnect::new, Duration.ofSeconds(10), system.scheduler());
   }
 }

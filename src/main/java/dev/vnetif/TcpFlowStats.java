@@ -7,33 +7,58 @@ import java.time.Duration;
 /**
  * One connection's state and history, as last published by its actor.
  *
- * @param state             RFC 9293 state
- * @param srtt              smoothed round-trip time (RFC 6298)
- * @param rto               current retransmission timeout
- * @param cwnd              congestion window, bytes
- * @param ssthresh          slow-start threshold, bytes (Integer.MAX_VALUE until the first loss)
- * @param sendWindow        the peer's advertised window, bytes
- * @param receiveWindow     our advertised window, bytes
- * @param mss               effective send MSS
- * @param bytesSent         new data bytes sent (not counting retransmissions)
- * @param bytesAcked        bytes the peer acknowledged
- * @param bytesReceived     bytes received in order
- * @param segmentsSent      segments sent, all kinds
- * @param segmentsReceived  segments received, all kinds
- * @param retransmits       segments retransmitted
- * @param fastRetransmits   fast retransmits after three duplicate ACKs
- * @param timeouts          retransmission timeouts
+ * @param state RFC 9293 state
+ * @param srtt smoothed round-trip time (RFC 6298)
+ * @param rto current retransmission timeout
+ * @param cwnd congestion window, bytes
+ * @param ssthresh slow-start threshold, bytes (Integer.MAX_VALUE until the first loss)
+ * @param sendWindow the peer's advertised window, bytes
+ * @param receiveWindow our advertised window, bytes
+ * @param mss effective send MSS
+ * @param bytesSent new data bytes sent (not counting retransmissions)
+ * @param bytesAcked bytes the peer acknowledged
+ * @param bytesReceived bytes received in order
+ * @param segmentsSent segments sent, all kinds
+ * @param segmentsReceived segments received, all kinds
+ * @param retransmits segments retransmitted
+ * @param fastRetransmits fast retransmits after three duplicate ACKs
+ * @param timeouts retransmission timeouts
  */
-public record TcpFlowStats(TcpState state, Duration srtt, Duration rto, int cwnd, int ssthresh,
-    int sendWindow, int receiveWindow, int mss, long bytesSent, long bytesAcked,
-    long bytesReceived, long segmentsSent, long segmentsReceived, long retransmits,
-    long fastRetransmits, long timeouts) {
+public record TcpFlowStats(
+    TcpState state,
+    Duration srtt,
+    Duration rto,
+    int cwnd,
+    int ssthresh,
+    int sendWindow,
+    int receiveWindow,
+    int mss,
+    long bytesSent,
+    long bytesAcked,
+    long bytesReceived,
+    long segmentsSent,
+    long segmentsReceived,
+    long retransmits,
+    long fastRetransmits,
+    long timeouts) {
 
   static TcpFlowStats of(TcbStats s) {
-    return new TcpFlowStats(s.state(), Duration.ofNanos(s.srttNanos()),
-        Duration.ofNanos(s.rtoNanos()), s.cwnd(), s.ssthresh(), s.sendWindow(),
-        s.receiveWindow(), s.sendMss(), s.bytesSent(), s.bytesAcked(), s.bytesReceived(),
-        s.segmentsSent(), s.segmentsReceived(), s.retransmittedSegments(), s.fastRetransmits(),
+    return new TcpFlowStats(
+        s.state(),
+        Duration.ofNanos(s.srttNanos()),
+        Duration.ofNanos(s.rtoNanos()),
+        s.cwnd(),
+        s.ssthresh(),
+        s.sendWindow(),
+        s.receiveWindow(),
+        s.sendMss(),
+        s.bytesSent(),
+        s.bytesAcked(),
+        s.bytesReceived(),
+        s.segmentsSent(),
+        s.segmentsReceived(),
+        s.retransmittedSegments(),
+        s.fastRetransmits(),
         s.timeouts());
   }
 }

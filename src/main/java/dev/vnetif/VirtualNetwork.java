@@ -33,18 +33,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.apache.pekko.util.ByteString;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.util.ByteString;
 
 /**
- * A virtual Ethernet network in this JVM: one switch (the vnetif backend) and the hosts
- * attached to it. The entry point of the library — the seed's {@code create_backend} and
- * {@code create_stack}.
+ * A virtual Ethernet network in this JVM: one switch (the vnetif backend) and the hosts attached to
+ * it. The entry point of the library — the seed's {@code create_backend} and {@code create_stack}.
  *
  * <pre>{@code
  * VirtualNetwork net = VirtualNetwork.create(system);
@@ -80,10 +79,12 @@ public final class VirtualNetwork {
     this.id = "vnetif-" + NETWORKS.incrementAndGet();
     this.props = DispatcherSelector.fromConfig("vnetif.dispatcher");
     this.hostSeeds = new SplittableRandom(config.seed());
-    this.switchRef = system.systemActorOf(SwitchActor.create(
-        new SwitchSettings(config.seed(), config.maxFrameSize(), clock)), id + "-switch", props);
-    this.hosts = system.systemActorOf(HostsGuardian.create(switchRef, props), id + "-hosts",
-        props);
+    this.switchRef =
+        system.systemActorOf(
+            SwitchActor.create(new SwitchSettings(config.seed(), config.maxFrameSize(), clock)),
+            id + "-switch",
+            props);
+    this.hosts = system.systemActorOf(HostsGuardian.create(switchRef, props), id + "-hosts", props);
   }
 
   /** A network configured from the actor system's {@code vnetif} config section. */
@@ -114,8 +115,8 @@ public final class VirtualNetwork {
     checkOpen();
     Ipv4Address address = stackConfig.cidr().address();
     if (!addressesInUse.add(address)) {
-      throw new IllegalArgumentException("address " + address + " is already used by a host "
-          + "of this network");
+      throw new IllegalArgumentException(
+          "address " + address + " is already used by a host " + "of this network");
     }
     long seed;
     synchronized (hostSeeds) {
@@ -123,28 +124,49 @@ public final class VirtualNetwork {
     }
     HostSettings settings = hostSettings(config, stackConfig, seed, clock);
     HostCounters counters = new HostCounters();
-    CompletionStage<StackActor.HostReady> ready = Asks.ask(hosts,
-        replyTo -> new HostsGuardian.SpawnHost(settings, counters, replyTo), ASK_TIMEOUT,
-        system.scheduler());
-    return ready.thenApply(r -> new Stack(system, r.host(), settings, r.mac(), r.port(),
-        counters, config.pingPayloadSize(), () -> addressesInUse.remove(address)));
+    CompletionStage<StackActor.HostReady> ready =
+        Asks.ask(
+            hosts,
+            replyTo -> new HostsGuardian.SpawnHost(settings, counters, replyTo),
+            ASK_TIMEOUT,
+            system.scheduler());
+    return ready.thenApply(
+        r ->
+            new Stack(
+                system,
+                r.host(),
+                settings,
+                r.mac(),
+                r.port(),
+                counters,
+                config.pingPayloadSize(),
+                () -> addressesInUse.remove(address)));
   }
 
   /** The settings of one host: the stack's own choices over the network's defaults. */
-  static HostSettings hostSettings(NetworkConfig config, StackConfig stackConfig, long seed,
-      NetworkClock clock) {
+  static HostSettings hostSettings(
+      NetworkConfig config, StackConfig stackConfig, long seed, NetworkClock clock) {
     int mtu = stackConfig.mtu().orElse(config.defaultMtu());
-    return new HostSettings(stackConfig.name(), stackConfig.cidr(),
-        stackConfig.gateway().orElse(null), mtu, config.ttl(),
-        !stackConfig.checksumOffload().orElse(config.checksumOffload()), config.arp(), seed,
-        clock, config.tcp().withMss(mtu - 40), // RFC 9293 §3.7.1
-        config.synBacklog(), config.ephemeralLow(), config.ephemeralHigh());
+    return new HostSettings(
+        stackConfig.name(),
+        stackConfig.cidr(),
+        stackConfig.gateway().orElse(null),
+        mtu,
+        config.ttl(),
+        !stackConfig.checksumOffload().orElse(config.checksumOffload()),
+        config.arp(),
+        seed,
+        clock,
+        config.tcp().withMss(mtu - 40), // RFC 9293 §3.7.1
+        config.synBacklog(),
+        config.ephemeralLow(),
+        config.ephemeralHigh());
   }
 
   /**
-   * Adds a listener that sees every frame the switch forwards, in forwarding order, from
-   * this call on. It runs on its own actor: a slow listener delays only itself, and one that
-   * throws is logged and keeps receiving.
+   * Adds a listener that sees every frame the switch forwards, in forwarding order, from this call
+   * on. It runs on its own actor: a slow listener delays only itself, and one that throws is logged
+   * and keeps receiving.
    */
   public TapId addListener(Consumer<Frame> listener) {
     checkOpen();
@@ -154,17 +176,20 @@ public final class VirtualNetwork {
   }
 
   /**
-   * Removes a listener. Completes after it has been handed every frame forwarded before this
-   * call; it gets none after.
+   * Removes a listener. Completes after it has been handed every frame forwarded before this call;
+   * it gets none after.
    */
   public CompletionStage<Done> removeListener(TapId id) {
-    return Asks.ask(switchRef, replyTo -> new SwitchCommand.RemoveTap(id.value(), replyTo),
-        ASK_TIMEOUT, system.scheduler());
+    return Asks.ask(
+        switchRef,
+        replyTo -> new SwitchCommand.RemoveTap(id.value(), replyTo),
+        ASK_TIMEOUT,
+        system.scheduler());
   }
 
   /**
-   * Starts writing every forwarded frame to {@code file} (classic libpcap, Ethernet).
-   * {@link PcapRecording#stop()} completes when the file is complete and closed.
+   * Starts writing every forwarded frame to {@code file} (classic libpcap, Ethernet). {@link
+   * PcapRecording#stop()} completes when the file is complete and closed.
    *
    * @throws java.io.UncheckedIOException if the file cannot be created
    */
@@ -177,8 +202,8 @@ public final class VirtualNetwork {
   }
 
   /**
-   * Records to {@code file} while {@code body} runs; the result completes with the body's
-   * once the capture is complete on disk (whether the body succeeded or failed).
+   * Records to {@code file} while {@code body} runs; the result completes with the body's once the
+   * capture is complete on disk (whether the body succeeded or failed).
    */
   public <T> CompletionStage<T> recordPcap(Path file, Supplier<CompletionStage<T>> body) {
     PcapRecording recording = recordPcap(file);
@@ -188,24 +213,33 @@ public final class VirtualNetwork {
     } catch (RuntimeException e) {
       result = CompletableFuture.failedFuture(e);
     }
-    return result.handle((value, error) -> recording.stop().handle((d, stopError) -> {
-      if (error != null) {
-        throw error instanceof RuntimeException re ? re : new RuntimeException(error);
-      }
-      if (stopError != null) {
-        throw stopError instanceof RuntimeException re ? re : new RuntimeException(stopError);
-      }
-      return value;
-    })).thenCompose(stage -> stage);
+    return result
+        .handle(
+            (value, error) ->
+                recording
+                    .stop()
+                    .handle(
+                        (d, stopError) -> {
+                          if (error != null) {
+                            throw error instanceof RuntimeException re
+                                ? re
+                                : new RuntimeException(error);
+                          }
+                          if (stopError != null) {
+                            throw stopError instanceof RuntimeException re
+                                ? re
+                                : new RuntimeException(stopError);
+                          }
+                          return value;
+                        }))
+        .thenCompose(stage -> stage);
   }
 
   void forget(PcapRecording recording) {
     recordings.remove(recording);
   }
 
-  /**
-   * Attaches a port driven by hand (see {@link RawPort}) with a MAC from the seed.
-   */
+  /** Attaches a port driven by hand (see {@link RawPort}) with a MAC from the seed. */
   public CompletionStage<RawPort> attachRawPort(String name) {
     return attachRawPort(name, null);
   }
@@ -214,57 +248,75 @@ public final class VirtualNetwork {
   public CompletionStage<RawPort> attachRawPort(String name, MacAddress mac) {
     checkOpen();
     LinkedBlockingQueue<ByteString> queue = new LinkedBlockingQueue<>();
-    ActorRef<PortDelivery> endpoint = system.systemActorOf(
-        Behaviors.receive(PortDelivery.class).onMessage(PortDelivery.class, d -> {
-          queue.addAll(d.frames());
-          return Behaviors.same();
-        }).build(), id + "-raw-" + rawPorts.incrementAndGet(), props);
-    CompletionStage<SwitchCommand.Attached> attached = Asks.ask(switchRef,
-        replyTo -> new SwitchCommand.Attach(name, endpoint, mac, replyTo), ASK_TIMEOUT,
-        system.scheduler());
-    return attached.thenApply(a -> new RawPort(system, switchRef, endpoint, a.port(), a.mac(),
-        queue));
+    ActorRef<PortDelivery> endpoint =
+        system.systemActorOf(
+            Behaviors.receive(PortDelivery.class)
+                .onMessage(
+                    PortDelivery.class,
+                    d -> {
+                      queue.addAll(d.frames());
+                      return Behaviors.same();
+                    })
+                .build(),
+            id + "-raw-" + rawPorts.incrementAndGet(),
+            props);
+    CompletionStage<SwitchCommand.Attached> attached =
+        Asks.ask(
+            switchRef,
+            replyTo -> new SwitchCommand.Attach(name, endpoint, mac, replyTo),
+            ASK_TIMEOUT,
+            system.scheduler());
+    return attached.thenApply(
+        a -> new RawPort(system, switchRef, endpoint, a.port(), a.mac(), queue));
   }
 
   /**
-   * Attaches an external port: frames to and from something outside the JVM — a TAP device
-   * through socat, a QEMU VM — as UDP datagrams (see the README for the commands). Completes
-   * once the port is on the switch; fails with {@link java.io.UncheckedIOException} if the
-   * local address cannot be bound.
+   * Attaches an external port: frames to and from something outside the JVM — a TAP device through
+   * socat, a QEMU VM — as UDP datagrams (see the README for the commands). Completes once the port
+   * is on the switch; fails with {@link java.io.UncheckedIOException} if the local address cannot
+   * be bound.
    */
   public CompletionStage<ExternalPort> attachExternalPort(ExternalPortConfig portConfig) {
     checkOpen();
     ExternalSocket socket;
     InetSocketAddress bound;
     try {
-      int socketBuffer = (int) Math.min(Integer.MAX_VALUE,
-          system.settings().config().getBytes("vnetif.external-port.socket-buffer"));
+      int socketBuffer =
+          (int)
+              Math.min(
+                  Integer.MAX_VALUE,
+                  system.settings().config().getBytes("vnetif.external-port.socket-buffer"));
       socket = ExternalSocket.open(portConfig.local(), socketBuffer);
       bound = socket.localAddress();
     } catch (IOException e) {
-      return CompletableFuture.failedFuture(new UncheckedIOException("cannot bind external port "
-          + "to " + portConfig.local(), e));
+      return CompletableFuture.failedFuture(
+          new UncheckedIOException("cannot bind external port " + "to " + portConfig.local(), e));
     }
     ExternalPortActor.Counters counters = new ExternalPortActor.Counters();
-    ExternalPortSettings settings = new ExternalPortSettings(portConfig.name(),
-        portConfig.remote(), portConfig.mtu(), portConfig.packetInformation());
-    ActorRef<ExternalPortActor.Command> actor = system.systemActorOf(
-        ExternalPortActor.create(settings, socket, switchRef, counters),
-        id + "-external-" + rawPorts.incrementAndGet(), props);
-    CompletionStage<SwitchCommand.Attached> attached = Asks.ask(actor,
-        ExternalPortActor.AwaitAttached::new, ASK_TIMEOUT, system.scheduler());
+    ExternalPortSettings settings =
+        new ExternalPortSettings(
+            portConfig.name(),
+            portConfig.remote(),
+            portConfig.mtu(),
+            portConfig.packetInformation());
+    ActorRef<ExternalPortActor.Command> actor =
+        system.systemActorOf(
+            ExternalPortActor.create(settings, socket, switchRef, counters),
+            id + "-external-" + rawPorts.incrementAndGet(),
+            props);
+    CompletionStage<SwitchCommand.Attached> attached =
+        Asks.ask(actor, ExternalPortActor.AwaitAttached::new, ASK_TIMEOUT, system.scheduler());
     return attached.thenApply(a -> new ExternalPort(system, actor, counters, bound, a.port()));
   }
 
   /** Per-port counters of the switch. */
   public CompletionStage<SwitchStats> switchStats() {
-    return Asks.ask(switchRef, SwitchCommand.GetStats::new, ASK_TIMEOUT,
-        system.scheduler());
+    return Asks.ask(switchRef, SwitchCommand.GetStats::new, ASK_TIMEOUT, system.scheduler());
   }
 
   /**
-   * Stops every host and the switch. Running pcap recordings are completed first. Completes
-   * once all actors of the network have stopped; calling it again is harmless.
+   * Stops every host and the switch. Running pcap recordings are completed first. Completes once
+   * all actors of the network have stopped; calling it again is harmless.
    */
   public CompletionStage<Done> shutdown() {
     if (!shutDown.compareAndSet(false, true)) {
@@ -275,10 +327,10 @@ public final class VirtualNetwork {
       flushes.add(recording.stop().toCompletableFuture().exceptionally(e -> Done.getInstance()));
     }
     return CompletableFuture.allOf(flushes.toArray(CompletableFuture[]::new))
-        .thenCompose(v -> Asks.ask(hosts, HostsGuardian.Shutdown::new, ASK_TIMEOUT,
-            system.scheduler()))
-        .thenCompose(d -> Asks.ask(switchRef, SwitchCommand.Stop::new, ASK_TIMEOUT,
-            system.scheduler()));
+        .thenCompose(
+            v -> Asks.ask(hosts, HostsGuardian.Shutdown::new, ASK_TIMEOUT, system.scheduler()))
+        .thenCompose(
+            d -> Asks.ask(switchRef, SwitchCommand.Stop::new, ASK_TIMEOUT, system.scheduler()));
   }
 
   private void checkOpen() {

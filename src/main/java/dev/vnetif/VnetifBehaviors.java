@@ -11,11 +11,11 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 
 /**
- * The switch and host behaviors, for code that spawns them under its own guardian instead
- * of using {@link VirtualNetwork}. A host attaches itself to the switch it is given and
- * answers {@code ready} with its ref, MAC and port once attached; from then on it takes
- * {@link HostCommand}s (TCP: {@link HostCommand.TcpConnect}, {@link HostCommand.TcpListen},
- * ...), and each connection speaks {@link dev.vnetif.stack.FlowCommand}.
+ * The switch and host behaviors, for code that spawns them under its own guardian instead of using
+ * {@link VirtualNetwork}. A host attaches itself to the switch it is given and answers {@code
+ * ready} with its ref, MAC and port once attached; from then on it takes {@link HostCommand}s (TCP:
+ * {@link HostCommand.TcpConnect}, {@link HostCommand.TcpListen}, ...), and each connection speaks
+ * {@link dev.vnetif.stack.FlowCommand}.
  *
  * <pre>{@code
  * ActorRef<SwitchCommand> sw = ctx.spawn(VnetifBehaviors.switchBehavior(config), "switch");
@@ -27,17 +27,24 @@ public final class VnetifBehaviors {
 
   /** A switch with the network's seed and frame size limit, on the real clock. */
   public static Behavior<SwitchCommand> switchBehavior(NetworkConfig config) {
-    return SwitchActor.create(new SwitchSettings(config.seed(), config.maxFrameSize(),
-        NetworkClock.system()));
+    return SwitchActor.create(
+        new SwitchSettings(config.seed(), config.maxFrameSize(), NetworkClock.system()));
   }
 
   /**
-   * One host on {@code switchRef}. {@code hostSeed} drives its ephemeral ports, ICMP
-   * identifiers and ISNs: give each host its own.
+   * One host on {@code switchRef}. {@code hostSeed} drives its ephemeral ports, ICMP identifiers
+   * and ISNs: give each host its own.
    */
-  public static Behavior<HostCommand> host(NetworkConfig config, StackConfig stackConfig,
-      long hostSeed, ActorRef<SwitchCommand> switchRef, ActorRef<StackActor.HostReady> ready) {
-    return StackActor.create(VirtualNetwork.hostSettings(config, stackConfig, hostSeed,
-        NetworkClock.system()), switchRef, new HostCounters(), ready);
+  public static Behavior<HostCommand> host(
+      NetworkConfig config,
+      StackConfig stackConfig,
+      long hostSeed,
+      ActorRef<SwitchCommand> switchRef,
+      ActorRef<StackActor.HostReady> ready) {
+    return StackActor.create(
+        VirtualNetwork.hostSettings(config, stackConfig, hostSeed, NetworkClock.system()),
+        switchRef,
+        new HostCounters(),
+        ready);
   }
 }

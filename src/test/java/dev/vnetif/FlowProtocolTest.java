@@ -22,9 +22,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -37,21 +37,21 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The typed actor protocol of one TCP connection ({@link FlowCommand} / {@link FlowEvent}),
- * shaped after Pekko IO's {@code Tcp}: a {@link TestProbe} registers as the handler of one
- * end while the other end is driven through the {@code CompletionStage} API of
- * {@link TcpFlow}.
+ * The typed actor protocol of one TCP connection ({@link FlowCommand} / {@link FlowEvent}), shaped
+ * after Pekko IO's {@code Tcp}: a {@link TestProbe} registers as the handler of one end while the
+ * other end is driven through the {@code CompletionStage} API of {@link TcpFlow}.
  */
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FlowProtocolTest {
   static final Duration TIMEOUT = Duration.ofSeconds(5);
+
   /** How long "nothing happens" is watched: many round trips on the virtual network. */
   static final Duration QUIET = Duration.ofMillis(300);
+
   static final int PORT = 80;
 
-  @JUnit5TestKit
-  public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   VirtualNetwork net;
   Stack clientHost;
@@ -81,29 +81,36 @@ class FlowProtocolTest {
     TestProbe<FlowEvent> handler = testKit.createTestProbe(FlowEvent.class);
     c.client().ref().tell(new FlowCommand.Register(handler.ref(), false, false));
     FlowEvent.Connected connected = handler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT);
-    assertEquals(new FlowEvent.Connected(address(serverHost), PORT, address(clientHost),
-        c.client().src().getPort()), connected);
+    assertEquals(
+        new FlowEvent.Connected(
+            address(serverHost), PORT, address(clientHost), c.client().src().getPort()),
+        connected);
     assertTrue(connected.localPort() >= 49152, "ephemeral port: " + connected);
     handler.expectNoMessage(QUIET);
   }
 
   @Test
-  @DisplayName("a Write before Register has nobody to answer: it is dropped with a warning naming the flow, and the flow stays usable")
+  @DisplayName(
+      "a Write before Register has nobody to answer: it is dropped with a warning naming the flow, and the flow stays usable")
   void writeBeforeRegisterIsDroppedWithAWarning() {
     Connection c = connect();
-    org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit
-        .warn("Write before Register dropped (5 bytes)")
+    org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit.warn(
+            "Write before Register dropped (5 bytes)")
         .withMessageContains(flowName(c.client()))
-        .expect(testKit.system(), () -> {
-          c.client().ref().tell(new FlowCommand.Write(ByteString.fromString("early"), "ack"));
-          return null;
-        });
+        .expect(
+            testKit.system(),
+            () -> {
+              c.client().ref().tell(new FlowCommand.Write(ByteString.fromString("early"), "ack"));
+              return null;
+            });
     TestProbe<FlowEvent> handler = testKit.createTestProbe(FlowEvent.class);
     c.client().ref().tell(new FlowCommand.Register(handler.ref(), false, false));
     handler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT);
     c.client().ref().tell(new FlowCommand.Write(ByteString.fromString("later"), "ack"));
-    assertEquals(new FlowEvent.Ack("ack"), handler.expectMessageClass(FlowEvent.Ack.class, TIMEOUT));
-    assertEquals("later", readBytes(c.server(), 5).utf8String(), "only the registered write went out");
+    assertEquals(
+        new FlowEvent.Ack("ack"), handler.expectMessageClass(FlowEvent.Ack.class, TIMEOUT));
+    assertEquals(
+        "later", readBytes(c.server(), 5).utf8String(), "only the registered write went out");
   }
 
   @Test
@@ -112,26 +119,29 @@ class FlowProtocolTest {
     Connection c = connect();
     TestProbe<FlowEvent> handler = testKit.createTestProbe(FlowEvent.class);
     c.server().ref().tell(new FlowCommand.Register(handler.ref(), false, false));
-    assertEquals(new FlowEvent.Connected(address(clientHost), c.client().src().getPort(),
-        address(serverHost), PORT), handler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT));
+    assertEquals(
+        new FlowEvent.Connected(
+            address(clientHost), c.client().src().getPort(), address(serverHost), PORT),
+        handler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT));
   }
 
   @Test
-  @DisplayName("Connected gives both ends as InetSocketAddress (remote(), local()), equal to each flow's dst() and src()")
+  @DisplayName(
+      "Connected gives both ends as InetSocketAddress (remote(), local()), equal to each flow's dst() and src()")
   void connectedGivesSocketAddresses() {
     Connection c = connect();
     TestProbe<FlowEvent> clientHandler = testKit.createTestProbe(FlowEvent.class);
     TestProbe<FlowEvent> serverHandler = testKit.createTestProbe(FlowEvent.class);
     c.client().ref().tell(new FlowCommand.Register(clientHandler.ref(), false, false));
     c.server().ref().tell(new FlowCommand.Register(serverHandler.ref(), false, false));
-    FlowEvent.Connected atClient = clientHandler.expectMessageClass(FlowEvent.Connected.class,
-        TIMEOUT);
-    FlowEvent.Connected atServer = serverHandler.expectMessageClass(FlowEvent.Connected.class,
-        TIMEOUT);
+    FlowEvent.Connected atClient =
+        clientHandler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT);
+    FlowEvent.Connected atServer =
+        serverHandler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT);
 
     InetSocketAddress server = new InetSocketAddress(serverHost.address(), PORT);
-    InetSocketAddress client = new InetSocketAddress(clientHost.address(),
-        c.client().src().getPort());
+    InetSocketAddress client =
+        new InetSocketAddress(clientHost.address(), c.client().src().getPort());
     assertEquals(server, atClient.remote());
     assertEquals(client, atClient.local());
     assertEquals(client, atServer.remote());
@@ -164,20 +174,23 @@ class FlowProtocolTest {
     Connection c = connect();
     await(c.client().writeNodelay(ByteString.fromString("early"))); // acknowledged: it is there
     TestProbe<FlowEvent> handler = register(c.server(), false, false);
-    assertEquals(new FlowEvent.Received(ByteString.fromString("early")),
-        handler.receiveMessage(TIMEOUT));
+    assertEquals(
+        new FlowEvent.Received(ByteString.fromString("early")), handler.receiveMessage(TIMEOUT));
   }
 
   @Test
-  @DisplayName("push mode: 1 MiB written by the peer arrives intact (SHA-256 of the Received events)")
+  @DisplayName(
+      "push mode: 1 MiB written by the peer arrives intact (SHA-256 of the Received events)")
   void pushModeMebibyteIntact() throws Exception {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), false, false);
     byte[] data = randomBytes(1 << 20, 7);
     List<CompletableFuture<Done>> writes = new ArrayList<>();
     for (int off = 0; off < data.length; off += 10_000) {
-      writes.add(c.client().write(ByteString.fromArray(data, off,
-          Math.min(10_000, data.length - off))).toCompletableFuture());
+      writes.add(
+          c.client()
+              .write(ByteString.fromArray(data, off, Math.min(10_000, data.length - off)))
+              .toCompletableFuture());
     }
     MessageDigest sha = sha256();
     long total = 0;
@@ -268,9 +281,12 @@ class FlowProtocolTest {
     c.client().ref().tell(early); // before or after the FIN is acknowledged: both events come
     List<FlowEvent> events = handler.receiveSeveralMessages(2, TIMEOUT);
     assertTrue(events.contains(FlowEvent.CLOSED), events.toString());
-    FlowEvent.CommandFailed failed = events.stream()
-        .filter(FlowEvent.CommandFailed.class::isInstance).map(FlowEvent.CommandFailed.class::cast)
-        .findFirst().orElseThrow(() -> new AssertionError("no CommandFailed in " + events));
+    FlowEvent.CommandFailed failed =
+        events.stream()
+            .filter(FlowEvent.CommandFailed.class::isInstance)
+            .map(FlowEvent.CommandFailed.class::cast)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no CommandFailed in " + events));
     assertSame(early, failed.command());
     assertTrue(failed.cause().contains(flowName(c.client())), failed.cause());
 
@@ -334,7 +350,8 @@ class FlowProtocolTest {
   }
 
   @Test
-  @DisplayName("pull mode: a reader that never resumes closes the window; resuming reopens it, data intact")
+  @DisplayName(
+      "pull mode: a reader that never resumes closes the window; resuming reopens it, data intact")
   void pullModeBackpressureClosesAndReopensWindow() throws Exception {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), false, true);
@@ -344,11 +361,15 @@ class FlowProtocolTest {
     for (int off = 0; off < data.length; off += chunk) {
       writes.add(c.client().write(ByteString.fromArray(data, off, chunk)).toCompletableFuture());
     }
-    handler.awaitAssert(TIMEOUT, () -> {
-      assertEquals(0, c.client().stats().sendWindow(), "sender sees a zero window: "
-          + c.client().stats());
-      return null;
-    });
+    handler.awaitAssert(
+        TIMEOUT,
+        () -> {
+          assertEquals(
+              0,
+              c.client().stats().sendWindow(),
+              "sender sees a zero window: " + c.client().stats());
+          return null;
+        });
     handler.expectNoMessage(QUIET); // nothing delivered, and the sender settles
     long doneBefore = writes.stream().filter(CompletableFuture::isDone).count();
     handler.expectNoMessage(QUIET);
@@ -380,7 +401,8 @@ class FlowProtocolTest {
   }
 
   @Test
-  @DisplayName("pull mode: Register after the peer's data and FIN arrived — ResumeReading gives data, then PeerClosed")
+  @DisplayName(
+      "pull mode: Register after the peer's data and FIN arrived — ResumeReading gives data, then PeerClosed")
   void pullModeRegisterAfterDataAndFin() {
     Connection c = connect();
     await(c.client().writeNodelay(ByteString.fromString("before")));
@@ -395,7 +417,8 @@ class FlowProtocolTest {
   // ------------------------------------------------------------ peer FIN
 
   @Test
-  @DisplayName("peer FIN without keepOpenOnPeerClosed: PeerClosed, and we close too (peer reads Eof, its close completes)")
+  @DisplayName(
+      "peer FIN without keepOpenOnPeerClosed: PeerClosed, and we close too (peer reads Eof, its close completes)")
   void peerClosedClosesOurSide() {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), false, false);
@@ -406,7 +429,8 @@ class FlowProtocolTest {
   }
 
   @Test
-  @DisplayName("peer FIN without keepOpenOnPeerClosed: PeerClosed is the only closing event (as in Pekko IO)")
+  @DisplayName(
+      "peer FIN without keepOpenOnPeerClosed: PeerClosed is the only closing event (as in Pekko IO)")
   void peerClosedIsTheOnlyClosingEvent() {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), false, false);
@@ -419,7 +443,8 @@ class FlowProtocolTest {
   }
 
   @Test
-  @DisplayName("pull mode without keepOpenOnPeerClosed: unread data and the peer's FIN wait for ResumeReading, then data, PeerClosed, and only then our FIN (as Pekko IO, which reads the FIN only when resumed)")
+  @DisplayName(
+      "pull mode without keepOpenOnPeerClosed: unread data and the peer's FIN wait for ResumeReading, then data, PeerClosed, and only then our FIN (as Pekko IO, which reads the FIN only when resumed)")
   void pullModeUnreadDataAndFinWithoutKeepOpen() {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), false, true);
@@ -434,7 +459,8 @@ class FlowProtocolTest {
   }
 
   @Test
-  @DisplayName("pull mode without keepOpenOnPeerClosed: unread data outlasts a slow handler (longer than a closed flow lingers); then our side closes")
+  @DisplayName(
+      "pull mode without keepOpenOnPeerClosed: unread data outlasts a slow handler (longer than a closed flow lingers); then our side closes")
   void pullModeUnreadDataOutlivesLinger() {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), false, true);
@@ -444,29 +470,38 @@ class FlowProtocolTest {
     // the handler is slow to pull: longer than a closed flow would linger (TcpFlowActor.LINGER)
     testKit.createTestProbe().expectNoMessage(Duration.ofMillis(2500));
     c.server().ref().tell(new FlowCommand.ResumeReading());
-    handler.fishForMessage(TIMEOUT, e -> e instanceof FlowEvent.Received r
-        ? (r.data().utf8String().equals("unread") ? FishingOutcomes.complete()
-            : FishingOutcomes.fail("wrong data " + r))
-        : e instanceof FlowEvent.Closed ? FishingOutcomes.continueAndIgnore()
-        : FishingOutcomes.fail("unexpected " + e));
+    handler.fishForMessage(
+        TIMEOUT,
+        e ->
+            e instanceof FlowEvent.Received r
+                ? (r.data().utf8String().equals("unread")
+                    ? FishingOutcomes.complete()
+                    : FishingOutcomes.fail("wrong data " + r))
+                : e instanceof FlowEvent.Closed
+                    ? FishingOutcomes.continueAndIgnore()
+                    : FishingOutcomes.fail("unexpected " + e));
     handler.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
     assertInstanceOf(ReadResult.Eof.class, await(c.client().read()), "we closed after the pull");
   }
 
   @Test
-  @DisplayName("Register after the peer's FIN arrived, without keepOpenOnPeerClosed: PeerClosed and we close too")
+  @DisplayName(
+      "Register after the peer's FIN arrived, without keepOpenOnPeerClosed: PeerClosed and we close too")
   void registerAfterPeerFinClosesOurSide() {
     Connection c = connect();
     await(c.client().shutdown(ShutdownMode.WRITE));
     awaitState(c.server(), TcpState.CLOSE_WAIT);
     TestProbe<FlowEvent> handler = register(c.server(), false, false);
     handler.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
-    assertInstanceOf(ReadResult.Eof.class, await(c.client().read()),
+    assertInstanceOf(
+        ReadResult.Eof.class,
+        await(c.client().read()),
         "our side should have sent FIN after PeerClosed");
   }
 
   @Test
-  @DisplayName("peer FIN with keepOpenOnPeerClosed: we can still Write, the peer reads it, then Close")
+  @DisplayName(
+      "peer FIN with keepOpenOnPeerClosed: we can still Write, the peer reads it, then Close")
   void keepOpenOnPeerClosedAllowsWrites() {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), true, false);
@@ -502,7 +537,8 @@ class FlowProtocolTest {
   }
 
   @Test
-  @DisplayName("after Close -> Closed, the peer's later FIN brings no further event (Closed is final, as in Pekko IO)")
+  @DisplayName(
+      "after Close -> Closed, the peer's later FIN brings no further event (Closed is final, as in Pekko IO)")
   void closedIsFinal() {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.client(), false, false);
@@ -549,14 +585,20 @@ class FlowProtocolTest {
     awaitState(c.client(), TcpState.FIN_WAIT_2);
     handler.expectNoMessage(QUIET); // our FIN is acknowledged, the peer's is not sent
     CompletableFuture<Done> peerClose = c.server().close().toCompletableFuture();
-    handler.fishForMessage(TIMEOUT, e -> e instanceof FlowEvent.ConfirmedClosed
-        ? FishingOutcomes.complete() : e instanceof FlowEvent.PeerClosed
-        ? FishingOutcomes.continueAndIgnore() : FishingOutcomes.fail("unexpected " + e));
+    handler.fishForMessage(
+        TIMEOUT,
+        e ->
+            e instanceof FlowEvent.ConfirmedClosed
+                ? FishingOutcomes.complete()
+                : e instanceof FlowEvent.PeerClosed
+                    ? FishingOutcomes.continueAndIgnore()
+                    : FishingOutcomes.fail("unexpected " + e));
     await(peerClose);
   }
 
   @Test
-  @DisplayName("ConfirmedClose: the peer's FIN yields ConfirmedClosed alone, not PeerClosed first (as in Pekko IO)")
+  @DisplayName(
+      "ConfirmedClose: the peer's FIN yields ConfirmedClosed alone, not PeerClosed first (as in Pekko IO)")
   void confirmedCloseEndsWithConfirmedClosedOnly() {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.client(), false, false);
@@ -568,7 +610,8 @@ class FlowProtocolTest {
   }
 
   @Test
-  @DisplayName("ConfirmedClose after PeerClosed (keepOpenOnPeerClosed): ConfirmedClosed once our FIN is acknowledged")
+  @DisplayName(
+      "ConfirmedClose after PeerClosed (keepOpenOnPeerClosed): ConfirmedClosed once our FIN is acknowledged")
   void confirmedCloseAfterPeerClosed() {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), true, false);
@@ -580,7 +623,8 @@ class FlowProtocolTest {
   }
 
   @Test
-  @DisplayName("Abort: Aborted, and the peer's read fails with ConnectionResetException naming its flow")
+  @DisplayName(
+      "Abort: Aborted, and the peer's read fails with ConnectionResetException naming its flow")
   void abortResetsPeer() {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.client(), false, false);
@@ -612,11 +656,11 @@ class FlowProtocolTest {
   void completionStageAndActorWritesKeepOrder() {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.client(), false, false);
-    CompletableFuture<Done> first = c.client().write(ByteString.fromString("one,"))
-        .toCompletableFuture();
+    CompletableFuture<Done> first =
+        c.client().write(ByteString.fromString("one,")).toCompletableFuture();
     c.client().ref().tell(new FlowCommand.Write(ByteString.fromString("two,"), "two"));
-    CompletableFuture<Done> third = c.client().write(ByteString.fromString("three"))
-        .toCompletableFuture();
+    CompletableFuture<Done> third =
+        c.client().write(ByteString.fromString("three")).toCompletableFuture();
     c.client().ref().tell(new FlowCommand.Write(ByteString.fromString("!"), "four"));
     assertEquals("one,two,three!", readBytes(c.server(), 14).utf8String());
     handler.expectMessage(TIMEOUT, new FlowEvent.Ack("two"));
@@ -626,7 +670,8 @@ class FlowProtocolTest {
   }
 
   @Test
-  @DisplayName("a registered handler and TcpFlow.close coexist: close completes, the handler hears PeerClosed")
+  @DisplayName(
+      "a registered handler and TcpFlow.close coexist: close completes, the handler hears PeerClosed")
   void closeFromStageApiWithHandlerRegistered() {
     Connection c = connect();
     TestProbe<FlowEvent> serverHandler = register(c.server(), false, false);
@@ -640,12 +685,16 @@ class FlowProtocolTest {
 
   Connection connect() {
     CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
-    serverHost.tcp().listen(PORT, flow -> {
-      accepted.complete(flow);
-      return CompletableFuture.completedFuture(null);
-    });
-    TcpFlow client = await(clientHost.tcp().createConnection(
-        new InetSocketAddress(serverHost.address(), PORT)));
+    serverHost
+        .tcp()
+        .listen(
+            PORT,
+            flow -> {
+              accepted.complete(flow);
+              return CompletableFuture.completedFuture(null);
+            });
+    TcpFlow client =
+        await(clientHost.tcp().createConnection(new InetSocketAddress(serverHost.address(), PORT)));
     return new Connection(client, await(accepted));
   }
 
@@ -694,15 +743,24 @@ class FlowProtocolTest {
   }
 
   void awaitState(TcpFlow flow, TcpState state) {
-    testKit.createTestProbe().awaitAssert(TIMEOUT, () -> {
-      assertEquals(state, flow.stats().state(), flow.toString());
-      return null;
-    });
+    testKit
+        .createTestProbe()
+        .awaitAssert(
+            TIMEOUT,
+            () -> {
+              assertEquals(state, flow.stats().state(), flow.toString());
+              return null;
+            });
   }
 
   static String flowName(TcpFlow flow) {
-    return flow.src().getAddress().getHostAddress() + ":" + flow.src().getPort() + " -> "
-        + flow.dst().getAddress().getHostAddress() + ":" + flow.dst().getPort();
+    return flow.src().getAddress().getHostAddress()
+        + ":"
+        + flow.src().getPort()
+        + " -> "
+        + flow.dst().getAddress().getHostAddress()
+        + ":"
+        + flow.dst().getPort();
   }
 
   static Ipv4Address address(Stack stack) {

@@ -48,8 +48,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class HostsIntegrationTest {
   static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-  @JUnit5TestKit
-  public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   VirtualNetwork net;
 
@@ -120,7 +119,8 @@ class HostsIntegrationTest {
     await(net.removeListener(tap));
     List<Frame> frames = new ArrayList<>(seen);
     String trace = describe(frames);
-    assertEquals(2 + 6, frames.size(), "ARP request + reply + 3 echo requests + 3 replies\n" + trace);
+    assertEquals(
+        2 + 6, frames.size(), "ARP request + reply + 3 echo requests + 3 replies\n" + trace);
     ArpPacket request = frames.get(0).arp().orElseThrow(() -> new AssertionError(trace));
     assertTrue(request.isRequest());
     assertEquals(Ipv4Address.fromInet(b.address()), request.targetIp());
@@ -137,7 +137,8 @@ class HostsIntegrationTest {
   }
 
   @Test
-  @DisplayName("an off-link destination is reached only through the gateway's MAC (RFC 1122 §3.3.1)")
+  @DisplayName(
+      "an off-link destination is reached only through the gateway's MAC (RFC 1122 §3.3.1)")
   void offLinkGoesThroughGateway() {
     Stack gateway = host("10.0.0.1/24");
     Stack a = await(net.createStack(StackConfig.of("10.0.0.2/24").withGateway("10.0.0.1")));
@@ -149,20 +150,28 @@ class HostsIntegrationTest {
 
     List<Frame> frames = new ArrayList<>(seen);
     ArpPacket arpRequest = frames.get(0).arp().orElseThrow();
-    assertEquals(Ipv4Address.fromInet(gateway.address()), arpRequest.targetIp(),
+    assertEquals(
+        Ipv4Address.fromInet(gateway.address()),
+        arpRequest.targetIp(),
         "ARP asks for the gateway, not the far destination");
     Frame datagram = frames.stream().filter(f -> f.udp().isPresent()).findFirst().orElseThrow();
     assertEquals(gateway.mac(), datagram.ethernet().orElseThrow().destination());
-    assertEquals(Ipv4Address.fromInet(faraway.address()), datagram.ipv4().orElseThrow().destination());
+    assertEquals(
+        Ipv4Address.fromInet(faraway.address()), datagram.ipv4().orElseThrow().destination());
     String trace = describe(frames);
-    assertTrue(frames.stream().noneMatch(f -> faraway.mac().equals(f.ethernet().orElseThrow().destination())),
+    assertTrue(
+        frames.stream()
+            .noneMatch(f -> faraway.mac().equals(f.ethernet().orElseThrow().destination())),
         "no frame is addressed to the far host's MAC\n" + trace);
-    assertTrue(frames.stream().flatMap(f -> f.arp().stream())
+    assertTrue(
+        frames.stream()
+            .flatMap(f -> f.arp().stream())
             .noneMatch(arp -> arp.targetIp().equals(Ipv4Address.fromInet(faraway.address()))),
         "nobody asks ARP for the far address\n" + trace);
     // The gateway host does not route: it counts the datagram as not for it, once it has
     // handled it (the tap may see the frame before the gateway does).
-    awaitCondition(() -> gateway.stats().drops(DropReason.IPV4_NOT_FOR_US) >= 1,
+    awaitCondition(
+        () -> gateway.stats().drops(DropReason.IPV4_NOT_FOR_US) >= 1,
         "the gateway handled the datagram");
     assertEquals(1, gateway.stats().drops(DropReason.IPV4_NOT_FOR_US));
     assertEquals(0, faraway.stats().rxPackets(), "the far host never sees the datagram");
@@ -172,13 +181,15 @@ class HostsIntegrationTest {
   @DisplayName("no gateway and an off-link destination: NoRouteException naming both addresses")
   void noRoute() {
     Stack a = host("10.0.0.2/24");
-    Throwable failure = failureOf(a.udp().send(
-        new InetSocketAddress("192.168.7.7", 53), ByteString.fromString("x")));
+    Throwable failure =
+        failureOf(
+            a.udp().send(new InetSocketAddress("192.168.7.7", 53), ByteString.fromString("x")));
     assertInstanceOf(NoRouteException.class, failure);
-    assertTrue(failure.getMessage().contains("10.0.0.2") && failure.getMessage().contains("192.168.7.7"),
+    assertTrue(
+        failure.getMessage().contains("10.0.0.2") && failure.getMessage().contains("192.168.7.7"),
         failure.getMessage());
-    assertInstanceOf(NoRouteException.class, failureOf(a.ping(
-        Ipv4Address.of("172.16.0.1").toInet(), TIMEOUT)));
+    assertInstanceOf(
+        NoRouteException.class, failureOf(a.ping(Ipv4Address.of("172.16.0.1").toInet(), TIMEOUT)));
     assertEquals(2, a.stats().drops(DropReason.NO_ROUTE));
   }
 
@@ -224,7 +235,8 @@ class HostsIntegrationTest {
   }
 
   @Test
-  @DisplayName("a disconnected host's port leaves the switch: a broadcast and a frame to its old MAC reach only the third host; pings to it time out")
+  @DisplayName(
+      "a disconnected host's port leaves the switch: a broadcast and a frame to its old MAC reach only the third host; pings to it time out")
   void disconnectedHostStopsReceiving() {
     Stack a = host("10.0.0.2/24");
     Stack b = host("10.0.0.3/24");
@@ -235,24 +247,32 @@ class HostsIntegrationTest {
     Throwable failure = failureOf(a.ping(b.address(), Duration.ofMillis(300)));
     assertInstanceOf(TimeoutException.class, failure);
     // a still holds b's MAC, which the switch forgot: that echo request was flooded to c.
-    awaitCondition(() -> c.stats().drops(DropReason.ETHERNET_NOT_FOR_US) == 1,
+    awaitCondition(
+        () -> c.stats().drops(DropReason.ETHERNET_NOT_FOR_US) == 1,
         "c discarded the flooded echo request for b's old MAC");
 
     SwitchStats before = await(net.switchStats());
-    assertTrue(before.ports().stream().noneMatch(p -> p.port() == bPort),
+    assertTrue(
+        before.ports().stream().noneMatch(p -> p.port() == bPort),
         "b's port " + bPort + " is still attached: " + before);
     long cClosed = c.stats().drops(DropReason.UDP_PORT_CLOSED);
     long cNotForUs = c.stats().drops(DropReason.ETHERNET_NOT_FOR_US);
     await(a.udp().send(new InetSocketAddress("10.0.0.255", 9), ByteString.fromString("bcast")));
-    await(a.udp().send(new InetSocketAddress(b.address(), 9), ByteString.fromString("to b's old MAC")));
-    awaitCondition(() -> c.stats().drops(DropReason.UDP_PORT_CLOSED) == cClosed + 1
-            && c.stats().drops(DropReason.ETHERNET_NOT_FOR_US) == cNotForUs + 1,
+    await(
+        a.udp()
+            .send(new InetSocketAddress(b.address(), 9), ByteString.fromString("to b's old MAC")));
+    awaitCondition(
+        () ->
+            c.stats().drops(DropReason.UDP_PORT_CLOSED) == cClosed + 1
+                && c.stats().drops(DropReason.ETHERNET_NOT_FOR_US) == cNotForUs + 1,
         "c received the broadcast and the flooded unicast");
     SwitchStats after = await(net.switchStats());
     // Frames given to each port in between: both went to c, none anywhere else.
     Map<Integer, Long> delivered = txFrames(after);
     txFrames(before).forEach((port, tx) -> delivered.merge(port, -tx, Long::sum));
-    assertEquals(Map.of(a.switchPort(), 0L, c.switchPort(), 2L), delivered,
+    assertEquals(
+        Map.of(a.switchPort(), 0L, c.switchPort(), 2L),
+        delivered,
         "frames delivered per port (b's port " + bPort + " must not appear)\n" + after);
 
     assertInstanceOf(IllegalStateException.class, failureOf(b.ping(a.address(), TIMEOUT)));
@@ -265,8 +285,8 @@ class HostsIntegrationTest {
   }
 
   static Map<Integer, Long> txFrames(SwitchStats stats) {
-    return stats.ports().stream().collect(Collectors.toMap(SwitchStats.PortStats::port,
-        SwitchStats.PortStats::txFrames));
+    return stats.ports().stream()
+        .collect(Collectors.toMap(SwitchStats.PortStats::port, SwitchStats.PortStats::txFrames));
   }
 
   @Test
@@ -274,8 +294,9 @@ class HostsIntegrationTest {
   void arpFailure() {
     Stack a = host("10.0.0.2/24");
     long start = System.nanoTime();
-    Throwable failure = failureOf(a.udp().send(new InetSocketAddress("10.0.0.99", 9),
-        ByteString.fromString("nobody")));
+    Throwable failure =
+        failureOf(
+            a.udp().send(new InetSocketAddress("10.0.0.99", 9), ByteString.fromString("nobody")));
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
     assertInstanceOf(HostUnreachableException.class, failure);
     assertTrue(elapsedMs >= 2_900, "3 requests 1 s apart, got " + elapsedMs + " ms");
@@ -283,19 +304,22 @@ class HostsIntegrationTest {
   }
 
   @Test
-  @DisplayName("an unanswered address gets exactly max-requests ARP requests, retry-interval apart, and none after the send failed")
+  @DisplayName(
+      "an unanswered address gets exactly max-requests ARP requests, retry-interval apart, and none after the send failed")
   void arpRequestsStopAtMaxRequests() {
     ArpSettings defaults = net.config().arp();
     // Not the defaults (3 requests, 1 s): the count must come from the configuration.
-    ArpSettings arp = new ArpSettings(defaults.entryTimeout(), Duration.ofMillis(100), 5,
-        defaults.maxPendingPackets());
+    ArpSettings arp =
+        new ArpSettings(
+            defaults.entryTimeout(), Duration.ofMillis(100), 5, defaults.maxPendingPackets());
     VirtualNetwork fast = VirtualNetwork.create(testKit.system(), net.config().withArp(arp));
     try {
       Stack a = await(fast.createStack("10.0.0.2/24"));
       ConcurrentLinkedQueue<Frame> seen = new ConcurrentLinkedQueue<>();
       TapId tap = fast.addListener(seen::add);
-      Throwable failure = failureOf(a.udp().send(new InetSocketAddress("10.0.0.99", 9),
-          ByteString.fromString("nobody")));
+      Throwable failure =
+          failureOf(
+              a.udp().send(new InetSocketAddress("10.0.0.99", 9), ByteString.fromString("nobody")));
       assertInstanceOf(HostUnreachableException.class, failure);
       // A request sent after giving up would show within a few more intervals.
       await(TcpTestSupport.after(arp.retryInterval().multipliedBy(3)));
@@ -304,14 +328,19 @@ class HostsIntegrationTest {
       List<Frame> frames = new ArrayList<>(seen);
       String trace = describe(frames);
       Ipv4Address target = Ipv4Address.of("10.0.0.99");
-      List<Frame> requests = frames.stream().filter(f -> f.arp()
-          .filter(p -> p.isRequest() && p.targetIp().equals(target)).isPresent()).toList();
+      List<Frame> requests =
+          frames.stream()
+              .filter(
+                  f ->
+                      f.arp().filter(p -> p.isRequest() && p.targetIp().equals(target)).isPresent())
+              .toList();
       assertEquals(arp.maxRequests(), requests.size(), trace);
       assertEquals(frames.size(), requests.size(), "nothing but the requests\n" + trace);
       for (int i = 1; i < requests.size(); i++) {
         long gapNanos = requests.get(i).epochNanos() - requests.get(i - 1).epochNanos();
         // Half the interval: the switch may timestamp one request late and the next on time.
-        assertTrue(gapNanos >= arp.retryInterval().toNanos() / 2,
+        assertTrue(
+            gapNanos >= arp.retryInterval().toNanos() / 2,
             "request " + (i + 1) + " came " + gapNanos / 1_000_000 + " ms after the previous one");
       }
       assertEquals(1, a.stats().drops(DropReason.ARP_UNRESOLVED));
@@ -321,7 +350,8 @@ class HostsIntegrationTest {
   }
 
   @Test
-  @DisplayName("a new host announces itself with one gratuitous ARP: broadcast, sender IP = target IP = its address (RFC 5227 §3)")
+  @DisplayName(
+      "a new host announces itself with one gratuitous ARP: broadcast, sender IP = target IP = its address (RFC 5227 §3)")
   void gratuitousArpAtStart() {
     ConcurrentLinkedQueue<Frame> seen = new ConcurrentLinkedQueue<>();
     TapId tap = net.addListener(seen::add);
@@ -345,7 +375,8 @@ class HostsIntegrationTest {
   }
 
   @Test
-  @DisplayName("after Udp.unlisten the port is closed again: the next datagram gets ICMP port unreachable, not the old handler")
+  @DisplayName(
+      "after Udp.unlisten the port is closed again: the next datagram gets ICMP port unreachable, not the old handler")
   void unlistenClosesThePort() throws Exception {
     Stack a = host("10.0.0.2/24");
     Stack b = host("10.0.0.3/24");
@@ -378,18 +409,26 @@ class HostsIntegrationTest {
   @DisplayName("bad arguments fail at the call with the offending value in the message")
   void userMistakes() {
     Stack a = host("10.0.0.2/24");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> a.udp().listen(70000, d -> { }));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> a.udp().listen(70000, d -> {}));
     assertTrue(e.getMessage().contains("70000"));
     e = assertThrows(IllegalArgumentException.class, () -> net.createStack("10.0.0.300/24"));
     assertTrue(e.getMessage().contains("10.0.0.300"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> net.createStack("10.0.0.2/24"));
     assertTrue(e.getMessage().contains("10.0.0.2"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> a.udp().send(new InetSocketAddress(a.address(), 9), ByteString.fromArray(new byte[1473])));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                a.udp()
+                    .send(
+                        new InetSocketAddress(a.address(), 9),
+                        ByteString.fromArray(new byte[1473])));
     assertTrue(e.getMessage().contains("1473"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> StackConfig.of("10.0.0.2/24").withGateway("10.1.0.1"));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> StackConfig.of("10.0.0.2/24").withGateway("10.1.0.1"));
     assertTrue(e.getMessage().contains("10.1.0.1"), e.getMessage());
   }
 
@@ -400,21 +439,24 @@ class HostsIntegrationTest {
     Stack b = host("10.0.0.3/24");
     CountDownLatch gate = new CountDownLatch(1);
     List<Frame> seen = new ArrayList<>();
-    TapId tap = net.addListener(f -> {
-      try {
-        gate.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      synchronized (seen) {
-        seen.add(f);
-      }
-    });
+    TapId tap =
+        net.addListener(
+            f -> {
+              try {
+                gate.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              synchronized (seen) {
+                seen.add(f);
+              }
+            });
     for (int i = 0; i < 5; i++) {
       await(a.ping(b.address(), TIMEOUT));
     }
     CompletionStage<?> removed = net.removeListener(tap);
-    assertThrows(TimeoutException.class,
+    assertThrows(
+        TimeoutException.class,
         () -> removed.toCompletableFuture().get(200, TimeUnit.MILLISECONDS));
     gate.countDown();
     await(removed);
@@ -439,8 +481,15 @@ class HostsIntegrationTest {
       sb.append(f.ingressHost()).append(' ');
       f.ethernet().ifPresent(e -> sb.append(e.source()).append(" > ").append(e.destination()));
       f.arp().ifPresent(a -> sb.append(" ARP ").append(a));
-      f.ipv4().ifPresent(ip -> sb.append(" IPv4 ").append(ip.source()).append(" > ")
-          .append(ip.destination()).append(" proto ").append(ip.protocol()));
+      f.ipv4()
+          .ifPresent(
+              ip ->
+                  sb.append(" IPv4 ")
+                      .append(ip.source())
+                      .append(" > ")
+                      .append(ip.destination())
+                      .append(" proto ")
+                      .append(ip.protocol()));
       sb.append('\n');
     }
     return sb.toString();
@@ -450,5 +499,4 @@ class HostsIntegrationTest {
   static void awaitCondition(BooleanSupplier condition, String what) {
     TcpTestSupport.awaitCondition(condition, TIMEOUT, () -> what);
   }
-
 }

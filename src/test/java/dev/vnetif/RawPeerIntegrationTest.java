@@ -50,12 +50,16 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RawPeerIntegrationTest {
   static final Duration WAIT = Duration.ofSeconds(5);
-  /** Drops that describe outgoing traffic, not received input. */
-  static final Set<DropReason> OUTGOING = EnumSet.of(DropReason.ARP_QUEUE_OVERFLOW,
-      DropReason.ARP_UNRESOLVED, DropReason.NO_ROUTE, DropReason.TOO_BIG);
 
-  @JUnit5TestKit
-  public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  /** Drops that describe outgoing traffic, not received input. */
+  static final Set<DropReason> OUTGOING =
+      EnumSet.of(
+          DropReason.ARP_QUEUE_OVERFLOW,
+          DropReason.ARP_UNRESOLVED,
+          DropReason.NO_ROUTE,
+          DropReason.TOO_BIG);
+
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   VirtualNetwork net;
   Stack host;
@@ -76,10 +80,14 @@ class RawPeerIntegrationTest {
   }
 
   @Test
-  @DisplayName("SYN to a closed port: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (RFC 9293 §3.10.7.1)")
+  @DisplayName(
+      "SYN to a closed port: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> (RFC 9293 §3.10.7.1)")
   void synToClosedPortGetsRstAck() throws Exception {
-    peer.sendTcp(host.mac(), hostIp, TcpSegment.of(40000, 80, 0xFFFFFFF0, 0, TcpSegment.SYN, 65535)
-        .withPayload(ByteString.fromString("0123456789")));
+    peer.sendTcp(
+        host.mac(),
+        hostIp,
+        TcpSegment.of(40000, 80, 0xFFFFFFF0, 0, TcpSegment.SYN, 65535)
+            .withPayload(ByteString.fromString("0123456789")));
     TcpSegment rst = peer.nextTcp(WAIT);
     assertNotNull(rst, "no RST came back");
     assertEquals(TcpSegment.RST | TcpSegment.ACK, rst.flags());
@@ -104,21 +112,31 @@ class RawPeerIntegrationTest {
   }
 
   @Test
-  @DisplayName("repeated RSTs (mirage-tcpip PR 489, issue 456): the flow closes once, leaves the table, and later RSTs are not answered")
+  @DisplayName(
+      "repeated RSTs (mirage-tcpip PR 489, issue 456): the flow closes once, leaves the table, and later RSTs are not answered")
   void repeatedResetsLeaveNoEntry() throws Exception {
-    java.util.concurrent.CompletableFuture<TcpFlow> accepted = new java.util.concurrent.CompletableFuture<>();
-    host.tcp().listen(80, flow -> {
-      accepted.complete(flow);
-      return new java.util.concurrent.CompletableFuture<>();
-    });
+    java.util.concurrent.CompletableFuture<TcpFlow> accepted =
+        new java.util.concurrent.CompletableFuture<>();
+    host.tcp()
+        .listen(
+            80,
+            flow -> {
+              accepted.complete(flow);
+              return new java.util.concurrent.CompletableFuture<>();
+            });
     int iss = 777_000;
-    peer.sendTcp(host.mac(), hostIp, TcpSegment.of(40000, 80, iss, 0, TcpSegment.SYN, 65535)
-        .withOptions(dev.vnetif.wire.TcpOptions.NONE.withMss(1460)));
+    peer.sendTcp(
+        host.mac(),
+        hostIp,
+        TcpSegment.of(40000, 80, iss, 0, TcpSegment.SYN, 65535)
+            .withOptions(dev.vnetif.wire.TcpOptions.NONE.withMss(1460)));
     TcpSegment synAck = peer.nextTcp(WAIT);
     assertNotNull(synAck, "SYN-ACK");
     assertEquals(TcpSegment.SYN | TcpSegment.ACK, synAck.flags());
-    peer.sendTcp(host.mac(), hostIp, TcpSegment.of(40000, 80, iss + 1, synAck.seq() + 1,
-        TcpSegment.ACK, 65535));
+    peer.sendTcp(
+        host.mac(),
+        hostIp,
+        TcpSegment.of(40000, 80, iss + 1, synAck.seq() + 1, TcpSegment.ACK, 65535));
     TcpFlow flow = accepted.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     awaitCondition(() -> host.stats().openFlows() == 1, "the flow is in the table");
     for (int i = 0; i < 3; i++) {
@@ -131,7 +149,8 @@ class RawPeerIntegrationTest {
     // (The 2nd and 3rd RST went to the flow or here, depending on how they were batched.)
     long before = host.stats().drops(DropReason.TCP_PORT_CLOSED);
     peer.sendTcp(host.mac(), hostIp, TcpSegment.of(40000, 80, iss + 1, 0, TcpSegment.RST, 0));
-    awaitCondition(() -> host.stats().drops(DropReason.TCP_PORT_CLOSED) == before + 1,
+    awaitCondition(
+        () -> host.stats().drops(DropReason.TCP_PORT_CLOSED) == before + 1,
         "the late RST counted at the closed port");
     assertNull(peer.nextTcp(Duration.ofMillis(300)), "no RST answers a RST");
     assertEquals(0, host.stats().openFlows());
@@ -140,8 +159,8 @@ class RawPeerIntegrationTest {
   @Test
   @DisplayName("a TCP segment with a bad checksum is dropped and counted, not answered")
   void badTcpChecksumDropped() throws Exception {
-    ByteString good = TcpSegment.of(40002, 80, 1, 0, TcpSegment.SYN, 1000)
-        .encode(peer.address(), hostIp);
+    ByteString good =
+        TcpSegment.of(40002, 80, 1, 0, TcpSegment.SYN, 1000).encode(peer.address(), hostIp);
     byte[] bad = good.toArray();
     bad[16] ^= 0x01;
     peer.sendIp(host.mac(), hostIp, Ipv4Packet.PROTO_TCP, ByteString.fromArray(bad));
@@ -150,10 +169,11 @@ class RawPeerIntegrationTest {
   }
 
   @Test
-  @DisplayName("an IPv4 fragment (MF set, or offset ≠ 0) is counted once as IPV4_FRAGMENT and not answered; the same echo unfragmented is")
+  @DisplayName(
+      "an IPv4 fragment (MF set, or offset ≠ 0) is counted once as IPV4_FRAGMENT and not answered; the same echo unfragmented is")
   void fragmentsAreDroppedAndCounted() throws Exception {
-    ByteString echo = IcmpPacket.echoRequest(0x4242, 1, ByteString.fromString("are you there?"))
-        .encode();
+    ByteString echo =
+        IcmpPacket.echoRequest(0x4242, 1, ByteString.fromString("are you there?")).encode();
     // The control: whole, this echo request is answered, so silence below means a drop.
     peer.sendDatagram(host.mac(), echoDatagram(echo, false, 0));
     Ipv4Packet reply = peer.nextDatagram(WAIT);
@@ -162,14 +182,19 @@ class RawPeerIntegrationTest {
     assertEquals(0, host.stats().drops(DropReason.IPV4_FRAGMENT));
 
     record Fragment(String name, boolean moreFragments, int offset) {}
-    for (Fragment fragment : List.of(new Fragment("first fragment (MF set, offset 0)", true, 0),
-        new Fragment("last fragment (MF clear, offset 185)", false, 185))) {
+    for (Fragment fragment :
+        List.of(
+            new Fragment("first fragment (MF set, offset 0)", true, 0),
+            new Fragment("last fragment (MF clear, offset 185)", false, 185))) {
       long fragments = host.stats().drops(DropReason.IPV4_FRAGMENT);
       long drops = host.stats().totalDrops();
-      peer.sendDatagram(host.mac(), echoDatagram(echo, fragment.moreFragments(), fragment.offset()));
-      awaitCondition(() -> host.stats().drops(DropReason.IPV4_FRAGMENT) > fragments,
+      peer.sendDatagram(
+          host.mac(), echoDatagram(echo, fragment.moreFragments(), fragment.offset()));
+      awaitCondition(
+          () -> host.stats().drops(DropReason.IPV4_FRAGMENT) > fragments,
           "the host counted the " + fragment.name());
-      assertNull(peer.nextDatagram(Duration.ofMillis(300)), "the " + fragment.name() + " was answered");
+      assertNull(
+          peer.nextDatagram(Duration.ofMillis(300)), "the " + fragment.name() + " was answered");
       assertEquals(fragments + 1, host.stats().drops(DropReason.IPV4_FRAGMENT), fragment.name());
       assertEquals(drops + 1, host.stats().totalDrops(), fragment.name() + " " + host.stats());
     }
@@ -177,31 +202,44 @@ class RawPeerIntegrationTest {
 
   /** An echo request from the peer to the host, with the given fragmentation fields. */
   Ipv4Packet echoDatagram(ByteString echo, boolean moreFragments, int fragmentOffset) {
-    return new Ipv4Packet(0, 0x77, false, moreFragments, fragmentOffset, 64,
-        Ipv4Packet.PROTO_ICMP, peer.address(), hostIp, echo);
+    return new Ipv4Packet(
+        0,
+        0x77,
+        false,
+        moreFragments,
+        fragmentOffset,
+        64,
+        Ipv4Packet.PROTO_ICMP,
+        peer.address(),
+        hostIp,
+        echo);
   }
 
   @Test
-  @DisplayName("more datagrams than max-pending-packets wait for ARP: the oldest fail as ARP_QUEUE_OVERFLOW, the newest go out in order once ARP is answered")
+  @DisplayName(
+      "more datagrams than max-pending-packets wait for ARP: the oldest fail as ARP_QUEUE_OVERFLOW, the newest go out in order once ARP is answered")
   void arpQueueOverflowDropsTheOldest() throws Exception {
     int capacity = net.config().arp().maxPendingPackets();
     int extra = 3;
     InetSocketAddress destination = new InetSocketAddress(peer.address().toInet(), 9);
     List<CompletableFuture<Done>> sends = new ArrayList<>();
     for (int i = 0; i < capacity + extra; i++) {
-      sends.add(host.udp().send(5000, destination, ByteString.fromString("#" + i))
-          .toCompletableFuture());
+      sends.add(
+          host.udp().send(5000, destination, ByteString.fromString("#" + i)).toCompletableFuture());
     }
     // The peer has not answered ARP yet (it answers only while the test reads from it).
     for (int i = 0; i < extra; i++) {
-      assertInstanceOf(HostUnreachableException.class, failureOf(sends.get(i)),
+      assertInstanceOf(
+          HostUnreachableException.class,
+          failureOf(sends.get(i)),
           "datagram #" + i + " is pushed out of the queue");
     }
     assertEquals(extra, host.stats().drops(DropReason.ARP_QUEUE_OVERFLOW));
     for (int i = extra; i < capacity + extra; i++) {
       Ipv4Packet packet = peer.nextDatagram(WAIT);
       assertNotNull(packet, "datagram #" + i + " never came");
-      UdpPacket udp = UdpPacket.parse(packet.payload(), packet.source(), packet.destination(), true);
+      UdpPacket udp =
+          UdpPacket.parse(packet.payload(), packet.source(), packet.destination(), true);
       assertEquals("#" + i, udp.payload().utf8String());
     }
     for (int i = extra; i < capacity + extra; i++) {
@@ -212,7 +250,8 @@ class RawPeerIntegrationTest {
   }
 
   @Test
-  @DisplayName("10,000 random frames: no exception, the host still answers, every frame counted once")
+  @DisplayName(
+      "10,000 random frames: no exception, the host still answers, every frame counted once")
   void randomFramesAreDroppedAndCounted() throws Exception {
     long seed = new SplittableRandom().nextLong();
     String replay = "replay with seed " + seed;
@@ -227,14 +266,19 @@ class RawPeerIntegrationTest {
       }
     }
     SwitchStats stats = await(net.switchStats());
-    long delivered = stats.ports().stream().filter(p -> p.port() == host.switchPort())
-        .findFirst().orElseThrow().txFrames();
+    long delivered =
+        stats.ports().stream()
+            .filter(p -> p.port() == host.switchPort())
+            .findFirst()
+            .orElseThrow()
+            .txFrames();
     // Every frame of at least 14 bytes reaches the host: broadcast, multicast and unknown
     // unicast are flooded. (Only a random destination equal to a source MAC already learned
     // on the fuzzer's port would be filtered: odds of about 10^4 in 2^47.)
     assertEquals(10_000, delivered + stats.runtDrops(), replay);
     // rxFrames counts a frame when it arrives, its drop reason once handled: wait for both.
-    awaitCondition(() -> inputDrops(host.stats()) + host.stats().icmpErrorsReceived() >= delivered,
+    awaitCondition(
+        () -> inputDrops(host.stats()) + host.stats().icmpErrorsReceived() >= delivered,
         "the host handled every frame");
 
     StackStats after = host.stats();
@@ -246,8 +290,12 @@ class RawPeerIntegrationTest {
     assertTrue(after.drops(DropReason.ETHERNET_NOT_FOR_US) > 0, replay);
     assertTrue(after.drops(DropReason.IPV4_MALFORMED) > 0, replay);
     assertTrue(after.drops(DropReason.ARP_MALFORMED) > 0, replay);
-    assertTrue(after.drops(DropReason.ICMP_BAD_CHECKSUM) + after.drops(DropReason.TCP_BAD_CHECKSUM)
-        + after.drops(DropReason.UDP_BAD_CHECKSUM) > 0, replay);
+    assertTrue(
+        after.drops(DropReason.ICMP_BAD_CHECKSUM)
+                + after.drops(DropReason.TCP_BAD_CHECKSUM)
+                + after.drops(DropReason.UDP_BAD_CHECKSUM)
+            > 0,
+        replay);
 
     // Still alive and well: the host answers a newcomer's ping.
     Stack other = await(net.createStack("10.0.0.3/24"));
@@ -255,13 +303,15 @@ class RawPeerIntegrationTest {
   }
 
   static long inputDrops(StackStats stats) {
-    return stats.drops().entrySet().stream().filter(e -> !OUTGOING.contains(e.getKey()))
-        .mapToLong(java.util.Map.Entry::getValue).sum();
+    return stats.drops().entrySet().stream()
+        .filter(e -> !OUTGOING.contains(e.getKey()))
+        .mapToLong(java.util.Map.Entry::getValue)
+        .sum();
   }
 
   /**
-   * Four shapes: fully random bytes; random bytes to the host's MAC as IPv4 or ARP; a valid
-   * IPv4 header (correct checksum) with a random transport protocol and payload.
+   * Four shapes: fully random bytes; random bytes to the host's MAC as IPv4 or ARP; a valid IPv4
+   * header (correct checksum) with a random transport protocol and payload.
    */
   ByteString randomFrame(SplittableRandom random, int shape) {
     int length = random.nextInt(0, 200);
@@ -296,7 +346,8 @@ class RawPeerIntegrationTest {
   }
 
   @Test
-  @DisplayName("a pcap of ARP, ICMP, UDP and TCP RST traffic reads in tshark with no malformed frame or bad checksum")
+  @DisplayName(
+      "a pcap of ARP, ICMP, UDP and TCP RST traffic reads in tshark with no malformed frame or bad checksum")
   void pcapReadsCleanInTshark(@TempDir Path dir) throws Exception {
     Assumptions.assumeTrue(Tshark.find().isPresent(), Tshark.NOT_INSTALLED);
     Path file = dir.resolve("hosts.pcap");
@@ -310,9 +361,15 @@ class RawPeerIntegrationTest {
     host.udp().listen(7, d -> host.udp().send(7, d.src(), d.payload()));
     java.util.concurrent.CountDownLatch echoed = new java.util.concurrent.CountDownLatch(1);
     other.udp().listen(5000, d -> echoed.countDown());
-    await(other.udp().send(5000, new InetSocketAddress(host.address(), 7), ByteString.fromString("echo")));
+    await(
+        other
+            .udp()
+            .send(5000, new InetSocketAddress(host.address(), 7), ByteString.fromString("echo")));
     assertTrue(echoed.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
-    await(other.udp().send(new InetSocketAddress(host.address(), 9), ByteString.fromString("closed")));
+    await(
+        other
+            .udp()
+            .send(new InetSocketAddress(host.address(), 9), ByteString.fromString("closed")));
     peer.sendTcp(host.mac(), hostIp, TcpSegment.of(40000, 80, 12345, 0, TcpSegment.SYN, 65535));
     assertNotNull(peer.nextTcp(WAIT));
     await(recording.stop());
@@ -324,7 +381,9 @@ class RawPeerIntegrationTest {
     assertEquals(recording.framesWritten(), report.frames());
     // ARP + 3 pings; UDP echo and reply; UDP to a closed port and its ICMP error; the
     // peer's SYN, the host's ARP request for the peer, the peer's ARP reply, the RST.
-    assertEquals(2 + 6 + 2 + 2 + 4, report.frames(),
+    assertEquals(
+        2 + 6 + 2 + 2 + 4,
+        report.frames(),
         String.join("\n", Tshark.fields(file, "", "frame.number", "_ws.col.Info")));
     // ip.src of the error and of the datagram it quotes (RFC 792)
     List<String> icmp = Tshark.fields(file, "icmp.type == 3 && icmp.code == 3", "ip.src");

@@ -26,11 +26,14 @@ class ReadmeExampleTest {
       VirtualNetwork net = VirtualNetwork.create(system);
 
       Stack a = net.createStack("10.0.0.2/24").toCompletableFuture().join();
-      Stack b = net.createStack(StackConfig.of("10.0.0.3/24").withMtu(9000).withName("b"))
-          .toCompletableFuture().join();
+      Stack b =
+          net.createStack(StackConfig.of("10.0.0.3/24").withMtu(9000).withName("b"))
+              .toCompletableFuture()
+              .join();
 
       AtomicInteger icmpFrames = new AtomicInteger();
-      TapId tap = net.addListener(frame -> frame.icmp().ifPresent(icmp -> icmpFrames.incrementAndGet()));
+      TapId tap =
+          net.addListener(frame -> frame.icmp().ifPresent(icmp -> icmpFrames.incrementAndGet()));
 
       a.ping(b.address(), Duration.ofSeconds(1)).toCompletableFuture().join();
 
@@ -39,11 +42,13 @@ class ReadmeExampleTest {
           new java.util.concurrent.CompletableFuture<>();
       a.udp().listen(5000, echoed::complete);
       a.udp().send(5000, new InetSocketAddress(b.address(), 7), ByteString.fromString("hi"));
-      assertEquals("hi", echoed.get(5, java.util.concurrent.TimeUnit.SECONDS).payload().utf8String());
+      assertEquals(
+          "hi", echoed.get(5, java.util.concurrent.TimeUnit.SECONDS).payload().utf8String());
 
       Path pcap = dir.resolve("run.pcap");
       net.recordPcap(pcap, () -> a.ping(b.address(), Duration.ofSeconds(1)))
-          .toCompletableFuture().join();
+          .toCompletableFuture()
+          .join();
 
       assertTrue(a.stats().txPackets() >= 3, a.stats().toString());
       net.removeListener(tap).toCompletableFuture().join();

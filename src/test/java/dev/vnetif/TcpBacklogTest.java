@@ -31,27 +31,29 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The listener's bounded SYN backlog (RFC 4987 §3.1, {@code vnetif.tcp.syn-backlog}): a
- * scripted peer opens half-open connections (SYN, never the final ACK) until the backlog
- * is full; further SYNs are dropped, counted under {@link DropReason#TCP_BACKLOG_FULL} and
- * never answered; a slot frees when a half-open connection completes or is reset.
+ * The listener's bounded SYN backlog (RFC 4987 §3.1, {@code vnetif.tcp.syn-backlog}): a scripted
+ * peer opens half-open connections (SYN, never the final ACK) until the backlog is full; further
+ * SYNs are dropped, counted under {@link DropReason#TCP_BACKLOG_FULL} and never answered; a slot
+ * frees when a half-open connection completes or is reset.
  */
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TcpBacklogTest {
   static final Duration WAIT = Duration.ofSeconds(5);
+
   /**
-   * How long "no answer" is watched: many round trips here, and well inside the 1 s initial
-   * RTO, so the half-open connections do not retransmit their SYN-ACKs meanwhile.
+   * How long "no answer" is watched: many round trips here, and well inside the 1 s initial RTO, so
+   * the half-open connections do not retransmit their SYN-ACKs meanwhile.
    */
   static final Duration QUIET = Duration.ofMillis(400);
+
   static final int BACKLOG = 2;
   static final int PORT = 80;
+
   /** The peer's first source port; SYN {@code i} comes from FIRST_PORT + i. */
   static final int FIRST_PORT = 40000;
 
-  @JUnit5TestKit
-  public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   VirtualNetwork net;
   Stack host;
@@ -61,18 +63,21 @@ class TcpBacklogTest {
 
   @BeforeEach
   void setUp() {
-    NetworkConfig config = NetworkConfig.fromConfig(testKit.system().settings().config())
-        .withSynBacklog(BACKLOG);
+    NetworkConfig config =
+        NetworkConfig.fromConfig(testKit.system().settings().config()).withSynBacklog(BACKLOG);
     net = VirtualNetwork.create(testKit.system(), config);
     host = await(net.createStack("10.0.0.2/24"), WAIT, "host");
     hostIp = Ipv4Address.fromInet(host.address());
-    peer = new RawPeer(await(net.attachRawPort("peer"), WAIT, "raw port"),
-        Ipv4Address.of("10.0.0.9"));
+    peer =
+        new RawPeer(await(net.attachRawPort("peer"), WAIT, "raw port"), Ipv4Address.of("10.0.0.9"));
     accepted = new LinkedBlockingQueue<>();
-    host.tcp().listen(PORT, flow -> {
-      accepted.add(flow);
-      return new CompletableFuture<>(); // the flows stay open for the whole test
-    });
+    host.tcp()
+        .listen(
+            PORT,
+            flow -> {
+              accepted.add(flow);
+              return new CompletableFuture<>(); // the flows stay open for the whole test
+            });
     awaitCondition(() -> host.stats().listeners() == 1, WAIT, () -> "listening: " + host.stats());
   }
 
@@ -82,16 +87,21 @@ class TcpBacklogTest {
   }
 
   @Test
-  @DisplayName("backlog 2, five SYNs without final ACKs: two SYN-ACKs; the other three SYNs are dropped, counted under TCP_BACKLOG_FULL, unanswered")
+  @DisplayName(
+      "backlog 2, five SYNs without final ACKs: two SYN-ACKs; the other three SYNs are dropped, counted under TCP_BACKLOG_FULL, unanswered")
   void synsBeyondTheBacklogAreDroppedAndCounted() throws Exception {
     for (int i = 0; i < 5; i++) {
       sendSyn(i);
     }
-    awaitCondition(() -> host.stats().drops(DropReason.TCP_BACKLOG_FULL) == 3, WAIT,
+    awaitCondition(
+        () -> host.stats().drops(DropReason.TCP_BACKLOG_FULL) == 3,
+        WAIT,
         () -> "three SYNs over the backlog counted: " + host.stats());
 
     Map<Integer, TcpSegment> answers = answersWithin(QUIET);
-    assertEquals(List.of(FIRST_PORT, FIRST_PORT + 1), List.copyOf(answers.keySet()),
+    assertEquals(
+        List.of(FIRST_PORT, FIRST_PORT + 1),
+        List.copyOf(answers.keySet()),
         "only the SYNs that found a backlog slot are answered: " + answers);
     for (int i = 0; i < BACKLOG; i++) {
       TcpSegment synAck = answers.get(FIRST_PORT + i);
@@ -105,15 +115,18 @@ class TcpBacklogTest {
   }
 
   @Test
-  @DisplayName("a full backlog frees a slot when a half-open connection completes: the next SYN is answered, the one after it dropped again")
+  @DisplayName(
+      "a full backlog frees a slot when a half-open connection completes: the next SYN is answered, the one after it dropped again")
   void completedHandshakeFreesASlot() throws Exception {
     Map<Integer, TcpSegment> synAcks = fillBacklog();
 
     // The peer completes the first handshake; once the callback has the flow, the listener
     // has moved it out of the backlog (it does so before running the callback).
     TcpSegment first = synAcks.get(FIRST_PORT);
-    peer.sendTcp(host.mac(), hostIp, TcpSegment.of(FIRST_PORT, PORT, iss(0) + 1,
-        first.seq() + 1, TcpSegment.ACK, 65535));
+    peer.sendTcp(
+        host.mac(),
+        hostIp,
+        TcpSegment.of(FIRST_PORT, PORT, iss(0) + 1, first.seq() + 1, TcpSegment.ACK, 65535));
     TcpFlow flow = accepted.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertNotNull(flow, "the completed connection reached the callback");
     assertEquals(FIRST_PORT, flow.dst().getPort());
@@ -126,20 +139,25 @@ class TcpBacklogTest {
 
     // Ports 40001 and 40003 are half-open now: the backlog is full again.
     sendSyn(4);
-    awaitCondition(() -> host.stats().drops(DropReason.TCP_BACKLOG_FULL) == 2, WAIT,
+    awaitCondition(
+        () -> host.stats().drops(DropReason.TCP_BACKLOG_FULL) == 2,
+        WAIT,
         () -> "the SYN after that dropped: " + host.stats());
     Map<Integer, TcpSegment> late = answersWithin(QUIET);
     assertTrue(!late.containsKey(FIRST_PORT + 4), "the dropped SYN got no answer: " + late);
   }
 
   @Test
-  @DisplayName("a full backlog frees a slot when a half-open connection is reset (RST at RCV.NXT): the next SYN is answered")
+  @DisplayName(
+      "a full backlog frees a slot when a half-open connection is reset (RST at RCV.NXT): the next SYN is answered")
   void resetHalfOpenConnectionFreesASlot() throws Exception {
     fillBacklog();
 
-    peer.sendTcp(host.mac(), hostIp, TcpSegment.of(FIRST_PORT, PORT, iss(0) + 1, 0,
-        TcpSegment.RST, 0));
-    awaitCondition(() -> host.stats().openFlows() == BACKLOG - 1, WAIT,
+    peer.sendTcp(
+        host.mac(), hostIp, TcpSegment.of(FIRST_PORT, PORT, iss(0) + 1, 0, TcpSegment.RST, 0));
+    awaitCondition(
+        () -> host.stats().openFlows() == BACKLOG - 1,
+        WAIT,
         () -> "the reset half-open connection left the table: " + host.stats());
 
     sendSyn(3);
@@ -152,14 +170,16 @@ class TcpBacklogTest {
   }
 
   /**
-   * Two half-open connections (ports 40000 and 40001) and one SYN dropped (40002): returns
-   * the SYN-ACKs by the peer's port.
+   * Two half-open connections (ports 40000 and 40001) and one SYN dropped (40002): returns the
+   * SYN-ACKs by the peer's port.
    */
   private Map<Integer, TcpSegment> fillBacklog() throws InterruptedException {
     for (int i = 0; i < BACKLOG + 1; i++) {
       sendSyn(i);
     }
-    awaitCondition(() -> host.stats().drops(DropReason.TCP_BACKLOG_FULL) == 1, WAIT,
+    awaitCondition(
+        () -> host.stats().drops(DropReason.TCP_BACKLOG_FULL) == 1,
+        WAIT,
         () -> "the third SYN dropped: " + host.stats());
     Map<Integer, TcpSegment> synAcks = new TreeMap<>();
     while (synAcks.size() < BACKLOG) {
@@ -176,8 +196,11 @@ class TcpBacklogTest {
   }
 
   private void sendSyn(int i) {
-    peer.sendTcp(host.mac(), hostIp, TcpSegment.of(FIRST_PORT + i, PORT, iss(i), 0,
-        TcpSegment.SYN, 65535).withOptions(TcpOptions.NONE.withMss(1460)));
+    peer.sendTcp(
+        host.mac(),
+        hostIp,
+        TcpSegment.of(FIRST_PORT + i, PORT, iss(i), 0, TcpSegment.SYN, 65535)
+            .withOptions(TcpOptions.NONE.withMss(1460)));
   }
 
   /** The first segment to {@code peerPort}, skipping others (retransmitted SYN-ACKs). */

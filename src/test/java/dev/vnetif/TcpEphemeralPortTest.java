@@ -26,14 +26,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TcpEphemeralPortTest {
-  @JUnit5TestKit
-  public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   @Test
-  @DisplayName("RFC 6056: with every ephemeral port in use towards a destination, connect fails at once naming the range; a freed port is reused; another destination port still works")
+  @DisplayName(
+      "RFC 6056: with every ephemeral port in use towards a destination, connect fails at once naming the range; a freed port is reused; another destination port still works")
   void exhaustionFailsCleanly() {
-    NetworkConfig config = NetworkConfig.fromConfig(testKit.system().settings().config())
-        .withEphemeralPorts(50000, 50003);
+    NetworkConfig config =
+        NetworkConfig.fromConfig(testKit.system().settings().config())
+            .withEphemeralPorts(50000, 50003);
     VirtualNetwork net = VirtualNetwork.create(testKit.system(), config);
     Stack server = await(net.createStack("10.0.0.3/24"));
     Stack client = await(net.createStack("10.0.0.2/24"));
@@ -54,12 +55,15 @@ class TcpEphemeralPortTest {
     Throwable failure = failureOf(client.tcp().createConnection(port80));
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertInstanceOf(TcpException.class, failure);
-    assertTrue(failure.getMessage().contains("50000..50003")
-        && failure.getMessage().contains("10.0.0.3:80"), failure.getMessage());
+    assertTrue(
+        failure.getMessage().contains("50000..50003")
+            && failure.getMessage().contains("10.0.0.3:80"),
+        failure.getMessage());
     assertTrue(millis < 1_000, "failed at once, not after a search: " + millis + " ms");
 
     // The same local ports towards another destination port are other 4-tuples.
-    TcpFlow other = await(client.tcp().createConnection(new InetSocketAddress(server.address(), 81)));
+    TcpFlow other =
+        await(client.tcp().createConnection(new InetSocketAddress(server.address(), 81)));
     assertTrue(localPorts.contains(other.src().getPort()));
 
     // An aborted connection leaves the table at once (no TIME_WAIT): its port is free again.

@@ -42,8 +42,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TcpErrorsTest {
   static final Duration WAIT = Duration.ofSeconds(10);
 
-  @JUnit5TestKit
-  public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   VirtualNetwork net;
 
@@ -69,30 +68,35 @@ class TcpErrorsTest {
 
   /** "10.0.0.2:49152 -> 10.0.0.3:80" with any ephemeral port. */
   static Pattern flowName(String local, String remote, int remotePort) {
-    return Pattern.compile(Pattern.quote(local) + ":\\d{1,5} -> " + Pattern.quote(remote) + ":"
-        + remotePort + "\\b");
+    return Pattern.compile(
+        Pattern.quote(local) + ":\\d{1,5} -> " + Pattern.quote(remote) + ":" + remotePort + "\\b");
   }
 
   static void assertNamesFlow(Pattern flow, Throwable failure) {
-    assertTrue(failure.getMessage() != null && flow.matcher(failure.getMessage()).find(),
+    assertTrue(
+        failure.getMessage() != null && flow.matcher(failure.getMessage()).find(),
         "message should name the flow " + flow + ", got: " + failure.getMessage());
   }
 
   /** Reads whatever arrives and writes it back until Eof, then closes. */
   static CompletionStage<?> echo(TcpFlow flow) {
-    return loop(() -> flow.read().thenCompose(r -> {
-      if (r instanceof ReadResult.Data d) {
-        return flow.write(d.data()).thenApply(x -> true);
-      }
-      return CompletableFuture.completedFuture(false);
-    })).thenCompose(v -> flow.close());
+    return loop(() ->
+            flow.read()
+                .thenCompose(
+                    r -> {
+                      if (r instanceof ReadResult.Data d) {
+                        return flow.write(d.data()).thenApply(x -> true);
+                      }
+                      return CompletableFuture.completedFuture(false);
+                    }))
+        .thenCompose(v -> flow.close());
   }
 
   /** Sends {@code text} and expects it echoed back. */
   static void assertEchoes(TcpFlow flow, String text) {
     await(flow.write(ByteString.fromString(text)), WAIT, "write '" + text + "'");
-    assertEquals(text, await(readExactly(flow, text.length()), WAIT, "echo of '" + text + "'")
-        .utf8String());
+    assertEquals(
+        text, await(readExactly(flow, text.length()), WAIT, "echo of '" + text + "'").utf8String());
   }
 
   @Test
@@ -101,44 +105,61 @@ class TcpErrorsTest {
     network();
     Stack server = host("10.0.0.3/24");
     Stack client = host("10.0.0.2/24");
-    Throwable failure = failureOf(client.tcp().createConnection(endpoint(server, 81)), WAIT,
-        "connect to a closed port");
+    Throwable failure =
+        failureOf(
+            client.tcp().createConnection(endpoint(server, 81)), WAIT, "connect to a closed port");
     assertInstanceOf(ConnectionRefusedException.class, failure);
     assertNamesFlow(flowName("10.0.0.2", "10.0.0.3", 81), failure);
     // the failure is reported from the flow; its removal from the host's table follows
-    awaitCondition(() -> client.stats().openFlows() == 0, WAIT,
+    awaitCondition(
+        () -> client.stats().openFlows() == 0,
+        WAIT,
         () -> "the refused flow leaves the table: " + client.stats());
   }
 
   @Test
-  @DisplayName("connect to an on-link address nobody answers: ConnectionTimeoutException after the SYN retries")
+  @DisplayName(
+      "connect to an on-link address nobody answers: ConnectionTimeoutException after the SYN retries")
   void connectTimesOut() {
     NetworkConfig base = NetworkConfig.fromConfig(testKit.system().settings().config());
-    TcpConfig tcp = base.tcp().withRetransmissions(12, 2)
-        .withRto(Duration.ofMillis(200).toNanos(), Duration.ofMillis(200).toNanos(),
-            Duration.ofSeconds(60).toNanos());
+    TcpConfig tcp =
+        base.tcp()
+            .withRetransmissions(12, 2)
+            .withRto(
+                Duration.ofMillis(200).toNanos(),
+                Duration.ofMillis(200).toNanos(),
+                Duration.ofSeconds(60).toNanos());
     network(base.withTcp(tcp));
     Stack client = host("10.0.0.2/24");
     long start = System.nanoTime();
     // SYN at 0, retries at 0.2 s and 0.6 s, gives up at 1.4 s (ARP for it fails meanwhile).
-    Throwable failure = failureOf(
-        client.tcp().createConnection(new InetSocketAddress("10.0.0.99", 80)), WAIT,
-        "connect to a silent address");
+    Throwable failure =
+        failureOf(
+            client.tcp().createConnection(new InetSocketAddress("10.0.0.99", 80)),
+            WAIT,
+            "connect to a silent address");
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertInstanceOf(ConnectionTimeoutException.class, failure, failure.toString());
     assertNamesFlow(flowName("10.0.0.2", "10.0.0.99", 80), failure);
-    assertTrue(millis >= 1_300 && millis < 5_000, "gave up after " + millis + " ms, expected ~1.4 s");
-    awaitCondition(() -> client.stats().openFlows() == 0, WAIT,
+    assertTrue(
+        millis >= 1_300 && millis < 5_000, "gave up after " + millis + " ms, expected ~1.4 s");
+    awaitCondition(
+        () -> client.stats().openFlows() == 0,
+        WAIT,
         () -> "the client's table is empty: " + client.stats());
   }
 
   @Test
-  @DisplayName("the peer vanishes with data unacknowledged: ConnectionTimeoutException on read and write after the retransmissions")
+  @DisplayName(
+      "the peer vanishes with data unacknowledged: ConnectionTimeoutException on read and write after the retransmissions")
   void dataRetransmissionsExhausted() {
     NetworkConfig base = NetworkConfig.fromConfig(testKit.system().settings().config());
     long ms200 = Duration.ofMillis(200).toNanos();
-    network(base.withTcp(base.tcp().withRetransmissions(3, 2)
-        .withRto(ms200, ms200, Duration.ofSeconds(60).toNanos())));
+    network(
+        base.withTcp(
+            base.tcp()
+                .withRetransmissions(3, 2)
+                .withRto(ms200, ms200, Duration.ofSeconds(60).toNanos())));
     Stack server = host("10.0.0.3/24");
     Stack client = host("10.0.0.2/24");
     server.tcp().listen(80, TcpErrorsTest::echo);
@@ -148,17 +169,20 @@ class TcpErrorsTest {
     long start = System.nanoTime();
     await(flow.write(ByteString.fromArray(new byte[10_000])), WAIT, "write into the buffer");
     // RTO 0.2 s doubling: retransmissions at 0.2, 0.6 and 1.4 s, given up at 3.0 s.
-    Throwable failure = failureOf(flow.read(), WAIT, "read while the data goes unanswered "
-        + flow.stats());
+    Throwable failure =
+        failureOf(flow.read(), WAIT, "read while the data goes unanswered " + flow.stats());
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertInstanceOf(ConnectionTimeoutException.class, failure, String.valueOf(failure));
     assertNamesFlow(flowName("10.0.0.2", "10.0.0.3", 80), failure);
     assertTrue(millis >= 1_000 && millis < 8_000, "gave up after " + millis + " ms");
     assertTrue(flow.stats().retransmits() >= 3, flow.stats().toString());
-    assertInstanceOf(ConnectionTimeoutException.class,
+    assertInstanceOf(
+        ConnectionTimeoutException.class,
         failureOf(flow.write(ByteString.fromString("x")), WAIT, "write after the timeout"));
     await(flow.close(), WAIT, "close after the timeout completes at once");
-    awaitCondition(() -> client.stats().openFlows() == 0, WAIT,
+    awaitCondition(
+        () -> client.stats().openFlows() == 0,
+        WAIT,
         () -> "the client's table is empty: " + client.stats());
   }
 
@@ -167,17 +191,22 @@ class TcpErrorsTest {
   void noRoute() {
     network();
     Stack client = host("10.0.0.2/24");
-    Throwable failure = failureOf(
-        client.tcp().createConnection(new InetSocketAddress("192.168.1.1", 80)), WAIT,
-        "connect off-link");
+    Throwable failure =
+        failureOf(
+            client.tcp().createConnection(new InetSocketAddress("192.168.1.1", 80)),
+            WAIT,
+            "connect off-link");
     assertInstanceOf(NoRouteException.class, failure);
-    assertTrue(failure.getMessage().contains("10.0.0.2")
-        && failure.getMessage().contains("192.168.1.1:80"), failure.getMessage());
+    assertTrue(
+        failure.getMessage().contains("10.0.0.2")
+            && failure.getMessage().contains("192.168.1.1:80"),
+        failure.getMessage());
     assertEquals(0, client.stats().openFlows());
   }
 
   @Test
-  @DisplayName("write after close, and after shutdown(WRITE): ConnectionClosedException naming the flow")
+  @DisplayName(
+      "write after close, and after shutdown(WRITE): ConnectionClosedException naming the flow")
   void writeAfterClose() {
     network();
     Stack server = host("10.0.0.3/24");
@@ -188,19 +217,22 @@ class TcpErrorsTest {
     TcpFlow closed = await(client.tcp().createConnection(endpoint(server, 80)), WAIT, "connect");
     assertEchoes(closed, "before close");
     await(closed.close(), WAIT, "close");
-    Throwable failure = failureOf(closed.write(ByteString.fromString("late")), WAIT,
-        "write after close");
+    Throwable failure =
+        failureOf(closed.write(ByteString.fromString("late")), WAIT, "write after close");
     assertInstanceOf(ConnectionClosedException.class, failure);
     assertNamesFlow(name, failure);
-    assertInstanceOf(ConnectionClosedException.class,
-        failureOf(closed.writeNodelay(ByteString.fromString("late")), WAIT, "writeNodelay after close"));
+    assertInstanceOf(
+        ConnectionClosedException.class,
+        failureOf(
+            closed.writeNodelay(ByteString.fromString("late")), WAIT, "writeNodelay after close"));
 
-    TcpFlow halfClosed = await(client.tcp().createConnection(endpoint(server, 80)), WAIT,
-        "connect again");
+    TcpFlow halfClosed =
+        await(client.tcp().createConnection(endpoint(server, 80)), WAIT, "connect again");
     await(halfClosed.write(ByteString.fromString("last words")), WAIT, "write");
     await(halfClosed.shutdown(ShutdownMode.WRITE), WAIT, "shutdown(WRITE)");
-    failure = failureOf(halfClosed.write(ByteString.fromString("late")), WAIT,
-        "write after shutdown(WRITE)");
+    failure =
+        failureOf(
+            halfClosed.write(ByteString.fromString("late")), WAIT, "write after shutdown(WRITE)");
     assertInstanceOf(ConnectionClosedException.class, failure);
     assertNamesFlow(name, failure);
     // Reading still works: the echo of what was written before the FIN, then Eof.
@@ -214,16 +246,21 @@ class TcpErrorsTest {
   }
 
   @Test
-  @DisplayName("the peer aborts: a pending read fails with ConnectionResetException naming the flow")
+  @DisplayName(
+      "the peer aborts: a pending read fails with ConnectionResetException naming the flow")
   void peerAbortResets() {
     network();
     Stack server = host("10.0.0.3/24");
     Stack client = host("10.0.0.2/24");
     CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
-    server.tcp().listen(80, flow -> {
-      accepted.complete(flow);
-      return new CompletableFuture<>(); // the test decides this flow's fate
-    });
+    server
+        .tcp()
+        .listen(
+            80,
+            flow -> {
+              accepted.complete(flow);
+              return new CompletableFuture<>(); // the test decides this flow's fate
+            });
     TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 80)), WAIT, "connect");
     CompletionStage<ReadResult> pending = flow.read();
     await(accepted, WAIT, "accept").abort();
@@ -232,11 +269,14 @@ class TcpErrorsTest {
     assertNamesFlow(flowName("10.0.0.2", "10.0.0.3", 80), failure);
     // Later reads say the same; writes fail too.
     assertInstanceOf(ConnectionResetException.class, failureOf(flow.read(), WAIT, "read again"));
-    assertInstanceOf(TcpException.class,
+    assertInstanceOf(
+        TcpException.class,
         failureOf(flow.write(ByteString.fromString("x")), WAIT, "write after reset"));
     await(flow.close(), WAIT, "close after a reset completes");
-    awaitCondition(() -> client.stats().openFlows() == 0 && server.stats().openFlows() == 0,
-        WAIT, () -> "both tables empty: " + client.stats() + " / " + server.stats());
+    awaitCondition(
+        () -> client.stats().openFlows() == 0 && server.stats().openFlows() == 0,
+        WAIT,
+        () -> "both tables empty: " + client.stats() + " / " + server.stats());
   }
 
   @Test
@@ -246,19 +286,25 @@ class TcpErrorsTest {
     Stack server = host("10.0.0.3/24");
     Function<TcpFlow, CompletionStage<?>> callback = TcpFlow::close;
     for (int port : new int[] {-1, 65536}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> server.tcp().listen(port, callback));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> server.tcp().listen(port, callback));
       assertTrue(e.getMessage().contains(String.valueOf(port)), e.getMessage());
-      e = assertThrows(IllegalArgumentException.class,
-          () -> server.tcp().listen(port, new Keepalive(Duration.ZERO, Duration.ofSeconds(1), 1),
-              callback));
+      e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  server
+                      .tcp()
+                      .listen(
+                          port, new Keepalive(Duration.ZERO, Duration.ofSeconds(1), 1), callback));
       assertTrue(e.getMessage().contains(String.valueOf(port)), e.getMessage());
     }
     assertEquals(0, server.stats().listeners());
   }
 
   @Test
-  @DisplayName("createConnection with a null keepalive, a null, unresolved or non-IPv4 remote, or port 0: IllegalArgumentException naming the value")
+  @DisplayName(
+      "createConnection with a null keepalive, a null, unresolved or non-IPv4 remote, or port 0: IllegalArgumentException naming the value")
   void createConnectionBadArguments() {
     network();
     Stack server = host("10.0.0.3/24");
@@ -267,36 +313,45 @@ class TcpErrorsTest {
     InetSocketAddress remote = endpoint(server, 80);
     Keepalive keepalive = new Keepalive(Duration.ZERO, Duration.ofSeconds(1), 3);
 
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> client.tcp().createConnection(remote, null));
-    assertTrue(e.getMessage().contains("keepalive") && e.getMessage().contains("null"),
-        e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> client.tcp().createConnection(remote, null));
+    assertTrue(
+        e.getMessage().contains("keepalive") && e.getMessage().contains("null"), e.getMessage());
     assertTrue(e.getMessage().contains("10.0.0.3:80"), e.getMessage());
 
-    for (InetSocketAddress bad : new InetSocketAddress[] {null,
-        InetSocketAddress.createUnresolved("server.invalid", 80),
-        new InetSocketAddress("::1", 80)}) {
-      e = assertThrows(IllegalArgumentException.class,
-          () -> client.tcp().createConnection(bad));
-      assertTrue(e.getMessage().contains("remote") && e.getMessage().contains(String.valueOf(bad)),
+    for (InetSocketAddress bad :
+        new InetSocketAddress[] {
+          null,
+          InetSocketAddress.createUnresolved("server.invalid", 80),
+          new InetSocketAddress("::1", 80)
+        }) {
+      e = assertThrows(IllegalArgumentException.class, () -> client.tcp().createConnection(bad));
+      assertTrue(
+          e.getMessage().contains("remote") && e.getMessage().contains(String.valueOf(bad)),
           e.getMessage());
-      e = assertThrows(IllegalArgumentException.class,
-          () -> client.tcp().createConnection(bad, keepalive));
+      e =
+          assertThrows(
+              IllegalArgumentException.class, () -> client.tcp().createConnection(bad, keepalive));
       assertTrue(e.getMessage().contains(String.valueOf(bad)), e.getMessage());
       // both wrong: the remote is named first
-      e = assertThrows(IllegalArgumentException.class,
-          () -> client.tcp().createConnection(bad, null));
+      e =
+          assertThrows(
+              IllegalArgumentException.class, () -> client.tcp().createConnection(bad, null));
       assertTrue(e.getMessage().contains("remote"), e.getMessage());
     }
-    e = assertThrows(IllegalArgumentException.class,
-        () -> client.tcp().createConnection(endpoint(server, 0)));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> client.tcp().createConnection(endpoint(server, 0)));
     assertTrue(e.getMessage().contains("got 0"), e.getMessage());
 
     // Nothing was half-opened; the same host still connects, with and without keepalive.
     assertEquals(0, client.stats().openFlows());
     assertEchoes(await(client.tcp().createConnection(remote), WAIT, "connect"), "still fine");
-    assertEchoes(await(client.tcp().createConnection(remote, keepalive), WAIT,
-        "connect with keepalive"), "with keepalive");
+    assertEchoes(
+        await(client.tcp().createConnection(remote, keepalive), WAIT, "connect with keepalive"),
+        "with keepalive");
   }
 
   @Test
@@ -312,8 +367,9 @@ class TcpErrorsTest {
 
     server.tcp().unlisten(80);
     awaitCondition(() -> server.stats().listeners() == 0, WAIT, () -> "unlistened");
-    Throwable failure = failureOf(client.tcp().createConnection(endpoint(server, 80)), WAIT,
-        "connect after unlisten");
+    Throwable failure =
+        failureOf(
+            client.tcp().createConnection(endpoint(server, 80)), WAIT, "connect after unlisten");
     assertInstanceOf(ConnectionRefusedException.class, failure);
     assertNamesFlow(flowName("10.0.0.2", "10.0.0.3", 80), failure);
 
@@ -324,44 +380,51 @@ class TcpErrorsTest {
   }
 
   @Test
-  @DisplayName("a callback that throws, and one whose stage fails, abort only their flow; other flows of the listener go on")
+  @DisplayName(
+      "a callback that throws, and one whose stage fails, abort only their flow; other flows of the listener go on")
   void failingCallbacksAbortOnlyTheirFlow() {
     network();
     Stack server = host("10.0.0.3/24");
     Stack client = host("10.0.0.2/24");
     AtomicInteger accepted = new AtomicInteger();
-    server.tcp().listen(80, flow -> {
-      switch (accepted.incrementAndGet()) {
-        case 2:
-          throw new IllegalStateException("callback bug (expected by the test)");
-        case 3:
-          // Fails after the flow was used a little.
-          return readExactly(flow, 4).thenCompose(r -> CompletableFuture.failedFuture(
-              new IllegalStateException("stage failed (expected by the test)")));
-        default:
-          return echo(flow);
-      }
-    });
+    server
+        .tcp()
+        .listen(
+            80,
+            flow -> {
+              switch (accepted.incrementAndGet()) {
+                case 2:
+                  throw new IllegalStateException("callback bug (expected by the test)");
+                case 3:
+                  // Fails after the flow was used a little.
+                  return readExactly(flow, 4)
+                      .thenCompose(
+                          r ->
+                              CompletableFuture.failedFuture(
+                                  new IllegalStateException(
+                                      "stage failed (expected by the test)")));
+                default:
+                  return echo(flow);
+              }
+            });
     Pattern name = flowName("10.0.0.2", "10.0.0.3", 80);
     TcpFlow good = await(client.tcp().createConnection(endpoint(server, 80)), WAIT, "connect 1");
     assertEchoes(good, "first");
 
-    TcpFlow throwing = await(client.tcp().createConnection(endpoint(server, 80)), WAIT,
-        "connect 2");
+    TcpFlow throwing =
+        await(client.tcp().createConnection(endpoint(server, 80)), WAIT, "connect 2");
     Throwable failure = failureOf(throwing.read(), WAIT, "read on the flow whose callback threw");
     assertInstanceOf(ConnectionResetException.class, failure, String.valueOf(failure));
     assertNamesFlow(name, failure);
 
-    TcpFlow failing = await(client.tcp().createConnection(endpoint(server, 80)), WAIT,
-        "connect 3");
+    TcpFlow failing = await(client.tcp().createConnection(endpoint(server, 80)), WAIT, "connect 3");
     await(failing.write(ByteString.fromString("ping")), WAIT, "write to the failing flow");
     failure = failureOf(failing.read(), WAIT, "read on the flow whose callback's stage failed");
     assertInstanceOf(ConnectionResetException.class, failure, String.valueOf(failure));
     assertNamesFlow(name, failure);
 
     assertEchoes(good, "the first flow is unharmed");
-    TcpFlow another = await(client.tcp().createConnection(endpoint(server, 80)), WAIT,
-        "connect 4");
+    TcpFlow another = await(client.tcp().createConnection(endpoint(server, 80)), WAIT, "connect 4");
     assertEchoes(another, "and the listener still accepts");
     assertEquals(1, server.stats().listeners());
     await(another.close(), WAIT, "close 4");
@@ -369,7 +432,8 @@ class TcpErrorsTest {
   }
 
   @Test
-  @DisplayName("Tcp.disconnect aborts every connection (the peer sees a reset) and stops every listener")
+  @DisplayName(
+      "Tcp.disconnect aborts every connection (the peer sees a reset) and stops every listener")
   void tcpDisconnectAborts() {
     network();
     Stack server = host("10.0.0.3/24");
@@ -377,17 +441,25 @@ class TcpErrorsTest {
     CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
     CompletableFuture<ReadResult> serverRead = new CompletableFuture<>();
     CompletableFuture<Throwable> serverReadFailure = new CompletableFuture<>();
-    server.tcp().listen(80, flow -> {
-      accepted.complete(flow);
-      return flow.read().whenComplete((r, e) -> {
-        if (e != null) {
-          serverReadFailure.complete(e instanceof CompletionException
-              && e.getCause() != null ? e.getCause() : e);
-        } else {
-          serverRead.complete(r);
-        }
-      });
-    });
+    server
+        .tcp()
+        .listen(
+            80,
+            flow -> {
+              accepted.complete(flow);
+              return flow.read()
+                  .whenComplete(
+                      (r, e) -> {
+                        if (e != null) {
+                          serverReadFailure.complete(
+                              e instanceof CompletionException && e.getCause() != null
+                                  ? e.getCause()
+                                  : e);
+                        } else {
+                          serverRead.complete(r);
+                        }
+                      });
+            });
     TcpFlow a = await(client.tcp().createConnection(endpoint(server, 80)), WAIT, "connect a");
     TcpFlow b = await(client.tcp().createConnection(endpoint(server, 80)), WAIT, "connect b");
     CompletionStage<ReadResult> readA = a.read();
@@ -403,15 +475,20 @@ class TcpErrorsTest {
       assertNamesFlow(name, failure);
     }
     // The server's own pending read ends too (Eof or a TcpException; it must not hang).
-    CompletableFuture<Object> serverReadEnded = CompletableFuture.anyOf(serverRead,
-        serverReadFailure);
+    CompletableFuture<Object> serverReadEnded =
+        CompletableFuture.anyOf(serverRead, serverReadFailure);
     Object outcome = await(serverReadEnded, WAIT, "the server's read after its Tcp.disconnect");
-    assertTrue(outcome instanceof ReadResult.Eof || outcome instanceof TcpException,
+    assertTrue(
+        outcome instanceof ReadResult.Eof || outcome instanceof TcpException,
         "server read ended with " + outcome);
-    awaitCondition(() -> server.stats().openFlows() == 0 && client.stats().openFlows() == 0,
-        WAIT, () -> "both tables empty: " + server.stats() + " / " + client.stats());
+    awaitCondition(
+        () -> server.stats().openFlows() == 0 && client.stats().openFlows() == 0,
+        WAIT,
+        () -> "both tables empty: " + server.stats() + " / " + client.stats());
     assertEquals(0, server.stats().listeners());
-    assertInstanceOf(ConnectionRefusedException.class, failureOf(
-        client.tcp().createConnection(endpoint(server, 80)), WAIT, "connect after disconnect"));
+    assertInstanceOf(
+        ConnectionRefusedException.class,
+        failureOf(
+            client.tcp().createConnection(endpoint(server, 80)), WAIT, "connect after disconnect"));
   }
 }

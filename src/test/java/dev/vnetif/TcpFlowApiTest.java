@@ -42,26 +42,26 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The contract of {@link TcpFlow}'s writes and shutdowns as API.md and the seed state it:
- * {@code write} completes once its data is in the send buffer, {@code writeNodelay} once it
- * is acknowledged (shown against a scripted peer that holds its ACKs back); {@code writev}
- * and {@code writevNodelay} deliver their pieces in order; each {@link ShutdownMode} as the
- * peer sees it.
+ * The contract of {@link TcpFlow}'s writes and shutdowns as API.md and the seed state it: {@code
+ * write} completes once its data is in the send buffer, {@code writeNodelay} once it is
+ * acknowledged (shown against a scripted peer that holds its ACKs back); {@code writev} and {@code
+ * writevNodelay} deliver their pieces in order; each {@link ShutdownMode} as the peer sees it.
  */
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TcpFlowApiTest {
   static final Duration WAIT = Duration.ofSeconds(10);
+
   /**
-   * How long "still pending" is watched: many round trips on the virtual network, and well
-   * inside the 1 s initial RTO, so nothing is retransmitted meanwhile.
+   * How long "still pending" is watched: many round trips on the virtual network, and well inside
+   * the 1 s initial RTO, so nothing is retransmitted meanwhile.
    */
   static final Duration QUIET = Duration.ofMillis(300);
+
   static final int PEER_PORT = 80;
   static final int PEER_ISS = 500_000;
 
-  @JUnit5TestKit
-  public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   VirtualNetwork net;
 
@@ -76,12 +76,16 @@ class TcpFlowApiTest {
   // ------------------------------------------------------------ write vs writeNodelay
 
   @Test
-  @DisplayName("write completes with its data unacknowledged; writeNodelay and writevNodelay stay pending until the ACK covering them arrives, not before")
+  @DisplayName(
+      "write completes with its data unacknowledged; writeNodelay and writevNodelay stay pending until the ACK covering them arrives, not before")
   void writeCompletesAtOnceNodelayWaitsForTheAck() throws Exception {
     net = VirtualNetwork.create(testKit.system());
     Stack client = await(net.createStack("10.0.0.2/24"), WAIT, "client");
-    ScriptedServer peer = new ScriptedServer(new RawPeer(await(net.attachRawPort("peer"), WAIT,
-        "raw port"), Ipv4Address.of("10.0.0.9")), client);
+    ScriptedServer peer =
+        new ScriptedServer(
+            new RawPeer(
+                await(net.attachRawPort("peer"), WAIT, "raw port"), Ipv4Address.of("10.0.0.9")),
+            client);
     TcpFlow flow = peer.accept();
 
     // write: done while the peer has acknowledged nothing.
@@ -91,15 +95,17 @@ class TcpFlowApiTest {
 
     // writeNodelay: sent at once (Nagle bypassed though "hello" is unacknowledged), but
     // pending until acknowledged.
-    CompletableFuture<Done> nodelay = flow.writeNodelay(ByteString.fromString("world!"))
-        .toCompletableFuture();
+    CompletableFuture<Done> nodelay =
+        flow.writeNodelay(ByteString.fromString("world!")).toCompletableFuture();
     assertEquals("world!", peer.receive(6), "writeNodelay bypasses Nagle");
     // A plain write behind it completes at once: it only needs send-buffer room.
     await(flow.write(ByteString.fromString("later")), WAIT, "write behind a pending writeNodelay");
     assertStillPending(nodelay, "writeNodelay with no ACK at all");
 
     peer.ack(5); // "hello" only
-    awaitCondition(() -> flow.stats().bytesAcked() == 5, WAIT,
+    awaitCondition(
+        () -> flow.stats().bytesAcked() == 5,
+        WAIT,
         () -> "the ACK of 'hello' was processed: " + flow.stats());
     assertStillPending(nodelay, "writeNodelay after an ACK that does not cover it");
 
@@ -108,11 +114,18 @@ class TcpFlowApiTest {
     // Nagle held "later" until everything in flight was acknowledged.
     assertEquals("later", peer.receive(5));
 
-    CompletableFuture<Done> nodelayV = flow.writevNodelay(List.of(ByteString.fromString("ab"),
-        ByteString.emptyByteString(), ByteString.fromString("cd"))).toCompletableFuture();
+    CompletableFuture<Done> nodelayV =
+        flow.writevNodelay(
+                List.of(
+                    ByteString.fromString("ab"),
+                    ByteString.emptyByteString(),
+                    ByteString.fromString("cd")))
+            .toCompletableFuture();
     assertEquals("abcd", peer.receive(4), "writevNodelay sends its pieces in order");
     peer.ack(16); // up to "later"
-    awaitCondition(() -> flow.stats().bytesAcked() == 16, WAIT,
+    awaitCondition(
+        () -> flow.stats().bytesAcked() == 16,
+        WAIT,
         () -> "the ACK of 'later' was processed: " + flow.stats());
     assertStillPending(nodelayV, "writevNodelay after an ACK that does not cover it");
     peer.ack(20);
@@ -120,14 +133,18 @@ class TcpFlowApiTest {
   }
 
   @Test
-  @DisplayName("when the host disconnects, a pending read fails as aborted, a pending close completes and a later write fails: no stage waits for the ask's safety net")
+  @DisplayName(
+      "when the host disconnects, a pending read fails as aborted, a pending close completes and a later write fails: no stage waits for the ask's safety net")
   void pendingStagesCompleteWhenTheFlowEnds() throws Exception {
     net = VirtualNetwork.create(testKit.system());
     Stack client = await(net.createStack("10.0.0.2/24"), WAIT, "client");
     Stack server = await(net.createStack("10.0.0.3/24"), WAIT, "server");
     server.tcp().listen(80, flow -> new CompletableFuture<>()); // accepts, then stays silent
-    TcpFlow flow = await(client.tcp().createConnection(new InetSocketAddress(server.address(), 80)),
-        WAIT, "connect");
+    TcpFlow flow =
+        await(
+            client.tcp().createConnection(new InetSocketAddress(server.address(), 80)),
+            WAIT,
+            "connect");
     CompletableFuture<ReadResult> read = flow.read().toCompletableFuture();
     CompletableFuture<Done> close = flow.close().toCompletableFuture(); // the peer never closes
     assertStillPending(read, "read with nothing sent");
@@ -149,8 +166,8 @@ class TcpFlowApiTest {
   }
 
   /**
-   * A server played by hand on a raw port: completes the handshake of the host's connection
-   * and then acknowledges exactly what the test says, nothing on its own.
+   * A server played by hand on a raw port: completes the handshake of the host's connection and
+   * then acknowledges exactly what the test says, nothing on its own.
    */
   static final class ScriptedServer {
     private final RawPeer peer;
@@ -158,8 +175,10 @@ class TcpFlowApiTest {
     private final Ipv4Address clientIp;
     private int clientPort;
     private int clientIss;
+
     /** Bytes of the client's stream received so far (retransmissions skipped). */
     private final ByteArrayOutputStream stream = new ByteArrayOutputStream();
+
     private int consumed;
 
     ScriptedServer(RawPeer peer, Stack client) {
@@ -169,16 +188,23 @@ class TcpFlowApiTest {
     }
 
     TcpFlow accept() throws InterruptedException {
-      CompletionStage<TcpFlow> connect = client.tcp().createConnection(
-          new InetSocketAddress(peer.address().toInet(), PEER_PORT));
+      CompletionStage<TcpFlow> connect =
+          client.tcp().createConnection(new InetSocketAddress(peer.address().toInet(), PEER_PORT));
       TcpSegment syn = peer.nextTcp(WAIT);
       assertNotNull(syn, "the client's SYN");
       assertEquals(TcpSegment.SYN, syn.flags(), syn.toString());
       clientPort = syn.sourcePort();
       clientIss = syn.seq();
       // No window scale offered: the client's windows are what the fields say.
-      send(TcpSegment.of(PEER_PORT, clientPort, PEER_ISS, clientIss + 1,
-          TcpSegment.SYN | TcpSegment.ACK, 65535).withOptions(TcpOptions.NONE.withMss(1460)));
+      send(
+          TcpSegment.of(
+                  PEER_PORT,
+                  clientPort,
+                  PEER_ISS,
+                  clientIss + 1,
+                  TcpSegment.SYN | TcpSegment.ACK,
+                  65535)
+              .withOptions(TcpOptions.NONE.withMss(1460)));
       TcpFlow flow = await(connect, WAIT, "connect to the scripted server");
       TcpSegment ack = peer.nextTcp(WAIT);
       assertNotNull(ack, "the client's ACK of our SYN");
@@ -191,8 +217,7 @@ class TcpFlowApiTest {
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (stream.size() - consumed < n) {
         TcpSegment seg = peer.nextTcp(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-        assertNotNull(seg, "waiting for " + n + " bytes; have "
-            + (stream.size() - consumed));
+        assertNotNull(seg, "waiting for " + n + " bytes; have " + (stream.size() - consumed));
         int offset = seg.seq() - (clientIss + 1);
         int length = seg.payload().length();
         if (length > 0 && offset <= stream.size() && offset + length > stream.size()) {
@@ -200,16 +225,17 @@ class TcpFlowApiTest {
           stream.write(bytes, 0, bytes.length);
         }
       }
-      String text = new String(stream.toByteArray(), consumed, n,
-          java.nio.charset.StandardCharsets.UTF_8);
+      String text =
+          new String(stream.toByteArray(), consumed, n, java.nio.charset.StandardCharsets.UTF_8);
       consumed += n;
       return text;
     }
 
     /** Acknowledges the client's first {@code bytes} bytes. */
     void ack(int bytes) {
-      send(TcpSegment.of(PEER_PORT, clientPort, PEER_ISS + 1, clientIss + 1 + bytes,
-          TcpSegment.ACK, 65535));
+      send(
+          TcpSegment.of(
+              PEER_PORT, clientPort, PEER_ISS + 1, clientIss + 1 + bytes, TcpSegment.ACK, 65535));
     }
 
     private void send(TcpSegment segment) {
@@ -220,14 +246,19 @@ class TcpFlowApiTest {
   // ------------------------------------------------------------ writev
 
   @Test
-  @DisplayName("writev and writevNodelay: many pieces (empty ones, one larger than the send buffer) arrive in order, SHA-256 equal")
+  @DisplayName(
+      "writev and writevNodelay: many pieces (empty ones, one larger than the send buffer) arrive in order, SHA-256 equal")
   void writevPiecesArriveInOrder() {
     net = VirtualNetwork.create(testKit.system());
     Stack server = await(net.createStack("10.0.0.3/24"), WAIT, "server");
     Stack client = await(net.createStack("10.0.0.2/24"), WAIT, "client");
     CompletableFuture<ReadSummary> received = new CompletableFuture<>();
-    server.tcp().listen(7, flow -> readAll(flow)
-        .thenCompose(r -> flow.close().thenApply(d -> received.complete(r))));
+    server
+        .tcp()
+        .listen(
+            7,
+            flow ->
+                readAll(flow).thenCompose(r -> flow.close().thenApply(d -> received.complete(r))));
     long seed = new SplittableRandom().nextLong();
     String replay = " (seed " + seed + ")";
     SplittableRandom random = new SplittableRandom(seed);
@@ -246,8 +277,12 @@ class TcpFlowApiTest {
     assertEquals(sha256Hex(all.toByteArray()), got.hex(), "content" + replay);
   }
 
-  /** {@code n} pieces of 0..3000 random bytes (about one in ten empty), also appended to {@code all}. */
-  private static List<ByteString> pieces(SplittableRandom random, int n, ByteArrayOutputStream all) {
+  /**
+   * {@code n} pieces of 0..3000 random bytes (about one in ten empty), also appended to {@code
+   * all}.
+   */
+  private static List<ByteString> pieces(
+      SplittableRandom random, int n, ByteArrayOutputStream all) {
     List<ByteString> pieces = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       byte[] piece = new byte[random.nextInt(10) == 0 ? 0 : random.nextInt(1, 3001)];
@@ -264,21 +299,27 @@ class TcpFlowApiTest {
   record Pair(Stack clientHost, Stack serverHost, TcpFlow client, TcpFlow server) {}
 
   Pair connectedPair() {
-    net = VirtualNetwork.create(testKit.system(),
-        TcpTestSupport.withMsl(testKit.system(), Duration.ofMillis(100)));
+    net =
+        VirtualNetwork.create(
+            testKit.system(), TcpTestSupport.withMsl(testKit.system(), Duration.ofMillis(100)));
     Stack server = await(net.createStack("10.0.0.3/24"), WAIT, "server");
     Stack client = await(net.createStack("10.0.0.2/24"), WAIT, "client");
     CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
-    server.tcp().listen(9, flow -> {
-      accepted.complete(flow);
-      return new CompletableFuture<>(); // the test drives the flow
-    });
+    server
+        .tcp()
+        .listen(
+            9,
+            flow -> {
+              accepted.complete(flow);
+              return new CompletableFuture<>(); // the test drives the flow
+            });
     TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 9)), WAIT, "connect");
     return new Pair(client, server, flow, await(accepted, WAIT, "accept"));
   }
 
   @Test
-  @DisplayName("shutdown(READ): our reads return Eof; the peer's data (more than a receive buffer) is still acknowledged and discarded; the peer sees no FIN and still gets our writes")
+  @DisplayName(
+      "shutdown(READ): our reads return Eof; the peer's data (more than a receive buffer) is still acknowledged and discarded; the peer sees no FIN and still gets our writes")
   void shutdownRead() {
     Pair p = connectedPair();
     CompletionStage<ReadResult> peerRead = p.server().read();
@@ -288,65 +329,92 @@ class TcpFlowApiTest {
     // 1 MB, four times the receive buffer: it all gets through only if discarded data
     // still opens the window.
     byte[] data = randomBytes(0x5EAD, 1_000_000);
-    await(p.server().writeNodelay(ByteString.fromArray(data)), WAIT,
+    await(
+        p.server().writeNodelay(ByteString.fromArray(data)),
+        WAIT,
         "the peer's writeNodelay, acknowledged by a flow that no longer reads "
             + p.client().stats());
-    awaitCondition(() -> p.client().stats().bytesReceived() == data.length, WAIT,
+    awaitCondition(
+        () -> p.client().stats().bytesReceived() == data.length,
+        WAIT,
         () -> "all of it arrived: " + p.client().stats());
     assertEquals(ReadResult.EOF, await(p.client().read(), WAIT, "read after data arrived"));
 
-    assertFalse(peerRead.toCompletableFuture().isDone(),
+    assertFalse(
+        peerRead.toCompletableFuture().isDone(),
         "the peer saw no FIN (its read is still pending): " + peerRead);
     assertEquals(TcpState.ESTABLISHED, p.client().stats().state());
-    await(p.client().write(ByteString.fromString("still writing")), WAIT, "write after shutdown(READ)");
+    await(
+        p.client().write(ByteString.fromString("still writing")),
+        WAIT,
+        "write after shutdown(READ)");
     ReadResult got = await(peerRead, WAIT, "the peer reads our write");
     assertEquals("still writing", assertInstanceOf(ReadResult.Data.class, got).data().utf8String());
   }
 
   @Test
-  @DisplayName("shutdown(WRITE): the peer reads our data then Eof, and can still write to us; we read it, then our writes fail")
+  @DisplayName(
+      "shutdown(WRITE): the peer reads our data then Eof, and can still write to us; we read it, then our writes fail")
   void shutdownWrite() {
     Pair p = connectedPair();
     await(p.client().write(ByteString.fromString("request")), WAIT, "write");
     await(p.client().shutdown(ShutdownMode.WRITE), WAIT, "shutdown(WRITE)");
     ReadSummary atPeer = await(readAll(p.server()), WAIT, "the peer reads to Eof");
-    assertEquals(sha256Hex("request".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-        atPeer.hex(), "what the peer read before Eof");
-    awaitCondition(() -> p.client().stats().state() == TcpState.FIN_WAIT_2, WAIT,
+    assertEquals(
+        sha256Hex("request".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        atPeer.hex(),
+        "what the peer read before Eof");
+    awaitCondition(
+        () -> p.client().stats().state() == TcpState.FIN_WAIT_2,
+        WAIT,
         () -> "our FIN acknowledged, the peer's side still open: " + p.client().stats());
 
     byte[] response = randomBytes(0xAE5, 100_000);
     await(p.server().write(ByteString.fromArray(response)), WAIT, "the peer writes after our FIN");
-    assertEquals(ByteString.fromArray(response), await(readExactly(p.client(), response.length),
-        WAIT, "we read the peer's data after shutdown(WRITE)"));
-    assertInstanceOf(ConnectionClosedException.class, failureOf(
-        p.client().write(ByteString.fromString("late")), WAIT, "write after shutdown(WRITE)"));
+    assertEquals(
+        ByteString.fromArray(response),
+        await(
+            readExactly(p.client(), response.length),
+            WAIT,
+            "we read the peer's data after shutdown(WRITE)"));
+    assertInstanceOf(
+        ConnectionClosedException.class,
+        failureOf(
+            p.client().write(ByteString.fromString("late")), WAIT, "write after shutdown(WRITE)"));
     await(p.server().close(), WAIT, "the peer closes");
     assertEquals(ReadResult.EOF, await(p.client().read(), WAIT, "Eof after the peer's FIN"));
-    awaitCondition(() -> p.clientHost().stats().openFlows() == 0
-            && p.serverHost().stats().openFlows() == 0, WAIT,
+    awaitCondition(
+        () -> p.clientHost().stats().openFlows() == 0 && p.serverHost().stats().openFlows() == 0,
+        WAIT,
         () -> "both tables empty: " + p.clientHost().stats() + " / " + p.serverHost().stats());
   }
 
   @Test
-  @DisplayName("shutdown(READ_WRITE): the peer reads Eof; our reads return Eof and writes fail; the peer's late data is acknowledged and discarded; its close completes")
+  @DisplayName(
+      "shutdown(READ_WRITE): the peer reads Eof; our reads return Eof and writes fail; the peer's late data is acknowledged and discarded; its close completes")
   void shutdownReadWrite() {
     Pair p = connectedPair();
     await(p.client().shutdown(ShutdownMode.READ_WRITE), WAIT, "shutdown(READ_WRITE)");
     assertEquals(ReadResult.EOF, await(p.server().read(), WAIT, "the peer reads our FIN"));
     assertEquals(ReadResult.EOF, await(p.client().read(), WAIT, "our read"));
-    assertInstanceOf(ConnectionClosedException.class, failureOf(
-        p.client().write(ByteString.fromString("late")), WAIT, "our write"));
+    assertInstanceOf(
+        ConnectionClosedException.class,
+        failureOf(p.client().write(ByteString.fromString("late")), WAIT, "our write"));
 
     byte[] late = randomBytes(0x1A7E, 600_000);
-    await(p.server().writeNodelay(ByteString.fromArray(late)), WAIT,
+    await(
+        p.server().writeNodelay(ByteString.fromArray(late)),
+        WAIT,
         "the peer's data to a flow closed both ways, acknowledged " + p.client().stats());
-    awaitCondition(() -> p.client().stats().bytesReceived() == late.length, WAIT,
+    awaitCondition(
+        () -> p.client().stats().bytesReceived() == late.length,
+        WAIT,
         () -> "all of it arrived: " + p.client().stats());
     assertEquals(ReadResult.EOF, await(p.client().read(), WAIT, "still Eof"));
     await(p.server().close(), WAIT, "the peer's close " + p.server().stats());
-    awaitCondition(() -> p.clientHost().stats().openFlows() == 0
-            && p.serverHost().stats().openFlows() == 0, WAIT,
+    awaitCondition(
+        () -> p.clientHost().stats().openFlows() == 0 && p.serverHost().stats().openFlows() == 0,
+        WAIT,
         () -> "both tables empty: " + p.clientHost().stats() + " / " + p.serverHost().stats());
     assertEquals(TcpState.CLOSED, p.client().stats().state());
   }

@@ -15,12 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vnetif.tcp.TcpState;
 import dev.vnetif.testsupport.FinCrossingBridge;
 import dev.vnetif.testsupport.TcpTestSupport;
 import dev.vnetif.testsupport.TcpTestSupport.ReadSummary;
 import dev.vnetif.testsupport.TcpTestSupport.SlowReaderResult;
 import dev.vnetif.testsupport.TcpTestSupport.WriteSummary;
-import dev.vnetif.tcp.TcpState;
 import dev.vnetif.wire.SeqNum;
 import java.time.Duration;
 import java.util.List;
@@ -46,10 +46,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TcpScenarioTest {
   static final Duration WAIT = Duration.ofSeconds(10);
 
-  @JUnit5TestKit
-  public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   VirtualNetwork net;
+
   /** A second network, for tests that join two through a bridge. */
   VirtualNetwork farNet;
 
@@ -83,14 +83,21 @@ class TcpScenarioTest {
   }
 
   @Test
-  @DisplayName("connect: the greeting the server writes on accept arrives whole in the client's first read")
+  @DisplayName(
+      "connect: the greeting the server writes on accept arrives whole in the client's first read")
   void greetingInFirstRead() {
     network();
     Stack server = host("10.0.0.3/24");
     Stack client = host("10.0.0.2/24");
     String greeting = "220 vnetif.test ESMTP ready — " + "x".repeat(200);
-    server.tcp().listen(25, flow -> flow.write(ByteString.fromString(greeting))
-        .thenCompose(d -> readAll(flow)).thenCompose(r -> flow.close()));
+    server
+        .tcp()
+        .listen(
+            25,
+            flow ->
+                flow.write(ByteString.fromString(greeting))
+                    .thenCompose(d -> readAll(flow))
+                    .thenCompose(r -> flow.close()));
 
     TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 25)), WAIT, "connect");
     assertEquals(endpoint(server, 25), flow.dst());
@@ -103,7 +110,8 @@ class TcpScenarioTest {
   }
 
   @Test
-  @DisplayName("iperf: 10 MB in 3780-byte writes, then close; the server reads to Eof; SHA-256 equal")
+  @DisplayName(
+      "iperf: 10 MB in 3780-byte writes, then close; the server reads to Eof; SHA-256 equal")
   void iperf() {
     network();
     Stack server = host("10.0.0.3/24");
@@ -111,26 +119,34 @@ class TcpScenarioTest {
     long seed = 0x1AE7F00DL;
     byte[] data = randomBytes(seed, 10_000_000);
     CompletableFuture<ReadSummary> received = new CompletableFuture<>();
-    server.tcp().listen(5001, flow -> readAll(flow)
-        .thenCompose(r -> flow.close().thenApply(d -> received.complete(r))));
+    server
+        .tcp()
+        .listen(
+            5001,
+            flow ->
+                readAll(flow).thenCompose(r -> flow.close().thenApply(d -> received.complete(r))));
 
     TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 5001)), WAIT, "connect");
     long start = System.nanoTime();
-    WriteSummary writes = await(writePipelined(flow, data, 3780, 32), Duration.ofSeconds(30),
-        "10 MB of writes (seed " + seed + ") " + flow.stats());
+    WriteSummary writes =
+        await(
+            writePipelined(flow, data, 3780, 32),
+            Duration.ofSeconds(30),
+            "10 MB of writes (seed " + seed + ") " + flow.stats());
     await(flow.close(), WAIT, "close " + flow.stats());
     ReadSummary got = await(received, WAIT, "server reading to Eof");
     long nanos = System.nanoTime() - start;
-    System.out.printf("iperf: %d bytes in %d writes, %.1f ms, %.1f MB/s; client %s%n",
-        data.length, writes.writes(), nanos / 1e6, mbPerSecond(data.length, nanos),
-        flow.stats());
+    System.out.printf(
+        "iperf: %d bytes in %d writes, %.1f ms, %.1f MB/s; client %s%n",
+        data.length, writes.writes(), nanos / 1e6, mbPerSecond(data.length, nanos), flow.stats());
     assertEquals(data.length, got.bytes(), "bytes read (seed " + seed + ")");
     assertEquals(sha256Hex(data), got.hex(), "SHA-256 of what was read (seed " + seed + ")");
     assertEquals(2646, writes.writes()); // ceil(10_000_000 / 3780)
   }
 
   @Test
-  @DisplayName("MTU 1500 and 9000 on one link: MSS 1460 both ways; a 7000-byte response arrives whole in each direction")
+  @DisplayName(
+      "MTU 1500 and 9000 on one link: MSS 1460 both ways; a 7000-byte response arrives whole in each direction")
   void mtuMismatch() {
     network();
     Stack small = host(StackConfig.of("10.0.0.2/24").withMtu(1500));
@@ -146,30 +162,39 @@ class TcpScenarioTest {
     byte[] response = randomBytes(seed, 7000);
     CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
     CompletableFuture<ByteString> request = new CompletableFuture<>();
-    server.tcp().listen(8080, flow -> {
-      accepted.complete(flow);
-      return readExactly(flow, 4).thenCompose(req -> {
-        request.complete(req);
-        return flow.write(ByteString.fromArray(response));
-      }).thenCompose(d -> readAll(flow)).thenCompose(r -> flow.close());
-    });
+    server
+        .tcp()
+        .listen(
+            8080,
+            flow -> {
+              accepted.complete(flow);
+              return readExactly(flow, 4)
+                  .thenCompose(
+                      req -> {
+                        request.complete(req);
+                        return flow.write(ByteString.fromArray(response));
+                      })
+                  .thenCompose(d -> readAll(flow))
+                  .thenCompose(r -> flow.close());
+            });
     String what = client.mtu() + " -> " + server.mtu() + " (seed " + seed + ")";
-    TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 8080)), WAIT,
-        "connect " + what);
+    TcpFlow flow =
+        await(client.tcp().createConnection(endpoint(server, 8080)), WAIT, "connect " + what);
     await(flow.write(ByteString.fromString("GET ")), WAIT, "request " + what);
     ByteString got = await(readExactly(flow, 7000), WAIT, "7000-byte response " + what);
     assertEquals(ByteString.fromArray(response), got, "response content " + what);
     assertEquals("GET ", await(request, WAIT, "request at server").utf8String());
     TcpFlow serverFlow = await(accepted, WAIT, "accepted " + what);
     assertEquals(1460, flow.stats().mss(), "client's send MSS " + what + " " + flow.stats());
-    assertEquals(1460, serverFlow.stats().mss(), "server's send MSS " + what + " "
-        + serverFlow.stats());
+    assertEquals(
+        1460, serverFlow.stats().mss(), "server's send MSS " + what + " " + serverFlow.stats());
     await(flow.close(), WAIT, "close " + what);
     server.tcp().unlisten(8080);
   }
 
   @Test
-  @DisplayName("slow reader: 5 MB in 4000-byte writes, the reader pausing as on 1% of 4000-byte reads; the writer meets a closed window, no write stalls over 5 s, content intact")
+  @DisplayName(
+      "slow reader: 5 MB in 4000-byte writes, the reader pausing as on 1% of 4000-byte reads; the writer meets a closed window, no write stalls over 5 s, content intact")
   void slowReader() {
     network();
     Stack server = host("10.0.0.3/24");
@@ -181,22 +206,36 @@ class TcpScenarioTest {
     String replay = " (seed " + seed + ")";
     ReaderWindows windows = new ReaderWindows(server, 7000);
     TapId tap = net.addListener(windows::see);
-    SlowReaderResult result = await(TcpTestSupport.slowReader(server, client, 7000, total,
-        chunk, seed, pauseProbability, Duration.ofMillis(20), Duration.ofMillis(200)),
-        Duration.ofSeconds(40), "slow-reader run" + replay);
+    SlowReaderResult result =
+        await(
+            TcpTestSupport.slowReader(
+                server,
+                client,
+                7000,
+                total,
+                chunk,
+                seed,
+                pauseProbability,
+                Duration.ofMillis(20),
+                Duration.ofMillis(200)),
+            Duration.ofSeconds(40),
+            "slow-reader run" + replay);
     await(net.removeListener(tap), WAIT, "tap removed");
     System.out.println("slow reader: " + result.describe() + "\nreader's windows: " + windows);
     assertTrue(result.intact(), "content" + replay + ": " + result.describe());
-    long expectedPauses = TcpTestSupport.slowReaderPauseCount(total, chunk, seed,
-        pauseProbability);
+    long expectedPauses = TcpTestSupport.slowReaderPauseCount(total, chunk, seed, pauseProbability);
     assertTrue(expectedPauses >= 5, "about one pause per 400 KB: " + expectedPauses);
-    assertEquals(expectedPauses, result.pauses(), "pauses, fixed by the seed" + replay + ": "
-        + result.describe());
+    assertEquals(
+        expectedPauses,
+        result.pauses(),
+        "pauses, fixed by the seed" + replay + ": " + result.describe());
     // The point of the scenario: the reader's pauses closed the window on the writer (to
     // zero, or to less than a segment, which the writer must not fill: RFC 1122 §4.2.3.4).
-    assertTrue(windows.belowOneSegment() > 0, "the writer met a closed window" + replay
-        + ": " + windows + "; " + result.describe());
-    assertTrue(result.writes().maxStall().compareTo(Duration.ofSeconds(5)) < 0,
+    assertTrue(
+        windows.belowOneSegment() > 0,
+        "the writer met a closed window" + replay + ": " + windows + "; " + result.describe());
+    assertTrue(
+        result.writes().maxStall().compareTo(Duration.ofSeconds(5)) < 0,
         "longest write" + replay + ": " + result.describe());
   }
 
@@ -217,25 +256,30 @@ class TcpScenarioTest {
 
     /** Called on the tap's actor, one frame at a time. */
     synchronized void see(Frame frame) {
-      frame.ipv4().filter(ip -> ip.source().equals(address)).flatMap(ip -> frame.tcp())
-          .filter(seg -> seg.sourcePort() == port).ifPresent(seg -> {
-            if (seg.isSyn()) {
-              shift = Math.max(0, seg.options().windowScale()); // RFC 7323 §2.2
-              return;
-            }
-            if (shift < 0 || seg.isRst()) {
-              return;
-            }
-            long window = (long) seg.window() << shift;
-            advertisements++;
-            smallest = Math.min(smallest, window);
-            if (window == 0) {
-              zero++;
-            }
-            if (window < 1460) {
-              belowOneSegment++;
-            }
-          });
+      frame
+          .ipv4()
+          .filter(ip -> ip.source().equals(address))
+          .flatMap(ip -> frame.tcp())
+          .filter(seg -> seg.sourcePort() == port)
+          .ifPresent(
+              seg -> {
+                if (seg.isSyn()) {
+                  shift = Math.max(0, seg.options().windowScale()); // RFC 7323 §2.2
+                  return;
+                }
+                if (shift < 0 || seg.isRst()) {
+                  return;
+                }
+                long window = (long) seg.window() << shift;
+                advertisements++;
+                smallest = Math.min(smallest, window);
+                if (window == 0) {
+                  zero++;
+                }
+                if (window < 1460) {
+                  belowOneSegment++;
+                }
+              });
     }
 
     synchronized long belowOneSegment() {
@@ -244,45 +288,74 @@ class TcpScenarioTest {
 
     @Override
     public synchronized String toString() {
-      return advertisements + " advertised (scale " + shift + "), " + zero + " zero, "
-          + belowOneSegment + " below one MSS, smallest " + smallest + " bytes";
+      return advertisements
+          + " advertised (scale "
+          + shift
+          + "), "
+          + zero
+          + " zero, "
+          + belowOneSegment
+          + " below one MSS, smallest "
+          + smallest
+          + " bytes";
     }
   }
 
   @Test
-  @DisplayName("keepalive {0 s, 1 s, 3}: the server's peer vanishes silently; its pending read returns Eof, writes fail")
+  @DisplayName(
+      "keepalive {0 s, 1 s, 3}: the server's peer vanishes silently; its pending read returns Eof, writes fail")
   void keepaliveDetectsVanishedPeer() {
     network();
     Stack server = host("10.0.0.3/24");
     Stack client = host("10.0.0.2/24");
     CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
     CompletableFuture<ReadResult> pendingRead = new CompletableFuture<>();
-    server.tcp().listen(22, new Keepalive(Duration.ZERO, Duration.ofSeconds(1), 3), flow -> {
-      accepted.complete(flow);
-      return flow.read().thenApply(pendingRead::complete);
-    });
+    server
+        .tcp()
+        .listen(
+            22,
+            new Keepalive(Duration.ZERO, Duration.ofSeconds(1), 3),
+            flow -> {
+              accepted.complete(flow);
+              return flow.read().thenApply(pendingRead::complete);
+            });
     TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 22)), WAIT, "connect");
     TcpFlow serverFlow = await(accepted, WAIT, "accept");
     await(client.disconnect(), WAIT, "client leaves the switch");
     long start = System.nanoTime();
-    ReadResult result = await(pendingRead, Duration.ofSeconds(6),
-        "the server's read after its peer vanished " + serverFlow.stats());
+    ReadResult result =
+        await(
+            pendingRead,
+            Duration.ofSeconds(6),
+            "the server's read after its peer vanished " + serverFlow.stats());
     long millis = (System.nanoTime() - start) / 1_000_000;
-    System.out.println("keepalive: Eof " + millis + " ms after the peer left; " + serverFlow.stats());
+    System.out.println(
+        "keepalive: Eof " + millis + " ms after the peer left; " + serverFlow.stats());
     assertEquals(ReadResult.EOF, result);
-    Throwable failure = failureOf(serverFlow.write(ByteString.fromString("anyone?")), WAIT,
-        "write after keepalive failure");
+    Throwable failure =
+        failureOf(
+            serverFlow.write(ByteString.fromString("anyone?")),
+            WAIT,
+            "write after keepalive failure");
     assertInstanceOf(ConnectionClosedException.class, failure);
-    assertTrue(failure.getMessage().contains(serverFlow.src().getPort() + " -> 10.0.0.2:"
-        + flow.src().getPort()), failure.getMessage());
-    awaitCondition(() -> server.stats().openFlows() == 0, WAIT,
+    assertTrue(
+        failure
+            .getMessage()
+            .contains(serverFlow.src().getPort() + " -> 10.0.0.2:" + flow.src().getPort()),
+        failure.getMessage());
+    awaitCondition(
+        () -> server.stats().openFlows() == 0,
+        WAIT,
         () -> "the server's table is empty: " + server.stats());
-    awaitCondition(() -> serverFlow.stats().state() == TcpState.CLOSED, WAIT,
+    awaitCondition(
+        () -> serverFlow.stats().state() == TcpState.CLOSED,
+        WAIT,
         () -> "the server's flow is CLOSED: " + serverFlow.stats());
   }
 
   @Test
-  @DisplayName("simultaneous close: the FINs cross (neither ACKs the other's), both closes complete, and no flow stays in either table")
+  @DisplayName(
+      "simultaneous close: the FINs cross (neither ACKs the other's), both closes complete, and no flow stays in either table")
   void simultaneousClose() throws Exception {
     // Client and server on two networks joined by a bridge that holds the first FIN until
     // the other side's FIN has left too: the FINs cross whatever the timing of the closes.
@@ -297,10 +370,14 @@ class TcpScenarioTest {
       CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
       CompletableFuture<Void> release = new CompletableFuture<>();
       // The callback's stage stays pending until the test is done with the flow.
-      server.tcp().listen(9, flow -> {
-        accepted.complete(flow);
-        return release;
-      });
+      server
+          .tcp()
+          .listen(
+              9,
+              flow -> {
+                accepted.complete(flow);
+                return release;
+              });
       TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 9)), WAIT, "connect");
       TcpFlow serverFlow = await(accepted, WAIT, "accept");
       assertEquals(1, client.stats().openFlows());
@@ -313,9 +390,18 @@ class TcpScenarioTest {
       release.complete(null);
       assertEquals(ReadResult.EOF, await(flow.read(), WAIT, "client read after close"));
       assertEquals(ReadResult.EOF, await(serverFlow.read(), WAIT, "server read after close"));
-      awaitCondition(() -> client.stats().openFlows() == 0 && server.stats().openFlows() == 0,
-          WAIT, () -> "both tables empty: client " + client.stats() + " " + flow.stats()
-              + "; server " + server.stats() + " " + serverFlow.stats());
+      awaitCondition(
+          () -> client.stats().openFlows() == 0 && server.stats().openFlows() == 0,
+          WAIT,
+          () ->
+              "both tables empty: client "
+                  + client.stats()
+                  + " "
+                  + flow.stats()
+                  + "; server "
+                  + server.stats()
+                  + " "
+                  + serverFlow.stats());
       assertEquals(TcpState.CLOSED, flow.stats().state());
       assertEquals(TcpState.CLOSED, serverFlow.stats().state());
 
@@ -328,15 +414,24 @@ class TcpScenarioTest {
       for (int i = 0; i < 2; i++) {
         FinCrossingBridge.Fin fin = fins.get(i);
         FinCrossingBridge.Fin other = fins.get(1 - i);
-        assertTrue(fin.segment().isAck() && SeqNum.leq(fin.segment().ack(), other.finSeq()),
-            "the FIN from " + fin.source() + " (" + fin.segment() + ") must not acknowledge the"
-                + " FIN from " + other.source() + " at " + other.finSeq());
+        assertTrue(
+            fin.segment().isAck() && SeqNum.leq(fin.segment().ack(), other.finSeq()),
+            "the FIN from "
+                + fin.source()
+                + " ("
+                + fin.segment()
+                + ") must not acknowledge the"
+                + " FIN from "
+                + other.source()
+                + " at "
+                + other.finSeq());
       }
     }
   }
 
   @Test
-  @DisplayName("simultaneous close with 256 KiB in flight each way: each side reads all of the other's data, then Eof; tables drain")
+  @DisplayName(
+      "simultaneous close with 256 KiB in flight each way: each side reads all of the other's data, then Eof; tables drain")
   void simultaneousCloseWithDataInFlight() {
     network(TcpTestSupport.withMsl(testKit.system(), Duration.ofMillis(100)));
     Stack server = host("10.0.0.3/24");
@@ -346,10 +441,14 @@ class TcpScenarioTest {
     byte[] fromServer = randomBytes(seed + 1, 256 * 1024);
     CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
     CompletableFuture<Void> release = new CompletableFuture<>();
-    server.tcp().listen(9, flow -> {
-      accepted.complete(flow);
-      return release;
-    });
+    server
+        .tcp()
+        .listen(
+            9,
+            flow -> {
+              accepted.complete(flow);
+              return release;
+            });
     TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 9)), WAIT, "connect");
     TcpFlow serverFlow = await(accepted, WAIT, "accept");
 
@@ -364,15 +463,24 @@ class TcpScenarioTest {
     await(clientWrite, WAIT, "client write" + state);
     await(serverWrite, WAIT, "server write" + state);
     ReadSummary atClient = await(clientRead, WAIT, "client reads to Eof" + state + flow.stats());
-    ReadSummary atServer = await(serverRead, WAIT, "server reads to Eof" + state
-        + serverFlow.stats());
+    ReadSummary atServer =
+        await(serverRead, WAIT, "server reads to Eof" + state + serverFlow.stats());
     await(clientClose, WAIT, "client close" + state + flow.stats());
     await(serverClose, WAIT, "server close" + state + serverFlow.stats());
     release.complete(null);
     assertEquals(sha256Hex(fromServer), atClient.hex(), "what the client read" + state);
     assertEquals(sha256Hex(fromClient), atServer.hex(), "what the server read" + state);
-    awaitCondition(() -> client.stats().openFlows() == 0 && server.stats().openFlows() == 0,
-        WAIT, () -> "both tables empty: client " + client.stats() + " " + flow.stats()
-            + "; server " + server.stats() + " " + serverFlow.stats());
+    awaitCondition(
+        () -> client.stats().openFlows() == 0 && server.stats().openFlows() == 0,
+        WAIT,
+        () ->
+            "both tables empty: client "
+                + client.stats()
+                + " "
+                + flow.stats()
+                + "; server "
+                + server.stats()
+                + " "
+                + serverFlow.stats());
   }
 }

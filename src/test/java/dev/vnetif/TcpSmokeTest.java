@@ -22,8 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TcpSmokeTest {
-  @JUnit5TestKit
-  public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   @Test
   void greetingAndBulk() throws Exception {
@@ -33,15 +32,22 @@ class TcpSmokeTest {
     byte[] data = new byte[4 << 20];
     new SplittableRandom(1).nextBytes(data);
     CompletableFuture<byte[]> serverDigest = new CompletableFuture<>();
-    server.tcp().listen(80, flow -> {
-      flow.write(ByteString.fromString("hello"));
-      MessageDigest sha = sha256();
-      return readAll(flow, sha).thenCompose(n -> {
-        serverDigest.complete(sha.digest());
-        return flow.close();
-      });
-    });
-    TcpFlow flow = await(client.tcp().createConnection(new InetSocketAddress(server.address(), 80)));
+    server
+        .tcp()
+        .listen(
+            80,
+            flow -> {
+              flow.write(ByteString.fromString("hello"));
+              MessageDigest sha = sha256();
+              return readAll(flow, sha)
+                  .thenCompose(
+                      n -> {
+                        serverDigest.complete(sha.digest());
+                        return flow.close();
+                      });
+            });
+    TcpFlow flow =
+        await(client.tcp().createConnection(new InetSocketAddress(server.address(), 80)));
     ReadResult first = await(flow.read());
     assertEquals("hello", ((ReadResult.Data) first).data().utf8String());
     long start = System.nanoTime();
@@ -51,8 +57,13 @@ class TcpSmokeTest {
     try {
       flow.close().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("stalled: client " + flow.stats() + "\nclient host " + client.stats()
-          + "\nserver host " + server.stats());
+      throw new AssertionError(
+          "stalled: client "
+              + flow.stats()
+              + "\nclient host "
+              + client.stats()
+              + "\nserver host "
+              + server.stats());
     }
     byte[] got = serverDigest.get(30, java.util.concurrent.TimeUnit.SECONDS);
     System.out.printf("4 MiB in %.1f ms; %s%n", (System.nanoTime() - start) / 1e6, flow.stats());
@@ -65,8 +76,9 @@ class TcpSmokeTest {
     VirtualNetwork net = VirtualNetwork.create(testKit.system());
     Stack server = await(net.createStack("10.0.0.3/24"));
     Stack client = await(net.createStack("10.0.0.2/24"));
-    Throwable t = HostsIntegrationTest.failureOf(
-        client.tcp().createConnection(new InetSocketAddress(server.address(), 81)));
+    Throwable t =
+        HostsIntegrationTest.failureOf(
+            client.tcp().createConnection(new InetSocketAddress(server.address(), 81)));
     assertInstanceOf(ConnectionRefusedException.class, t);
     await(net.shutdown());
   }
@@ -80,14 +92,16 @@ class TcpSmokeTest {
   }
 
   static CompletionStage<Long> readAll(TcpFlow flow, MessageDigest sha) {
-    return flow.read().thenCompose(r -> {
-      if (r instanceof ReadResult.Data d) {
-        for (java.nio.ByteBuffer b : d.data().getByteBuffers()) {
-          sha.update(b);
-        }
-        return readAll(flow, sha);
-      }
-      return CompletableFuture.completedFuture(0L);
-    });
+    return flow.read()
+        .thenCompose(
+            r -> {
+              if (r instanceof ReadResult.Data d) {
+                for (java.nio.ByteBuffer b : d.data().getByteBuffers()) {
+                  sha.update(b);
+                }
+                return readAll(flow, sha);
+              }
+              return CompletableFuture.completedFuture(0L);
+            });
   }
 }

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The switch and host behaviors spawned under the test kit's own guardian (no
- * {@link VirtualNetwork}), driven with raw {@link HostCommand}s and the flow protocol.
+ * The switch and host behaviors spawned under the test kit's own guardian (no {@link
+ * VirtualNetwork}), driven with raw {@link HostCommand}s and the flow protocol.
  */
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -46,8 +46,7 @@ class VnetifBehaviorsTest {
   static final Ipv4Address ADDRESS_A = Ipv4Address.of("10.0.0.2");
   static final Ipv4Address ADDRESS_B = Ipv4Address.of("10.0.0.3");
 
-  @JUnit5TestKit
-  public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   NetworkConfig config;
   ActorRef<SwitchCommand> switchRef;
@@ -62,10 +61,14 @@ class VnetifBehaviorsTest {
     switchRef = spawn(VnetifBehaviors.switchBehavior(config));
     TestProbe<StackActor.HostReady> readyProbe =
         testKit.createTestProbe(StackActor.HostReady.class);
-    hostA = spawn(VnetifBehaviors.host(config, StackConfig.of("10.0.0.2/24"), SEED_A, switchRef,
-        readyProbe.ref()));
-    hostB = spawn(VnetifBehaviors.host(config, StackConfig.of("10.0.0.3/24"), SEED_B, switchRef,
-        readyProbe.ref()));
+    hostA =
+        spawn(
+            VnetifBehaviors.host(
+                config, StackConfig.of("10.0.0.2/24"), SEED_A, switchRef, readyProbe.ref()));
+    hostB =
+        spawn(
+            VnetifBehaviors.host(
+                config, StackConfig.of("10.0.0.3/24"), SEED_B, switchRef, readyProbe.ref()));
     List<StackActor.HostReady> both = readyProbe.receiveSeveralMessages(2, TIMEOUT);
     ready = Map.of(both.get(0).host(), both.get(0), both.get(1).host(), both.get(1));
   }
@@ -108,18 +111,23 @@ class VnetifBehaviorsTest {
   }
 
   @Test
-  @DisplayName("TcpListen + TcpConnect: Connected(handle); handlers registered on handle.ref() exchange data and close")
+  @DisplayName(
+      "TcpListen + TcpConnect: Connected(handle); handlers registered on handle.ref() exchange data and close")
   void tcpThroughRawHostCommands() {
     CompletableFuture<FlowHandle> accepted = new CompletableFuture<>();
-    hostB.tell(new HostCommand.TcpListen(7, null, handle -> {
-      accepted.complete(handle);
-      return CompletableFuture.completedFuture(null);
-    }));
+    hostB.tell(
+        new HostCommand.TcpListen(
+            7,
+            null,
+            handle -> {
+              accepted.complete(handle);
+              return CompletableFuture.completedFuture(null);
+            }));
     TestProbe<FlowCommand.ConnectReply> connectReply =
         testKit.createTestProbe(FlowCommand.ConnectReply.class);
     hostA.tell(new HostCommand.TcpConnect(ADDRESS_B, 7, null, connectReply.ref()));
-    FlowHandle client = connectReply.expectMessageClass(
-        FlowCommand.ConnectReply.Connected.class, TIMEOUT).flow();
+    FlowHandle client =
+        connectReply.expectMessageClass(FlowCommand.ConnectReply.Connected.class, TIMEOUT).flow();
     assertEquals(ADDRESS_B, client.remoteAddress());
     assertEquals(7, client.remotePort());
     assertEquals(ADDRESS_A, client.localAddress());
@@ -131,10 +139,10 @@ class VnetifBehaviorsTest {
     TestProbe<FlowEvent> serverEvents = testKit.createTestProbe(FlowEvent.class);
     client.ref().tell(new FlowCommand.Register(clientEvents.ref(), false, false));
     server.ref().tell(new FlowCommand.Register(serverEvents.ref(), true, false));
-    clientEvents.expectMessage(TIMEOUT,
-        new FlowEvent.Connected(ADDRESS_B, 7, ADDRESS_A, client.localPort()));
-    serverEvents.expectMessage(TIMEOUT,
-        new FlowEvent.Connected(ADDRESS_A, client.localPort(), ADDRESS_B, 7));
+    clientEvents.expectMessage(
+        TIMEOUT, new FlowEvent.Connected(ADDRESS_B, 7, ADDRESS_A, client.localPort()));
+    serverEvents.expectMessage(
+        TIMEOUT, new FlowEvent.Connected(ADDRESS_A, client.localPort(), ADDRESS_B, 7));
 
     client.ref().tell(new FlowCommand.Write(ByteString.fromString("request"), "sent"));
     clientEvents.expectMessage(TIMEOUT, new FlowEvent.Ack("sent"));
@@ -148,9 +156,14 @@ class VnetifBehaviorsTest {
     server.ref().tell(new FlowCommand.Close());
     serverEvents.expectMessage(TIMEOUT, FlowEvent.CLOSED);
     // a PeerClosed before ConfirmedClosed is tolerated here; FlowProtocolTest pins that down
-    clientEvents.fishForMessage(TIMEOUT, e -> e instanceof FlowEvent.ConfirmedClosed
-        ? FishingOutcomes.complete() : e instanceof FlowEvent.PeerClosed
-        ? FishingOutcomes.continueAndIgnore() : FishingOutcomes.fail("unexpected " + e));
+    clientEvents.fishForMessage(
+        TIMEOUT,
+        e ->
+            e instanceof FlowEvent.ConfirmedClosed
+                ? FishingOutcomes.complete()
+                : e instanceof FlowEvent.PeerClosed
+                    ? FishingOutcomes.continueAndIgnore()
+                    : FishingOutcomes.fail("unexpected " + e));
   }
 
   @Test
@@ -162,7 +175,8 @@ class VnetifBehaviorsTest {
     FlowCommand.ConnectReply.Failed failed =
         connectReply.expectMessageClass(FlowCommand.ConnectReply.Failed.class, TIMEOUT);
     assertEquals(CloseReason.REFUSED, failed.reason());
-    assertTrue(failed.message().contains("-> 10.0.0.3:9") && failed.message().contains("refused"),
+    assertTrue(
+        failed.message().contains("-> 10.0.0.3:9") && failed.message().contains("refused"),
         failed.message());
   }
 }

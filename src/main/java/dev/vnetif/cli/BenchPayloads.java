@@ -12,14 +12,16 @@ import java.util.function.Supplier;
 import org.apache.pekko.util.ByteString;
 
 /**
- * What the bench sends and how it checks what arrives, shared by both transports so that
- * they move exactly the same bytes.
+ * What the bench sends and how it checks what arrives, shared by both transports so that they move
+ * exactly the same bytes.
  */
 final class BenchPayloads {
   /** Bytes per bulk write. */
   static final int CHUNK_SIZE = 64 * 1024;
+
   /** Bytes per ping-pong request (and echo). */
   static final int REQUEST_SIZE = 64;
+
   /** What the connection-rate workload exchanges. */
   static final ByteString ONE_BYTE = ByteString.fromArray(new byte[] {42});
 
@@ -51,8 +53,8 @@ final class BenchPayloads {
   }
 
   /**
-   * Checks the first and last byte of a received piece against where it sits in the stream
-   * (all of it would cost the reader as much as the transport).
+   * Checks the first and last byte of a received piece against where it sits in the stream (all of
+   * it would cost the reader as much as the transport).
    *
    * @throws BenchFailure when either is not what was sent there
    */
@@ -61,8 +63,12 @@ final class BenchPayloads {
     long lastOffset = streamOffset + piece.size() - 1;
     int last = (int) (lastOffset % CHUNK_SIZE) % 251;
     if ((piece.apply(0) & 0xff) != first || (piece.apply(piece.size() - 1) & 0xff) != last) {
-      throw new BenchFailure("bulk: wrong bytes at stream offset " + streamOffset + " (piece of "
-          + piece.size() + " bytes)");
+      throw new BenchFailure(
+          "bulk: wrong bytes at stream offset "
+              + streamOffset
+              + " (piece of "
+              + piece.size()
+              + " bytes)");
     }
   }
 
@@ -79,33 +85,37 @@ final class BenchPayloads {
   /** Checks that {@code echo} is request {@code i}. */
   static void checkEcho(ByteString echo, int i) {
     if (!echo.equals(request(i))) {
-      throw new BenchFailure("pingpong: round trip " + i + " echoed " + echo.size()
-          + " bytes that differ from the request");
+      throw new BenchFailure(
+          "pingpong: round trip "
+              + i
+              + " echoed "
+              + echo.size()
+              + " bytes that differ from the request");
     }
   }
 
   /**
-   * Waits for {@code stage}. A miss of the deadline or a failure becomes a
-   * {@link BenchFailure} naming {@code what}, with {@code diagnostics} (e.g. flow state)
-   * appended on timeout.
+   * Waits for {@code stage}. A miss of the deadline or a failure becomes a {@link BenchFailure}
+   * naming {@code what}, with {@code diagnostics} (e.g. flow state) appended on timeout.
    */
-  static <T> T await(CompletionStage<T> stage, Duration deadline, String what,
-      Supplier<String> diagnostics) throws InterruptedException {
+  static <T> T await(
+      CompletionStage<T> stage, Duration deadline, String what, Supplier<String> diagnostics)
+      throws InterruptedException {
     try {
       return stage.toCompletableFuture().get(deadline.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new BenchFailure(what + " did not finish within " + deadline.toSeconds() + " s; "
-          + diagnostics.get());
+      throw new BenchFailure(
+          what + " did not finish within " + deadline.toSeconds() + " s; " + diagnostics.get());
     } catch (ExecutionException e) {
       throw failure(what, e.getCause());
     }
   }
 
   /**
-   * {@code stage} as a plain {@link CompletableFuture} whose callbacks run where it completes.
-   * The stages Pekko hands out (Scala's {@code FutureConverters}) turn {@code thenApply},
-   * {@code whenComplete}... into their {@code Async} forms, which on a machine with fewer
-   * than 3 cores start a new thread per callback (the common pool has parallelism 1 there).
+   * {@code stage} as a plain {@link CompletableFuture} whose callbacks run where it completes. The
+   * stages Pekko hands out (Scala's {@code FutureConverters}) turn {@code thenApply}, {@code
+   * whenComplete}... into their {@code Async} forms, which on a machine with fewer than 3 cores
+   * start a new thread per callback (the common pool has parallelism 1 there).
    */
   static <T> CompletableFuture<T> plain(CompletionStage<T> stage) {
     return CompletableFuture.<Void>completedFuture(null).thenCompose(v -> stage);
@@ -121,8 +131,8 @@ final class BenchPayloads {
   }
 
   static BenchFailure failure(String what, Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null
-        ? error.getCause() : error;
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof BenchFailure b) {
       return b;
     }

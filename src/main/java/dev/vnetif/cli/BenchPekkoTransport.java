@@ -25,9 +25,9 @@ import org.apache.pekko.util.ByteString;
 import scala.util.Try;
 
 /**
- * The workloads over Pekko Streams {@link Tcp} on 127.0.0.1: real sockets through the
- * kernel's loopback, with Pekko's default socket options and buffers. Each run binds a
- * server on a free port and unbinds it afterwards.
+ * The workloads over Pekko Streams {@link Tcp} on 127.0.0.1: real sockets through the kernel's
+ * loopback, with Pekko's default socket options and buffers. Each run binds a server on a free port
+ * and unbinds it afterwards.
  */
 final class BenchPekkoTransport implements BenchTransport {
   private static final String HOST = "127.0.0.1";
@@ -47,7 +47,9 @@ final class BenchPekkoTransport implements BenchTransport {
   }
 
   String describe() {
-    return "pekko-tcp: Pekko Streams Tcp, " + HOST + " (kernel loopback), default options "
+    return "pekko-tcp: Pekko Streams Tcp, "
+        + HOST
+        + " (kernel loopback), default options "
         + "(server halfClose off, client halfClose on), clients driven from inside the "
         + "streams";
   }
@@ -55,28 +57,40 @@ final class BenchPekkoTransport implements BenchTransport {
   @Override
   public BulkResult bulk(long bytes, Duration deadline) throws Exception {
     CompletableFuture<Long> received = new CompletableFuture<>();
-    Sink<ByteString, CompletionStage<Long>> counter = Sink.fold(0L, (offset, piece) -> {
-      BenchPayloads.checkBulkPiece(piece, offset);
-      return offset + piece.size();
-    });
+    Sink<ByteString, CompletionStage<Long>> counter =
+        Sink.fold(
+            0L,
+            (offset, piece) -> {
+              BenchPayloads.checkBulkPiece(piece, offset);
+              return offset + piece.size();
+            });
     // Coupled: the client's end of stream completes the counter and closes our side.
-    Tcp.ServerBinding binding = bind(connection -> connection.handleWith(
-        Flow.fromSinkAndSourceCoupledMat(counter, Source.<ByteString>maybe(), Keep.left()),
-        system).whenComplete((n, e) -> BenchPayloads.complete(received, n, e)));
+    Tcp.ServerBinding binding =
+        bind(
+            connection ->
+                connection
+                    .handleWith(
+                        Flow.fromSinkAndSourceCoupledMat(
+                            counter, Source.<ByteString>maybe(), Keep.left()),
+                        system)
+                    .whenComplete((n, e) -> BenchPayloads.complete(received, n, e)));
     try {
       long writes = BenchPayloads.bulkWrites(bytes);
       long start = System.nanoTime();
-      CompletionStage<Done> clientDone = Source.fromIterator(() -> LongStream.range(0, writes)
-              .mapToObj(i -> BenchPayloads.bulkWrite(i, bytes)).iterator())
-          .via(tcp.outgoingConnection(HOST, binding.localAddress().getPort()))
-          .runWith(Sink.ignore(), system);
+      CompletionStage<Done> clientDone =
+          Source.fromIterator(
+                  () ->
+                      LongStream.range(0, writes)
+                          .mapToObj(i -> BenchPayloads.bulkWrite(i, bytes))
+                          .iterator())
+              .via(tcp.outgoingConnection(HOST, binding.localAddress().getPort()))
+              .runWith(Sink.ignore(), system);
       failOnError(clientDone, received, "bulk: the client");
       long got = await(received, deadline, "bulk over pekko-tcp", () -> "");
       await(clientDone, SETUP, "bulk over pekko-tcp: client close", () -> "");
       long nanos = System.nanoTime() - start;
       if (got != bytes) {
-        throw new BenchFailure("bulk over pekko-tcp: sent " + bytes + " bytes, server read "
-            + got);
+        throw new BenchFailure("bulk over pekko-tcp: sent " + bytes + " bytes, server read " + got);
       }
       return new BulkResult(bytes, nanos);
     } finally {
@@ -87,29 +101,45 @@ final class BenchPekkoTransport implements BenchTransport {
   @Override
   public PingPongResult pingPong(int roundTrips, Duration deadline) throws Exception {
     CompletableFuture<Done> done = new CompletableFuture<>();
-    Tcp.ServerBinding binding = bind(connection -> connection.handleWith(echoFlow(end -> {
-      if (end.isFailure()) {
-        done.completeExceptionally(BenchPayloads.failure("pingpong: the echo server",
-            end.failed().get()));
-      }
-    }), system));
+    Tcp.ServerBinding binding =
+        bind(
+            connection ->
+                connection.handleWith(
+                    echoFlow(
+                        end -> {
+                          if (end.isFailure()) {
+                            done.completeExceptionally(
+                                BenchPayloads.failure(
+                                    "pingpong: the echo server", end.failed().get()));
+                          }
+                        }),
+                    system));
     try {
       PingPongClient client = new PingPongClient(roundTrips, done);
-      Pair<Pair<BoundedSourceQueue<ByteString>, CompletionStage<Tcp.OutgoingConnection>>,
-          CompletionStage<Done>> stream = Source.<ByteString>queue(4)
-          .viaMat(tcp.outgoingConnection(HOST, binding.localAddress().getPort()), Keep.both())
-          .toMat(Sink.foreach(client::onReply), Keep.both())
-          .run(system);
+      Pair<
+              Pair<BoundedSourceQueue<ByteString>, CompletionStage<Tcp.OutgoingConnection>>,
+              CompletionStage<Done>>
+          stream =
+              Source.<ByteString>queue(4)
+                  .viaMat(
+                      tcp.outgoingConnection(HOST, binding.localAddress().getPort()), Keep.both())
+                  .toMat(Sink.foreach(client::onReply), Keep.both())
+                  .run(system);
       await(stream.first().second(), SETUP, "pingpong over pekko-tcp: connect", () -> "");
       CompletionStage<Done> closed = stream.second();
-      closed.whenComplete((d, e) -> done.completeExceptionally(e != null
-          ? BenchPayloads.failure("pingpong over pekko-tcp", e)
-          : new BenchFailure("pingpong over pekko-tcp: the server closed after "
-              + client.completed + " round trips")));
+      closed.whenComplete(
+          (d, e) ->
+              done.completeExceptionally(
+                  e != null
+                      ? BenchPayloads.failure("pingpong over pekko-tcp", e)
+                      : new BenchFailure(
+                          "pingpong over pekko-tcp: the server closed after "
+                              + client.completed
+                              + " round trips")));
       long start = System.nanoTime();
       client.start(stream.first().first());
-      await(done, deadline, "pingpong over pekko-tcp", () -> client.completed
-          + " round trips done");
+      await(
+          done, deadline, "pingpong over pekko-tcp", () -> client.completed + " round trips done");
       long nanos = System.nanoTime() - start;
       stream.first().first().complete();
       await(closed, SETUP, "pingpong over pekko-tcp: close", () -> "");
@@ -120,9 +150,8 @@ final class BenchPekkoTransport implements BenchTransport {
   }
 
   /**
-   * The ping-pong client: it runs inside the stream (each reply piece arrives on the
-   * stream's thread, which sends the next request), so no future callback sits between
-   * two round trips.
+   * The ping-pong client: it runs inside the stream (each reply piece arrives on the stream's
+   * thread, which sends the next request), so no future callback sits between two round trips.
    */
   private static final class PingPongClient {
     final long[] latency;
@@ -146,8 +175,9 @@ final class BenchPekkoTransport implements BenchTransport {
       sent = System.nanoTime();
       QueueOfferResult offered = requests.offer(BenchPayloads.request(i));
       if (!offered.equals(QueueOfferResult.enqueued())) {
-        done.completeExceptionally(new BenchFailure("pingpong over pekko-tcp: request " + i
-            + " not accepted: " + offered));
+        done.completeExceptionally(
+            new BenchFailure(
+                "pingpong over pekko-tcp: request " + i + " not accepted: " + offered));
       }
     }
 
@@ -159,8 +189,12 @@ final class BenchPekkoTransport implements BenchTransport {
       }
       latency[i] = System.nanoTime() - sent;
       if (sofar.size() > REQUEST_SIZE) {
-        throw new BenchFailure("pingpong over pekko-tcp: read " + sofar.size()
-            + " bytes where " + REQUEST_SIZE + " were expected");
+        throw new BenchFailure(
+            "pingpong over pekko-tcp: read "
+                + sofar.size()
+                + " bytes where "
+                + REQUEST_SIZE
+                + " were expected");
       }
       BenchPayloads.checkEcho(sofar, i);
       sofar = ByteString.emptyByteString();
@@ -174,18 +208,25 @@ final class BenchPekkoTransport implements BenchTransport {
   }
 
   @Override
-  public ConnectionRateResult connectionRate(int connections, int concurrency,
-      Duration deadline) throws Exception {
+  public ConnectionRateResult connectionRate(int connections, int concurrency, Duration deadline)
+      throws Exception {
     AtomicInteger served = new AtomicInteger();
     CompletableFuture<Done> allServed = new CompletableFuture<>();
-    Tcp.ServerBinding binding = bind(connection -> connection.handleWith(echoFlow(end -> {
-      if (end.isFailure()) {
-        allServed.completeExceptionally(BenchPayloads.failure("connrate: the server side",
-            end.failed().get()));
-      } else if (served.incrementAndGet() == connections) {
-        allServed.complete(Done.getInstance());
-      }
-    }), system));
+    Tcp.ServerBinding binding =
+        bind(
+            connection ->
+                connection.handleWith(
+                    echoFlow(
+                        end -> {
+                          if (end.isFailure()) {
+                            allServed.completeExceptionally(
+                                BenchPayloads.failure(
+                                    "connrate: the server side", end.failed().get()));
+                          } else if (served.incrementAndGet() == connections) {
+                            allServed.complete(Done.getInstance());
+                          }
+                        }),
+                    system));
     try {
       int port = binding.localAddress().getPort();
       CompletableFuture<Done> done = new CompletableFuture<>();
@@ -196,11 +237,17 @@ final class BenchPekkoTransport implements BenchTransport {
       for (int w = 0; w < concurrency; w++) {
         ConnectionWorkers.next(() -> oneConnection(port), connections, next, workersLeft, done);
       }
-      await(done, deadline, "connrate over pekko-tcp", () -> next.get()
-          + " connections started, " + served.get() + " served");
+      await(
+          done,
+          deadline,
+          "connrate over pekko-tcp",
+          () -> next.get() + " connections started, " + served.get() + " served");
       long nanos = System.nanoTime() - start;
-      await(allServed, SETUP, "connrate over pekko-tcp, server side", () -> served.get()
-          + " of " + connections + " served");
+      await(
+          allServed,
+          SETUP,
+          "connrate over pekko-tcp, server side",
+          () -> served.get() + " of " + connections + " served");
       return new ConnectionRateResult(connections, concurrency, nanos);
     } finally {
       binding.unbind();
@@ -208,9 +255,9 @@ final class BenchPekkoTransport implements BenchTransport {
   }
 
   /**
-   * Client side of one connection, in the same order as over the virtual network: send a
-   * byte, read its echo, then close our side and wait for the server's close. Completes on
-   * the stream's thread (Sink.onComplete), not through a materialized future's callback.
+   * Client side of one connection, in the same order as over the virtual network: send a byte, read
+   * its echo, then close our side and wait for the server's close. Completes on the stream's thread
+   * (Sink.onComplete), not through a materialized future's callback.
    */
   private CompletionStage<Done> oneConnection(int port) {
     CompletableFuture<Done> echoed = new CompletableFuture<>();
@@ -219,32 +266,42 @@ final class BenchPekkoTransport implements BenchTransport {
     Source.single(ONE_BYTE)
         .concat(Source.completionStage(echoed).flatMapConcat(d -> Source.<ByteString>empty()))
         .via(tcp.outgoingConnection(HOST, port))
-        .map(piece -> {
-          received[0] = received[0].concat(piece);
-          echoed.complete(Done.getInstance());
-          return piece;
-        })
-        .to(Sink.onComplete(end -> {
-          if (end.isFailure()) {
-            result.completeExceptionally(end.failed().get());
-          } else if (!received[0].equals(ONE_BYTE)) {
-            result.completeExceptionally(new BenchFailure("connrate over pekko-tcp: received "
-                + received[0].size() + " bytes, expected the one sent back"));
-          } else {
-            result.complete(Done.getInstance());
-          }
-        }))
+        .map(
+            piece -> {
+              received[0] = received[0].concat(piece);
+              echoed.complete(Done.getInstance());
+              return piece;
+            })
+        .to(
+            Sink.onComplete(
+                end -> {
+                  if (end.isFailure()) {
+                    result.completeExceptionally(end.failed().get());
+                  } else if (!received[0].equals(ONE_BYTE)) {
+                    result.completeExceptionally(
+                        new BenchFailure(
+                            "connrate over pekko-tcp: received "
+                                + received[0].size()
+                                + " bytes, expected the one sent back"));
+                  } else {
+                    result.complete(Done.getInstance());
+                  }
+                }))
         .run(system);
     return result;
   }
 
   @Override
   public MemoryResult heldConnections(int connections, Duration deadline) throws Exception {
-    Tcp.ServerBinding binding = bind(connection -> connection.handleWith(echoFlow(end -> { }),
-        system));
+    Tcp.ServerBinding binding =
+        bind(connection -> connection.handleWith(echoFlow(end -> {}), system));
     try {
       int port = binding.localAddress().getPort();
-      return HeldConnections.measure(name(), connections, deadline, i -> openOne(port),
+      return HeldConnections.measure(
+          name(),
+          connections,
+          deadline,
+          i -> openOne(port),
           held -> {
             held.release().complete(Done.getInstance()); // our side ends, the server's follows
             return held.ended();
@@ -262,28 +319,31 @@ final class BenchPekkoTransport implements BenchTransport {
     Held held = new Held(new CompletableFuture<>(), new CompletableFuture<>());
     CompletableFuture<Held> echoed = new CompletableFuture<>();
     Source.single(ONE_BYTE)
-        .concat(Source.completionStage(held.release())
-            .flatMapConcat(d -> Source.<ByteString>empty()))
+        .concat(
+            Source.completionStage(held.release()).flatMapConcat(d -> Source.<ByteString>empty()))
         .via(tcp.outgoingConnection(HOST, port))
-        .map(piece -> {
-          echoed.complete(held);
-          return piece;
-        })
-        .to(Sink.onComplete(end -> {
-          if (end.isFailure()) {
-            echoed.completeExceptionally(end.failed().get());
-            held.ended().completeExceptionally(end.failed().get());
-          } else {
-            held.ended().complete(Done.getInstance());
-          }
-        }))
+        .map(
+            piece -> {
+              echoed.complete(held);
+              return piece;
+            })
+        .to(
+            Sink.onComplete(
+                end -> {
+                  if (end.isFailure()) {
+                    echoed.completeExceptionally(end.failed().get());
+                    held.ended().completeExceptionally(end.failed().get());
+                  } else {
+                    held.ended().complete(Done.getInstance());
+                  }
+                }))
         .run(system);
     return echoed;
   }
 
   /**
-   * Writes back what arrives; its end closes the connection (server halfClose is off).
-   * {@code onEnd} runs on the stream's thread when the client's side ends.
+   * Writes back what arrives; its end closes the connection (server halfClose is off). {@code
+   * onEnd} runs on the stream's thread when the client's side ends.
    */
   private static Flow<ByteString, ByteString, NotUsed> echoFlow(Procedure<Try<Done>> onEnd) {
     return Flow.of(ByteString.class).alsoTo(Sink.onComplete(onEnd));
@@ -291,21 +351,20 @@ final class BenchPekkoTransport implements BenchTransport {
 
   private Tcp.ServerBinding bind(Procedure<Tcp.IncomingConnection> handler)
       throws InterruptedException {
-    CompletionStage<Tcp.ServerBinding> bound = tcp.bind(HOST, 0)
-        .to(Sink.foreach(handler))
-        .run(system);
+    CompletionStage<Tcp.ServerBinding> bound =
+        tcp.bind(HOST, 0).to(Sink.foreach(handler)).run(system);
     return await(bound, SETUP, "binding a pekko-tcp server on " + HOST, () -> "");
   }
 
-  private static void failOnError(CompletionStage<?> stage, CompletableFuture<?> outcome,
-      String what) {
-    stage.whenComplete((v, e) -> {
-      if (e != null) {
-        outcome.completeExceptionally(BenchPayloads.failure(what, e));
-      }
-    });
+  private static void failOnError(
+      CompletionStage<?> stage, CompletableFuture<?> outcome, String what) {
+    stage.whenComplete(
+        (v, e) -> {
+          if (e != null) {
+            outcome.completeExceptionally(BenchPayloads.failure(what, e));
+          }
+        });
   }
-
 
   @Override
   public void close() {

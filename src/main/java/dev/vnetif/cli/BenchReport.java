@@ -16,18 +16,17 @@ import java.util.stream.Collectors;
 
 /**
  * What {@code vnetif bench} prints: the machine, then one row per measure with the virtual
- * network's figure, Pekko TCP's, and their ratio oriented so that above 1 is the virtual
- * network doing better, then how each figure was obtained.
+ * network's figure, Pekko TCP's, and their ratio oriented so that above 1 is the virtual network
+ * doing better, then how each figure was obtained.
  */
 final class BenchReport {
   private static final String ROW = "%-32s %14s %14s %10s%n";
 
   /**
-   * One measure. {@code higherIsBetter}: rates (ratio virtual / pekko) as opposed to
-   * latencies and memory (ratio pekko / virtual).
+   * One measure. {@code higherIsBetter}: rates (ratio virtual / pekko) as opposed to latencies and
+   * memory (ratio pekko / virtual).
    */
-  record Row(String measure, double virtual, double pekko, boolean higherIsBetter,
-      String format) {
+  record Row(String measure, double virtual, double pekko, boolean higherIsBetter, String format) {
     double ratio() {
       return higherIsBetter ? virtual / pekko : pekko / virtual;
     }
@@ -47,22 +46,38 @@ final class BenchReport {
 
   static void printMachine(PrintWriter out) {
     Runtime runtime = Runtime.getRuntime();
-    out.println("vnetif bench, " + ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME));
-    out.printf(Locale.ROOT, "machine: %d cores%s, %s %s %s, load average %.2f%n",
-        runtime.availableProcessors(), cpuModel(), System.getProperty("os.name"),
-        System.getProperty("os.version"), System.getProperty("os.arch"),
+    out.println(
+        "vnetif bench, " + ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME));
+    out.printf(
+        Locale.ROOT,
+        "machine: %d cores%s, %s %s %s, load average %.2f%n",
+        runtime.availableProcessors(),
+        cpuModel(),
+        System.getProperty("os.name"),
+        System.getProperty("os.version"),
+        System.getProperty("os.arch"),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    out.printf(Locale.ROOT, "jvm: %s %s (%s), max heap %d MiB, GC %s%n",
-        System.getProperty("java.vm.name"), Runtime.version(),
-        System.getProperty("java.vm.vendor"), runtime.maxMemory() >> 20,
+    out.printf(
+        Locale.ROOT,
+        "jvm: %s %s (%s), max heap %d MiB, GC %s%n",
+        System.getProperty("java.vm.name"),
+        Runtime.version(),
+        System.getProperty("java.vm.vendor"),
+        runtime.maxMemory() >> 20,
         ManagementFactory.getGarbageCollectorMXBeans().stream()
-            .map(GarbageCollectorMXBean::getName).collect(Collectors.joining("/")));
+            .map(GarbageCollectorMXBean::getName)
+            .collect(Collectors.joining("/")));
     // Below 2, CompletableFuture's default async executor starts a thread per task, which
     // is what every callback on a Pekko-made CompletionStage then costs.
     int commonPool = ForkJoinPool.getCommonPoolParallelism();
-    out.printf(Locale.ROOT, "common pool parallelism %d%s%n", commonPool, commonPool < 2
-        ? " (CompletableFuture async tasks get a new thread each; raise it with "
-            + "-Djava.util.concurrent.ForkJoinPool.common.parallelism=N)" : "");
+    out.printf(
+        Locale.ROOT,
+        "common pool parallelism %d%s%n",
+        commonPool,
+        commonPool < 2
+            ? " (CompletableFuture async tasks get a new thread each; raise it with "
+                + "-Djava.util.concurrent.ForkJoinPool.common.parallelism=N)"
+            : "");
   }
 
   /** " (model name)" from /proc/cpuinfo where there is one. */
@@ -71,7 +86,8 @@ final class BenchReport {
       return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
           .filter(l -> l.startsWith("model name"))
           .map(l -> " (" + l.substring(l.indexOf(':') + 1).trim() + ")")
-          .findFirst().orElse("");
+          .findFirst()
+          .orElse("");
     } catch (IOException | RuntimeException e) {
       return "";
     }
@@ -79,11 +95,15 @@ final class BenchReport {
 
   void printTable(PrintWriter out) {
     out.println();
-    out.println("ratio > 1 means the virtual network is better: virtual/pekko for rates, "
-        + "pekko/virtual for latencies and memory");
+    out.println(
+        "ratio > 1 means the virtual network is better: virtual/pekko for rates, "
+            + "pekko/virtual for latencies and memory");
     out.printf(Locale.ROOT, ROW, "workload", "virtual", "pekko-tcp", "ratio");
     for (Row row : rows) {
-      out.printf(Locale.ROOT, ROW, row.measure(),
+      out.printf(
+          Locale.ROOT,
+          ROW,
+          row.measure(),
           String.format(Locale.ROOT, row.format(), row.virtual()),
           String.format(Locale.ROOT, row.format(), row.pekko()),
           String.format(Locale.ROOT, "%.3f", row.ratio()));

@@ -4,10 +4,9 @@ import java.time.Duration;
 import java.util.Arrays;
 
 /**
- * One transport the end-to-end bench drives: the same three workloads, each run to
- * completion, verified, and timed from the first connect to the last close. An
- * implementation throws {@link BenchFailure} when a workload delivers wrong bytes, fails, or
- * misses its deadline.
+ * One transport the end-to-end bench drives: the same three workloads, each run to completion,
+ * verified, and timed from the first connect to the last close. An implementation throws {@link
+ * BenchFailure} when a workload delivers wrong bytes, fails, or misses its deadline.
  */
 interface BenchTransport extends AutoCloseable {
 
@@ -15,8 +14,8 @@ interface BenchTransport extends AutoCloseable {
   String name();
 
   /**
-   * One connection; {@code bytes} written by the client in {@link BenchPayloads#CHUNK_SIZE}
-   * writes; the server reads to end of stream and counts.
+   * One connection; {@code bytes} written by the client in {@link BenchPayloads#CHUNK_SIZE} writes;
+   * the server reads to end of stream and counts.
    */
   BulkResult bulk(long bytes, Duration deadline) throws Exception;
 
@@ -24,17 +23,17 @@ interface BenchTransport extends AutoCloseable {
   PingPongResult pingPong(int roundTrips, Duration deadline) throws Exception;
 
   /**
-   * {@code connections} connections, at most {@code concurrency} open at a time; on each the
-   * client sends one byte, reads the echo, closes and waits for the server's close.
+   * {@code connections} connections, at most {@code concurrency} open at a time; on each the client
+   * sends one byte, reads the echo, closes and waits for the server's close.
    */
   ConnectionRateResult connectionRate(int connections, int concurrency, Duration deadline)
       throws Exception;
 
   /**
-   * {@code connections} connections opened (at most {@link #OPENING_AT_ONCE} at a time), each
-   * with one byte echoed so both ends are established and have moved data, then all held
-   * open while the heap is measured, then all closed. Both ends live in this JVM over either
-   * transport, so the figure is the heap both ends of a connection take.
+   * {@code connections} connections opened (at most {@link #OPENING_AT_ONCE} at a time), each with
+   * one byte echoed so both ends are established and have moved data, then all held open while the
+   * heap is measured, then all closed. Both ends live in this JVM over either transport, so the
+   * figure is the heap both ends of a connection take.
    */
   MemoryResult heldConnections(int connections, Duration deadline) throws Exception;
 

@@ -21,12 +21,13 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The workloads over the virtual network: two hosts on one switch, driven through the public
- * {@link TcpFlow} API the way an application would (every read and write a
- * {@code CompletionStage}, the next step chained on completion, no thread blocked).
+ * The workloads over the virtual network: two hosts on one switch, driven through the public {@link
+ * TcpFlow} API the way an application would (every read and write a {@code CompletionStage}, the
+ * next step chained on completion, no thread blocked).
  */
 final class BenchVirtualTransport implements BenchTransport {
   private static final Duration SETUP = Duration.ofSeconds(30);
+
   /** Bulk writes in flight at once: 4 x 64 KiB fills the default 256 KiB send buffer. */
   private static final int WRITES_IN_FLIGHT = 4;
 
@@ -47,10 +48,18 @@ final class BenchVirtualTransport implements BenchTransport {
     // An Ethernet frame is the MTU plus its 14-byte header: let the switch carry it.
     NetworkConfig fitting = config.withMaxFrameSize(Math.max(config.maxFrameSize(), mtu + 14));
     VirtualNetwork network = VirtualNetwork.create(system, fitting);
-    Stack server = await(network.createStack(StackConfig.of("10.0.0.3/24").withMtu(mtu)
-        .withName("server")), SETUP, "creating the virtual server host", () -> "");
-    Stack client = await(network.createStack(StackConfig.of("10.0.0.2/24").withMtu(mtu)
-        .withName("client")), SETUP, "creating the virtual client host", () -> "");
+    Stack server =
+        await(
+            network.createStack(StackConfig.of("10.0.0.3/24").withMtu(mtu).withName("server")),
+            SETUP,
+            "creating the virtual server host",
+            () -> "");
+    Stack client =
+        await(
+            network.createStack(StackConfig.of("10.0.0.2/24").withMtu(mtu).withName("client")),
+            SETUP,
+            "creating the virtual client host",
+            () -> "");
     return new BenchVirtualTransport(network, client, server);
   }
 
@@ -61,9 +70,17 @@ final class BenchVirtualTransport implements BenchTransport {
 
   /** One line on the setup, for the report's header. */
   String describe() {
-    return "virtual: hosts " + client.cidr() + " -> " + server.cidr() + " on one switch, MTU "
-        + client.mtu() + " (MSS " + (client.mtu() - 40) + "), TCP buffers "
-        + network.config().tcp().sendBufferSize() / 1024 + " KiB, checksums "
+    return "virtual: hosts "
+        + client.cidr()
+        + " -> "
+        + server.cidr()
+        + " on one switch, MTU "
+        + client.mtu()
+        + " (MSS "
+        + (client.mtu() - 40)
+        + "), TCP buffers "
+        + network.config().tcp().sendBufferSize() / 1024
+        + " KiB, checksums "
         + (network.config().checksumOffload() ? "offloaded" : "verified")
         + ", driven through TcpFlow's CompletionStage API";
   }
@@ -72,26 +89,40 @@ final class BenchVirtualTransport implements BenchTransport {
   public BulkResult bulk(long bytes, Duration deadline) throws Exception {
     int port = nextPort++;
     CompletableFuture<Long> received = new CompletableFuture<>();
-    server.tcp().listen(port, flow -> {
-      CompletableFuture<Long> counted = new CompletableFuture<>();
-      countToEnd(flow, 0, counted);
-      return counted.whenComplete((n, e) -> BenchPayloads.complete(received, n, e))
-          .thenCompose(n -> flow.close());
-    });
+    server
+        .tcp()
+        .listen(
+            port,
+            flow -> {
+              CompletableFuture<Long> counted = new CompletableFuture<>();
+              countToEnd(flow, 0, counted);
+              return counted
+                  .whenComplete((n, e) -> BenchPayloads.complete(received, n, e))
+                  .thenCompose(n -> flow.close());
+            });
     try {
       long start = System.nanoTime();
-      TcpFlow flow = await(client.tcp().createConnection(serverAddress(port)), SETUP,
-          "bulk: connect", this::hostStats);
+      TcpFlow flow =
+          await(
+              client.tcp().createConnection(serverAddress(port)),
+              SETUP,
+              "bulk: connect",
+              this::hostStats);
       // close() sends FIN after the written data and completes once the server closed too.
-      CompletableFuture<Done> closed = writeAll(flow, bytes).thenCompose(w -> flow.close())
-          .toCompletableFuture();
-      closed.whenComplete((d, e) -> {
-        if (e != null) {
-          received.completeExceptionally(e);
-        }
-      });
-      long got = await(received, deadline, "bulk over virtual",
-          () -> "client flow " + flow.stats() + "; " + hostStats());
+      CompletableFuture<Done> closed =
+          writeAll(flow, bytes).thenCompose(w -> flow.close()).toCompletableFuture();
+      closed.whenComplete(
+          (d, e) -> {
+            if (e != null) {
+              received.completeExceptionally(e);
+            }
+          });
+      long got =
+          await(
+              received,
+              deadline,
+              "bulk over virtual",
+              () -> "client flow " + flow.stats() + "; " + hostStats());
       await(closed, SETUP, "bulk: close", () -> "client flow " + flow.stats());
       long nanos = System.nanoTime() - start;
       if (got != bytes) {
@@ -105,12 +136,12 @@ final class BenchVirtualTransport implements BenchTransport {
 
   /**
    * Writes {@code bytes} keeping {@link #WRITES_IN_FLIGHT} writes outstanding: each one that
-   * completes (its data is in the send buffer) issues the next. Completes when the last
-   * write has; fails with the first write that fails.
+   * completes (its data is in the send buffer) issues the next. Completes when the last write has;
+   * fails with the first write that fails.
    *
-   * <p>Completions arrive on any thread, so picking the next index and sending its write
-   * happen under one lock: write() sends its message before it returns, and the flow's
-   * mailbox then holds the writes in stream order.
+   * <p>Completions arrive on any thread, so picking the next index and sending its write happen
+   * under one lock: write() sends its message before it returns, and the flow's mailbox then holds
+   * the writes in stream order.
    */
   private static CompletableFuture<Done> writeAll(TcpFlow flow, long bytes) {
     long writes = BenchPayloads.bulkWrites(bytes);
@@ -118,26 +149,28 @@ final class BenchVirtualTransport implements BenchTransport {
     long[] next = {0};
     AtomicLong completed = new AtomicLong();
     Runnable[] issue = new Runnable[1];
-    issue[0] = () -> {
-      long index;
-      CompletionStage<Done> write;
-      synchronized (next) {
-        index = next[0]++;
-        if (index >= writes || written.isDone()) {
-          return;
-        }
-        write = flow.write(BenchPayloads.bulkWrite(index, bytes));
-      }
-      write.whenComplete((d, e) -> {
-        if (e != null) {
-          written.completeExceptionally(BenchPayloads.failure("bulk: write " + index, e));
-        } else if (completed.incrementAndGet() == writes) {
-          written.complete(Done.getInstance());
-        } else {
-          issue[0].run();
-        }
-      });
-    };
+    issue[0] =
+        () -> {
+          long index;
+          CompletionStage<Done> write;
+          synchronized (next) {
+            index = next[0]++;
+            if (index >= writes || written.isDone()) {
+              return;
+            }
+            write = flow.write(BenchPayloads.bulkWrite(index, bytes));
+          }
+          write.whenComplete(
+              (d, e) -> {
+                if (e != null) {
+                  written.completeExceptionally(BenchPayloads.failure("bulk: write " + index, e));
+                } else if (completed.incrementAndGet() == writes) {
+                  written.complete(Done.getInstance());
+                } else {
+                  issue[0].run();
+                }
+              });
+        };
     for (int i = 0; i < WRITES_IN_FLIGHT; i++) {
       issue[0].run();
     }
@@ -146,44 +179,59 @@ final class BenchVirtualTransport implements BenchTransport {
 
   /** Reads to end of stream, checking each piece; completes with the byte count. */
   private static void countToEnd(TcpFlow flow, long offset, CompletableFuture<Long> result) {
-    flow.read().whenComplete((r, e) -> {
-      if (e != null) {
-        result.completeExceptionally(e);
-      } else if (r instanceof ReadResult.Data d) {
-        try {
-          BenchPayloads.checkBulkPiece(d.data(), offset);
-        } catch (BenchFailure wrong) {
-          result.completeExceptionally(wrong);
-          flow.abort();
-          return;
-        }
-        countToEnd(flow, offset + d.data().size(), result);
-      } else {
-        result.complete(offset);
-      }
-    });
+    flow.read()
+        .whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                result.completeExceptionally(e);
+              } else if (r instanceof ReadResult.Data d) {
+                try {
+                  BenchPayloads.checkBulkPiece(d.data(), offset);
+                } catch (BenchFailure wrong) {
+                  result.completeExceptionally(wrong);
+                  flow.abort();
+                  return;
+                }
+                countToEnd(flow, offset + d.data().size(), result);
+              } else {
+                result.complete(offset);
+              }
+            });
   }
 
   @Override
   public PingPongResult pingPong(int roundTrips, Duration deadline) throws Exception {
     int port = nextPort++;
     CompletableFuture<Done> done = new CompletableFuture<>();
-    server.tcp().listen(port, flow -> {
-      CompletableFuture<Done> echoed = new CompletableFuture<>();
-      echo(flow, echoed);
-      return echoed.whenComplete((d, e) -> {
-        if (e != null) {
-          done.completeExceptionally(BenchPayloads.failure("pingpong: the echo server", e));
-        }
-      });
-    });
+    server
+        .tcp()
+        .listen(
+            port,
+            flow -> {
+              CompletableFuture<Done> echoed = new CompletableFuture<>();
+              echo(flow, echoed);
+              return echoed.whenComplete(
+                  (d, e) -> {
+                    if (e != null) {
+                      done.completeExceptionally(
+                          BenchPayloads.failure("pingpong: the echo server", e));
+                    }
+                  });
+            });
     try {
-      TcpFlow flow = await(client.tcp().createConnection(serverAddress(port)), SETUP,
-          "pingpong: connect", this::hostStats);
+      TcpFlow flow =
+          await(
+              client.tcp().createConnection(serverAddress(port)),
+              SETUP,
+              "pingpong: connect",
+              this::hostStats);
       long[] latency = new long[roundTrips];
       long start = System.nanoTime();
       roundTrip(flow, 0, latency, done);
-      await(done, deadline, "pingpong over virtual",
+      await(
+          done,
+          deadline,
+          "pingpong over virtual",
           () -> "client flow " + flow.stats() + "; " + hostStats());
       long nanos = System.nanoTime() - start;
       await(flow.close(), SETUP, "pingpong: close", () -> "client flow " + flow.stats());
@@ -195,22 +243,27 @@ final class BenchVirtualTransport implements BenchTransport {
 
   /** Writes back whatever arrives until end of stream, then closes. */
   private static void echo(TcpFlow flow, CompletableFuture<Done> done) {
-    flow.read().whenComplete((r, e) -> {
-      if (e != null) {
-        done.completeExceptionally(e);
-      } else if (r instanceof ReadResult.Data d) {
-        // The next read is queued behind the write, so the reply is not held up by its answer.
-        flow.write(d.data()).whenComplete((w, we) -> {
-          if (we != null) {
-            done.completeExceptionally(we);
-          }
-        });
-        echo(flow, done);
-      } else {
-        BenchPayloads.plain(flow.close())
-            .whenComplete((c, ce) -> BenchPayloads.complete(done, Done.getInstance(), ce));
-      }
-    });
+    flow.read()
+        .whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                done.completeExceptionally(e);
+              } else if (r instanceof ReadResult.Data d) {
+                // The next read is queued behind the write, so the reply is not held up by its
+                // answer.
+                flow.write(d.data())
+                    .whenComplete(
+                        (w, we) -> {
+                          if (we != null) {
+                            done.completeExceptionally(we);
+                          }
+                        });
+                echo(flow, done);
+              } else {
+                BenchPayloads.plain(flow.close())
+                    .whenComplete((c, ce) -> BenchPayloads.complete(done, Done.getInstance(), ce));
+              }
+            });
   }
 
   private static void roundTrip(TcpFlow flow, int i, long[] latency, CompletableFuture<Done> done) {
@@ -220,86 +273,106 @@ final class BenchVirtualTransport implements BenchTransport {
     }
     ByteString request = BenchPayloads.request(i);
     long sent = System.nanoTime();
-    flow.write(request).whenComplete((d, e) -> {
-      if (e != null) {
-        done.completeExceptionally(e);
-      }
-    });
+    flow.write(request)
+        .whenComplete(
+            (d, e) -> {
+              if (e != null) {
+                done.completeExceptionally(e);
+              }
+            });
     CompletableFuture<ByteString> echoed = new CompletableFuture<>();
     readExactly(flow, REQUEST_SIZE, ByteString.emptyByteString(), echoed);
-    echoed.whenComplete((echo, e) -> {
-      if (e != null) {
-        done.completeExceptionally(e);
-        return;
-      }
-      latency[i] = System.nanoTime() - sent;
-      try {
-        BenchPayloads.checkEcho(echo, i);
-      } catch (BenchFailure wrong) {
-        done.completeExceptionally(wrong);
-        return;
-      }
-      roundTrip(flow, i + 1, latency, done);
-    });
+    echoed.whenComplete(
+        (echo, e) -> {
+          if (e != null) {
+            done.completeExceptionally(e);
+            return;
+          }
+          latency[i] = System.nanoTime() - sent;
+          try {
+            BenchPayloads.checkEcho(echo, i);
+          } catch (BenchFailure wrong) {
+            done.completeExceptionally(wrong);
+            return;
+          }
+          roundTrip(flow, i + 1, latency, done);
+        });
   }
 
   /** Reads until {@code wanted} bytes have arrived; end of stream before that is a failure. */
-  private static void readExactly(TcpFlow flow, int wanted, ByteString sofar,
-      CompletableFuture<ByteString> result) {
-    flow.read().whenComplete((r, e) -> {
-      if (e != null) {
-        result.completeExceptionally(e);
-      } else if (r instanceof ReadResult.Data d) {
-        ByteString got = sofar.concat(d.data());
-        if (got.size() > wanted) {
-          result.completeExceptionally(new BenchFailure("read " + got.size()
-              + " bytes where " + wanted + " were expected"));
-        } else if (got.size() == wanted) {
-          result.complete(got);
-        } else {
-          readExactly(flow, wanted, got, result);
-        }
-      } else {
-        result.completeExceptionally(new BenchFailure("end of stream after " + sofar.size()
-            + " of " + wanted + " bytes"));
-      }
-    });
+  private static void readExactly(
+      TcpFlow flow, int wanted, ByteString sofar, CompletableFuture<ByteString> result) {
+    flow.read()
+        .whenComplete(
+            (r, e) -> {
+              if (e != null) {
+                result.completeExceptionally(e);
+              } else if (r instanceof ReadResult.Data d) {
+                ByteString got = sofar.concat(d.data());
+                if (got.size() > wanted) {
+                  result.completeExceptionally(
+                      new BenchFailure(
+                          "read " + got.size() + " bytes where " + wanted + " were expected"));
+                } else if (got.size() == wanted) {
+                  result.complete(got);
+                } else {
+                  readExactly(flow, wanted, got, result);
+                }
+              } else {
+                result.completeExceptionally(
+                    new BenchFailure(
+                        "end of stream after " + sofar.size() + " of " + wanted + " bytes"));
+              }
+            });
   }
 
   @Override
-  public ConnectionRateResult connectionRate(int connections, int concurrency,
-      Duration deadline) throws Exception {
+  public ConnectionRateResult connectionRate(int connections, int concurrency, Duration deadline)
+      throws Exception {
     int port = nextPort++;
     AtomicInteger served = new AtomicInteger();
     CompletableFuture<Done> allServed = new CompletableFuture<>();
-    server.tcp().listen(port, flow -> serveOneByte(flow)
-        .whenComplete((d, e) -> {
-          if (e != null) {
-            allServed.completeExceptionally(BenchPayloads.failure("connrate: the server side",
-                e));
-          } else if (served.incrementAndGet() == connections) {
-            allServed.complete(Done.getInstance());
-          }
-        }));
+    server
+        .tcp()
+        .listen(
+            port,
+            flow ->
+                serveOneByte(flow)
+                    .whenComplete(
+                        (d, e) -> {
+                          if (e != null) {
+                            allServed.completeExceptionally(
+                                BenchPayloads.failure("connrate: the server side", e));
+                          } else if (served.incrementAndGet() == connections) {
+                            allServed.complete(Done.getInstance());
+                          }
+                        }));
     try {
       CompletableFuture<Done> done = new CompletableFuture<>();
-      allServed.whenComplete((d, e) -> {
-        if (e != null) {
-          done.completeExceptionally(e);
-        }
-      });
+      allServed.whenComplete(
+          (d, e) -> {
+            if (e != null) {
+              done.completeExceptionally(e);
+            }
+          });
       AtomicInteger next = new AtomicInteger();
       AtomicInteger workersLeft = new AtomicInteger(concurrency);
       long start = System.nanoTime();
       for (int w = 0; w < concurrency; w++) {
         ConnectionWorkers.next(() -> oneConnection(port), connections, next, workersLeft, done);
       }
-      await(done, deadline, "connrate over virtual", () -> next.get() + " connections started, "
-          + served.get() + " served; " + hostStats());
+      await(
+          done,
+          deadline,
+          "connrate over virtual",
+          () -> next.get() + " connections started, " + served.get() + " served; " + hostStats());
       long nanos = System.nanoTime() - start;
       // Every connection the client completed must have been served in full, too.
-      await(allServed, SETUP, "connrate over virtual, server side", () -> served.get()
-          + " of " + connections + " served");
+      await(
+          allServed,
+          SETUP,
+          "connrate over virtual, server side",
+          () -> served.get() + " of " + connections + " served");
       return new ConnectionRateResult(connections, concurrency, nanos);
     } finally {
       server.tcp().unlisten(port);
@@ -311,8 +384,8 @@ final class BenchVirtualTransport implements BenchTransport {
     int port = nextPort++;
     server.tcp().listen(port, BenchVirtualTransport::serveOneByte);
     try {
-      return HeldConnections.measure(name(), connections, deadline, i -> openOne(port),
-          TcpFlow::close);
+      return HeldConnections.measure(
+          name(), connections, deadline, i -> openOne(port), TcpFlow::close);
     } finally {
       server.tcp().unlisten(port);
     }
@@ -320,43 +393,59 @@ final class BenchVirtualTransport implements BenchTransport {
 
   /** A connection with one byte echoed, left open. */
   private CompletionStage<TcpFlow> openOne(int port) {
-    return client.tcp().createConnection(serverAddress(port)).thenCompose(flow -> {
-      CompletableFuture<ByteString> echoed = new CompletableFuture<>();
-      flow.write(ONE_BYTE);
-      readExactly(flow, 1, ByteString.emptyByteString(), echoed);
-      return echoed.thenApply(echo -> flow);
-    });
+    return client
+        .tcp()
+        .createConnection(serverAddress(port))
+        .thenCompose(
+            flow -> {
+              CompletableFuture<ByteString> echoed = new CompletableFuture<>();
+              flow.write(ONE_BYTE);
+              readExactly(flow, 1, ByteString.emptyByteString(), echoed);
+              return echoed.thenApply(echo -> flow);
+            });
   }
 
   /** Server side of one connection: echo one byte, expect end of stream, close. */
   private static CompletionStage<Done> serveOneByte(TcpFlow flow) {
     CompletableFuture<ByteString> request = new CompletableFuture<>();
     readExactly(flow, 1, ByteString.emptyByteString(), request);
-    return request.thenCompose(flow::write)
+    return request
+        .thenCompose(flow::write)
         .thenCompose(w -> flow.read())
-        .thenCompose(r -> {
-          if (r instanceof ReadResult.Data d) {
-            throw new BenchFailure("connrate: " + d.data().size()
-                + " unexpected bytes after the request");
-          }
-          return flow.close();
-        });
+        .thenCompose(
+            r -> {
+              if (r instanceof ReadResult.Data d) {
+                throw new BenchFailure(
+                    "connrate: " + d.data().size() + " unexpected bytes after the request");
+              }
+              return flow.close();
+            });
   }
 
   /** Client side of one connection: connect, send a byte, read its echo, close. */
   private CompletionStage<Done> oneConnection(int port) {
-    return client.tcp().createConnection(serverAddress(port)).thenCompose(flow -> {
-      CompletionStage<Done> written = flow.write(ONE_BYTE);
-      CompletableFuture<ByteString> echoed = new CompletableFuture<>();
-      readExactly(flow, 1, ByteString.emptyByteString(), echoed);
-      return written.thenCompose(w -> echoed).thenCompose(echo -> {
-        if (!echo.equals(ONE_BYTE)) {
-          throw new BenchFailure("connrate: echoed byte " + echo.apply(0) + ", sent "
-              + ONE_BYTE.apply(0));
-        }
-        return flow.close();
-      });
-    });
+    return client
+        .tcp()
+        .createConnection(serverAddress(port))
+        .thenCompose(
+            flow -> {
+              CompletionStage<Done> written = flow.write(ONE_BYTE);
+              CompletableFuture<ByteString> echoed = new CompletableFuture<>();
+              readExactly(flow, 1, ByteString.emptyByteString(), echoed);
+              return written
+                  .thenCompose(w -> echoed)
+                  .thenCompose(
+                      echo -> {
+                        if (!echo.equals(ONE_BYTE)) {
+                          throw new BenchFailure(
+                              "connrate: echoed byte "
+                                  + echo.apply(0)
+                                  + ", sent "
+                                  + ONE_BYTE.apply(0));
+                        }
+                        return flow.close();
+                      });
+            });
   }
 
   private InetSocketAddress serverAddress(int port) {
@@ -366,7 +455,6 @@ final class BenchVirtualTransport implements BenchTransport {
   private String hostStats() {
     return "client host " + client.stats() + "; server host " + server.stats();
   }
-
 
   @Override
   public void close() {

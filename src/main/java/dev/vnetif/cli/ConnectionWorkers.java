@@ -7,15 +7,19 @@ import java.util.function.Supplier;
 import org.apache.pekko.Done;
 
 /**
- * The connection-rate workload's worker loop, the same over both transports: each worker
- * makes connections one after another until {@code connections} have been made in all;
- * {@code done} completes when the last worker finishes, or fails with the first error.
+ * The connection-rate workload's worker loop, the same over both transports: each worker makes
+ * connections one after another until {@code connections} have been made in all; {@code done}
+ * completes when the last worker finishes, or fails with the first error.
  */
 final class ConnectionWorkers {
   private ConnectionWorkers() {}
 
-  static void next(Supplier<CompletionStage<Done>> oneConnection, int connections,
-      AtomicInteger next, AtomicInteger workersLeft, CompletableFuture<Done> done) {
+  static void next(
+      Supplier<CompletionStage<Done>> oneConnection,
+      int connections,
+      AtomicInteger next,
+      AtomicInteger workersLeft,
+      CompletableFuture<Done> done) {
     if (done.isDone()) {
       return;
     }
@@ -26,12 +30,16 @@ final class ConnectionWorkers {
       }
       return;
     }
-    oneConnection.get().whenComplete((d, e) -> {
-      if (e != null) {
-        done.completeExceptionally(BenchPayloads.failure("connrate: connection " + index, e));
-      } else {
-        next(oneConnection, connections, next, workersLeft, done);
-      }
-    });
+    oneConnection
+        .get()
+        .whenComplete(
+            (d, e) -> {
+              if (e != null) {
+                done.completeExceptionally(
+                    BenchPayloads.failure("connrate: connection " + index, e));
+              } else {
+                next(oneConnection, connections, next, workersLeft, done);
+              }
+            });
   }
 }

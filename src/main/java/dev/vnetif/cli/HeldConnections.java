@@ -7,20 +7,24 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.IntFunction;
-import java.util.concurrent.CompletionStage;
 
 /**
- * The memory workload's procedure, the same over both transports: heap after a full
- * collection; connections opened a wave of {@link BenchTransport#OPENING_AT_ONCE} at a time
- * and held; heap again; then every connection closed and the closes awaited.
+ * The memory workload's procedure, the same over both transports: heap after a full collection;
+ * connections opened a wave of {@link BenchTransport#OPENING_AT_ONCE} at a time and held; heap
+ * again; then every connection closed and the closes awaited.
  */
 final class HeldConnections {
   private HeldConnections() {}
 
-  static <T> MemoryResult measure(String transport, int connections, Duration deadline,
-      IntFunction<CompletionStage<T>> open, Function<T, CompletionStage<?>> close)
+  static <T> MemoryResult measure(
+      String transport,
+      int connections,
+      Duration deadline,
+      IntFunction<CompletionStage<T>> open,
+      Function<T, CompletionStage<?>> close)
       throws InterruptedException {
     long end = System.nanoTime() + deadline.toNanos();
     long before = heapAfterFullGc();
@@ -31,8 +35,12 @@ final class HeldConnections {
         wave.add(open.apply(i));
       }
       for (CompletionStage<T> opening : wave) {
-        held.add(await(opening, left(end), "memory over " + transport + ": opening",
-            () -> held.size() + " of " + connections + " open"));
+        held.add(
+            await(
+                opening,
+                left(end),
+                "memory over " + transport + ": opening",
+                () -> held.size() + " of " + connections + " open"));
       }
     }
     long heldHeap = heapAfterFullGc();
@@ -43,7 +51,10 @@ final class HeldConnections {
     int closed = 0;
     for (CompletionStage<?> c : closing) {
       int soFar = closed;
-      await(c, left(end), "memory over " + transport + ": closing",
+      await(
+          c,
+          left(end),
+          "memory over " + transport + ": closing",
           () -> soFar + " of " + connections + " closed");
       closed++;
     }

@@ -16,43 +16,61 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vnetif iperf}: bulk TCP between two virtual hosts, after mirage-tcpip's test_iperf.
- * The server reads to EOF what the client writes in fixed-size writes (or writes, with
- * {@code --reverse}; or both at once, with {@code --bidir}); both ends hash the payload, and
- * the run reports throughput, the sender's TCP counters and whether the digests match.
+ * {@code vnetif iperf}: bulk TCP between two virtual hosts, after mirage-tcpip's test_iperf. The
+ * server reads to EOF what the client writes in fixed-size writes (or writes, with {@code
+ * --reverse}; or both at once, with {@code --bidir}); both ends hash the payload, and the run
+ * reports throughput, the sender's TCP counters and whether the digests match.
  */
-@Command(name = "iperf", mixinStandardHelpOptions = true,
-    description = "Build a virtual network and measure bulk TCP between two hosts, like "
-        + "iperf: the client writes SIZE pseudo-random bytes, the server reads them to EOF, "
-        + "and both check the content with SHA-256.",
-    footer = "Exit status: 0 when every byte arrived intact, 1 when the transfer failed or "
-        + "the content differs, 2 on a usage error.")
+@Command(
+    name = "iperf",
+    mixinStandardHelpOptions = true,
+    description =
+        "Build a virtual network and measure bulk TCP between two hosts, like "
+            + "iperf: the client writes SIZE pseudo-random bytes, the server reads them to EOF, "
+            + "and both check the content with SHA-256.",
+    footer =
+        "Exit status: 0 when every byte arrived intact, 1 when the transfer failed or "
+            + "the content differs, 2 on a usage error.")
 final class IperfCommand implements Callable<Integer> {
   static final int MAX_WRITE_SIZE = 16 << 20;
+
   /** Ethernet header in front of the IPv4 datagram: the switch's frame limit minus this. */
   private static final int ETHERNET_HEADER = 14;
 
-  @Mixin
-  NetworkOptions network;
+  @Mixin NetworkOptions network;
 
-  @Option(names = "--from", paramLabel = "HOST", description = "Client (name or address). "
-      + "Default: the scenario's first host.")
+  @Option(
+      names = "--from",
+      paramLabel = "HOST",
+      description = "Client (name or address). " + "Default: the scenario's first host.")
   String from;
 
-  @Option(names = "--to", paramLabel = "HOST", description = "Server (name or address). "
-      + "Default: the scenario's second host.")
+  @Option(
+      names = "--to",
+      paramLabel = "HOST",
+      description = "Server (name or address). " + "Default: the scenario's second host.")
   String to;
 
-  @Option(names = "--size", paramLabel = "SIZE", defaultValue = "10M",
-      description = "Bytes to send, with an optional K, M or G suffix (2^10, 2^20, 2^30) "
-          + "(default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--size",
+      paramLabel = "SIZE",
+      defaultValue = "10M",
+      description =
+          "Bytes to send, with an optional K, M or G suffix (2^10, 2^20, 2^30) "
+              + "(default ${DEFAULT-VALUE}).")
   String size;
 
-  @Option(names = "--write-size", paramLabel = "SIZE", defaultValue = "3780",
+  @Option(
+      names = "--write-size",
+      paramLabel = "SIZE",
+      defaultValue = "3780",
       description = "Bytes per write, as mirage's test_iperf (default ${DEFAULT-VALUE}).")
   String writeSize;
 
-  @Option(names = "--port", paramLabel = "PORT", defaultValue = "5001",
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      defaultValue = "5001",
       description = "Port the server listens on (default ${DEFAULT-VALUE}).")
   int port;
 
@@ -62,20 +80,26 @@ final class IperfCommand implements Callable<Integer> {
   @Option(names = "--bidir", description = "Both send SIZE bytes to each other at once.")
   boolean bidir;
 
-  @Option(names = "--mtu", paramLabel = "BYTES",
+  @Option(
+      names = "--mtu",
+      paramLabel = "BYTES",
       description = "MTU of the client and the server, instead of the scenario's.")
   Integer mtu;
 
-  @Option(names = "--progress", negatable = true,
+  @Option(
+      names = "--progress",
+      negatable = true,
       description = "Draw a progress bar on stderr. Default: when on a terminal.")
   Boolean progress;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "300",
       description = "Give up (exit 1) when the transfer takes longer (default ${DEFAULT-VALUE}).")
   double timeout;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -86,8 +110,10 @@ final class IperfCommand implements Callable<Integer> {
     int clientIndex = hostIndex(scenario, from, 0);
     int serverIndex = hostIndex(scenario, to, 1);
     if (clientIndex == serverIndex) {
-      throw new IllegalArgumentException("--from and --to are the same host '"
-          + scenario.hosts().get(clientIndex).name() + "'; iperf runs between two hosts");
+      throw new IllegalArgumentException(
+          "--from and --to are the same host '"
+              + scenario.hosts().get(clientIndex).name()
+              + "'; iperf runs between two hosts");
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -97,17 +123,32 @@ final class IperfCommand implements Callable<Integer> {
       checkFrameSize(session, client);
       checkFrameSize(session, server);
       HostTable.print(out, session);
-      IperfTransfer transfer = new IperfTransfer(client, server, port, reverse ? 0 : bytes,
-          reverse || bidir ? bytes : 0, bytesPerWrite, session.seed());
-      out.printf("iperf: %s %s -> %s %s port %d, %d bytes %s in %d-byte writes%n",
-          client.name(), client.address().getHostAddress(), server.name(),
-          server.address().getHostAddress(), port, bytes,
-          bidir ? "each way" : reverse ? "from the server" : "from the client", bytesPerWrite);
+      IperfTransfer transfer =
+          new IperfTransfer(
+              client,
+              server,
+              port,
+              reverse ? 0 : bytes,
+              reverse || bidir ? bytes : 0,
+              bytesPerWrite,
+              session.seed());
+      out.printf(
+          "iperf: %s %s -> %s %s port %d, %d bytes %s in %d-byte writes%n",
+          client.name(),
+          client.address().getHostAddress(),
+          server.name(),
+          server.address().getHostAddress(),
+          port,
+          bytes,
+          bidir ? "each way" : reverse ? "from the server" : "from the client",
+          bytesPerWrite);
       out.println();
       out.flush();
       List<IperfReport> reports;
-      try (ProgressBar bar = showProgress()
-          ? ProgressBar.start(err, transfer.totalBytes(), transfer::bytesReceived) : null) {
+      try (ProgressBar bar =
+          showProgress()
+              ? ProgressBar.start(err, transfer.totalBytes(), transfer::bytesReceived)
+              : null) {
         reports = transfer.run(Duration.ofNanos((long) (timeout * 1e9)));
       } catch (IperfTransfer.FailedException e) {
         err.println("vnetif iperf: " + e.getMessage());
@@ -126,8 +167,8 @@ final class IperfCommand implements Callable<Integer> {
   private int writeSize() {
     long value = ByteSize.parse("--write-size", writeSize);
     if (value < 1 || value > MAX_WRITE_SIZE) {
-      throw new IllegalArgumentException("--write-size must be within 1.." + MAX_WRITE_SIZE
-          + " bytes, got " + writeSize);
+      throw new IllegalArgumentException(
+          "--write-size must be within 1.." + MAX_WRITE_SIZE + " bytes, got " + writeSize);
     }
     return (int) value;
   }
@@ -149,13 +190,14 @@ final class IperfCommand implements Callable<Integer> {
 
   /** The index of {@code nameOrAddress} in the scenario, or {@code fallback} when not given. */
   private static int hostIndex(Scenario scenario, String nameOrAddress, int fallback) {
-    return nameOrAddress == null ? fallback
+    return nameOrAddress == null
+        ? fallback
         : scenario.hosts().indexOf(scenario.find(nameOrAddress));
   }
 
   /**
-   * The network of the scenario; with {@code --mtu}, of a copy of it in which the client
-   * and the server have that MTU, built through a scenario file like any other.
+   * The network of the scenario; with {@code --mtu}, of a copy of it in which the client and the
+   * server have that MTU, built through a scenario file like any other.
    */
   private NetworkSession openSession(Scenario scenario, int... mtuHosts) throws Exception {
     if (mtu == null) {
@@ -183,9 +225,16 @@ final class IperfCommand implements Callable<Integer> {
   private static void checkFrameSize(NetworkSession session, Stack host) {
     int maxFrame = session.network.config().maxFrameSize();
     if (host.mtu() + ETHERNET_HEADER > maxFrame) {
-      throw new IllegalArgumentException("mtu " + host.mtu() + " of host '" + host.name()
-          + "' exceeds what the switch forwards (vnetif.switch.max-frame-size " + maxFrame
-          + ", so mtu <= " + (maxFrame - ETHERNET_HEADER) + ")");
+      throw new IllegalArgumentException(
+          "mtu "
+              + host.mtu()
+              + " of host '"
+              + host.name()
+              + "' exceeds what the switch forwards (vnetif.switch.max-frame-size "
+              + maxFrame
+              + ", so mtu <= "
+              + (maxFrame - ETHERNET_HEADER)
+              + ")");
     }
   }
 

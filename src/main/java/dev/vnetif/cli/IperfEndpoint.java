@@ -10,8 +10,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One end of an iperf connection, client or server alike: writes its share of the payload
- * (possibly none), reads what the peer sends until EOF, and closes.
+ * One end of an iperf connection, client or server alike: writes its share of the payload (possibly
+ * none), reads what the peer sends until EOF, and closes.
  */
 final class IperfEndpoint {
 
@@ -21,16 +21,21 @@ final class IperfEndpoint {
   private IperfEndpoint() {}
 
   /**
-   * Runs the end on {@code flow}. The stage completes when the end has written everything,
-   * read EOF and the close completed (the peer closed too); it fails at the first failure of
-   * any of these, and the flow is then aborted so that the peer fails too rather than waits.
+   * Runs the end on {@code flow}. The stage completes when the end has written everything, read EOF
+   * and the close completed (the peer closed too); it fails at the first failure of any of these,
+   * and the flow is then aborted so that the peer fails too rather than waits.
    *
-   * @param closeWhenWritten close as soon as the writes are done (a sender, a half-close
-   *     under --bidir, the FIN following the data), rather than after the peer's EOF (a pure
-   *     receiver, as mirage's iperf server). At least one end of a connection must.
+   * @param closeWhenWritten close as soon as the writes are done (a sender, a half-close under
+   *     --bidir, the FIN following the data), rather than after the peer's EOF (a pure receiver, as
+   *     mirage's iperf server). At least one end of a connection must.
    */
-  static CompletionStage<Outcome> run(TcpFlow flow, long bytesToSend, int writeSize,
-      PseudoRandomPayload payload, boolean closeWhenWritten, AtomicLong progress) {
+  static CompletionStage<Outcome> run(
+      TcpFlow flow,
+      long bytesToSend,
+      int writeSize,
+      PseudoRandomPayload payload,
+      boolean closeWhenWritten,
+      AtomicLong progress) {
     CompletableFuture<PayloadWriter.Sent> sent =
         PayloadWriter.start(flow, payload, bytesToSend, writeSize).toCompletableFuture();
     CompletableFuture<PayloadReader.Received> received =
@@ -40,14 +45,15 @@ final class IperfEndpoint {
 
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     for (CompletableFuture<?> step : new CompletableFuture<?>[] {sent, received, closed}) {
-      step.whenComplete((ignored, error) -> {
-        if (error != null && outcome.completeExceptionally(unwrap(error))) {
-          flow.abort();
-        }
-      });
+      step.whenComplete(
+          (ignored, error) -> {
+            if (error != null && outcome.completeExceptionally(unwrap(error))) {
+              flow.abort();
+            }
+          });
     }
-    CompletableFuture.allOf(sent, received, closed).thenRun(() ->
-        outcome.complete(new Outcome(sent.join(), received.join())));
+    CompletableFuture.allOf(sent, received, closed)
+        .thenRun(() -> outcome.complete(new Outcome(sent.join(), received.join())));
     return outcome;
   }
 

@@ -13,9 +13,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One iperf run between two hosts, after mirage-tcpip's test_iperf: the server listens, the
- * client connects, each end writes its share of pseudo-random bytes (the client's, the
- * server's or both) while reading the other's to EOF, and both close.
+ * One iperf run between two hosts, after mirage-tcpip's test_iperf: the server listens, the client
+ * connects, each end writes its share of pseudo-random bytes (the client's, the server's or both)
+ * while reading the other's to EOF, and both close.
  */
 final class IperfTransfer {
 
@@ -38,10 +38,16 @@ final class IperfTransfer {
   /**
    * @param clientSends bytes the client writes to the server
    * @param serverSends bytes the server writes to the client
-   * @param seed        the network's seed; each direction's payload is derived from it
+   * @param seed the network's seed; each direction's payload is derived from it
    */
-  IperfTransfer(Stack client, Stack server, int port, long clientSends, long serverSends,
-      int writeSize, long seed) {
+  IperfTransfer(
+      Stack client,
+      Stack server,
+      int port,
+      long clientSends,
+      long serverSends,
+      int writeSize,
+      long seed) {
     this.client = client;
     this.server = server;
     this.port = port;
@@ -62,8 +68,8 @@ final class IperfTransfer {
   }
 
   /**
-   * Runs the transfer on the calling thread, which waits (never an actor's thread), and
-   * returns a report per direction that carried data (client to server first).
+   * Runs the transfer on the calling thread, which waits (never an actor's thread), and returns a
+   * report per direction that carried data (client to server first).
    *
    * @throws FailedException when connecting or transferring fails, or {@code timeout} passes
    */
@@ -71,41 +77,59 @@ final class IperfTransfer {
     long deadline = System.nanoTime() + timeout.toNanos();
     CompletableFuture<TcpFlow> serverFlow = new CompletableFuture<>();
     CompletableFuture<IperfEndpoint.Outcome> serverOutcome = new CompletableFuture<>();
-    server.tcp().listen(port, flow -> {
-      if (!serverFlow.complete(flow)) {
-        flow.abort(); // not the client's connection: this run has exactly one
-        return CompletableFuture.completedFuture(null);
-      }
-      return IperfEndpoint.run(flow, serverSends, writeSize, serverPayload(), serverSends > 0,
-          received)
-          .whenComplete((outcome, error) -> {
-            if (error != null) {
-              serverOutcome.completeExceptionally(error);
-            } else {
-              serverOutcome.complete(outcome);
-            }
-          })
-          // The endpoint already aborted the flow on failure: keep the listener from
-          // logging it as a failed callback too.
-          .handle((outcome, error) -> null);
-    });
+    server
+        .tcp()
+        .listen(
+            port,
+            flow -> {
+              if (!serverFlow.complete(flow)) {
+                flow.abort(); // not the client's connection: this run has exactly one
+                return CompletableFuture.completedFuture(null);
+              }
+              return IperfEndpoint.run(
+                      flow, serverSends, writeSize, serverPayload(), serverSends > 0, received)
+                  .whenComplete(
+                      (outcome, error) -> {
+                        if (error != null) {
+                          serverOutcome.completeExceptionally(error);
+                        } else {
+                          serverOutcome.complete(outcome);
+                        }
+                      })
+                  // The endpoint already aborted the flow on failure: keep the listener from
+                  // logging it as a failed callback too.
+                  .handle((outcome, error) -> null);
+            });
     TcpFlow clientFlow = null;
     try {
       InetSocketAddress target = new InetSocketAddress(server.address(), port);
-      clientFlow = await(client.tcp().createConnection(target).toCompletableFuture(), deadline,
-          "connect to " + server.name() + " " + hostPort(target));
+      clientFlow =
+          await(
+              client.tcp().createConnection(target).toCompletableFuture(),
+              deadline,
+              "connect to " + server.name() + " " + hostPort(target));
       // The client closes first unless it only receives: with nothing to send either way
       // (--size 0) someone has to, and a server that only receives waits for EOF.
       boolean clientOnlyReceives = clientSends == 0 && serverSends > 0;
-      CompletableFuture<IperfEndpoint.Outcome> clientOutcome = IperfEndpoint.run(clientFlow,
-          clientSends, writeSize, clientPayload(), !clientOnlyReceives, received)
-          .toCompletableFuture();
+      CompletableFuture<IperfEndpoint.Outcome> clientOutcome =
+          IperfEndpoint.run(
+                  clientFlow,
+                  clientSends,
+                  writeSize,
+                  clientPayload(),
+                  !clientOnlyReceives,
+                  received)
+              .toCompletableFuture();
       await(bothOrFirstFailure(clientOutcome, serverOutcome), deadline, "transfer");
       return reports(clientFlow, serverFlow.join(), clientOutcome.join(), serverOutcome.join());
     } catch (FailedException e) {
-      String state = clientFlow == null ? ""
-          : String.format("%n  client flow: %s%n  server flow: %s", clientFlow.stats(),
-              serverFlow.isDone() ? serverFlow.join().stats() : "not accepted");
+      String state =
+          clientFlow == null
+              ? ""
+              : String.format(
+                  "%n  client flow: %s%n  server flow: %s",
+                  clientFlow.stats(),
+                  serverFlow.isDone() ? serverFlow.join().stats() : "not accepted");
       abort(clientFlow, serverFlow.getNow(null));
       throw new FailedException(e.getMessage() + state);
     } finally {
@@ -122,18 +146,23 @@ final class IperfTransfer {
     return new PseudoRandomPayload(~seed);
   }
 
-  private List<IperfReport> reports(TcpFlow clientFlow, TcpFlow serverFlow,
-      IperfEndpoint.Outcome atClient, IperfEndpoint.Outcome atServer) {
+  private List<IperfReport> reports(
+      TcpFlow clientFlow,
+      TcpFlow serverFlow,
+      IperfEndpoint.Outcome atClient,
+      IperfEndpoint.Outcome atServer) {
     String clientEnd = client.name() + " " + hostPort(clientFlow.src());
     String serverEnd = server.name() + " " + hostPort(serverFlow.src());
     List<IperfReport> reports = new ArrayList<>();
     if (clientSends > 0 || serverSends == 0) {
-      reports.add(new IperfReport(clientEnd, serverEnd, atClient.sent(), atServer.received(),
-          clientFlow.stats()));
+      reports.add(
+          new IperfReport(
+              clientEnd, serverEnd, atClient.sent(), atServer.received(), clientFlow.stats()));
     }
     if (serverSends > 0) {
-      reports.add(new IperfReport(serverEnd, clientEnd, atServer.sent(), atClient.received(),
-          serverFlow.stats()));
+      reports.add(
+          new IperfReport(
+              serverEnd, clientEnd, atServer.sent(), atClient.received(), serverFlow.stats()));
     }
     return reports;
   }
@@ -144,27 +173,31 @@ final class IperfTransfer {
       return stage.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
       Throwable cause = IperfEndpoint.unwrap(e);
-      throw new FailedException(what + " failed: " + cause.getClass().getSimpleName() + ": "
-          + cause.getMessage());
+      throw new FailedException(
+          what + " failed: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
     } catch (TimeoutException e) {
-      throw new FailedException(String.format("%s did not finish in time: %d of %d bytes read",
-          what, bytesReceived(), totalBytes()));
+      throw new FailedException(
+          String.format(
+              "%s did not finish in time: %d of %d bytes read",
+              what, bytesReceived(), totalBytes()));
     }
   }
 
   /** Completes when both do, or fails as soon as either fails. */
-  private static CompletableFuture<Void> bothOrFirstFailure(CompletableFuture<?> a,
-      CompletableFuture<?> b) {
+  private static CompletableFuture<Void> bothOrFirstFailure(
+      CompletableFuture<?> a, CompletableFuture<?> b) {
     CompletableFuture<Void> both = new CompletableFuture<>();
     CompletableFuture.allOf(a, b).thenRun(() -> both.complete(null));
-    a.exceptionally(error -> {
-      both.completeExceptionally(error);
-      return null;
-    });
-    b.exceptionally(error -> {
-      both.completeExceptionally(error);
-      return null;
-    });
+    a.exceptionally(
+        error -> {
+          both.completeExceptionally(error);
+          return null;
+        });
+    b.exceptionally(
+        error -> {
+          both.completeExceptionally(error);
+          return null;
+        });
     return both;
   }
 

@@ -39,8 +39,8 @@ final class NetworkSession implements AutoCloseable {
     this.network = VirtualNetwork.create(system, config);
     this.recording = options.pcap != null ? network.recordPcap(options.pcap) : null;
     for (StackConfig host : scenario.hosts()) {
-      hosts.add(network.createStack(host).toCompletableFuture()
-          .get(WAIT_SECONDS, TimeUnit.SECONDS));
+      hosts.add(
+          network.createStack(host).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS));
     }
   }
 
@@ -81,7 +81,9 @@ final class NetworkSession implements AutoCloseable {
       network.shutdown().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
     } finally {
       system.terminate();
-      system.getWhenTerminated().toCompletableFuture()
+      system
+          .getWhenTerminated()
+          .toCompletableFuture()
           .get(Duration.ofSeconds(WAIT_SECONDS).toSeconds(), TimeUnit.SECONDS);
     }
   }

@@ -26,8 +26,8 @@ final class PayloadReader {
   }
 
   /**
-   * Starts reading; the stage completes at EOF, or fails as the read did (reset, timeout).
-   * Every byte read is also added to {@code progress}.
+   * Starts reading; the stage completes at EOF, or fails as the read did (reset, timeout). Every
+   * byte read is also added to {@code progress}.
    */
   static CompletionStage<Received> start(TcpFlow flow, AtomicLong progress) {
     PayloadReader reader = new PayloadReader(flow, progress);
@@ -37,18 +37,19 @@ final class PayloadReader {
 
   /**
    * Reads until a read is still pending, then continues from its completion (a loop, not a
-   * recursion, over reads that complete at once). Each step happens after the previous
-   * read's completion, so the fields need no lock.
+   * recursion, over reads that complete at once). Each step happens after the previous read's
+   * completion, so the fields need no lock.
    */
   private void readNext() {
     while (true) {
       CompletableFuture<ReadResult> read = flow.read().toCompletableFuture();
       if (!read.isDone() || read.isCompletedExceptionally()) {
-        read.whenComplete((r, error) -> {
-          if (accept(r, error)) {
-            readNext();
-          }
-        });
+        read.whenComplete(
+            (r, error) -> {
+              if (accept(r, error)) {
+                readNext();
+              }
+            });
         return;
       }
       if (!accept(read.join(), null)) {

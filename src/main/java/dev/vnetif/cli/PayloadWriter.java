@@ -11,20 +11,21 @@ import org.apache.pekko.util.ByteString;
 /**
  * Writes a number of bytes of a {@link PseudoRandomPayload} to a flow in fixed-size writes and
  * hashes what it wrote. Writes are pipelined without blocking a thread: a bounded number are
- * outstanding, and each completion ({@link TcpFlow#write} completes as soon as the data fits
- * the send buffer) issues the next, so the buffer stays full while the stack drains it.
+ * outstanding, and each completion ({@link TcpFlow#write} completes as soon as the data fits the
+ * send buffer) issues the next, so the buffer stays full while the stack drains it.
  */
 final class PayloadWriter {
   /**
-   * About this many bytes of writes are kept outstanding, a few times the send buffer. With a
-   * write or two at a time the flow gets a few segments out per acknowledgment, and the
-   * receiver acknowledges about every third; with writes queued behind the send buffer
-   * it sends bursts, acknowledged together. Measured over 100 MiB in 3780-byte writes: 26,000
-   * ACKs for 72,000 segments two writes at a time, about 1,800 from 256 KiB queued up. Warm
-   * throughput (~300 MB/s on two cores) was the same within noise; on a loaded machine, and
-   * before asks completed on the replying thread, the fewer ACKs gave two to three times it.
+   * About this many bytes of writes are kept outstanding, a few times the send buffer. With a write
+   * or two at a time the flow gets a few segments out per acknowledgment, and the receiver
+   * acknowledges about every third; with writes queued behind the send buffer it sends bursts,
+   * acknowledged together. Measured over 100 MiB in 3780-byte writes: 26,000 ACKs for 72,000
+   * segments two writes at a time, about 1,800 from 256 KiB queued up. Warm throughput (~300 MB/s
+   * on two cores) was the same within noise; on a loaded machine, and before asks completed on the
+   * replying thread, the fewer ACKs gave two to three times it.
    */
   static final int QUEUED_BYTES = 1 << 20;
+
   /** Bounds the asks in flight when writes are tiny. */
   static final int MAX_OUTSTANDING_WRITES = 512;
 
@@ -39,13 +40,15 @@ final class PayloadWriter {
   private final MessageDigest sha = IperfEndpoint.sha256();
   private final CompletableFuture<Sent> result = new CompletableFuture<>();
   private final AtomicInteger outstanding = new AtomicInteger();
+
   /** Requests to run {@link #issueWrites}; only the thread that raised it from 0 issues. */
   private final AtomicInteger issueRequests = new AtomicInteger();
+
   private long written;
   private long startNanos;
 
-  private PayloadWriter(TcpFlow flow, PseudoRandomPayload payload, long total, int writeSize,
-      int maxOutstanding) {
+  private PayloadWriter(
+      TcpFlow flow, PseudoRandomPayload payload, long total, int writeSize, int maxOutstanding) {
     this.flow = flow;
     this.payload = payload;
     this.total = total;
@@ -57,10 +60,10 @@ final class PayloadWriter {
    * Starts writing; the stage completes once the last write is in the send buffer (not yet
    * acknowledged), or fails with the first failed write.
    */
-  static CompletionStage<Sent> start(TcpFlow flow, PseudoRandomPayload payload, long total,
-      int writeSize) {
-    int window = Math.max(2, Math.min(MAX_OUTSTANDING_WRITES,
-        (QUEUED_BYTES + writeSize - 1) / writeSize));
+  static CompletionStage<Sent> start(
+      TcpFlow flow, PseudoRandomPayload payload, long total, int writeSize) {
+    int window =
+        Math.max(2, Math.min(MAX_OUTSTANDING_WRITES, (QUEUED_BYTES + writeSize - 1) / writeSize));
     PayloadWriter writer = new PayloadWriter(flow, payload, total, writeSize, window);
     writer.startNanos = System.nanoTime();
     writer.issueWrites();
@@ -68,10 +71,10 @@ final class PayloadWriter {
   }
 
   /**
-   * Issues writes while fewer than the maximum are outstanding. One thread at a time does
-   * it, which keeps the writes in order without a lock: a call that finds another thread (or
-   * an outer call on this thread) issuing leaves a request that the issuer picks up before it
-   * stops. A write that completes at once thus loops here instead of recursing.
+   * Issues writes while fewer than the maximum are outstanding. One thread at a time does it, which
+   * keeps the writes in order without a lock: a call that finds another thread (or an outer call on
+   * this thread) issuing leaves a request that the issuer picks up before it stops. A write that
+   * completes at once thus loops here instead of recursing.
    */
   private void issueWrites() {
     if (issueRequests.getAndIncrement() != 0) {

@@ -18,39 +18,57 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code vnetif ping}: ICMP echo between two virtual hosts, reported like ping(8). */
-@Command(name = "ping", mixinStandardHelpOptions = true,
+@Command(
+    name = "ping",
+    mixinStandardHelpOptions = true,
     description = "Build a virtual network and ping from one host to another, like ping(8).")
 final class PingCommand implements Callable<Integer> {
 
-  @Mixin
-  NetworkOptions network;
+  @Mixin NetworkOptions network;
 
-  @Option(names = "--from", paramLabel = "HOST", description = "Sender (name or address). "
-      + "Default: the scenario's first host.")
+  @Option(
+      names = "--from",
+      paramLabel = "HOST",
+      description = "Sender (name or address). " + "Default: the scenario's first host.")
   String from;
 
-  @Option(names = "--to", paramLabel = "HOST", description = "Destination: a host's name, or "
-      + "any IPv4 address (on or off the network). Default: the scenario's second host.")
+  @Option(
+      names = "--to",
+      paramLabel = "HOST",
+      description =
+          "Destination: a host's name, or "
+              + "any IPv4 address (on or off the network). Default: the scenario's second host.")
   String to;
 
-  @Option(names = "-c", paramLabel = "COUNT", defaultValue = "4",
+  @Option(
+      names = "-c",
+      paramLabel = "COUNT",
+      defaultValue = "4",
       description = "Stop after COUNT requests (default ${DEFAULT-VALUE}).")
   int count;
 
-  @Option(names = "-i", paramLabel = "SECONDS", defaultValue = "1",
+  @Option(
+      names = "-i",
+      paramLabel = "SECONDS",
+      defaultValue = "1",
       description = "Wait SECONDS between requests (default ${DEFAULT-VALUE}).")
   double interval;
 
-  @Option(names = "-s", paramLabel = "SIZE", defaultValue = "56",
+  @Option(
+      names = "-s",
+      paramLabel = "SIZE",
+      defaultValue = "56",
       description = "Data bytes per request (default ${DEFAULT-VALUE}).")
   int size;
 
-  @Option(names = "-W", paramLabel = "SECONDS", defaultValue = "1",
+  @Option(
+      names = "-W",
+      paramLabel = "SECONDS",
+      defaultValue = "1",
       description = "Time to wait for each reply (default ${DEFAULT-VALUE}).")
   double timeout;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -58,14 +76,13 @@ final class PingCommand implements Callable<Integer> {
       throw new IllegalArgumentException("-c must be at least 1, got " + count);
     }
     if (interval < 0 || timeout <= 0) {
-      throw new IllegalArgumentException("-i must be >= 0 and -W > 0, got -i " + interval
-          + " -W " + timeout);
+      throw new IllegalArgumentException(
+          "-i must be >= 0 and -W > 0, got -i " + interval + " -W " + timeout);
     }
     PrintWriter out = spec.commandLine().getOut();
     try (NetworkSession session = new NetworkSession(network)) {
       Stack source = from != null ? session.host(from) : session.hosts.get(0);
-      Inet4Address target = to != null ? destination(session, to)
-          : session.hosts.get(1).address();
+      Inet4Address target = to != null ? destination(session, to) : session.hosts.get(1).address();
       HostTable.print(out, session);
       PingStatistics stats = run(out, source, target);
       out.println();
@@ -92,11 +109,11 @@ final class PingCommand implements Callable<Integer> {
     }
   }
 
-  private PingStatistics run(PrintWriter out, Stack source, Inet4Address target)
-      throws Exception {
+  private PingStatistics run(PrintWriter out, Stack source, Inet4Address target) throws Exception {
     String dst = target.getHostAddress();
-    out.printf("PING %s (%s) from %s %s: %d(%d) bytes of data.%n", dst, dst,
-        source.address().getHostAddress(), source.name(), size, size + 28);
+    out.printf(
+        "PING %s (%s) from %s %s: %d(%d) bytes of data.%n",
+        dst, dst, source.address().getHostAddress(), source.name(), size, size + 28);
     out.flush();
     PingStatistics stats = new PingStatistics();
     Duration wait = Duration.ofNanos((long) (timeout * 1e9));
@@ -105,19 +122,27 @@ final class PingCommand implements Callable<Integer> {
       long started = System.nanoTime();
       stats.sent();
       try {
-        PingReply reply = source.echo(target, size, wait).toCompletableFuture()
-            .get(wait.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        PingReply reply =
+            source
+                .echo(target, size, wait)
+                .toCompletableFuture()
+                .get(wait.toMillis() + 5_000, TimeUnit.MILLISECONDS);
         stats.received(reply.rtt());
-        out.printf("%d bytes from %s: icmp_seq=%d ttl=%d time=%.3f ms%n", reply.payloadSize() + 8,
-            reply.from().getHostAddress(), reply.sequence(), reply.ttl(),
+        out.printf(
+            "%d bytes from %s: icmp_seq=%d ttl=%d time=%.3f ms%n",
+            reply.payloadSize() + 8,
+            reply.from().getHostAddress(),
+            reply.sequence(),
+            reply.ttl(),
             reply.rtt().toNanos() / 1e6);
       } catch (ExecutionException | CompletionException e) {
         Throwable cause = e.getCause();
         if (cause instanceof TimeoutException) {
           out.printf("no reply for icmp_seq=%d within %.1f s%n", sent, timeout);
         } else {
-          out.printf("From %s icmp_seq=%d %s%n", source.address().getHostAddress(), sent,
-              cause.getMessage());
+          out.printf(
+              "From %s icmp_seq=%d %s%n",
+              source.address().getHostAddress(), sent, cause.getMessage());
         }
       }
       out.flush();

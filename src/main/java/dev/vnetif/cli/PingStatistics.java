@@ -33,16 +33,22 @@ final class PingStatistics {
   String summary() {
     long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
     int lossPercent = transmitted == 0 ? 0 : 100 * (transmitted - received) / transmitted;
-    String first = String.format(Locale.ROOT,
-        "%d packets transmitted, %d received, %d%% packet loss, time %dms",
-        transmitted, received, lossPercent, elapsedMs);
+    String first =
+        String.format(
+            Locale.ROOT,
+            "%d packets transmitted, %d received, %d%% packet loss, time %dms",
+            transmitted,
+            received,
+            lossPercent,
+            elapsedMs);
     if (received == 0) {
       return first;
     }
     double avg = sum / received;
     // ping(8)'s mdev: the standard deviation of the samples, sqrt(E[x^2] - E[x]^2).
     double mdev = Math.sqrt(Math.max(0, sumOfSquares / received - avg * avg));
-    return first + String.format(Locale.ROOT, "%nrtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms",
-        min, avg, max, mdev);
+    return first
+        + String.format(
+            Locale.ROOT, "%nrtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms", min, avg, max, mdev);
   }
 }

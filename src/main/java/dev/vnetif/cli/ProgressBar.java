@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * A one-line progress bar for a terminal, redrawn in place ({@code \r}) a few times a second
- * by a thread of its own, so the transfer itself never waits on the terminal: bytes done of
- * the total, the rate since the previous redraw, and the percentage.
+ * A one-line progress bar for a terminal, redrawn in place ({@code \r}) a few times a second by a
+ * thread of its own, so the transfer itself never waits on the terminal: bytes done of the total,
+ * the rate since the previous redraw, and the percentage.
  */
 final class ProgressBar implements AutoCloseable {
   static final long REDRAW_MILLIS = 250;
@@ -27,11 +27,13 @@ final class ProgressBar implements AutoCloseable {
     this.terminal = terminal;
     this.total = total;
     this.done = done;
-    this.redraws = Executors.newSingleThreadScheduledExecutor(task -> {
-      Thread thread = new Thread(task, "vnetif-progress");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.redraws =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "vnetif-progress");
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   /** Draws on {@code terminal} until closed; {@code done} is read from the drawing thread. */
@@ -63,13 +65,21 @@ final class ProgressBar implements AutoCloseable {
     terminal.flush();
   }
 
-  /** {@code [=====>    ]  52%  5.45/10.49 MB  48.3 MB/s}, always the same width. */
+  /** {@code [=====> ] 52% 5.45/10.49 MB 48.3 MB/s}, always the same width. */
   static String line(long bytes, long total, double megabytesPerSecond) {
     double fraction = total == 0 ? 1 : Math.min(1, (double) bytes / total);
     int filled = (int) (fraction * BAR_WIDTH);
-    String bar = "=".repeat(filled) + (filled < BAR_WIDTH ? ">" : "")
-        + " ".repeat(Math.max(0, BAR_WIDTH - filled - 1));
-    return String.format(Locale.ROOT, "[%s] %3d%%  %8.2f/%.2f MB  %8.1f MB/s", bar,
-        (int) (fraction * 100), bytes / 1e6, total / 1e6, megabytesPerSecond);
+    String bar =
+        "=".repeat(filled)
+            + (filled < BAR_WIDTH ? ">" : "")
+            + " ".repeat(Math.max(0, BAR_WIDTH - filled - 1));
+    return String.format(
+        Locale.ROOT,
+        "[%s] %3d%%  %8.2f/%.2f MB  %8.1f MB/s",
+        bar,
+        (int) (fraction * 100),
+        bytes / 1e6,
+        total / 1e6,
+        megabytesPerSecond);
   }
 }

@@ -5,15 +5,17 @@ import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
 /**
- * The bytes iperf sends: an endless pseudo-random stream from a seed, the same for the same
- * seed whatever the write size (the stream is the seed's longs, little-endian, back to back).
- * Not periodic, so data delivered at a wrong offset, even one a power of two away as after a
+ * The bytes iperf sends: an endless pseudo-random stream from a seed, the same for the same seed
+ * whatever the write size (the stream is the seed's longs, little-endian, back to back). Not
+ * periodic, so data delivered at a wrong offset, even one a power of two away as after a
  * sequence-number wrap, changes the digest.
  */
 final class PseudoRandomPayload {
   private final SplittableRandom random;
+
   /** Bytes of the last long not yet handed out, lowest first. */
   private long carry;
+
   private int carryBytes;
 
   PseudoRandomPayload(long seed) {

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * A network to build: its hosts and, optionally, a seed. Read from a HOCON file
- * ({@code conf/scenarios/*.conf}), from the built-in default, or from {@code --host} flags.
+ * A network to build: its hosts and, optionally, a seed. Read from a HOCON file ({@code
+ * conf/scenarios/*.conf}), from the built-in default, or from {@code --host} flags.
  *
  * <pre>
  * scenario {
@@ -31,8 +31,8 @@ record Scenario(String name, OptionalLong seed, List<StackConfig> hosts) {
 
   Scenario {
     if (hosts.size() < 2) {
-      throw new IllegalArgumentException("scenario '" + name + "' needs at least two hosts, has "
-          + hosts.size());
+      throw new IllegalArgumentException(
+          "scenario '" + name + "' needs at least two hosts, has " + hosts.size());
     }
   }
 
@@ -78,8 +78,8 @@ record Scenario(String name, OptionalLong seed, List<StackConfig> hosts) {
         hosts.add(host);
       }
       String name = s.hasPath("name") ? s.getString("name") : origin;
-      OptionalLong seed = s.hasPath("seed") ? OptionalLong.of(s.getLong("seed"))
-          : OptionalLong.empty();
+      OptionalLong seed =
+          s.hasPath("seed") ? OptionalLong.of(s.getLong("seed")) : OptionalLong.empty();
       return new Scenario(name, seed, hosts);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("bad scenario " + origin + ": " + e.getMessage(), e);
@@ -96,7 +96,12 @@ record Scenario(String name, OptionalLong seed, List<StackConfig> hosts) {
     }
     List<String> known = new ArrayList<>();
     hosts.forEach(h -> known.add(h.name() + " (" + h.cidr().address() + ")"));
-    throw new IllegalArgumentException("no host '" + nameOrAddress + "' in scenario '" + name
-        + "'; hosts: " + String.join(", ", known));
+    throw new IllegalArgumentException(
+        "no host '"
+            + nameOrAddress
+            + "' in scenario '"
+            + name
+            + "'; hosts: "
+            + String.join(", ", known));
   }
 }

@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A {@link Scenario} written back in the form {@link Scenario#fromFile} reads, so that a
- * command can build a modified copy of the scenario it was given (iperf's {@code --mtu})
- * through the same {@link NetworkOptions} path as any scenario file.
+ * A {@link Scenario} written back in the form {@link Scenario#fromFile} reads, so that a command
+ * can build a modified copy of the scenario it was given (iperf's {@code --mtu}) through the same
+ * {@link NetworkOptions} path as any scenario file.
  */
 final class ScenarioFile {
   private ScenarioFile() {}
@@ -35,8 +35,9 @@ final class ScenarioFile {
     body.put("name", scenario.name());
     scenario.seed().ifPresent(seed -> body.put("seed", seed));
     body.put("hosts", hosts);
-    String text = ConfigValueFactory.fromMap(Map.of("scenario", body))
-        .render(ConfigRenderOptions.concise().setFormatted(true));
+    String text =
+        ConfigValueFactory.fromMap(Map.of("scenario", body))
+            .render(ConfigRenderOptions.concise().setFormatted(true));
     try {
       Files.writeString(file, text);
     } catch (IOException e) {

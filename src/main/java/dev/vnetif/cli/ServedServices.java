@@ -9,10 +9,10 @@ import org.apache.pekko.Done;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The small TCP services {@code vnetif serve} offers to whatever joins through the external
- * port: echo (RFC 862), discard (RFC 863), chargen (RFC 864) and an HTTP/1.0 responder that
- * serves N pseudo-random bytes for {@code GET /N} — reproducible from the seed, so a client
- * can check what it got by hash.
+ * The small TCP services {@code vnetif serve} offers to whatever joins through the external port:
+ * echo (RFC 862), discard (RFC 863), chargen (RFC 864) and an HTTP/1.0 responder that serves N
+ * pseudo-random bytes for {@code GET /N} — reproducible from the seed, so a client can check what
+ * it got by hash.
  */
 final class ServedServices {
   static final int ECHO = 7;
@@ -26,15 +26,18 @@ final class ServedServices {
 
   /** RFC 862: everything read is written back, until the peer closes. */
   static CompletionStage<Done> echo(TcpFlow flow) {
-    return flow.read().thenCompose(r -> r instanceof ReadResult.Data d
-        ? flow.write(d.data()).thenCompose(done -> echo(flow))
-        : flow.close());
+    return flow.read()
+        .thenCompose(
+            r ->
+                r instanceof ReadResult.Data d
+                    ? flow.write(d.data()).thenCompose(done -> echo(flow))
+                    : flow.close());
   }
 
   /** RFC 863: everything read is thrown away, until the peer closes. */
   static CompletionStage<Done> discard(TcpFlow flow) {
-    return flow.read().thenCompose(r -> r instanceof ReadResult.Data
-        ? discard(flow) : flow.close());
+    return flow.read()
+        .thenCompose(r -> r instanceof ReadResult.Data ? discard(flow) : flow.close());
   }
 
   /** RFC 864: lines of 72 rotating printable characters, until the peer closes. */
@@ -44,8 +47,8 @@ final class ServedServices {
     return chargenFrom(flow, 0, peerClosed);
   }
 
-  private static CompletionStage<?> chargenFrom(TcpFlow flow, int line,
-      CompletableFuture<Void> peerClosed) {
+  private static CompletionStage<?> chargenFrom(
+      TcpFlow flow, int line, CompletableFuture<Void> peerClosed) {
     if (peerClosed.isDone()) {
       return CompletableFuture.completedFuture(null);
     }
@@ -63,22 +66,29 @@ final class ServedServices {
   }
 
   /**
-   * HTTP/1.0: {@code GET /N} is answered with N bytes of the seed's pseudo-random stream
-   * ({@code GET /} with {@code defaultBytes}), then the connection closes.
+   * HTTP/1.0: {@code GET /N} is answered with N bytes of the seed's pseudo-random stream ({@code
+   * GET /} with {@code defaultBytes}), then the connection closes.
    */
   static CompletionStage<?> http(TcpFlow flow, long defaultBytes, long seed) {
-    return readRequest(flow, ByteString.emptyByteString()).thenCompose(request -> {
-      long bytes = requestedBytes(request, defaultBytes);
-      if (bytes < 0) {
-        return flow.write(ByteString.fromString("HTTP/1.0 400 Bad Request\r\n"
-            + "Content-Length: 0\r\n\r\n")).thenCompose(done -> flow.close());
-      }
-      String header = "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n"
-          + "Content-Length: " + bytes + "\r\n\r\n";
-      return flow.write(ByteString.fromString(header, StandardCharsets.US_ASCII))
-          .thenCompose(done -> stream(flow, new PseudoRandomPayload(seed), bytes))
-          .thenCompose(done -> flow.close());
-    });
+    return readRequest(flow, ByteString.emptyByteString())
+        .thenCompose(
+            request -> {
+              long bytes = requestedBytes(request, defaultBytes);
+              if (bytes < 0) {
+                return flow.write(
+                        ByteString.fromString(
+                            "HTTP/1.0 400 Bad Request\r\n" + "Content-Length: 0\r\n\r\n"))
+                    .thenCompose(done -> flow.close());
+              }
+              String header =
+                  "HTTP/1.0 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                      + "Content-Length: "
+                      + bytes
+                      + "\r\n\r\n";
+              return flow.write(ByteString.fromString(header, StandardCharsets.US_ASCII))
+                  .thenCompose(done -> stream(flow, new PseudoRandomPayload(seed), bytes))
+                  .thenCompose(done -> flow.close());
+            });
   }
 
   /** The request head (up to the empty line), or what came before the peer closed. */
@@ -87,9 +97,12 @@ final class ServedServices {
     if (text.contains("\r\n\r\n") || text.contains("\n\n") || sofar.length() > MAX_REQUEST) {
       return CompletableFuture.completedFuture(text);
     }
-    return flow.read().thenCompose(r -> r instanceof ReadResult.Data d
-        ? readRequest(flow, sofar.concat(d.data()))
-        : CompletableFuture.completedFuture(text));
+    return flow.read()
+        .thenCompose(
+            r ->
+                r instanceof ReadResult.Data d
+                    ? readRequest(flow, sofar.concat(d.data()))
+                    : CompletableFuture.completedFuture(text));
   }
 
   /** N from "GET /N HTTP/1.x"; the default for "GET /"; -1 for anything else. */
@@ -110,8 +123,8 @@ final class ServedServices {
     }
   }
 
-  private static CompletionStage<?> stream(TcpFlow flow, PseudoRandomPayload payload,
-      long remaining) {
+  private static CompletionStage<?> stream(
+      TcpFlow flow, PseudoRandomPayload payload, long remaining) {
     if (remaining <= 0) {
       return CompletableFuture.completedFuture(null);
     }

@@ -7,14 +7,23 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code vnetif} command: builds a virtual network in this JVM and runs a workload on
- * it. Subcommands are the workloads; each is its own class.
+ * The {@code vnetif} command: builds a virtual network in this JVM and runs a workload on it.
+ * Subcommands are the workloads; each is its own class.
  */
-@Command(name = "vnetif", mixinStandardHelpOptions = true, version = "vnetif-stack 0.1.0",
-    description = "A TCP/IP network inside the JVM: build hosts on a virtual switch and "
-        + "run traffic between them.",
-    subcommands = {PingCommand.class, IperfCommand.class, BenchCommand.class, ServeCommand.class,
-        CommandLine.HelpCommand.class})
+@Command(
+    name = "vnetif",
+    mixinStandardHelpOptions = true,
+    version = "vnetif-stack 0.1.0",
+    description =
+        "A TCP/IP network inside the JVM: build hosts on a virtual switch and "
+            + "run traffic between them.",
+    subcommands = {
+      PingCommand.class,
+      IperfCommand.class,
+      BenchCommand.class,
+      ServeCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class VnetifCli implements Runnable {
   static final Path LOGBACK = Path.of("conf", "logback.xml");
 
@@ -32,13 +41,14 @@ public final class VnetifCli implements Runnable {
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new VnetifCli());
     // A user mistake (bad CIDR, unknown host) prints one clear line, not a stack trace.
-    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-        cmd.getErr().println("vnetif: " + e.getMessage());
-        return 2;
-      }
-      throw e;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+            cmd.getErr().println("vnetif: " + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
     return cli;
   }
 

@@ -12,10 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The UDP socket of an external port: non-blocking, so the port's actor never waits on a
- * send, with a selector the port's receiver thread waits on. Closing closes the selector
- * too, which wakes the receiver and releases the address at once (a channel still
- * registered with a selector keeps its port bound until the selector lets go of it).
+ * The UDP socket of an external port: non-blocking, so the port's actor never waits on a send, with
+ * a selector the port's receiver thread waits on. Closing closes the selector too, which wakes the
+ * receiver and releases the address at once (a channel still registered with a selector keeps its
+ * port bound until the selector lets go of it).
  */
 public final class ExternalSocket implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ExternalSocket.class);
@@ -29,11 +29,11 @@ public final class ExternalSocket implements AutoCloseable {
   }
 
   /**
-   * Binds {@code local} with send and receive buffers of {@code bufferBytes} (the kernel caps
-   * them at net.core.rmem_max / wmem_max; a cap is logged, as bursts may then be dropped).
+   * Binds {@code local} with send and receive buffers of {@code bufferBytes} (the kernel caps them
+   * at net.core.rmem_max / wmem_max; a cap is logged, as bursts may then be dropped).
    *
-   * @throws IOException if the address cannot be bound or the socket set up; nothing is
-   *                     left open then
+   * @throws IOException if the address cannot be bound or the socket set up; nothing is left open
+   *     then
    */
   public static ExternalSocket open(InetSocketAddress local, int bufferBytes) throws IOException {
     DatagramChannel channel = DatagramChannel.open();
@@ -47,9 +47,12 @@ public final class ExternalSocket implements AutoCloseable {
       channel.register(selector, SelectionKey.OP_READ);
       int granted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
       if (granted < bufferBytes) {
-        log.warn("external port {}: the kernel gave a {}-byte receive buffer of the {} asked "
-            + "(raise net.core.rmem_max); bursts from outside may be dropped",
-            channel.getLocalAddress(), granted, bufferBytes);
+        log.warn(
+            "external port {}: the kernel gave a {}-byte receive buffer of the {} asked "
+                + "(raise net.core.rmem_max); bursts from outside may be dropped",
+            channel.getLocalAddress(),
+            granted,
+            bufferBytes);
       }
       return new ExternalSocket(channel, selector);
     } catch (IOException | RuntimeException e) {

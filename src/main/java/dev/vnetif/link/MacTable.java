@@ -4,9 +4,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The switch's forwarding table: which port a source MAC was last seen on (IEEE 802.1D
- * learning). Entries move when a MAC appears on another port and are removed with their
- * port. No ageing: a virtual host keeps its port until it detaches.
+ * The switch's forwarding table: which port a source MAC was last seen on (IEEE 802.1D learning).
+ * Entries move when a MAC appears on another port and are removed with their port. No ageing: a
+ * virtual host keeps its port until it detaches.
  */
 final class MacTable {
   private final Map<Long, SwitchPort> byMac = new HashMap<>();

@@ -1,9 +1,9 @@
 package dev.vnetif.link;
 
 /**
- * The time source of one virtual network. Every actor of a network reads time from its
- * clock rather than from {@link System}, so that a network can later run in virtual time
- * and a run can be replayed (ARCHITECTURE.md, "Time is injected").
+ * The time source of one virtual network. Every actor of a network reads time from its clock rather
+ * than from {@link System}, so that a network can later run in virtual time and a run can be
+ * replayed (ARCHITECTURE.md, "Time is injected").
  */
 public interface NetworkClock {
 

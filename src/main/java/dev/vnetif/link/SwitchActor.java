@@ -22,13 +22,12 @@ import org.apache.pekko.util.ByteString;
 /**
  * The vnetif backend: a learning Ethernet switch.
  *
- * <p>The forwarding path of one {@link SwitchCommand.Transmit} batch is a sequence of
- * stages, each a method below: {@link #ingress} (counters, size limits), {@link #forward}
- * (learning, lookup, flooding — never back to the sender) and {@link #egress} (queue for
- * one port). Frames for the same port are flushed as one {@link PortDelivery} at the end of
- * the batch, and taps get the whole batch in one message. Link conditions (loss, delay,
- * reordering) and external ports slot in at {@link #egress} and behind {@link SwitchPort}
- * without touching the rest.
+ * <p>The forwarding path of one {@link SwitchCommand.Transmit} batch is a sequence of stages, each
+ * a method below: {@link #ingress} (counters, size limits), {@link #forward} (learning, lookup,
+ * flooding — never back to the sender) and {@link #egress} (queue for one port). Frames for the
+ * same port are flushed as one {@link PortDelivery} at the end of the batch, and taps get the whole
+ * batch in one message. Link conditions (loss, delay, reordering) and external ports slot in at
+ * {@link #egress} and behind {@link SwitchPort} without touching the rest.
  */
 public final class SwitchActor extends AbstractBehavior<SwitchCommand> {
 
@@ -41,8 +40,10 @@ public final class SwitchActor extends AbstractBehavior<SwitchCommand> {
   private final Set<Long> assignedMacs = new HashSet<>();
   private final Map<Long, ActorRef<TapActor.Command>> taps = new LinkedHashMap<>();
   private final List<SwitchPort> touched = new ArrayList<>();
+
   /** Attached ports by number; port numbers start at 1 and are never reused. */
   private SwitchPort[] ports = new SwitchPort[16];
+
   private int nextPort = 1;
   private int attachedCount;
   private long oversizedDrops;
@@ -68,7 +69,8 @@ public final class SwitchActor extends AbstractBehavior<SwitchCommand> {
         .onMessage(SwitchCommand.AddTap.class, this::onAddTap)
         .onMessage(SwitchCommand.RemoveTap.class, this::onRemoveTap)
         .onMessage(SwitchCommand.GetStats.class, this::onGetStats)
-        .onMessage(SwitchCommand.Stop.class,
+        .onMessage(
+            SwitchCommand.Stop.class,
             msg -> Behaviors.stopped(() -> msg.replyTo().tell(Done.getInstance())))
         .build();
   }
@@ -80,8 +82,10 @@ public final class SwitchActor extends AbstractBehavior<SwitchCommand> {
     if (number >= ports.length) {
       ports = Arrays.copyOf(ports, ports.length * 2);
     }
-    int limit = msg.maxFrameSize() > 0
-        ? Math.min(msg.maxFrameSize(), settings.maxFrameSize()) : settings.maxFrameSize();
+    int limit =
+        msg.maxFrameSize() > 0
+            ? Math.min(msg.maxFrameSize(), settings.maxFrameSize())
+            : settings.maxFrameSize();
     ports[number] = new SwitchPort(number, msg.name(), mac, limit, msg.endpoint());
     attachedCount++;
     getContext().getLog().debug("port {} attached: {} {}", number, msg.name(), mac);
@@ -90,8 +94,8 @@ public final class SwitchActor extends AbstractBehavior<SwitchCommand> {
   }
 
   /**
-   * A locally administered unicast MAC (IEEE 802: U/L bit set, I/G bit clear) drawn from the
-   * seed, so the same seed gives every host the same MAC in every run.
+   * A locally administered unicast MAC (IEEE 802: U/L bit set, I/G bit clear) drawn from the seed,
+   * so the same seed gives every host the same MAC in every run.
    */
   private MacAddress freshMac() {
     while (true) {
@@ -140,8 +144,8 @@ public final class SwitchActor extends AbstractBehavior<SwitchCommand> {
         list.add(port.stats());
       }
     }
-    msg.replyTo().tell(new SwitchStats(List.copyOf(list), oversizedDrops, runtDrops,
-        unknownPortDrops));
+    msg.replyTo()
+        .tell(new SwitchStats(List.copyOf(list), oversizedDrops, runtDrops, unknownPortDrops));
     return this;
   }
 

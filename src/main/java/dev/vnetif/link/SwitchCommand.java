@@ -11,17 +11,25 @@ import org.apache.pekko.util.ByteString;
 public sealed interface SwitchCommand {
 
   /**
-   * Attach a new port whose frames go to {@code endpoint}. The switch answers with the port
-   * number and a locally administered MAC drawn from the seed (or {@code requestedMac} when
-   * given, for raw and external ports that bring their own). A positive {@code maxFrameSize}
-   * limits this port below the switch's limit, both ways (a link with a smaller MTU);
-   * frames over it are dropped and counted on the port.
+   * Attach a new port whose frames go to {@code endpoint}. The switch answers with the port number
+   * and a locally administered MAC drawn from the seed (or {@code requestedMac} when given, for raw
+   * and external ports that bring their own). A positive {@code maxFrameSize} limits this port
+   * below the switch's limit, both ways (a link with a smaller MTU); frames over it are dropped and
+   * counted on the port.
    */
-  record Attach(String name, ActorRef<PortDelivery> endpoint, MacAddress requestedMac,
-      int maxFrameSize, ActorRef<Attached> replyTo) implements SwitchCommand {
+  record Attach(
+      String name,
+      ActorRef<PortDelivery> endpoint,
+      MacAddress requestedMac,
+      int maxFrameSize,
+      ActorRef<Attached> replyTo)
+      implements SwitchCommand {
 
     /** A port limited only by the switch's own maximum frame size. */
-    public Attach(String name, ActorRef<PortDelivery> endpoint, MacAddress requestedMac,
+    public Attach(
+        String name,
+        ActorRef<PortDelivery> endpoint,
+        MacAddress requestedMac,
         ActorRef<Attached> replyTo) {
       this(name, endpoint, requestedMac, 0, replyTo);
     }
@@ -40,8 +48,8 @@ public sealed interface SwitchCommand {
   record AddTap(long tapId, Consumer<TappedFrame> consumer) implements SwitchCommand {}
 
   /**
-   * Stop a tap. {@code replyTo} is answered only after the tap has consumed every frame
-   * that was handed to it before the removal.
+   * Stop a tap. {@code replyTo} is answered only after the tap has consumed every frame that was
+   * handed to it before the removal.
    */
   record RemoveTap(long tapId, ActorRef<Done> replyTo) implements SwitchCommand {}
 

@@ -7,15 +7,17 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One port of the switch: where its frames go, its counters, and the frames collected for
- * it during the current forwarding batch. Owned by the {@link SwitchActor}; not thread-safe.
+ * One port of the switch: where its frames go, its counters, and the frames collected for it during
+ * the current forwarding batch. Owned by the {@link SwitchActor}; not thread-safe.
  */
 final class SwitchPort {
   final int number;
   final String name;
   final MacAddress mac;
+
   /** Largest frame this port takes or gives (its link's MTU + 14). */
   final int maxFrameSize;
+
   private final ActorRef<PortDelivery> endpoint;
 
   long rxFrames;
@@ -27,8 +29,8 @@ final class SwitchPort {
   /** Frames bound for this port in the batch being forwarded; null when none. */
   private List<ByteString> outbox;
 
-  SwitchPort(int number, String name, MacAddress mac, int maxFrameSize,
-      ActorRef<PortDelivery> endpoint) {
+  SwitchPort(
+      int number, String name, MacAddress mac, int maxFrameSize, ActorRef<PortDelivery> endpoint) {
     this.number = number;
     this.name = name;
     this.mac = mac;
@@ -59,7 +61,7 @@ final class SwitchPort {
   }
 
   SwitchStats.PortStats stats() {
-    return new SwitchStats.PortStats(number, name, mac.toString(), rxFrames, rxBytes, txFrames,
-        txBytes, drops);
+    return new SwitchStats.PortStats(
+        number, name, mac.toString(), rxFrames, rxBytes, txFrames, txBytes, drops);
   }
 }

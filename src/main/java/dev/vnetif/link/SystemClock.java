@@ -3,9 +3,9 @@ package dev.vnetif.link;
 import java.time.Instant;
 
 /**
- * Real time. The epoch is read once and advanced with {@link System#nanoTime()}: cheaper
- * than {@link Instant#now()} per frame, monotonic, and with nanosecond resolution, so
- * frames in one capture never appear to go back in time.
+ * Real time. The epoch is read once and advanced with {@link System#nanoTime()}: cheaper than
+ * {@link Instant#now()} per frame, monotonic, and with nanosecond resolution, so frames in one
+ * capture never appear to go back in time.
  */
 final class SystemClock implements NetworkClock {
   static final SystemClock INSTANCE = new SystemClock();

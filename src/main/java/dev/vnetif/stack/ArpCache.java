@@ -9,14 +9,14 @@ import java.util.Map;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The ARP table of one host (RFC 826) and the packets waiting for an answer. Pure state:
- * time comes in as an argument and the caller sends requests and runs the retry timer.
+ * The ARP table of one host (RFC 826) and the packets waiting for an answer. Pure state: time comes
+ * in as an argument and the caller sends requests and runs the retry timer.
  */
 final class ArpCache {
 
   /**
-   * An IPv4 datagram held until its next hop is resolved, and who to tell how it ended
-   * (null when nobody waits for it).
+   * An IPv4 datagram held until its next hop is resolved, and who to tell how it ended (null when
+   * nobody waits for it).
    */
   record PendingPacket(ByteString datagram, DeliveryListener listener) {}
 
@@ -41,7 +41,11 @@ final class ArpCache {
   }
 
   /** What {@link #enqueue} did with a packet. */
-  enum Enqueued { STARTED_RESOLUTION, QUEUED, QUEUED_DROPPED_OLDEST }
+  enum Enqueued {
+    STARTED_RESOLUTION,
+    QUEUED,
+    QUEUED_DROPPED_OLDEST
+  }
 
   private final ArpSettings settings;
   private final Map<Ipv4Address, Entry> entries = new HashMap<>();
@@ -70,8 +74,8 @@ final class ArpCache {
   }
 
   /**
-   * Records a mapping and returns the resolution it completes (whose waiting packets the
-   * caller must now send), or null.
+   * Records a mapping and returns the resolution it completes (whose waiting packets the caller
+   * must now send), or null.
    */
   Resolution learn(Ipv4Address address, MacAddress mac, long nowNanos) {
     entries.put(address, new Entry(mac, nowNanos + settings.entryTimeout().toNanos()));
@@ -79,9 +83,9 @@ final class ArpCache {
   }
 
   /**
-   * Queues a packet for an unresolved address. When the queue is full the oldest packet is
-   * dropped (and reported through {@link #takeDropped()}); a new address starts a resolution
-   * for which the caller sends the first request.
+   * Queues a packet for an unresolved address. When the queue is full the oldest packet is dropped
+   * (and reported through {@link #takeDropped()}); a new address starts a resolution for which the
+   * caller sends the first request.
    */
   Enqueued enqueue(Ipv4Address address, PendingPacket packet) {
     Resolution resolution = resolving.get(address);
@@ -106,9 +110,9 @@ final class ArpCache {
   }
 
   /**
-   * Counts a request about to be sent. Returns false (and counts nothing) when the address
-   * is not being resolved or its budget of {@code maxRequests} is spent; the caller then
-   * gives up with {@link #abandon}.
+   * Counts a request about to be sent. Returns false (and counts nothing) when the address is not
+   * being resolved or its budget of {@code maxRequests} is spent; the caller then gives up with
+   * {@link #abandon}.
    */
   boolean requestSent(Ipv4Address address) {
     Resolution resolution = resolving.get(address);

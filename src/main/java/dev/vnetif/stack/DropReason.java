@@ -1,9 +1,9 @@
 package dev.vnetif.stack;
 
 /**
- * Why a host discarded a frame or a packet. Every discarded input is counted under exactly
- * one reason in {@link HostCounters}, so the sum of drops plus what was handled equals
- * what was received.
+ * Why a host discarded a frame or a packet. Every discarded input is counted under exactly one
+ * reason in {@link HostCounters}, so the sum of drops plus what was handled equals what was
+ * received.
  */
 public enum DropReason {
   /** Shorter than an Ethernet header or an unsupported framing (802.3, VLAN tag). */

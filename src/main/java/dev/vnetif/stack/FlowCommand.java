@@ -9,20 +9,20 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The messages a flow actor (one TCP connection) understands. The first group is the
- * public actor protocol, shaped after Pekko IO's {@code Tcp} commands; the second serves the
- * {@code CompletionStage} API of {@code dev.vnetif.TcpFlow}; the last is internal.
+ * The messages a flow actor (one TCP connection) understands. The first group is the public actor
+ * protocol, shaped after Pekko IO's {@code Tcp} commands; the second serves the {@code
+ * CompletionStage} API of {@code dev.vnetif.TcpFlow}; the last is internal.
  */
 public sealed interface FlowCommand {
 
   // ------------------------------------------------------------ Pekko IO style
 
   /**
-   * Makes {@code handler} the receiver of this flow's {@link FlowEvent}s. Without pull mode
-   * every arriving byte is pushed at once (and the receive window stays open); in pull mode
-   * one {@link FlowEvent.Received} is sent per {@link ResumeReading}, and unread data closes
-   * the TCP window — real backpressure. With {@code keepOpenOnPeerClosed} a peer's FIN
-   * leaves our side open for writing; otherwise we close too.
+   * Makes {@code handler} the receiver of this flow's {@link FlowEvent}s. Without pull mode every
+   * arriving byte is pushed at once (and the receive window stays open); in pull mode one {@link
+   * FlowEvent.Received} is sent per {@link ResumeReading}, and unread data closes the TCP window —
+   * real backpressure. With {@code keepOpenOnPeerClosed} a peer's FIN leaves our side open for
+   * writing; otherwise we close too.
    */
   record Register(ActorRef<FlowEvent> handler, boolean keepOpenOnPeerClosed, boolean pullMode)
       implements FlowCommand {
@@ -32,8 +32,8 @@ public sealed interface FlowCommand {
   }
 
   /**
-   * Queues {@code data}; when all of it is in the send buffer the handler gets
-   * {@link FlowEvent.Ack}({@code ack}) — unless {@code ack} is null.
+   * Queues {@code data}; when all of it is in the send buffer the handler gets {@link
+   * FlowEvent.Ack}({@code ack}) — unless {@code ack} is null.
    */
   record Write(ByteString data, Object ack) implements FlowCommand {}
 
@@ -55,8 +55,8 @@ public sealed interface FlowCommand {
   record Read(ActorRef<ReadReply> replyTo) implements FlowCommand {}
 
   /**
-   * Answered when all of {@code data} is in the send buffer, or — with {@code nodelay} —
-   * when it has all been acknowledged (and it bypasses Nagle).
+   * Answered when all of {@code data} is in the send buffer, or — with {@code nodelay} — when it
+   * has all been acknowledged (and it bypasses Nagle).
    */
   record WriteData(List<ByteString> data, boolean nodelay, ActorRef<WriteReply> replyTo)
       implements FlowCommand {}

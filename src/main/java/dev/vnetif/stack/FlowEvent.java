@@ -5,18 +5,19 @@ import java.net.InetSocketAddress;
 import org.apache.pekko.util.ByteString;
 
 /**
- * What a flow tells the handler that {@link FlowCommand.Register}ed with it — the typed
- * counterpart of Pekko IO's {@code Tcp.Event}s.
+ * What a flow tells the handler that {@link FlowCommand.Register}ed with it — the typed counterpart
+ * of Pekko IO's {@code Tcp.Event}s.
  */
 public sealed interface FlowEvent {
 
   /**
-   * Sent once on {@link FlowCommand.Register}: the connection is up between these ends.
-   * {@link #remote()} and {@link #local()} give them as the public API's
-   * {@link InetSocketAddress}es (what Pekko IO's {@code Tcp.Connected} carries).
+   * Sent once on {@link FlowCommand.Register}: the connection is up between these ends. {@link
+   * #remote()} and {@link #local()} give them as the public API's {@link InetSocketAddress}es (what
+   * Pekko IO's {@code Tcp.Connected} carries).
    */
-  record Connected(Ipv4Address remoteAddress, int remotePort, Ipv4Address localAddress,
-      int localPort) implements FlowEvent {
+  record Connected(
+      Ipv4Address remoteAddress, int remotePort, Ipv4Address localAddress, int localPort)
+      implements FlowEvent {
 
     /** The peer's end, as {@link dev.vnetif.TcpFlow#dst()} gives it. */
     public InetSocketAddress remote() {

@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the outside holds of one connection: its actor, its two ends, and a snapshot of its
- * state that the actor republishes after every message (so reading it needs no message).
+ * What the outside holds of one connection: its actor, its two ends, and a snapshot of its state
+ * that the actor republishes after every message (so reading it needs no message).
  */
 public final class FlowHandle {
   private static final Logger log = LoggerFactory.getLogger(FlowHandle.class);
@@ -86,10 +86,10 @@ public final class FlowHandle {
   }
 
   /**
-   * Runs {@code hook} once the actor has stopped — at once if it already has. A request sent
-   * just before the actor stops reaches nobody (it goes to dead letters), so whoever waits for
-   * an answer also waits for this. Returns what forgets the hook once the answer came, so
-   * a long-lived flow does not collect one per request.
+   * Runs {@code hook} once the actor has stopped — at once if it already has. A request sent just
+   * before the actor stops reaches nobody (it goes to dead letters), so whoever waits for an answer
+   * also waits for this. Returns what forgets the hook once the answer came, so a long-lived flow
+   * does not collect one per request.
    */
   public Runnable whenStopped(Runnable hook) {
     onStop.add(hook);

@@ -12,10 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The user's side of one flow, kept by its {@link TcpFlowActor}: data waiting to be read,
- * writes waiting for send-buffer space, close requests, and the registered handler of the
- * actor protocol. Bytes count against the TCP receive window until they are handed to the
- * user — only then are they consumed — so an idle reader closes the window.
+ * The user's side of one flow, kept by its {@link TcpFlowActor}: data waiting to be read, writes
+ * waiting for send-buffer space, close requests, and the registered handler of the actor protocol.
+ * Bytes count against the TCP receive window until they are handed to the user — only then are they
+ * consumed — so an idle reader closes the window.
  */
 final class FlowIo {
   private static final Logger log = LoggerFactory.getLogger(FlowIo.class);
@@ -50,7 +50,10 @@ final class FlowIo {
     final FlowCommand.Write ioCommand;
     long endOffset;
 
-    PendingWrite(List<ByteString> data, boolean nodelay, ActorRef<FlowCommand.WriteReply> replyTo,
+    PendingWrite(
+        List<ByteString> data,
+        boolean nodelay,
+        ActorRef<FlowCommand.WriteReply> replyTo,
         FlowCommand.Write ioCommand) {
       this.chunks = new ArrayDeque<>(data);
       this.nodelay = nodelay;
@@ -94,7 +97,10 @@ final class FlowIo {
   /** End-of-file after a FIN (or a keepalive failure, as the seed says), else the error. */
   private FlowCommand.ReadReply endOfReading() {
     CloseReason reason = flow.closeReason();
-    if (peerFinished || readShutdown || reason == null || reason == CloseReason.NORMAL
+    if (peerFinished
+        || readShutdown
+        || reason == null
+        || reason == CloseReason.NORMAL
         || reason == CloseReason.KEEPALIVE_TIMEOUT) {
       return new FlowCommand.ReadReply.Eof();
     }
@@ -125,13 +131,16 @@ final class FlowIo {
   }
 
   /**
-   * PeerClosed, as Pekko IO sends it: not once the user asked to close (Close or
-   * ConfirmedClose end with their own event), and in pull mode only after the data before
-   * the FIN was pulled. Without keepOpenOnPeerClosed it is the last event, and our side
-   * closes too — but not before that data was handed over.
+   * PeerClosed, as Pekko IO sends it: not once the user asked to close (Close or ConfirmedClose end
+   * with their own event), and in pull mode only after the data before the FIN was pulled. Without
+   * keepOpenOnPeerClosed it is the last event, and our side closes too — but not before that data
+   * was handed over.
    */
   private void announcePeerClosed() {
-    if (handler == null || !peerFinished || closeEventSent || closeCommanded
+    if (handler == null
+        || !peerFinished
+        || closeEventSent
+        || closeCommanded
         || confirmedCloseCommanded) {
       return;
     }
@@ -152,8 +161,10 @@ final class FlowIo {
   void write(FlowCommand.WriteData msg) {
     if (writeRefused()) {
       CloseReason reason = flow.closeReason() != null ? flow.closeReason() : CloseReason.NORMAL;
-      msg.replyTo().tell(new FlowCommand.WriteReply.Failed(reason,
-          flow.handle() + ": write after the connection was closed for writing"));
+      msg.replyTo()
+          .tell(
+              new FlowCommand.WriteReply.Failed(
+                  reason, flow.handle() + ": write after the connection was closed for writing"));
       return;
     }
     writes.addLast(new PendingWrite(msg.data(), msg.nodelay(), msg.replyTo(), null));
@@ -163,13 +174,16 @@ final class FlowIo {
   void write(FlowCommand.Write msg) {
     if (handler == null) {
       // Nobody to send Ack or CommandFailed to: Pekko IO's rule, register before writing.
-      log.warn("{}: Write before Register dropped ({} bytes); send Register first",
-          flow.handle(), msg.data().length());
+      log.warn(
+          "{}: Write before Register dropped ({} bytes); send Register first",
+          flow.handle(),
+          msg.data().length());
       return;
     }
     if (writeRefused()) {
-      handler.tell(new FlowEvent.CommandFailed(msg, flow.handle()
-          + ": write after the connection was closed for writing"));
+      handler.tell(
+          new FlowEvent.CommandFailed(
+              msg, flow.handle() + ": write after the connection was closed for writing"));
       return;
     }
     writes.addLast(new PendingWrite(List.of(msg.data()), false, null, msg));
@@ -197,8 +211,7 @@ final class FlowIo {
       writes.pollFirst();
       accepted(w);
     }
-    if (writes.isEmpty() && writeShutdown && flow.closeReason() == null
-        && flow.tcb().canSend()) {
+    if (writes.isEmpty() && writeShutdown && flow.closeReason() == null && flow.tcb().canSend()) {
       flow.tcb().shutdownWrite(flow.now());
     }
   }
@@ -256,12 +269,14 @@ final class FlowIo {
     if (handler == null) {
       return;
     }
-    if (closeCommanded && !closeEventSent
+    if (closeCommanded
+        && !closeEventSent
         && (to == TcpState.FIN_WAIT_2 || to == TcpState.TIME_WAIT || to == TcpState.CLOSED)) {
       closeEventSent = true;
       handler.tell(FlowEvent.CLOSED);
     }
-    if (confirmedCloseCommanded && !closeEventSent
+    if (confirmedCloseCommanded
+        && !closeEventSent
         && (to == TcpState.TIME_WAIT || to == TcpState.CLOSED)) {
       closeEventSent = true;
       handler.tell(FlowEvent.CONFIRMED_CLOSED);
@@ -274,8 +289,12 @@ final class FlowIo {
       return;
     }
     TcpState state = flow.tcb().state();
-    boolean bothClosed = peerFinished && (state == TcpState.TIME_WAIT || state == TcpState.CLOSED
-        || state == TcpState.LAST_ACK || state == TcpState.CLOSING);
+    boolean bothClosed =
+        peerFinished
+            && (state == TcpState.TIME_WAIT
+                || state == TcpState.CLOSED
+                || state == TcpState.LAST_ACK
+                || state == TcpState.CLOSING);
     if (bothClosed || flow.closeReason() != null) {
       closeWaiters.forEach(ref -> ref.tell(Done.getInstance()));
       closeWaiters.clear();
@@ -325,8 +344,9 @@ final class FlowIo {
     keepOpenOnPeerClosed = msg.keepOpenOnPeerClosed();
     pullMode = msg.pullMode();
     FlowHandle h = flow.handle();
-    handler.tell(new FlowEvent.Connected(h.remoteAddress(), h.remotePort(), h.localAddress(),
-        h.localPort()));
+    handler.tell(
+        new FlowEvent.Connected(
+            h.remoteAddress(), h.remotePort(), h.localAddress(), h.localPort()));
     if (!pullMode && !received.isEmpty()) {
       handler.tell(new FlowEvent.Received(takeAll()));
     }

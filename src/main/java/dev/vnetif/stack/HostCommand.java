@@ -1,7 +1,7 @@
 package dev.vnetif.stack;
 
-import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.tcp.KeepaliveSettings;
+import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.MacAddress;
 import dev.vnetif.wire.TcpSegment;
 import java.time.Duration;
@@ -17,8 +17,9 @@ import org.apache.pekko.util.ByteString;
 public sealed interface HostCommand {
 
   /** Send an ICMP echo request with {@code payloadSize} data bytes and wait for the reply. */
-  record Ping(Ipv4Address destination, int payloadSize, Duration timeout,
-      ActorRef<PingOutcome> replyTo) implements HostCommand {}
+  record Ping(
+      Ipv4Address destination, int payloadSize, Duration timeout, ActorRef<PingOutcome> replyTo)
+      implements HostCommand {}
 
   /** Deliver UDP datagrams for {@code port} to {@code handler}; replaces an earlier handler. */
   record UdpListen(int port, Consumer<UdpReceived> handler) implements HostCommand {}
@@ -26,16 +27,26 @@ public sealed interface HostCommand {
   record UdpUnlisten(int port) implements HostCommand {}
 
   /** Send one datagram; {@code sourcePort} 0 picks an ephemeral port (RFC 6056). */
-  record UdpSend(int sourcePort, Ipv4Address destination, int destinationPort,
-      ByteString payload, ActorRef<SendOutcome> replyTo) implements HostCommand {}
+  record UdpSend(
+      int sourcePort,
+      Ipv4Address destination,
+      int destinationPort,
+      ByteString payload,
+      ActorRef<SendOutcome> replyTo)
+      implements HostCommand {}
 
   /** Open a connection; {@code replyTo} hears once it is established or has failed. */
-  record TcpConnect(Ipv4Address remote, int remotePort, KeepaliveSettings keepalive,
-      ActorRef<FlowCommand.ConnectReply> replyTo) implements HostCommand {}
+  record TcpConnect(
+      Ipv4Address remote,
+      int remotePort,
+      KeepaliveSettings keepalive,
+      ActorRef<FlowCommand.ConnectReply> replyTo)
+      implements HostCommand {}
 
   /** Accept connections on {@code port}; replaces an earlier listener on it. */
-  record TcpListen(int port, KeepaliveSettings keepalive,
-      Function<FlowHandle, CompletionStage<?>> callback) implements HostCommand {}
+  record TcpListen(
+      int port, KeepaliveSettings keepalive, Function<FlowHandle, CompletionStage<?>> callback)
+      implements HostCommand {}
 
   /** New SYNs for {@code port} are refused; existing connections go on. */
   record TcpUnlisten(int port) implements HostCommand {}

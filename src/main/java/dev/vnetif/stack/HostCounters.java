@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A host's traffic and drop counters. Written only by its {@link StackActor} (one writer,
- * so a release store of get+1 is enough and costs no locked instruction) and readable from
- * any thread at any time, which is what lets {@code Stack.stats()} return without a message.
+ * A host's traffic and drop counters. Written only by its {@link StackActor} (one writer, so a
+ * release store of get+1 is enough and costs no locked instruction) and readable from any thread at
+ * any time, which is what lets {@code Stack.stats()} return without a message.
  */
 public final class HostCounters {
   private static final int RX_FRAMES = 0;

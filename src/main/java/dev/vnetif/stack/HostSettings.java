@@ -8,23 +8,34 @@ import dev.vnetif.wire.Ipv4Cidr;
 /**
  * Everything a {@link StackActor} needs to start, already validated.
  *
- * @param name            a label for logs, port names and pcap comments
- * @param cidr            the host's address and on-link prefix
- * @param gateway         next hop for off-link destinations, or null for none
- * @param mtu             largest IPv4 datagram the host sends (RFC 791/1122)
- * @param ttl             time-to-live of the datagrams it originates
+ * @param name a label for logs, port names and pcap comments
+ * @param cidr the host's address and on-link prefix
+ * @param gateway next hop for off-link destinations, or null for none
+ * @param mtu largest IPv4 datagram the host sends (RFC 791/1122)
+ * @param ttl time-to-live of the datagrams it originates
  * @param verifyChecksums false when checksum verification is declared offloaded
- * @param arp             ARP behaviour
- * @param seed            drives this host's ephemeral ports and ICMP identifiers
- * @param clock           the network's time source
- * @param tcp             TCP settings of every connection (MSS = MTU − 40)
- * @param synBacklog      half-open connections a listener holds at most (RFC 4987)
- * @param ephemeralLow    first local port of outgoing connections (RFC 6056)
- * @param ephemeralHigh   last local port of outgoing connections
+ * @param arp ARP behaviour
+ * @param seed drives this host's ephemeral ports and ICMP identifiers
+ * @param clock the network's time source
+ * @param tcp TCP settings of every connection (MSS = MTU − 40)
+ * @param synBacklog half-open connections a listener holds at most (RFC 4987)
+ * @param ephemeralLow first local port of outgoing connections (RFC 6056)
+ * @param ephemeralHigh last local port of outgoing connections
  */
-public record HostSettings(String name, Ipv4Cidr cidr, Ipv4Address gateway, int mtu, int ttl,
-    boolean verifyChecksums, ArpSettings arp, long seed, NetworkClock clock, TcpConfig tcp,
-    int synBacklog, int ephemeralLow, int ephemeralHigh) {
+public record HostSettings(
+    String name,
+    Ipv4Cidr cidr,
+    Ipv4Address gateway,
+    int mtu,
+    int ttl,
+    boolean verifyChecksums,
+    ArpSettings arp,
+    long seed,
+    NetworkClock clock,
+    TcpConfig tcp,
+    int synBacklog,
+    int ephemeralLow,
+    int ephemeralHigh) {
 
   /** The smallest MTU an IPv4 host must accept (RFC 791: 68 octets). */
   public static final int MIN_MTU = 68;
@@ -37,8 +48,12 @@ public record HostSettings(String name, Ipv4Cidr cidr, Ipv4Address gateway, int 
       throw new IllegalArgumentException("ttl must be within 1..255, got " + ttl);
     }
     if (ephemeralLow < 1 || ephemeralHigh > 65535 || ephemeralLow > ephemeralHigh) {
-      throw new IllegalArgumentException("ephemeral ports must satisfy 1 <= low <= high <= 65535,"
-          + " got " + ephemeralLow + ".." + ephemeralHigh);
+      throw new IllegalArgumentException(
+          "ephemeral ports must satisfy 1 <= low <= high <= 65535,"
+              + " got "
+              + ephemeralLow
+              + ".."
+              + ephemeralHigh);
     }
     if (synBacklog < 1) {
       throw new IllegalArgumentException("syn backlog must be >= 1, got " + synBacklog);

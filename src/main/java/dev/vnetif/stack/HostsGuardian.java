@@ -8,16 +8,17 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Parent of every host of one virtual network: spawns them on request and stops them all
- * at shutdown (answering once every host has stopped).
+ * Parent of every host of one virtual network: spawns them on request and stops them all at
+ * shutdown (answering once every host has stopped).
  */
 public final class HostsGuardian {
 
   public sealed interface Command {}
 
   /** Start a host; {@code ready} hears from the host itself once it is attached. */
-  public record SpawnHost(HostSettings settings, HostCounters counters,
-      ActorRef<StackActor.HostReady> ready) implements Command {}
+  public record SpawnHost(
+      HostSettings settings, HostCounters counters, ActorRef<StackActor.HostReady> ready)
+      implements Command {}
 
   /** Stop every host; {@code replyTo} is answered after they all stopped. */
   public record Shutdown(ActorRef<Done> replyTo) implements Command {}
@@ -25,18 +26,23 @@ public final class HostsGuardian {
   private HostsGuardian() {}
 
   public static Behavior<Command> create(ActorRef<SwitchCommand> switchRef, Props hostProps) {
-    return Behaviors.setup(ctx -> {
-      int[] spawned = {0};
-      return Behaviors.receive(Command.class)
-          .onMessage(SpawnHost.class, msg -> {
-            String name = "host-" + (++spawned[0]) + "-" + msg.settings().address();
-            ctx.spawn(StackActor.create(msg.settings(), switchRef, msg.counters(), msg.ready()),
-                name, hostProps);
-            return Behaviors.same();
-          })
-          .onMessage(Shutdown.class, msg -> stopping(msg.replyTo()))
-          .build();
-    });
+    return Behaviors.setup(
+        ctx -> {
+          int[] spawned = {0};
+          return Behaviors.receive(Command.class)
+              .onMessage(
+                  SpawnHost.class,
+                  msg -> {
+                    String name = "host-" + (++spawned[0]) + "-" + msg.settings().address();
+                    ctx.spawn(
+                        StackActor.create(msg.settings(), switchRef, msg.counters(), msg.ready()),
+                        name,
+                        hostProps);
+                    return Behaviors.same();
+                  })
+              .onMessage(Shutdown.class, msg -> stopping(msg.replyTo()))
+              .build();
+        });
   }
 
   private static Behavior<Command> stopping(ActorRef<Done> replyTo) {

@@ -4,8 +4,8 @@ import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.Ipv4Cidr;
 
 /**
- * Where a host sends a datagram (RFC 1122 §3.3.1): on-link destinations directly, anything
- * else to the default gateway, and nowhere when there is no gateway.
+ * Where a host sends a datagram (RFC 1122 §3.3.1): on-link destinations directly, anything else to
+ * the default gateway, and nowhere when there is no gateway.
  */
 final class RoutingTable {
   private final Ipv4Cidr cidr;

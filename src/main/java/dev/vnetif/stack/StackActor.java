@@ -30,10 +30,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One virtual host: Ethernet, ARP, IPv4, ICMP and UDP, and (until the TCP layer exists)
- * RST for every TCP segment. Input is demultiplexed layer by layer; every discarded input
- * is counted under one {@link DropReason}. Frames produced while handling one message go to
- * the switch as one batch.
+ * One virtual host: Ethernet, ARP, IPv4, ICMP and UDP, and (until the TCP layer exists) RST for
+ * every TCP segment. Input is demultiplexed layer by layer; every discarded input is counted under
+ * one {@link DropReason}. Frames produced while handling one message go to the switch as one batch.
  */
 public final class StackActor extends AbstractBehavior<HostCommand> {
 
@@ -60,57 +59,86 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
   private final List<ActorRef<Done>> disconnecting = new ArrayList<>();
   private final TcpDemux tcp;
   private List<ByteString> outbox = new ArrayList<>();
+
   /**
-   * Answers that promise "it is on the wire": told only after the outbox went to the switch,
-   * so a caller that acts on the switch next (say, removes a tap) comes after the frame.
+   * Answers that promise "it is on the wire": told only after the outbox went to the switch, so a
+   * caller that acts on the switch next (say, removes a tap) comes after the frame.
    */
   private final List<Runnable> afterFlush = new ArrayList<>();
+
   private int nextIpIdentification;
+
   /** ping(8) numbers its requests from 1. */
   private int nextPingSequence = 1;
 
-  private record PendingPing(ActorRef<PingOutcome> replyTo, Ipv4Address destination,
-      int payloadSize, long sentAtNanos) {}
+  private record PendingPing(
+      ActorRef<PingOutcome> replyTo, Ipv4Address destination, int payloadSize, long sentAtNanos) {}
 
   /**
-   * A host that attaches itself to {@code switchRef}, sends a gratuitous ARP, tells
-   * {@code ready}, and then serves. Messages that arrive before it is attached wait.
+   * A host that attaches itself to {@code switchRef}, sends a gratuitous ARP, tells {@code ready},
+   * and then serves. Messages that arrive before it is attached wait.
    */
-  public static Behavior<HostCommand> create(HostSettings settings,
-      ActorRef<SwitchCommand> switchRef, HostCounters counters, ActorRef<HostReady> ready) {
-    return Behaviors.withStash(1024, stash -> Behaviors.withTimers(timers ->
-        Behaviors.setup(ctx -> {
-          ActorRef<PortDelivery> endpoint =
-              ctx.messageAdapter(PortDelivery.class, d -> new HostCommand.FramesIn(d.frames()));
-          ActorRef<SwitchCommand.Attached> attachedAdapter =
-              ctx.messageAdapter(SwitchCommand.Attached.class,
-                  a -> new HostCommand.AttachedToSwitch(a.port(), a.mac()));
-          switchRef.tell(new SwitchCommand.Attach(settings.name(), endpoint, null,
-              attachedAdapter));
-          return attaching(ctx, stash, timers, settings, switchRef, counters, ready);
-        })));
+  public static Behavior<HostCommand> create(
+      HostSettings settings,
+      ActorRef<SwitchCommand> switchRef,
+      HostCounters counters,
+      ActorRef<HostReady> ready) {
+    return Behaviors.withStash(
+        1024,
+        stash ->
+            Behaviors.withTimers(
+                timers ->
+                    Behaviors.setup(
+                        ctx -> {
+                          ActorRef<PortDelivery> endpoint =
+                              ctx.messageAdapter(
+                                  PortDelivery.class, d -> new HostCommand.FramesIn(d.frames()));
+                          ActorRef<SwitchCommand.Attached> attachedAdapter =
+                              ctx.messageAdapter(
+                                  SwitchCommand.Attached.class,
+                                  a -> new HostCommand.AttachedToSwitch(a.port(), a.mac()));
+                          switchRef.tell(
+                              new SwitchCommand.Attach(
+                                  settings.name(), endpoint, null, attachedAdapter));
+                          return attaching(
+                              ctx, stash, timers, settings, switchRef, counters, ready);
+                        })));
   }
 
-  private static Behavior<HostCommand> attaching(ActorContext<HostCommand> ctx,
-      StashBuffer<HostCommand> stash, TimerScheduler<HostCommand> timers, HostSettings settings,
-      ActorRef<SwitchCommand> switchRef, HostCounters counters, ActorRef<HostReady> ready) {
+  private static Behavior<HostCommand> attaching(
+      ActorContext<HostCommand> ctx,
+      StashBuffer<HostCommand> stash,
+      TimerScheduler<HostCommand> timers,
+      HostSettings settings,
+      ActorRef<SwitchCommand> switchRef,
+      HostCounters counters,
+      ActorRef<HostReady> ready) {
     return Behaviors.receive(HostCommand.class)
-        .onMessage(HostCommand.AttachedToSwitch.class, attached -> {
-          StackActor host = new StackActor(ctx, timers, settings, switchRef, counters,
-              attached.port(), attached.mac());
-          host.announce();
-          ready.tell(new HostReady(ctx.getSelf(), attached.mac(), attached.port()));
-          return stash.unstashAll(host);
-        })
-        .onAnyMessage(msg -> {
-          stash.stash(msg);
-          return Behaviors.same();
-        })
+        .onMessage(
+            HostCommand.AttachedToSwitch.class,
+            attached -> {
+              StackActor host =
+                  new StackActor(
+                      ctx, timers, settings, switchRef, counters, attached.port(), attached.mac());
+              host.announce();
+              ready.tell(new HostReady(ctx.getSelf(), attached.mac(), attached.port()));
+              return stash.unstashAll(host);
+            })
+        .onAnyMessage(
+            msg -> {
+              stash.stash(msg);
+              return Behaviors.same();
+            })
         .build();
   }
 
-  private StackActor(ActorContext<HostCommand> ctx, TimerScheduler<HostCommand> timers,
-      HostSettings settings, ActorRef<SwitchCommand> switchRef, HostCounters counters, int port,
+  private StackActor(
+      ActorContext<HostCommand> ctx,
+      TimerScheduler<HostCommand> timers,
+      HostSettings settings,
+      ActorRef<SwitchCommand> switchRef,
+      HostCounters counters,
+      int port,
       MacAddress mac) {
     super(ctx);
     this.settings = settings;
@@ -124,17 +152,23 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
     this.arp = new ArpCache(settings.arp());
     this.random = new SplittableRandom(settings.seed());
     this.icmpIdentifier = random.nextInt(0x10000);
-    this.tcp = new TcpDemux(ctx, settings, counters, new TcpDemux.Transmitter() {
-      @Override
-      public void send(Ipv4Address destination, TcpSegment segment) {
-        sendTcp(destination, segment);
-      }
+    this.tcp =
+        new TcpDemux(
+            ctx,
+            settings,
+            counters,
+            new TcpDemux.Transmitter() {
+              @Override
+              public void send(Ipv4Address destination, TcpSegment segment) {
+                sendTcp(destination, segment);
+              }
 
-      @Override
-      public boolean hasRoute(Ipv4Address destination) {
-        return destination.equals(address) || routing.nextHop(destination) != null;
-      }
-    }, random.split());
+              @Override
+              public boolean hasRoute(Ipv4Address destination) {
+                return destination.equals(address) || routing.nextHop(destination) != null;
+              }
+            },
+            random.split());
     this.nextIpIdentification = random.nextInt(0x10000);
   }
 
@@ -148,39 +182,55 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
         .onMessage(HostCommand.Ping.class, this::onPing)
         .onMessage(HostCommand.PingTimeout.class, this::onPingTimeout)
         .onMessage(HostCommand.ArpRetry.class, this::onArpRetry)
-        .onMessage(HostCommand.TcpOut.class, m -> {
-          tcp.send(m);
-          drainLoopback();
-          return flushed();
-        })
-        .onMessage(HostCommand.TcpConnect.class, m -> {
-          tcp.connect(m);
-          return this;
-        })
-        .onMessage(HostCommand.TcpListen.class, m -> {
-          tcp.listen(m);
-          return this;
-        })
-        .onMessage(HostCommand.TcpUnlisten.class, m -> {
-          tcp.unlisten(m.port());
-          return this;
-        })
-        .onMessage(HostCommand.TcpDisconnect.class, m -> {
-          tcp.disconnect(m.replyTo());
-          return this;
-        })
-        .onMessage(HostCommand.FlowRegistered.class, m -> {
-          tcp.register(m.key(), m.flow());
-          return this;
-        })
-        .onMessage(HostCommand.FlowClosed.class, m -> {
-          tcp.remove(m.key(), m.flow());
-          return this;
-        })
-        .onMessage(HostCommand.FlowStopped.class, m -> {
-          tcp.remove(m.key(), m.flow());
-          return this;
-        })
+        .onMessage(
+            HostCommand.TcpOut.class,
+            m -> {
+              tcp.send(m);
+              drainLoopback();
+              return flushed();
+            })
+        .onMessage(
+            HostCommand.TcpConnect.class,
+            m -> {
+              tcp.connect(m);
+              return this;
+            })
+        .onMessage(
+            HostCommand.TcpListen.class,
+            m -> {
+              tcp.listen(m);
+              return this;
+            })
+        .onMessage(
+            HostCommand.TcpUnlisten.class,
+            m -> {
+              tcp.unlisten(m.port());
+              return this;
+            })
+        .onMessage(
+            HostCommand.TcpDisconnect.class,
+            m -> {
+              tcp.disconnect(m.replyTo());
+              return this;
+            })
+        .onMessage(
+            HostCommand.FlowRegistered.class,
+            m -> {
+              tcp.register(m.key(), m.flow());
+              return this;
+            })
+        .onMessage(
+            HostCommand.FlowClosed.class,
+            m -> {
+              tcp.remove(m.key(), m.flow());
+              return this;
+            })
+        .onMessage(
+            HostCommand.FlowStopped.class,
+            m -> {
+              tcp.remove(m.key(), m.flow());
+              return this;
+            })
         .onMessage(HostCommand.Disconnect.class, this::onDisconnect)
         .onMessage(HostCommand.Detached.class, this::onDetached)
         .build();
@@ -188,7 +238,9 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
 
   /** Gratuitous ARP (RFC 5227 §3): neighbours that know this address refresh their entry. */
   private void announce() {
-    emit(MacAddress.BROADCAST, EthernetFrame.ETHERTYPE_ARP,
+    emit(
+        MacAddress.BROADCAST,
+        EthernetFrame.ETHERTYPE_ARP,
         ArpPacket.gratuitous(mac, address).encode());
     flush();
   }
@@ -257,7 +309,9 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
       learn(sender, packet.senderMac());
     }
     if (packet.isRequest()) {
-      emit(packet.senderMac(), EthernetFrame.ETHERTYPE_ARP,
+      emit(
+          packet.senderMac(),
+          EthernetFrame.ETHERTYPE_ARP,
           ArpPacket.reply(mac, address, packet.senderMac(), sender).encode());
     }
   }
@@ -313,7 +367,8 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
     if (icmp.isEchoRequest() && !routing.isBroadcast(packet.destination())) {
       // RFC 1122 §3.2.2.6: the reply carries the request's identifier, sequence and data.
       sendIp(packet.source(), Ipv4Packet.PROTO_ICMP, IcmpPacket.replyTo(icmp).encode(), null);
-    } else if (icmp.isEchoReply() && icmp.identifier() == icmpIdentifier
+    } else if (icmp.isEchoReply()
+        && icmp.identifier() == icmpIdentifier
         && pings.containsKey(icmp.sequence())) {
       completePing(icmp.sequence(), packet, icmp);
     } else if (icmp.type() == IcmpPacket.TYPE_DEST_UNREACHABLE
@@ -327,31 +382,41 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
   private void receiveUdp(Ipv4Packet packet, ByteString datagram) {
     UdpPacket udp;
     try {
-      udp = UdpPacket.parse(packet.payload(), packet.source(), packet.destination(),
-          settings.verifyChecksums());
+      udp =
+          UdpPacket.parse(
+              packet.payload(), packet.source(), packet.destination(), settings.verifyChecksums());
     } catch (MalformedPacketException e) {
       drop(checksumOr(e, DropReason.UDP_BAD_CHECKSUM, DropReason.UDP_MALFORMED), e);
       return;
     }
     ActorRef<UdpReceived> listener = udpListeners.get(udp.destinationPort());
     if (listener != null) {
-      listener.tell(new UdpReceived(packet.source(), udp.sourcePort(), packet.destination(),
-          udp.destinationPort(), udp.payload()));
+      listener.tell(
+          new UdpReceived(
+              packet.source(),
+              udp.sourcePort(),
+              packet.destination(),
+              udp.destinationPort(),
+              udp.payload()));
       return;
     }
     drop(DropReason.UDP_PORT_CLOSED, null);
     if (mayAnswerWithError(packet)) {
       // RFC 1122 §4.1.3.1: a datagram for a port with no listener gets port unreachable.
-      sendIp(packet.source(), Ipv4Packet.PROTO_ICMP, IcmpPacket.destinationUnreachable(
-          IcmpPacket.CODE_PORT_UNREACHABLE, datagram).encode(), null);
+      sendIp(
+          packet.source(),
+          Ipv4Packet.PROTO_ICMP,
+          IcmpPacket.destinationUnreachable(IcmpPacket.CODE_PORT_UNREACHABLE, datagram).encode(),
+          null);
     }
   }
 
   private void receiveTcp(Ipv4Packet packet) {
     TcpSegment segment;
     try {
-      segment = TcpSegment.parse(packet.payload(), packet.source(), packet.destination(),
-          settings.verifyChecksums());
+      segment =
+          TcpSegment.parse(
+              packet.payload(), packet.source(), packet.destination(), settings.verifyChecksums());
     } catch (MalformedPacketException e) {
       drop(checksumOr(e, DropReason.TCP_BAD_CHECKSUM, DropReason.TCP_MALFORMED), e);
       return;
@@ -363,22 +428,34 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
     tcp.receive(packet.source(), segment);
   }
 
-  /** RFC 1122 §3.2.2: never answer a broadcast, or a packet from a broadcast source, with an error. */
+  /**
+   * RFC 1122 §3.2.2: never answer a broadcast, or a packet from a broadcast source, with an error.
+   */
   private boolean mayAnswerWithError(Ipv4Packet packet) {
-    return !routing.isBroadcast(packet.destination()) && !routing.isBroadcast(packet.source())
-        && !packet.source().isMulticast() && !packet.source().isUnspecified();
+    return !routing.isBroadcast(packet.destination())
+        && !routing.isBroadcast(packet.source())
+        && !packet.source().isMulticast()
+        && !packet.source().isUnspecified();
   }
 
   // ---------------------------------------------------------------- output
 
   /** What {@link #sendIp} did with a datagram. */
-  private enum Route { SENT, PENDING_ARP, NO_ROUTE, TOO_BIG }
+  private enum Route {
+    SENT,
+    PENDING_ARP,
+    NO_ROUTE,
+    TOO_BIG
+  }
 
   /**
-   * Routes and sends one datagram carrying {@code transport} (RFC 1122 §3.3.1). The
-   * listener, if any, hears whether a datagram held for ARP went out in the end.
+   * Routes and sends one datagram carrying {@code transport} (RFC 1122 §3.3.1). The listener, if
+   * any, hears whether a datagram held for ARP went out in the end.
    */
-  private Route sendIp(Ipv4Address destination, int protocol, ByteString transport,
+  private Route sendIp(
+      Ipv4Address destination,
+      int protocol,
+      ByteString transport,
       ArpCache.DeliveryListener listener) {
     if (Ipv4Packet.MIN_HEADER_LENGTH + transport.length() > settings.mtu()) {
       counters.drop(DropReason.TOO_BIG);
@@ -389,15 +466,25 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
       counters.drop(DropReason.NO_ROUTE);
       return Route.NO_ROUTE;
     }
-    ByteString datagram = Ipv4Packet.of(address, destination, protocol, settings.ttl(),
-        nextIpIdentification++ & 0xFFFF, true, transport).encode();
+    ByteString datagram =
+        Ipv4Packet.of(
+                address,
+                destination,
+                protocol,
+                settings.ttl(),
+                nextIpIdentification++ & 0xFFFF,
+                true,
+                transport)
+            .encode();
     if (destination.equals(address)) {
       // The host talking to itself never touches the switch (a loopback interface).
       loopback.addLast(datagram);
       return Route.SENT;
     }
-    MacAddress hardware = routing.isBroadcast(destination) ? MacAddress.BROADCAST
-        : arp.lookup(nextHop, settings.clock().nanoTime());
+    MacAddress hardware =
+        routing.isBroadcast(destination)
+            ? MacAddress.BROADCAST
+            : arp.lookup(nextHop, settings.clock().nanoTime());
     if (hardware != null) {
       emit(hardware, EthernetFrame.ETHERTYPE_IPV4, datagram);
       counters.packetSent();
@@ -408,17 +495,25 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
   }
 
   /**
-   * TCP's fast path: with the next hop's MAC known, the whole frame is built in one array
-   * ({@link TcpFrame}); anything else (ARP pending, loopback, broadcast) takes the general path.
+   * TCP's fast path: with the next hop's MAC known, the whole frame is built in one array ({@link
+   * TcpFrame}); anything else (ARP pending, loopback, broadcast) takes the general path.
    */
   private void sendTcp(Ipv4Address destination, TcpSegment segment) {
     if (!destination.equals(address) && !routing.isBroadcast(destination)) {
       Ipv4Address nextHop = routing.nextHop(destination);
-      MacAddress hardware = nextHop == null ? null : arp.lookup(nextHop, settings.clock().nanoTime());
+      MacAddress hardware =
+          nextHop == null ? null : arp.lookup(nextHop, settings.clock().nanoTime());
       int length = TcpFrame.length(segment);
       if (hardware != null && length - EthernetFrame.HEADER_LENGTH <= settings.mtu()) {
-        ByteString frame = TcpFrame.encode(hardware, mac, address, destination, settings.ttl(),
-            nextIpIdentification++ & 0xFFFF, segment);
+        ByteString frame =
+            TcpFrame.encode(
+                hardware,
+                mac,
+                address,
+                destination,
+                settings.ttl(),
+                nextIpIdentification++ & 0xFFFF,
+                segment);
         counters.frameSent(length);
         counters.packetSent();
         outbox.add(frame);
@@ -431,7 +526,7 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
   private void holdForArp(Ipv4Address nextHop, ArpCache.PendingPacket packet) {
     switch (arp.enqueue(nextHop, packet)) {
       case STARTED_RESOLUTION -> sendArpRequest(nextHop);
-      case QUEUED -> { }
+      case QUEUED -> {}
       case QUEUED_DROPPED_OLDEST -> {
         ArpCache.PendingPacket dropped = arp.takeDropped();
         counters.drop(DropReason.ARP_QUEUE_OVERFLOW);
@@ -446,10 +541,12 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
     if (!arp.requestSent(target)) {
       return;
     }
-    emit(MacAddress.BROADCAST, EthernetFrame.ETHERTYPE_ARP,
+    emit(
+        MacAddress.BROADCAST,
+        EthernetFrame.ETHERTYPE_ARP,
         ArpPacket.request(mac, address, target).encode());
-    timers.startSingleTimer(arpTimerKey(target), new HostCommand.ArpRetry(target),
-        settings.arp().retryInterval());
+    timers.startSingleTimer(
+        arpTimerKey(target), new HostCommand.ArpRetry(target), settings.arp().retryInterval());
   }
 
   private Behavior<HostCommand> onArpRetry(HostCommand.ArpRetry msg) {
@@ -509,8 +606,8 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
     if (previous != null) {
       getContext().stop(previous);
     }
-    udpListeners.put(msg.port(),
-        getContext().spawnAnonymous(UdpSocketActor.create(msg.port(), msg.handler())));
+    udpListeners.put(
+        msg.port(), getContext().spawnAnonymous(UdpSocketActor.create(msg.port(), msg.handler())));
     return this;
   }
 
@@ -529,34 +626,39 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
       return this;
     }
     int sourcePort = msg.sourcePort() != 0 ? msg.sourcePort() : ephemeralUdpPort();
-    ByteString transport = new UdpPacket(sourcePort, msg.destinationPort(), msg.payload())
-        .encode(address, msg.destination());
+    ByteString transport =
+        new UdpPacket(sourcePort, msg.destinationPort(), msg.payload())
+            .encode(address, msg.destination());
     ActorRef<SendOutcome> replyTo = msg.replyTo();
-    Route route = sendIp(msg.destination(), Ipv4Packet.PROTO_UDP, transport,
-        new ArpCache.DeliveryListener() {
-          @Override
-          public void sent() {
-            replyTo.tell(SendOutcome.SENT);
-          }
+    Route route =
+        sendIp(
+            msg.destination(),
+            Ipv4Packet.PROTO_UDP,
+            transport,
+            new ArpCache.DeliveryListener() {
+              @Override
+              public void sent() {
+                replyTo.tell(SendOutcome.SENT);
+              }
 
-          @Override
-          public void unresolved() {
-            replyTo.tell(new SendOutcome.Unresolved(routing.nextHop(msg.destination())));
-          }
-        });
+              @Override
+              public void unresolved() {
+                replyTo.tell(new SendOutcome.Unresolved(routing.nextHop(msg.destination())));
+              }
+            });
     switch (route) {
       case SENT -> afterFlush.add(() -> replyTo.tell(SendOutcome.SENT));
       case NO_ROUTE -> replyTo.tell(new SendOutcome.NoRoute(msg.destination()));
       case TOO_BIG -> replyTo.tell(new SendOutcome.TooBig(msg.payload().length(), maxPayload));
-      case PENDING_ARP -> { }
+      case PENDING_ARP -> {}
     }
     drainLoopback();
     return flushed();
   }
 
   /**
-   * RFC 6056 Algorithm 1 (simple random selection) over the IANA dynamic range, skipping
-   * ports with a listener; the search is bounded by the size of the range.
+   * RFC 6056 Algorithm 1 (simple random selection) over the IANA dynamic range, skipping ports with
+   * a listener; the search is bounded by the size of the range.
    */
   private int ephemeralUdpPort() {
     int start = random.nextInt(EPHEMERAL_COUNT);
@@ -584,23 +686,31 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
       data[i] = (byte) (0x10 + i); // the pattern ping(8) uses after its timestamp
     }
     Ipv4Address destination = msg.destination();
-    pings.put(sequence, new PendingPing(msg.replyTo(), destination, msg.payloadSize(),
-        settings.clock().nanoTime()));
-    timers.startSingleTimer(pingTimerKey(sequence), new HostCommand.PingTimeout(sequence),
-        msg.timeout());
-    ByteString request = IcmpPacket.echoRequest(icmpIdentifier, sequence,
-        ByteString.fromArrayUnsafe(data)).encode();
-    Route route = sendIp(destination, Ipv4Packet.PROTO_ICMP, request,
-        new ArpCache.DeliveryListener() {
-          @Override
-          public void sent() { }
+    pings.put(
+        sequence,
+        new PendingPing(
+            msg.replyTo(), destination, msg.payloadSize(), settings.clock().nanoTime()));
+    timers.startSingleTimer(
+        pingTimerKey(sequence), new HostCommand.PingTimeout(sequence), msg.timeout());
+    ByteString request =
+        IcmpPacket.echoRequest(icmpIdentifier, sequence, ByteString.fromArrayUnsafe(data)).encode();
+    Route route =
+        sendIp(
+            destination,
+            Ipv4Packet.PROTO_ICMP,
+            request,
+            new ArpCache.DeliveryListener() {
+              @Override
+              public void sent() {}
 
-          @Override
-          public void unresolved() {
-            failPing(sequence, new PingOutcome.Unreachable(destination,
-                "no ARP reply from " + routing.nextHop(destination)));
-          }
-        });
+              @Override
+              public void unresolved() {
+                failPing(
+                    sequence,
+                    new PingOutcome.Unreachable(
+                        destination, "no ARP reply from " + routing.nextHop(destination)));
+              }
+            });
     if (route == Route.NO_ROUTE) {
       failPing(sequence, new PingOutcome.NoRoute(destination));
     }
@@ -612,8 +722,11 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
     PendingPing pending = pings.remove(sequence);
     timers.cancel(pingTimerKey(sequence));
     long rtt = settings.clock().nanoTime() - pending.sentAtNanos();
-    pending.replyTo().tell(new PingOutcome.Reply(packet.source(), sequence, packet.ttl(),
-        reply.payload().length(), rtt));
+    pending
+        .replyTo()
+        .tell(
+            new PingOutcome.Reply(
+                packet.source(), sequence, packet.ttl(), reply.payload().length(), rtt));
   }
 
   private void failPing(int sequence, PingOutcome outcome) {
@@ -640,8 +753,9 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
 
   private Behavior<HostCommand> onDisconnect(HostCommand.Disconnect msg) {
     if (disconnecting.isEmpty()) {
-      switchRef.tell(new SwitchCommand.Detach(port,
-          getContext().messageAdapter(Done.class, d -> new HostCommand.Detached())));
+      switchRef.tell(
+          new SwitchCommand.Detach(
+              port, getContext().messageAdapter(Done.class, d -> new HostCommand.Detached())));
     }
     disconnecting.add(msg.replyTo());
     return this;
@@ -661,13 +775,18 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
   private void drop(DropReason reason, MalformedPacketException cause) {
     counters.drop(reason);
     if (getContext().getLog().isDebugEnabled()) {
-      getContext().getLog().debug("{} dropped input: {}{}", settings.name(), reason,
-          cause == null ? "" : " (" + cause.getMessage() + ")");
+      getContext()
+          .getLog()
+          .debug(
+              "{} dropped input: {}{}",
+              settings.name(),
+              reason,
+              cause == null ? "" : " (" + cause.getMessage() + ")");
     }
   }
 
-  private static DropReason checksumOr(MalformedPacketException e, DropReason badChecksum,
-      DropReason malformed) {
+  private static DropReason checksumOr(
+      MalformedPacketException e, DropReason badChecksum, DropReason malformed) {
     return e.reason() == MalformedPacketException.Reason.BAD_CHECKSUM ? badChecksum : malformed;
   }
 }

@@ -16,11 +16,11 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
- * A host's TCP demultiplexer: 4-tuple → flow actor, port → listener actor, RST for
- * everything else (RFC 9293 §3.10.7.1). Owns the tables, spawns the flows of active opens,
- * picks ephemeral ports (RFC 6056) and initial sequence numbers (RFC 6528). A flow leaves
- * the table when it reaches CLOSED and again (idempotently) when its actor stops, so no
- * closing sequence — simultaneous close, repeated RSTs — can leave an entry behind.
+ * A host's TCP demultiplexer: 4-tuple → flow actor, port → listener actor, RST for everything else
+ * (RFC 9293 §3.10.7.1). Owns the tables, spawns the flows of active opens, picks ephemeral ports
+ * (RFC 6056) and initial sequence numbers (RFC 6528). A flow leaves the table when it reaches
+ * CLOSED and again (idempotently) when its actor stops, so no closing sequence — simultaneous
+ * close, repeated RSTs — can leave an entry behind.
  */
 final class TcpDemux {
   /** Sends one TCP segment as an IPv4 datagram. */
@@ -38,11 +38,16 @@ final class TcpDemux {
   private final SplittableRandom random;
   private final Map<FlowKey, ActorRef<FlowCommand>> flows = new HashMap<>();
   private final Map<Integer, ActorRef<TcpListenerActor.Command>> listeners = new HashMap<>();
+
   /** Segments of the current input batch, grouped per flow: one message per flow. */
   private final Map<ActorRef<FlowCommand>, List<TcpSegment>> inbound = new LinkedHashMap<>();
 
-  TcpDemux(ActorContext<HostCommand> ctx, HostSettings settings, HostCounters counters,
-      Transmitter transmitter, SplittableRandom random) {
+  TcpDemux(
+      ActorContext<HostCommand> ctx,
+      HostSettings settings,
+      HostCounters counters,
+      Transmitter transmitter,
+      SplittableRandom random) {
     this.ctx = ctx;
     this.settings = settings;
     this.counters = counters;
@@ -63,8 +68,13 @@ final class TcpDemux {
     }
     ActorRef<TcpListenerActor.Command> listener = listeners.get(segment.destinationPort());
     if (listener != null && segment.isSyn() && !segment.isAck() && !segment.isRst()) {
-      int iss = isn.isn(settings.address(), key.localPort(), source, key.remotePort(),
-          settings.clock().nanoTime());
+      int iss =
+          isn.isn(
+              settings.address(),
+              key.localPort(),
+              source,
+              key.remotePort(),
+              settings.clock().nanoTime());
       listener.tell(new TcpListenerActor.SynArrived(segment, source, iss));
       return;
     }
@@ -97,33 +107,58 @@ final class TcpDemux {
 
   void connect(HostCommand.TcpConnect msg) {
     if (!transmitter.hasRoute(msg.remote())) {
-      msg.replyTo().tell(new FlowCommand.ConnectReply.NoRoute(settings.address() + " -> "
-          + msg.remote() + ":" + msg.remotePort() + ": no route to host"));
+      msg.replyTo()
+          .tell(
+              new FlowCommand.ConnectReply.NoRoute(
+                  settings.address()
+                      + " -> "
+                      + msg.remote()
+                      + ":"
+                      + msg.remotePort()
+                      + ": no route to host"));
       return;
     }
     int port = ephemeralPort(msg.remote(), msg.remotePort());
     if (port < 0) {
-      msg.replyTo().tell(new FlowCommand.ConnectReply.Unavailable(settings.address() + " -> "
-          + msg.remote() + ":" + msg.remotePort() + ": all "
-          + (settings.ephemeralHigh() - settings.ephemeralLow() + 1) + " ephemeral ports ("
-          + settings.ephemeralLow() + ".." + settings.ephemeralHigh()
-          + ") are in use towards that end (RFC 6056)"));
+      msg.replyTo()
+          .tell(
+              new FlowCommand.ConnectReply.Unavailable(
+                  settings.address()
+                      + " -> "
+                      + msg.remote()
+                      + ":"
+                      + msg.remotePort()
+                      + ": all "
+                      + (settings.ephemeralHigh() - settings.ephemeralLow() + 1)
+                      + " ephemeral ports ("
+                      + settings.ephemeralLow()
+                      + ".."
+                      + settings.ephemeralHigh()
+                      + ") are in use towards that end (RFC 6056)"));
       return;
     }
     FlowKey key = new FlowKey(msg.remote(), msg.remotePort(), port);
-    int iss = isn.isn(settings.address(), port, msg.remote(), msg.remotePort(),
-        settings.clock().nanoTime());
-    TcpFlowActor.Wiring wiring = new TcpFlowActor.Wiring(ctx.getSelf(), settings.clock(),
-        settings.address(), key, configWith(msg.keepalive()), null);
-    ActorRef<FlowCommand> flow = ctx.spawnAnonymous(
-        TcpFlowActor.active(wiring, iss, msg.replyTo()), DispatcherSelector.sameAsParent());
+    int iss =
+        isn.isn(
+            settings.address(), port, msg.remote(), msg.remotePort(), settings.clock().nanoTime());
+    TcpFlowActor.Wiring wiring =
+        new TcpFlowActor.Wiring(
+            ctx.getSelf(),
+            settings.clock(),
+            settings.address(),
+            key,
+            configWith(msg.keepalive()),
+            null);
+    ActorRef<FlowCommand> flow =
+        ctx.spawnAnonymous(
+            TcpFlowActor.active(wiring, iss, msg.replyTo()), DispatcherSelector.sameAsParent());
     register(key, flow);
   }
 
   /**
-   * RFC 6056 Algorithm 1 (simple random selection): a random start in the dynamic range,
-   * then the next free port. Bounded by the range, so exhaustion fails the connect instead
-   * of searching forever (mirage-tcpip issue 462). Returns -1 when none is free.
+   * RFC 6056 Algorithm 1 (simple random selection): a random start in the dynamic range, then the
+   * next free port. Bounded by the range, so exhaustion fails the connect instead of searching
+   * forever (mirage-tcpip issue 462). Returns -1 when none is free.
    */
   private int ephemeralPort(Ipv4Address remote, int remotePort) {
     int low = settings.ephemeralLow();
@@ -145,11 +180,15 @@ final class TcpDemux {
 
   void listen(HostCommand.TcpListen msg) {
     unlisten(msg.port());
-    TcpListenerActor.Settings listenerSettings = new TcpListenerActor.Settings(msg.port(),
-        configWith(msg.keepalive()), settings.synBacklog(), msg.callback());
-    listeners.put(msg.port(), ctx.spawnAnonymous(TcpListenerActor.create(listenerSettings,
-        ctx.getSelf(), settings.clock(), settings.address(), counters),
-        DispatcherSelector.sameAsParent()));
+    TcpListenerActor.Settings listenerSettings =
+        new TcpListenerActor.Settings(
+            msg.port(), configWith(msg.keepalive()), settings.synBacklog(), msg.callback());
+    listeners.put(
+        msg.port(),
+        ctx.spawnAnonymous(
+            TcpListenerActor.create(
+                listenerSettings, ctx.getSelf(), settings.clock(), settings.address(), counters),
+            DispatcherSelector.sameAsParent()));
     publish();
   }
 

@@ -22,20 +22,20 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * One TCP connection: the actor that owns its {@link Tcb}. It turns segments from the host,
- * user commands and timer ticks into {@code Tcb} calls, sends every segment one call
- * produced to the host as one batch, keeps one scheduler timer per kind of deadline, and
- * turns the block's events into replies (the {@code CompletionStage} API) or
- * {@link FlowEvent}s (the actor protocol).
+ * One TCP connection: the actor that owns its {@link Tcb}. It turns segments from the host, user
+ * commands and timer ticks into {@code Tcb} calls, sends every segment one call produced to the
+ * host as one batch, keeps one scheduler timer per kind of deadline, and turns the block's events
+ * into replies (the {@code CompletionStage} API) or {@link FlowEvent}s (the actor protocol).
  *
- * <p>Backpressure: arriving data waits here until the user reads it, and only then is it
- * {@link Tcb#consumed consumed}, so a slow reader closes the TCP window. Writes wait here
- * until the send buffer takes them. After the connection closes the actor lingers briefly
- * to answer late requests, then stops.
+ * <p>Backpressure: arriving data waits here until the user reads it, and only then is it {@link
+ * Tcb#consumed consumed}, so a slow reader closes the TCP window. Writes wait here until the send
+ * buffer takes them. After the connection closes the actor lingers briefly to answer late requests,
+ * then stops.
  */
 public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements TcbOutput {
   /** How long a closed flow keeps answering before it stops. */
   static final Duration LINGER = Duration.ofSeconds(2);
+
   private static final TcbTimers.Kind[] KINDS = TcbTimers.Kind.values();
   private static final FlowCommand.TimerFired[] TICKS = new FlowCommand.TimerFired[KINDS.length];
 
@@ -46,8 +46,13 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
   }
 
   /** Where a flow reports: its host (segments, registration) and, if accepted, its listener. */
-  record Wiring(ActorRef<HostCommand> host, NetworkClock clock, Ipv4Address localAddress,
-      FlowKey key, TcpConfig config, ActorRef<TcpListenerActor.Command> listener) {}
+  record Wiring(
+      ActorRef<HostCommand> host,
+      NetworkClock clock,
+      Ipv4Address localAddress,
+      FlowKey key,
+      TcpConfig config,
+      ActorRef<TcpListenerActor.Command> listener) {}
 
   private final Wiring wiring;
   private final TimerScheduler<FlowCommand> timers;
@@ -62,34 +67,46 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
   private final List<ActorRef<FlowCommand.ConnectReply>> establishWaiters = new ArrayList<>();
 
   /** A connection we open: the host registered it; the SYN goes out at once. */
-  static Behavior<FlowCommand> active(Wiring wiring, int iss,
-      ActorRef<FlowCommand.ConnectReply> replyTo) {
-    return Behaviors.withTimers(timers -> Behaviors.setup(ctx -> {
-      TcpFlowActor flow = new TcpFlowActor(ctx, timers, wiring);
-      flow.establishWaiters.add(replyTo);
-      flow.tcb = Tcb.connect(wiring.config(), wiring.key().localPort(),
-          wiring.key().remotePort(), iss, flow, flow.now());
-      flow.afterTcb();
-      return flow;
-    }));
+  static Behavior<FlowCommand> active(
+      Wiring wiring, int iss, ActorRef<FlowCommand.ConnectReply> replyTo) {
+    return Behaviors.withTimers(
+        timers ->
+            Behaviors.setup(
+                ctx -> {
+                  TcpFlowActor flow = new TcpFlowActor(ctx, timers, wiring);
+                  flow.establishWaiters.add(replyTo);
+                  flow.tcb =
+                      Tcb.connect(
+                          wiring.config(),
+                          wiring.key().localPort(),
+                          wiring.key().remotePort(),
+                          iss,
+                          flow,
+                          flow.now());
+                  flow.afterTcb();
+                  return flow;
+                }));
   }
 
   /**
-   * A connection for a SYN a listener accepted. It registers with the host before its
-   * SYN-ACK leaves, so the peer's answer finds it.
+   * A connection for a SYN a listener accepted. It registers with the host before its SYN-ACK
+   * leaves, so the peer's answer finds it.
    */
   static Behavior<FlowCommand> passive(Wiring wiring, TcpSegment syn, int iss) {
-    return Behaviors.withTimers(timers -> Behaviors.setup(ctx -> {
-      TcpFlowActor flow = new TcpFlowActor(ctx, timers, wiring);
-      wiring.host().tell(new HostCommand.FlowRegistered(wiring.key(), ctx.getSelf()));
-      flow.tcb = Tcb.accept(wiring.config(), syn, iss, flow, flow.now());
-      flow.afterTcb();
-      return flow;
-    }));
+    return Behaviors.withTimers(
+        timers ->
+            Behaviors.setup(
+                ctx -> {
+                  TcpFlowActor flow = new TcpFlowActor(ctx, timers, wiring);
+                  wiring.host().tell(new HostCommand.FlowRegistered(wiring.key(), ctx.getSelf()));
+                  flow.tcb = Tcb.accept(wiring.config(), syn, iss, flow, flow.now());
+                  flow.afterTcb();
+                  return flow;
+                }));
   }
 
-  private TcpFlowActor(ActorContext<FlowCommand> ctx, TimerScheduler<FlowCommand> timers,
-      Wiring wiring) {
+  private TcpFlowActor(
+      ActorContext<FlowCommand> ctx, TimerScheduler<FlowCommand> timers, Wiring wiring) {
     super(ctx);
     this.wiring = wiring;
     this.timers = timers;
@@ -119,47 +136,67 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
     return newReceiveBuilder()
         .onMessage(FlowCommand.SegmentsIn.class, this::onSegments)
         .onMessage(FlowCommand.TimerFired.class, this::onTimer)
-        .onMessage(FlowCommand.Read.class, m -> {
-          io.read(m);
-          return done();
-        })
-        .onMessage(FlowCommand.WriteData.class, m -> {
-          io.write(m);
-          return done();
-        })
-        .onMessage(FlowCommand.Shutdown.class, m -> {
-          io.shutdown(m);
-          return done();
-        })
-        .onMessage(FlowCommand.CloseAndWait.class, m -> {
-          io.closeAndWait(m);
-          return done();
-        })
+        .onMessage(
+            FlowCommand.Read.class,
+            m -> {
+              io.read(m);
+              return done();
+            })
+        .onMessage(
+            FlowCommand.WriteData.class,
+            m -> {
+              io.write(m);
+              return done();
+            })
+        .onMessage(
+            FlowCommand.Shutdown.class,
+            m -> {
+              io.shutdown(m);
+              return done();
+            })
+        .onMessage(
+            FlowCommand.CloseAndWait.class,
+            m -> {
+              io.closeAndWait(m);
+              return done();
+            })
         .onMessage(FlowCommand.AwaitEstablished.class, this::onAwaitEstablished)
-        .onMessage(FlowCommand.Register.class, m -> {
-          io.register(m);
-          return done();
-        })
-        .onMessage(FlowCommand.Write.class, m -> {
-          io.write(m);
-          return done();
-        })
-        .onMessage(FlowCommand.ResumeReading.class, m -> {
-          io.resumeReading();
-          return done();
-        })
-        .onMessage(FlowCommand.Close.class, m -> {
-          io.close(m);
-          return done();
-        })
-        .onMessage(FlowCommand.ConfirmedClose.class, m -> {
-          io.confirmedClose(m);
-          return done();
-        })
-        .onMessage(FlowCommand.Abort.class, m -> {
-          io.abort();
-          return done();
-        })
+        .onMessage(
+            FlowCommand.Register.class,
+            m -> {
+              io.register(m);
+              return done();
+            })
+        .onMessage(
+            FlowCommand.Write.class,
+            m -> {
+              io.write(m);
+              return done();
+            })
+        .onMessage(
+            FlowCommand.ResumeReading.class,
+            m -> {
+              io.resumeReading();
+              return done();
+            })
+        .onMessage(
+            FlowCommand.Close.class,
+            m -> {
+              io.close(m);
+              return done();
+            })
+        .onMessage(
+            FlowCommand.ConfirmedClose.class,
+            m -> {
+              io.confirmedClose(m);
+              return done();
+            })
+        .onMessage(
+            FlowCommand.Abort.class,
+            m -> {
+              io.abort();
+              return done();
+            })
         .onMessage(FlowCommand.Linger.class, m -> Behaviors.stopped())
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
@@ -298,8 +335,8 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
   }
 
   /**
-   * One timer per kind. A deadline that moved later keeps the earlier timer, which finds
-   * nothing due and is set again: cheaper than rescheduling on every ACK.
+   * One timer per kind. A deadline that moved later keeps the earlier timer, which finds nothing
+   * due and is set again: cheaper than rescheduling on every ACK.
    */
   private void syncTimers() {
     TcbTimers deadlines = tcb.timers();
@@ -328,5 +365,4 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
       case ABORTED -> flow + ": connection aborted";
     };
   }
-
 }

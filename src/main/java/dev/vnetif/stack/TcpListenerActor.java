@@ -19,12 +19,11 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * One listening port. Takes the SYNs the host hands it, keeps the number of half-open
- * connections within the backlog (RFC 4987: beyond it SYNs are dropped and counted), spawns
- * a flow per accepted SYN, and runs the user's callback for each flow once established — off
- * the actor, so a slow or failing callback affects only its own flow: a callback that throws
- * or fails aborts that flow (RST). After unlisten it takes no new SYNs and stops when its
- * last flow has.
+ * One listening port. Takes the SYNs the host hands it, keeps the number of half-open connections
+ * within the backlog (RFC 4987: beyond it SYNs are dropped and counted), spawns a flow per accepted
+ * SYN, and runs the user's callback for each flow once established — off the actor, so a slow or
+ * failing callback affects only its own flow: a callback that throws or fails aborts that flow
+ * (RST). After unlisten it takes no new SYNs and stops when its last flow has.
  */
 public final class TcpListenerActor {
 
@@ -46,8 +45,8 @@ public final class TcpListenerActor {
   record Unlisten() implements Command {}
 
   /** What a listener is for. */
-  record Settings(int port, TcpConfig config, int backlog,
-      Function<FlowHandle, CompletionStage<?>> callback) {}
+  record Settings(
+      int port, TcpConfig config, int backlog, Function<FlowHandle, CompletionStage<?>> callback) {}
 
   private final ActorContext<Command> ctx;
   private final Settings settings;
@@ -58,8 +57,11 @@ public final class TcpListenerActor {
   private final Set<FlowKey> halfOpen = new HashSet<>();
   private boolean unlistened;
 
-  private TcpListenerActor(ActorContext<Command> ctx, Settings settings,
-      TcpFlowActor.Wiring template, HostCounters counters) {
+  private TcpListenerActor(
+      ActorContext<Command> ctx,
+      Settings settings,
+      TcpFlowActor.Wiring template,
+      HostCounters counters) {
     this.ctx = ctx;
     this.settings = settings;
     this.template = template;
@@ -67,13 +69,19 @@ public final class TcpListenerActor {
     this.callbacks = ctx.getSystem().dispatchers().lookup(DispatcherSelector.defaultDispatcher());
   }
 
-  static Behavior<Command> create(Settings settings, ActorRef<HostCommand> host,
-      NetworkClock clock, Ipv4Address localAddress, HostCounters counters) {
-    return Behaviors.setup(ctx -> {
-      TcpFlowActor.Wiring template = new TcpFlowActor.Wiring(host, clock, localAddress, null,
-          settings.config(), ctx.getSelf());
-      return new TcpListenerActor(ctx, settings, template, counters).behavior();
-    });
+  static Behavior<Command> create(
+      Settings settings,
+      ActorRef<HostCommand> host,
+      NetworkClock clock,
+      Ipv4Address localAddress,
+      HostCounters counters) {
+    return Behaviors.setup(
+        ctx -> {
+          TcpFlowActor.Wiring template =
+              new TcpFlowActor.Wiring(
+                  host, clock, localAddress, null, settings.config(), ctx.getSelf());
+          return new TcpListenerActor(ctx, settings, template, counters).behavior();
+        });
   }
 
   private Behavior<Command> behavior() {
@@ -81,15 +89,19 @@ public final class TcpListenerActor {
         .onMessage(SynArrived.class, this::onSyn)
         .onMessage(FlowEstablished.class, this::onEstablished)
         .onMessage(CallbackFinished.class, this::onCallbackFinished)
-        .onMessage(FlowEnded.class, m -> {
-          halfOpen.remove(m.key());
-          return Behaviors.same();
-        })
+        .onMessage(
+            FlowEnded.class,
+            m -> {
+              halfOpen.remove(m.key());
+              return Behaviors.same();
+            })
         .onMessage(FlowStopped.class, this::onFlowStopped)
-        .onMessage(Unlisten.class, m -> {
-          unlistened = true;
-          return live.isEmpty() ? Behaviors.stopped() : Behaviors.same();
-        })
+        .onMessage(
+            Unlisten.class,
+            m -> {
+              unlistened = true;
+              return live.isEmpty() ? Behaviors.stopped() : Behaviors.same();
+            })
         .build();
   }
 
@@ -102,10 +114,17 @@ public final class TcpListenerActor {
       counters.drop(DropReason.TCP_BACKLOG_FULL);
       return Behaviors.same();
     }
-    TcpFlowActor.Wiring wiring = new TcpFlowActor.Wiring(template.host(), template.clock(),
-        template.localAddress(), key, settings.config(), ctx.getSelf());
-    ActorRef<FlowCommand> flow = ctx.spawnAnonymous(
-        TcpFlowActor.passive(wiring, msg.syn(), msg.iss()), DispatcherSelector.sameAsParent());
+    TcpFlowActor.Wiring wiring =
+        new TcpFlowActor.Wiring(
+            template.host(),
+            template.clock(),
+            template.localAddress(),
+            key,
+            settings.config(),
+            ctx.getSelf());
+    ActorRef<FlowCommand> flow =
+        ctx.spawnAnonymous(
+            TcpFlowActor.passive(wiring, msg.syn(), msg.iss()), DispatcherSelector.sameAsParent());
     ctx.watchWith(flow, new FlowStopped(key));
     live.put(key, flow);
     halfOpen.add(key);
@@ -114,17 +133,21 @@ public final class TcpListenerActor {
 
   private Behavior<Command> onEstablished(FlowEstablished msg) {
     halfOpen.remove(msg.key());
-    CompletionStage<?> result = CompletableFuture
-        .supplyAsync(() -> settings.callback().apply(msg.handle()), callbacks)
-        .thenCompose(stage -> stage == null ? CompletableFuture.completedFuture(null) : stage);
+    CompletionStage<?> result =
+        CompletableFuture.supplyAsync(() -> settings.callback().apply(msg.handle()), callbacks)
+            .thenCompose(stage -> stage == null ? CompletableFuture.completedFuture(null) : stage);
     ctx.pipeToSelf(result, (ok, error) -> new CallbackFinished(msg.key(), msg.handle(), error));
     return Behaviors.same();
   }
 
   private Behavior<Command> onCallbackFinished(CallbackFinished msg) {
     if (msg.failure() != null) {
-      ctx.getLog().warn("listener on port {}: callback for {} failed; aborting that flow",
-          settings.port(), msg.handle(), msg.failure());
+      ctx.getLog()
+          .warn(
+              "listener on port {}: callback for {} failed; aborting that flow",
+              settings.port(),
+              msg.handle(),
+              msg.failure());
       msg.handle().ref().tell(new FlowCommand.Abort());
     }
     return Behaviors.same();

@@ -1,9 +1,9 @@
 package dev.vnetif.tcp;
 
 /**
- * RFC 5961 §7: at most {@code limitPerSecond} challenge ACKs per second, so that an
- * attacker cannot turn them into an amplifier. Counted per connection, in windows of one
- * second from the first challenge of the window.
+ * RFC 5961 §7: at most {@code limitPerSecond} challenge ACKs per second, so that an attacker cannot
+ * turn them into an amplifier. Counted per connection, in windows of one second from the first
+ * challenge of the window.
  */
 final class ChallengeAckLimiter {
   private static final long SECOND = 1_000_000_000L;

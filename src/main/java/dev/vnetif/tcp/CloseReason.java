@@ -11,8 +11,8 @@ public enum CloseReason {
   /** SYN or data retransmissions went unanswered. */
   TIMEOUT,
   /**
-   * Keepalive probes went unanswered (RFC 1122 §4.2.3.6): the peer is gone. The seed's
-   * semantics: reads then end with end-of-file, writes fail as closed.
+   * Keepalive probes went unanswered (RFC 1122 §4.2.3.6): the peer is gone. The seed's semantics:
+   * reads then end with end-of-file, writes fail as closed.
    */
   KEEPALIVE_TIMEOUT,
   /** The local user aborted (RST sent where RFC 9293 §3.10.5 says so). */

@@ -14,69 +14,69 @@ package dev.vnetif.tcp;
  */
 public interface CongestionControl {
 
-    /** The congestion window in bytes: how much unacknowledged data the sender may have in flight. */
-    int cwnd();
+  /** The congestion window in bytes: how much unacknowledged data the sender may have in flight. */
+  int cwnd();
 
-    /**
-     * The slow start threshold in bytes; {@link Integer#MAX_VALUE} until the first loss
-     * ("arbitrarily high", RFC 5681 §3.1).
-     */
-    int ssthresh();
+  /**
+   * The slow start threshold in bytes; {@link Integer#MAX_VALUE} until the first loss ("arbitrarily
+   * high", RFC 5681 §3.1).
+   */
+  int ssthresh();
 
-    /**
-     * New data was acknowledged outside fast recovery: grow the window by slow start or congestion
-     * avoidance (RFC 5681 §3.1).
-     *
-     * @param bytesAcked the bytes newly acknowledged by this ACK, greater than 0
-     * @throws IllegalArgumentException when {@code bytesAcked <= 0}
-     */
-    void onAck(int bytesAcked, long nowNanos);
+  /**
+   * New data was acknowledged outside fast recovery: grow the window by slow start or congestion
+   * avoidance (RFC 5681 §3.1).
+   *
+   * @param bytesAcked the bytes newly acknowledged by this ACK, greater than 0
+   * @throws IllegalArgumentException when {@code bytesAcked <= 0}
+   */
+  void onAck(int bytesAcked, long nowNanos);
 
-    /**
-     * The third duplicate ACK arrived and the caller retransmits and enters fast recovery
-     * (RFC 5681 §3.2 steps 2-3, RFC 6582 §3.2 step 2).
-     *
-     * @param flightSize SND.NXT - SND.UNA in bytes, at least 0
-     */
-    void onFastRetransmit(int flightSize, long nowNanos);
+  /**
+   * The third duplicate ACK arrived and the caller retransmits and enters fast recovery (RFC 5681
+   * §3.2 steps 2-3, RFC 6582 §3.2 step 2).
+   *
+   * @param flightSize SND.NXT - SND.UNA in bytes, at least 0
+   */
+  void onFastRetransmit(int flightSize, long nowNanos);
 
-    /** A further duplicate ACK during fast recovery: inflate the window (RFC 5681 §3.2 step 4). */
-    void onDuplicateAckInRecovery();
+  /** A further duplicate ACK during fast recovery: inflate the window (RFC 5681 §3.2 step 4). */
+  void onDuplicateAckInRecovery();
 
-    /**
-     * A partial ACK during fast recovery (RFC 6582 §3.2 step 5): deflate the window by the bytes it
-     * acknowledged, adding one SMSS back if it acknowledged at least one SMSS.
-     *
-     * @param bytesAcked the bytes newly acknowledged by this ACK, greater than 0
-     */
-    void onPartialAck(int bytesAcked);
+  /**
+   * A partial ACK during fast recovery (RFC 6582 §3.2 step 5): deflate the window by the bytes it
+   * acknowledged, adding one SMSS back if it acknowledged at least one SMSS.
+   *
+   * @param bytesAcked the bytes newly acknowledged by this ACK, greater than 0
+   */
+  void onPartialAck(int bytesAcked);
 
-    /**
-     * A full ACK ends fast recovery (RFC 6582 §3.2 step 4): the window becomes
-     * {@code min(ssthresh, max(flightSize, SMSS) + SMSS)}.
-     *
-     * @param flightSizeAfterAck SND.NXT - SND.UNA in bytes, measured after this ACK, at least 0
-     */
-    void onRecoveryExit(int flightSizeAfterAck);
+  /**
+   * A full ACK ends fast recovery (RFC 6582 §3.2 step 4): the window becomes {@code min(ssthresh,
+   * max(flightSize, SMSS) + SMSS)}.
+   *
+   * @param flightSizeAfterAck SND.NXT - SND.UNA in bytes, measured after this ACK, at least 0
+   */
+  void onRecoveryExit(int flightSizeAfterAck);
 
-    /**
-     * The retransmission timer expired (RFC 5681 §3.1, equation 4 and the "loss window"):
-     * {@code ssthresh = max(flightSize / 2, 2 * SMSS)}, {@code cwnd = 1 SMSS}.
-     *
-     * <p>RFC 5681 §3.1 holds ssthresh constant when the same segment times out again; the caller
-     * honours that by calling this only for the first timeout of a segment (the window is already
-     * one SMSS for the later ones).
-     *
-     * @param flightSize SND.NXT - SND.UNA in bytes, at least 0
-     */
-    void onRetransmissionTimeout(int flightSize, long nowNanos);
+  /**
+   * The retransmission timer expired (RFC 5681 §3.1, equation 4 and the "loss window"): {@code
+   * ssthresh = max(flightSize / 2, 2 * SMSS)}, {@code cwnd = 1 SMSS}.
+   *
+   * <p>RFC 5681 §3.1 holds ssthresh constant when the same segment times out again; the caller
+   * honours that by calling this only for the first timeout of a segment (the window is already one
+   * SMSS for the later ones).
+   *
+   * @param flightSize SND.NXT - SND.UNA in bytes, at least 0
+   */
+  void onRetransmissionTimeout(int flightSize, long nowNanos);
 
-    /**
-     * The connection sent nothing for longer than one RTO (RFC 5681 §4.1): the window shrinks to
-     * at most the restart window, which is the initial window.
-     */
-    void onIdleRestart();
+  /**
+   * The connection sent nothing for longer than one RTO (RFC 5681 §4.1): the window shrinks to at
+   * most the restart window, which is the initial window.
+   */
+  void onIdleRestart();
 
-    /** The algorithm's name as the configuration spells it, e.g. {@code "newreno"}. */
-    String name();
+  /** The algorithm's name as the configuration spells it, e.g. {@code "newreno"}. */
+  String name();
 }

@@ -1,8 +1,8 @@
 package dev.vnetif.tcp;
 
 /**
- * Makes the {@link CongestionControl} of a new connection once its send MSS is known.
- * {@link #NEW_RENO} is the default; CUBIC (RFC 9438) and others plug in here.
+ * Makes the {@link CongestionControl} of a new connection once its send MSS is known. {@link
+ * #NEW_RENO} is the default; CUBIC (RFC 9438) and others plug in here.
  */
 @FunctionalInterface
 public interface CongestionControlFactory {

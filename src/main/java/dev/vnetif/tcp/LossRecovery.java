@@ -3,14 +3,19 @@ package dev.vnetif.tcp;
 import dev.vnetif.wire.SeqNum;
 
 /**
- * Loss detection by duplicate ACKs and the NewReno fast-recovery bookkeeping (RFC 5681
- * §3.2, RFC 6582 §3.2): counts duplicate ACKs, decides when to fast-retransmit, tells
- * full ACKs from partial ones against {@code recover}, and drives the
- * {@link CongestionControl}. The {@link Tcb} does the retransmitting.
+ * Loss detection by duplicate ACKs and the NewReno fast-recovery bookkeeping (RFC 5681 §3.2, RFC
+ * 6582 §3.2): counts duplicate ACKs, decides when to fast-retransmit, tells full ACKs from partial
+ * ones against {@code recover}, and drives the {@link CongestionControl}. The {@link Tcb} does the
+ * retransmitting.
  */
 final class LossRecovery {
   /** What a new cumulative ACK meant. */
-  enum AckKind { NORMAL, FIRST_PARTIAL, PARTIAL, RECOVERY_EXIT }
+  enum AckKind {
+    NORMAL,
+    FIRST_PARTIAL,
+    PARTIAL,
+    RECOVERY_EXIT
+  }
 
   /** RFC 5681 §3.2: the third duplicate ACK signals a loss. */
   static final int DUPACK_THRESHOLD = 3;
@@ -18,9 +23,12 @@ final class LossRecovery {
   final CongestionControl cc;
   int duplicateAcks;
   boolean inRecovery;
+
   /** RFC 6582 §3.2: the highest sequence number sent when recovery (or an RTO) began. */
   int recover;
+
   private boolean partialAckSeen;
+
   /** FlightSize at the first duplicate ACK: before any limited-transmit segment (RFC 3042). */
   private int flightAtFirstDuplicate;
 
@@ -51,8 +59,8 @@ final class LossRecovery {
   }
 
   /**
-   * A duplicate ACK (RFC 5681 §2 definition, checked by the caller). Returns true when the
-   * caller must fast-retransmit the first unacknowledged segment now.
+   * A duplicate ACK (RFC 5681 §2 definition, checked by the caller). Returns true when the caller
+   * must fast-retransmit the first unacknowledged segment now.
    */
   boolean onDuplicateAck(int ack, int sndMax, int flightSize, long nowNanos) {
     duplicateAcks++;
@@ -77,19 +85,20 @@ final class LossRecovery {
   }
 
   /**
-   * Limited transmit (RFC 3042, RFC 5681 §3.2 step 1): on each of the first two duplicate
-   * ACKs one more segment of new data may go out beyond cwnd, keeping the ACK clock running
-   * when the window is too small for three duplicates to arrive otherwise.
+   * Limited transmit (RFC 3042, RFC 5681 §3.2 step 1): on each of the first two duplicate ACKs one
+   * more segment of new data may go out beyond cwnd, keeping the ACK clock running when the window
+   * is too small for three duplicates to arrive otherwise.
    */
   int limitedTransmitAllowance(int smss) {
     return !inRecovery && duplicateAcks > 0 && duplicateAcks < DUPACK_THRESHOLD
-        ? duplicateAcks * smss : 0;
+        ? duplicateAcks * smss
+        : 0;
   }
 
   /**
-   * Retransmission timeout: leave recovery, remember the highest sequence sent (RFC 6582
-   * §3.2 step 4), and collapse the window on the first expiry for this data only (RFC 5681
-   * §3.1: ssthresh must not shrink again when the same segment times out again).
+   * Retransmission timeout: leave recovery, remember the highest sequence sent (RFC 6582 §3.2 step
+   * 4), and collapse the window on the first expiry for this data only (RFC 5681 §3.1: ssthresh
+   * must not shrink again when the same segment times out again).
    */
   void onTimeout(int flightSize, boolean firstExpiry, int sndMax, long nowNanos) {
     inRecovery = false;

@@ -3,14 +3,14 @@ package dev.vnetif.tcp;
 import dev.vnetif.wire.TcpOptions;
 
 /**
- * The options exchanged on SYN and SYN-ACK and what they settle: the send MSS (RFC 9293
- * §3.7.1, RFC 6691) and window scaling (RFC 7323 §2). SACK-permitted and timestamps are
- * parsed by the wire layer and not negotiated yet: we never offer them, so a peer's offer
- * is simply not taken up.
+ * The options exchanged on SYN and SYN-ACK and what they settle: the send MSS (RFC 9293 §3.7.1, RFC
+ * 6691) and window scaling (RFC 7323 §2). SACK-permitted and timestamps are parsed by the wire
+ * layer and not negotiated yet: we never offer them, so a peer's offer is simply not taken up.
  */
 final class OptionsNegotiation {
   /** RFC 9293 §3.7.1: without an MSS option, assume 536 (576 − 40) for IPv4. */
   static final int DEFAULT_SEND_MSS = 536;
+
   /** RFC 7323 §2.3: the largest shift. */
   static final int MAX_WINDOW_SCALE = 14;
 
@@ -26,8 +26,8 @@ final class OptionsNegotiation {
   }
 
   /**
-   * Options for our SYN or SYN-ACK. On a SYN-ACK, window scale is offered only if the
-   * peer's SYN offered it (RFC 7323 §2.2).
+   * Options for our SYN or SYN-ACK. On a SYN-ACK, window scale is offered only if the peer's SYN
+   * offered it (RFC 7323 §2.2).
    */
   static TcpOptions synOptions(TcpConfig config, boolean offerWindowScale) {
     TcpOptions options = TcpOptions.NONE.withMss(config.mss());
@@ -38,11 +38,15 @@ final class OptionsNegotiation {
   }
 
   /**
-   * Applies the peer's SYN options: the send MSS, and both scale shifts when both sides
-   * offered scaling (otherwise neither scales, RFC 7323 §2.2).
+   * Applies the peer's SYN options: the send MSS, and both scale shifts when both sides offered
+   * scaling (otherwise neither scales, RFC 7323 §2.2).
    */
-  static void apply(TcpOptions peer, boolean weOfferedScale, TcpConfig config,
-      SendSequence snd, ReceiveSequence rcv) {
+  static void apply(
+      TcpOptions peer,
+      boolean weOfferedScale,
+      TcpConfig config,
+      SendSequence snd,
+      ReceiveSequence rcv) {
     int peerMss = peer.mss() > 0 ? peer.mss() : DEFAULT_SEND_MSS;
     snd.effectiveMss = Math.max(1, Math.min(peerMss, config.mss()));
     rcv.mss = snd.effectiveMss;

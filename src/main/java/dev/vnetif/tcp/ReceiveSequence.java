@@ -11,31 +11,38 @@ import dev.vnetif.wire.SeqNum;
  *        RCV.NXT    RCV.NXT+RCV.WND
  * </pre>
  *
- * The window is the receive buffer minus the bytes delivered to the application and not
- * yet consumed. Its right edge never moves left (RFC 9293 §3.8.6.2.2), and moves right
- * only in steps of at least min(buffer/2, MSS) — receiver-side silly window syndrome
- * avoidance (RFC 1122 §4.2.3.3).
+ * The window is the receive buffer minus the bytes delivered to the application and not yet
+ * consumed. Its right edge never moves left (RFC 9293 §3.8.6.2.2), and moves right only in steps of
+ * at least min(buffer/2, MSS) — receiver-side silly window syndrome avoidance (RFC 1122 §4.2.3.3).
  */
 final class ReceiveSequence {
   final int bufferSize;
+
   /**
-   * Eff.snd.MSS of RFC 1122 §4.2.3.3, the unit of receiver SWS avoidance and of "full-sized"
-   * for delayed ACKs: our MSS until the handshake settles the connection's.
+   * Eff.snd.MSS of RFC 1122 §4.2.3.3, the unit of receiver SWS avoidance and of "full-sized" for
+   * delayed ACKs: our MSS until the handshake settles the connection's.
    */
   int mss;
+
   final Reassembly reassembly;
   int irs;
   int rcvNxt;
+
   /** Window scale shift we apply to the windows we advertise (RFC 7323 §2.3). */
   int rcvScale;
+
   /** Bytes delivered to the application and not yet consumed. */
   int unconsumed;
+
   /** RCV.NXT + the window last advertised: the highest sequence number we promised to take. */
   int advertisedEdge;
+
   /** Sequence number of a FIN that arrived ahead of missing data (valid if hasPendingFin). */
   int pendingFinSeq;
+
   boolean hasPendingFin;
   boolean finReceived;
+
   /** In-order bytes received since we last sent an ACK (delayed ACK, RFC 1122 §4.2.3.2). */
   int unackedBytes;
 
@@ -67,8 +74,8 @@ final class ReceiveSequence {
   }
 
   /**
-   * The 16-bit window field for an outgoing segment, recording the new right edge. SYN
-   * segments carry an unscaled window (RFC 7323 §2.2).
+   * The 16-bit window field for an outgoing segment, recording the new right edge. SYN segments
+   * carry an unscaled window (RFC 7323 §2.2).
    */
   int windowField(boolean syn) {
     int edge = advertisedEdge;
@@ -86,8 +93,8 @@ final class ReceiveSequence {
   }
 
   /**
-   * RFC 9293 §3.10.7.4, first check: is any part of a segment of {@code segLen} sequence
-   * numbers at {@code seq} inside the window?
+   * RFC 9293 §3.10.7.4, first check: is any part of a segment of {@code segLen} sequence numbers at
+   * {@code seq} inside the window?
    */
   boolean acceptable(int seq, int segLen) {
     int window = window();

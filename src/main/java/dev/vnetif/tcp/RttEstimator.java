@@ -4,153 +4,172 @@ package dev.vnetif.tcp;
  * The retransmission timeout of one connection, computed from round-trip samples as RFC 6298
  * specifies, in exact integer nanoseconds.
  *
- * <p>The caller owns the timer itself and Karn's rule (RFC 6298 §3): it passes to
- * {@link #sample(long)} only round trips of segments that were never retransmitted, calls
- * {@link #backoff()} when the timer expires, and reads {@link #rtoNanos()} whenever it (re)starts
- * the timer.
+ * <p>The caller owns the timer itself and Karn's rule (RFC 6298 §3): it passes to {@link
+ * #sample(long)} only round trips of segments that were never retransmitted, calls {@link
+ * #backoff()} when the timer expires, and reads {@link #rtoNanos()} whenever it (re)starts the
+ * timer.
  *
  * <p>Integer division truncates; the exact results of a sequence of samples are therefore
  * reproducible, which the tests rely on. Not thread-safe: one instance belongs to one connection.
  */
 public final class RttEstimator {
 
-    /** RFC 6298 §2: K = 4. */
-    private static final long K = 4;
-    /**
-     * Largest accepted sample (about 36 years), so that {@code 7 * SRTT + R} and
-     * {@code 3 * RTTVAR + |SRTT - R|} never overflow a long.
-     */
-    static final long MAX_SAMPLE_NANOS = Long.MAX_VALUE / 8;
+  /** RFC 6298 §2: K = 4. */
+  private static final long K = 4;
 
-    private final long initialRtoNanos;
-    private final long minRtoNanos;
-    private final long maxRtoNanos;
-    private final long clockGranularityNanos;
+  /**
+   * Largest accepted sample (about 36 years), so that {@code 7 * SRTT + R} and {@code 3 * RTTVAR +
+   * |SRTT - R|} never overflow a long.
+   */
+  static final long MAX_SAMPLE_NANOS = Long.MAX_VALUE / 8;
 
-    /** The RTO used while there is no sample: the initial RTO, or 3 s after a SYN timed out. */
-    private long rtoWithoutSample;
-    private boolean hasSample;
-    private long srtt;
-    private long rttvar;
-    /** RTO from the last sample, before clamping and backoff. */
-    private long computedRto;
-    private int backoffCount;
+  private final long initialRtoNanos;
+  private final long minRtoNanos;
+  private final long maxRtoNanos;
+  private final long clockGranularityNanos;
 
-    /**
-     * @param initialRtoNanos the RTO before any sample (RFC 6298 §2.1 says 1 s)
-     * @param minRtoNanos the lower bound of the RTO (RFC 6298 §2.4 says 1 s; ours is configurable)
-     * @param maxRtoNanos the upper bound of the RTO and of its backoff (RFC 6298 §2.5: at least 60 s)
-     * @param clockGranularityNanos G of RFC 6298 §2, the least variance term added to SRTT
-     * @throws IllegalArgumentException unless {@code 0 < min <= initial <= max} and {@code G >= 0}
-     */
-    public RttEstimator(long initialRtoNanos, long minRtoNanos, long maxRtoNanos, long clockGranularityNanos) {
-        if (minRtoNanos <= 0 || initialRtoNanos < minRtoNanos || maxRtoNanos < initialRtoNanos) {
-            throw new IllegalArgumentException("RTO bounds must satisfy 0 < min <= initial <= max, got min="
-                    + minRtoNanos + " initial=" + initialRtoNanos + " max=" + maxRtoNanos + " (ns)");
-        }
-        if (clockGranularityNanos < 0) {
-            throw new IllegalArgumentException("clock granularity must be >= 0, got " + clockGranularityNanos + " ns");
-        }
-        this.initialRtoNanos = initialRtoNanos;
-        this.minRtoNanos = minRtoNanos;
-        this.maxRtoNanos = maxRtoNanos;
-        this.clockGranularityNanos = clockGranularityNanos;
-        this.rtoWithoutSample = initialRtoNanos;
+  /** The RTO used while there is no sample: the initial RTO, or 3 s after a SYN timed out. */
+  private long rtoWithoutSample;
+
+  private boolean hasSample;
+  private long srtt;
+  private long rttvar;
+
+  /** RTO from the last sample, before clamping and backoff. */
+  private long computedRto;
+
+  private int backoffCount;
+
+  /**
+   * @param initialRtoNanos the RTO before any sample (RFC 6298 §2.1 says 1 s)
+   * @param minRtoNanos the lower bound of the RTO (RFC 6298 §2.4 says 1 s; ours is configurable)
+   * @param maxRtoNanos the upper bound of the RTO and of its backoff (RFC 6298 §2.5: at least 60 s)
+   * @param clockGranularityNanos G of RFC 6298 §2, the least variance term added to SRTT
+   * @throws IllegalArgumentException unless {@code 0 < min <= initial <= max} and {@code G >= 0}
+   */
+  public RttEstimator(
+      long initialRtoNanos, long minRtoNanos, long maxRtoNanos, long clockGranularityNanos) {
+    if (minRtoNanos <= 0 || initialRtoNanos < minRtoNanos || maxRtoNanos < initialRtoNanos) {
+      throw new IllegalArgumentException(
+          "RTO bounds must satisfy 0 < min <= initial <= max, got min="
+              + minRtoNanos
+              + " initial="
+              + initialRtoNanos
+              + " max="
+              + maxRtoNanos
+              + " (ns)");
     }
-
-    /**
-     * RFC 6298 §5.7: when the timer expired awaiting the ACK of a SYN and the RTO is below
-     * {@code floorNanos} (3 s in the RFC), data transmission starts with an RTO of
-     * {@code floorNanos} (capped at max) and no backoff, until a sample replaces it.
-     */
-    public void reinitializeAfterSynTimeout(long floorNanos) {
-        backoffCount = 0;
-        if (!hasSample) {
-            rtoWithoutSample = Math.min(maxRtoNanos, Math.max(rtoWithoutSample, floorNanos));
-        }
+    if (clockGranularityNanos < 0) {
+      throw new IllegalArgumentException(
+          "clock granularity must be >= 0, got " + clockGranularityNanos + " ns");
     }
+    this.initialRtoNanos = initialRtoNanos;
+    this.minRtoNanos = minRtoNanos;
+    this.maxRtoNanos = maxRtoNanos;
+    this.clockGranularityNanos = clockGranularityNanos;
+    this.rtoWithoutSample = initialRtoNanos;
+  }
 
-    /**
-     * Takes one measurement R. Karn's rule (RFC 6298 §3) is the caller's: only segments that were
-     * not retransmitted may be measured. A sample also clears the backoff: RFC 6298 §5, the note
-     * after (5.7), lets a fresh measurement "collapse" an RTO doubled by (5.5).
-     *
-     * @param rttNanos R, at least 0 (a zero-latency virtual link can measure 0) and at most about 36 years
-     * @throws IllegalArgumentException when R is negative or absurdly large
-     */
-    public void sample(long rttNanos) {
-        if (rttNanos < 0 || rttNanos > MAX_SAMPLE_NANOS) {
-            throw new IllegalArgumentException("RTT sample must be in [0, " + MAX_SAMPLE_NANOS + "] ns, got " + rttNanos);
-        }
-        if (!hasSample) {
-            // RFC 6298 §2.2: SRTT <- R, RTTVAR <- R/2.
-            srtt = rttNanos;
-            rttvar = rttNanos / 2;
-            hasSample = true;
-        } else {
-            // RFC 6298 §2.3 with alpha = 1/8, beta = 1/4; RTTVAR first, from the old SRTT:
-            // RTTVAR <- (1 - beta) * RTTVAR + beta * |SRTT - R'|
-            // SRTT   <- (1 - alpha) * SRTT + alpha * R'
-            rttvar = (3 * rttvar + Math.abs(srtt - rttNanos)) / 4;
-            srtt = (7 * srtt + rttNanos) / 8;
-        }
-        // RFC 6298 §2.2 / §2.3: RTO <- SRTT + max(G, K*RTTVAR).
-        computedRto = saturatingAdd(srtt, Math.max(clockGranularityNanos, K * rttvar));
-        backoffCount = 0;
+  /**
+   * RFC 6298 §5.7: when the timer expired awaiting the ACK of a SYN and the RTO is below {@code
+   * floorNanos} (3 s in the RFC), data transmission starts with an RTO of {@code floorNanos}
+   * (capped at max) and no backoff, until a sample replaces it.
+   */
+  public void reinitializeAfterSynTimeout(long floorNanos) {
+    backoffCount = 0;
+    if (!hasSample) {
+      rtoWithoutSample = Math.min(maxRtoNanos, Math.max(rtoWithoutSample, floorNanos));
     }
+  }
 
-    /** Whether {@link #sample(long)} has been called at least once. */
-    public boolean hasSample() {
-        return hasSample;
+  /**
+   * Takes one measurement R. Karn's rule (RFC 6298 §3) is the caller's: only segments that were not
+   * retransmitted may be measured. A sample also clears the backoff: RFC 6298 §5, the note after
+   * (5.7), lets a fresh measurement "collapse" an RTO doubled by (5.5).
+   *
+   * @param rttNanos R, at least 0 (a zero-latency virtual link can measure 0) and at most about 36
+   *     years
+   * @throws IllegalArgumentException when R is negative or absurdly large
+   */
+  public void sample(long rttNanos) {
+    if (rttNanos < 0 || rttNanos > MAX_SAMPLE_NANOS) {
+      throw new IllegalArgumentException(
+          "RTT sample must be in [0, " + MAX_SAMPLE_NANOS + "] ns, got " + rttNanos);
     }
+    if (!hasSample) {
+      // RFC 6298 §2.2: SRTT <- R, RTTVAR <- R/2.
+      srtt = rttNanos;
+      rttvar = rttNanos / 2;
+      hasSample = true;
+    } else {
+      // RFC 6298 §2.3 with alpha = 1/8, beta = 1/4; RTTVAR first, from the old SRTT:
+      // RTTVAR <- (1 - beta) * RTTVAR + beta * |SRTT - R'|
+      // SRTT   <- (1 - alpha) * SRTT + alpha * R'
+      rttvar = (3 * rttvar + Math.abs(srtt - rttNanos)) / 4;
+      srtt = (7 * srtt + rttNanos) / 8;
+    }
+    // RFC 6298 §2.2 / §2.3: RTO <- SRTT + max(G, K*RTTVAR).
+    computedRto = saturatingAdd(srtt, Math.max(clockGranularityNanos, K * rttvar));
+    backoffCount = 0;
+  }
 
-    /** SRTT in nanoseconds; 0 before the first sample. */
-    public long srttNanos() {
-        return srtt;
-    }
+  /** Whether {@link #sample(long)} has been called at least once. */
+  public boolean hasSample() {
+    return hasSample;
+  }
 
-    /** RTTVAR in nanoseconds; 0 before the first sample. */
-    public long rttvarNanos() {
-        return rttvar;
-    }
+  /** SRTT in nanoseconds; 0 before the first sample. */
+  public long srttNanos() {
+    return srtt;
+  }
 
-    /**
-     * The timeout to arm the retransmission timer with: the initial RTO before any sample
-     * (RFC 6298 §2.1), else SRTT + max(G, 4·RTTVAR), clamped to [min, max] (RFC 6298 §2.4, §2.5),
-     * then doubled once per {@link #backoff()} and capped at max (RFC 6298 §5.5).
-     */
-    public long rtoNanos() {
-        long rto = hasSample ? clamp(computedRto) : rtoWithoutSample;
-        // The loop ends within 63 rounds: rto >= min > 0 doubles until it reaches max.
-        for (int i = 0; i < backoffCount && rto < maxRtoNanos; i++) {
-            rto = rto > maxRtoNanos / 2 ? maxRtoNanos : rto * 2;
-        }
-        return rto;
-    }
+  /** RTTVAR in nanoseconds; 0 before the first sample. */
+  public long rttvarNanos() {
+    return rttvar;
+  }
 
-    /** RFC 6298 §5.5: the timer expired, so the next RTO is twice the current one, capped at max. */
-    public void backoff() {
-        if (backoffCount < Integer.MAX_VALUE) {
-            backoffCount++;
-        }
+  /**
+   * The timeout to arm the retransmission timer with: the initial RTO before any sample (RFC 6298
+   * §2.1), else SRTT + max(G, 4·RTTVAR), clamped to [min, max] (RFC 6298 §2.4, §2.5), then doubled
+   * once per {@link #backoff()} and capped at max (RFC 6298 §5.5).
+   */
+  public long rtoNanos() {
+    long rto = hasSample ? clamp(computedRto) : rtoWithoutSample;
+    // The loop ends within 63 rounds: rto >= min > 0 doubles until it reaches max.
+    for (int i = 0; i < backoffCount && rto < maxRtoNanos; i++) {
+      rto = rto > maxRtoNanos / 2 ? maxRtoNanos : rto * 2;
     }
+    return rto;
+  }
 
-    /** How many times {@link #backoff()} was called since the last sample or {@link #resetBackoff()}. */
-    public int backoffCount() {
-        return backoffCount;
+  /** RFC 6298 §5.5: the timer expired, so the next RTO is twice the current one, capped at max. */
+  public void backoff() {
+    if (backoffCount < Integer.MAX_VALUE) {
+      backoffCount++;
     }
+  }
 
-    /** Clears the backoff and keeps SRTT and RTTVAR, so {@link #rtoNanos()} is the un-doubled RTO again. */
-    public void resetBackoff() {
-        backoffCount = 0;
-    }
+  /**
+   * How many times {@link #backoff()} was called since the last sample or {@link #resetBackoff()}.
+   */
+  public int backoffCount() {
+    return backoffCount;
+  }
 
-    private long clamp(long rto) {
-        return Math.min(maxRtoNanos, Math.max(minRtoNanos, rto));
-    }
+  /**
+   * Clears the backoff and keeps SRTT and RTTVAR, so {@link #rtoNanos()} is the un-doubled RTO
+   * again.
+   */
+  public void resetBackoff() {
+    backoffCount = 0;
+  }
 
-    private static long saturatingAdd(long a, long b) {
-        long sum = a + b;
-        return sum < 0 ? Long.MAX_VALUE : sum; // both operands are >= 0
-    }
+  private long clamp(long rto) {
+    return Math.min(maxRtoNanos, Math.max(minRtoNanos, rto));
+  }
+
+  private static long saturatingAdd(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum; // both operands are >= 0
+  }
 }

@@ -11,11 +11,10 @@ import dev.vnetif.wire.SeqNum;
  *        SND.UNA    SND.NXT    SND.UNA+SND.WND
  * </pre>
  *
- * The ISS occupies one sequence number (the SYN), the application's bytes follow from
- * ISS+1, and the FIN, once queued, takes the number after the last byte. {@code sndMax}
- * is the highest sequence number ever sent plus one: after a retransmission timeout
- * {@code sndNxt} goes back to {@code sndUna} (go-back-N, as BSD does), and ACKs up to
- * {@code sndMax} stay acceptable.
+ * The ISS occupies one sequence number (the SYN), the application's bytes follow from ISS+1, and
+ * the FIN, once queued, takes the number after the last byte. {@code sndMax} is the highest
+ * sequence number ever sent plus one: after a retransmission timeout {@code sndNxt} goes back to
+ * {@code sndUna} (go-back-N, as BSD does), and ACKs up to {@code sndMax} stay acceptable.
  */
 final class SendSequence {
   final SendBuffer buffer;
@@ -23,25 +22,34 @@ final class SendSequence {
   int sndUna;
   int sndNxt;
   int sndMax;
+
   /** The peer's window in bytes (already scaled). */
   int sndWnd;
+
   int sndWl1;
   int sndWl2;
+
   /** The largest window the peer ever offered (RFC 1122 §4.2.3.4, RFC 5961 §5.2). */
   int maxSndWnd;
+
   /** Window scale shift the peer applies to the windows it advertises (RFC 7323 §2.3). */
   int sndScale;
+
   /** Effective send MSS: the peer's MSS option bounded by our own (RFC 9293 §3.7.1). */
   int effectiveMss;
+
   boolean finQueued;
+
   /**
-   * One past the byte of an outstanding zero-window probe (RFC 9293 §3.8.6.1), or equal to
-   * {@code sndMax}. Kept apart from SND.MAX so that pure ACKs are not stamped past the
-   * peer's RCV.NXT while probing, yet the ACK of an accepted probe byte is acceptable.
+   * One past the byte of an outstanding zero-window probe (RFC 9293 §3.8.6.1), or equal to {@code
+   * sndMax}. Kept apart from SND.MAX so that pure ACKs are not stamped past the peer's RCV.NXT
+   * while probing, yet the ACK of an accepted probe byte is acceptable.
    */
   int probeEnd;
+
   /** Everything appended up to this stream offset was written with nodelay. */
   long nodelayUpTo;
+
   /** One past the newest segment shorter than the MSS that was sent (Minshall's Nagle). */
   int smallSentEnd;
 
@@ -59,9 +67,9 @@ final class SendSequence {
   }
 
   /**
-   * A segment shorter than the MSS is sent and not yet acknowledged, as Linux's
-   * tcp_minshall_check: bounded by SND.NXT, not SND.MAX, so that after a go-back-N rewind a
-   * small segment sent before the timeout does not hold data while nothing is in flight.
+   * A segment shorter than the MSS is sent and not yet acknowledged, as Linux's tcp_minshall_check:
+   * bounded by SND.NXT, not SND.MAX, so that after a go-back-N rewind a small segment sent before
+   * the timeout does not hold data while nothing is in flight.
    */
   boolean smallSegmentInFlight() {
     return SeqNum.gt(smallSentEnd, sndUna) && SeqNum.leq(smallSentEnd, sndNxt);
@@ -126,8 +134,8 @@ final class SendSequence {
   }
 
   /**
-   * Moves SND.UNA to {@code ack} and drops the acknowledged data bytes from the buffer
-   * (the SYN and FIN take sequence numbers but no buffer space). Returns the data bytes freed.
+   * Moves SND.UNA to {@code ack} and drops the acknowledged data bytes from the buffer (the SYN and
+   * FIN take sequence numbers but no buffer space). Returns the data bytes freed.
    */
   int acknowledge(int ack) {
     if (SeqNum.geq(ack, smallSentEnd)) {

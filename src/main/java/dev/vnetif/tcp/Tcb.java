@@ -7,12 +7,12 @@ import dev.vnetif.wire.TcpSegment;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One TCP connection's control block: the state machine of RFC 9293 with the
- * retransmission, congestion control, flow control and defences of the RFCs cited on each
- * method. Sans-I/O: no threads, no clock, no randomness. Every input takes the current time;
- * everything it causes — segments to send, events for the user — goes to the
- * {@link TcbOutput} before the call returns, and {@link #nextDeadline()} says when
- * {@link #timerFired} must be called next. Not thread-safe: one owner drives it.
+ * One TCP connection's control block: the state machine of RFC 9293 with the retransmission,
+ * congestion control, flow control and defences of the RFCs cited on each method. Sans-I/O: no
+ * threads, no clock, no randomness. Every input takes the current time; everything it causes —
+ * segments to send, events for the user — goes to the {@link TcbOutput} before the call returns,
+ * and {@link #nextDeadline()} says when {@link #timerFired} must be called next. Not thread-safe:
+ * one owner drives it.
  */
 public final class Tcb {
   /** Supplies the initial send sequence number when a LISTEN block accepts a SYN (RFC 6528). */
@@ -23,6 +23,7 @@ public final class Tcb {
 
   private static final ByteString EMPTY = ByteString.emptyByteString();
   private static final long OUT_OF_WINDOW_ANSWER_GAP = 500_000_000L;
+
   /** RFC 6298 §5.7: the RTO data starts with after a SYN timed out. */
   private static final long RTO_AFTER_SYN_TIMEOUT = 3_000_000_000L;
 
@@ -31,11 +32,15 @@ public final class Tcb {
   private final int localPort;
   private final IssSource issSource;
   private final boolean returnToListen;
+
   /** Replaced, not reset, when a passive block returns to LISTEN: nothing stale survives. */
   private SendSequence snd;
+
   private ReceiveSequence rcv;
+
   /** Replaced too: a backed-off RTO of an abandoned attempt must not slow the next one. */
   private RttEstimator rtt;
+
   private final TcbTimers timers = new TcbTimers();
   private final ChallengeAckLimiter challengeAcks;
   private LossRecovery recovery;
@@ -43,25 +48,31 @@ public final class Tcb {
   private TcpState state = TcpState.CLOSED;
   private boolean offeredWindowScale;
   private boolean activeOpen;
+
   /**
-   * The peer acknowledged our SYN: the handshake is complete on our side. Usually the same
-   * as "past SYN_RECEIVED", except after a CLOSE in SYN_RECEIVED that sent its FIN at once
-   * (RFC 9293 §3.10.4): then FIN_WAIT_1 still waits for the ACK of the SYN.
+   * The peer acknowledged our SYN: the handshake is complete on our side. Usually the same as "past
+   * SYN_RECEIVED", except after a CLOSE in SYN_RECEIVED that sent its FIN at once (RFC 9293
+   * §3.10.4): then FIN_WAIT_1 still waits for the ACK of the SYN.
    */
   private boolean synAcked;
 
   /** Karn's algorithm (RFC 6298 §3): one segment timed at a time, never a retransmitted one. */
   private boolean timing;
+
   private int timedSeq;
   private long timedAtNanos;
+
   /** Consecutive retransmission timeouts without progress. */
   private int retransmissions;
+
   private int persistProbes;
   private int keepaliveProbes;
   private long lastKeepaliveProbeNanos;
   private long lastSendNanos;
+
   /** An ACK is owed; sent at the end of the input unless a data segment carries it. */
   private boolean ackOwed;
+
   private boolean answeredOutOfWindow;
   private long lastOutOfWindowAnswerNanos;
 
@@ -76,8 +87,13 @@ public final class Tcb {
   private long zeroWindowProbes;
   private long keepaliveProbesSent;
 
-  private Tcb(TcpConfig config, TcbOutput out, int localPort, int remotePort,
-      IssSource issSource, boolean returnToListen) {
+  private Tcb(
+      TcpConfig config,
+      TcbOutput out,
+      int localPort,
+      int remotePort,
+      IssSource issSource,
+      boolean returnToListen) {
     this.config = config;
     this.out = out;
     this.localPort = localPort;
@@ -85,22 +101,25 @@ public final class Tcb {
     this.issSource = issSource;
     this.returnToListen = returnToListen;
     this.snd = new SendSequence(config.sendBufferSize());
-    this.rcv = new ReceiveSequence(config.receiveBufferSize(), config.mss(),
-        config.maxReassemblyRanges());
+    this.rcv =
+        new ReceiveSequence(config.receiveBufferSize(), config.mss(), config.maxReassemblyRanges());
     this.rtt = newRttEstimator(config);
     this.challengeAcks = new ChallengeAckLimiter(config.challengeAckLimit());
   }
 
   private static RttEstimator newRttEstimator(TcpConfig config) {
-    return new RttEstimator(config.initialRtoNanos(), config.minRtoNanos(),
-        config.maxRtoNanos(), config.clockGranularityNanos());
+    return new RttEstimator(
+        config.initialRtoNanos(),
+        config.minRtoNanos(),
+        config.maxRtoNanos(),
+        config.clockGranularityNanos());
   }
 
   // ================================================================ opening
 
   /** Active OPEN (RFC 9293 §3.10.1): sends a SYN with {@code iss} and enters SYN_SENT. */
-  public static Tcb connect(TcpConfig config, int localPort, int remotePort, int iss,
-      TcbOutput out, long nowNanos) {
+  public static Tcb connect(
+      TcpConfig config, int localPort, int remotePort, int iss, TcbOutput out, long nowNanos) {
     Tcb tcb = new Tcb(config, out, localPort, remotePort, null, false);
     tcb.activeOpen = true;
     tcb.snd.start(iss);
@@ -111,9 +130,9 @@ public final class Tcb {
   }
 
   /**
-   * Passive OPEN (RFC 9293 §3.10.1): a block in LISTEN that takes the first SYN; a reset or
-   * a new SYN in SYN_RECEIVED, or the SYN-ACK's retries running out, return it to LISTEN.
-   * SEND is not supported in LISTEN (see {@link #send}).
+   * Passive OPEN (RFC 9293 §3.10.1): a block in LISTEN that takes the first SYN; a reset or a new
+   * SYN in SYN_RECEIVED, or the SYN-ACK's retries running out, return it to LISTEN. SEND is not
+   * supported in LISTEN (see {@link #send}).
    */
   public static Tcb listen(TcpConfig config, int localPort, IssSource issSource, TcbOutput out) {
     Tcb tcb = new Tcb(config, out, localPort, 0, issSource, true);
@@ -122,13 +141,12 @@ public final class Tcb {
   }
 
   /**
-   * A connection for a SYN a listener accepted: answers with SYN-ACK from {@code iss} and
-   * is in SYN_RECEIVED. A reset then closes it (the listener itself stays).
+   * A connection for a SYN a listener accepted: answers with SYN-ACK from {@code iss} and is in
+   * SYN_RECEIVED. A reset then closes it (the listener itself stays).
    */
-  public static Tcb accept(TcpConfig config, TcpSegment syn, int iss, TcbOutput out,
-      long nowNanos) {
-    Tcb tcb = new Tcb(config, out, syn.destinationPort(), syn.sourcePort(), (p, t) -> iss,
-        false);
+  public static Tcb accept(
+      TcpConfig config, TcpSegment syn, int iss, TcbOutput out, long nowNanos) {
+    Tcb tcb = new Tcb(config, out, syn.destinationPort(), syn.sourcePort(), (p, t) -> iss, false);
     tcb.state = TcpState.LISTEN;
     tcb.segmentArrived(syn, nowNanos);
     return tcb;
@@ -177,36 +195,51 @@ public final class Tcb {
   }
 
   public TcbStats stats() {
-    return new TcbStats(state, rtt.srttNanos(), rtt.rttvarNanos(), rtt.rtoNanos(),
+    return new TcbStats(
+        state,
+        rtt.srttNanos(),
+        rtt.rttvarNanos(),
+        rtt.rtoNanos(),
         recovery == null ? 0 : recovery.cc.cwnd(),
-        recovery == null ? Integer.MAX_VALUE : recovery.cc.ssthresh(), snd.sndWnd, rcv.window(),
-        snd.effectiveMss, bytesSent, snd.buffer.consumedTotal(), bytesReceived, segmentsSent,
+        recovery == null ? Integer.MAX_VALUE : recovery.cc.ssthresh(),
+        snd.sndWnd,
+        rcv.window(),
+        snd.effectiveMss,
+        bytesSent,
+        snd.buffer.consumedTotal(),
+        bytesReceived,
+        segmentsSent,
         segmentsReceived,
-        retransmittedSegments, fastRetransmits, timeouts, challengeAcksSent, zeroWindowProbes,
+        retransmittedSegments,
+        fastRetransmits,
+        timeouts,
+        challengeAcksSent,
+        zeroWindowProbes,
         keepaliveProbesSent);
   }
 
   // ================================================================ user calls
 
   /**
-   * SEND (RFC 9293 §3.10.2): queues as much of {@code data} as the send buffer takes and
-   * transmits what the windows allow. With {@code nodelay} the data bypasses Nagle.
+   * SEND (RFC 9293 §3.10.2): queues as much of {@code data} as the send buffer takes and transmits
+   * what the windows allow. With {@code nodelay} the data bypasses Nagle.
    *
    * @return the bytes taken (0 when the buffer is full)
-   * @throws IllegalStateException in LISTEN (unsupported, see below), and once the
-   *     connection is closing or closed for sending
+   * @throws IllegalStateException in LISTEN (unsupported, see below), and once the connection is
+   *     closing or closed for sending
    */
   public int send(ByteString data, boolean nodelay, long nowNanos) {
     if (state == TcpState.LISTEN) {
       // RFC 9293 §3.10.2 lets SEND in LISTEN turn the passive open into an active one, but
       // only when the SEND names the foreign socket; ours names none, and for that case the
       // RFC answers "error: foreign socket unspecified". Active opens go through connect().
-      throw new IllegalStateException("cannot send in state LISTEN: foreign socket unspecified"
-          + " (RFC 9293 §3.10.2); a listening block has no peer, use Tcb.connect to open one");
+      throw new IllegalStateException(
+          "cannot send in state LISTEN: foreign socket unspecified"
+              + " (RFC 9293 §3.10.2); a listening block has no peer, use Tcb.connect to open one");
     }
     if (!canSend()) {
-      throw new IllegalStateException("cannot send in state " + state
-          + (snd.finQueued ? " after shutdown" : ""));
+      throw new IllegalStateException(
+          "cannot send in state " + state + (snd.finQueued ? " after shutdown" : ""));
     }
     int taken = snd.buffer.append(data);
     if (nodelay) {
@@ -220,13 +253,13 @@ public final class Tcb {
 
   /**
    * The application consumed {@code bytes} of delivered data: the window opens, and an ACK
-   * announces it once it opened by at least min(buffer/2, MSS) (RFC 1122 §4.2.3.3), so a
-   * slow reader never leaves the peer stuck at a zero window.
+   * announces it once it opened by at least min(buffer/2, MSS) (RFC 1122 §4.2.3.3), so a slow
+   * reader never leaves the peer stuck at a zero window.
    */
   public void consumed(int bytes, long nowNanos) {
     if (bytes < 0 || bytes > rcv.unconsumed) {
-      throw new IllegalArgumentException("consumed " + bytes + " bytes but " + rcv.unconsumed
-          + " are unconsumed");
+      throw new IllegalArgumentException(
+          "consumed " + bytes + " bytes but " + rcv.unconsumed + " are unconsumed");
     }
     rcv.unconsumed -= bytes;
     if (state.canReceive() && state != TcpState.SYN_RECEIVED && rcv.windowUpdateWorthSending()) {
@@ -235,10 +268,10 @@ public final class Tcb {
   }
 
   /**
-   * CLOSE for writing (RFC 9293 §3.10.4): a FIN follows the queued data. ESTABLISHED goes
-   * to FIN_WAIT_1 and CLOSE_WAIT to LAST_ACK at once; in SYN_RECEIVED the FIN goes out at
-   * once (FIN_WAIT_1) if nothing was ever written, else it waits for ESTABLISHED; before a
-   * SYN was answered the connection just closes.
+   * CLOSE for writing (RFC 9293 §3.10.4): a FIN follows the queued data. ESTABLISHED goes to
+   * FIN_WAIT_1 and CLOSE_WAIT to LAST_ACK at once; in SYN_RECEIVED the FIN goes out at once
+   * (FIN_WAIT_1) if nothing was ever written, else it waits for ESTABLISHED; before a SYN was
+   * answered the connection just closes.
    */
   public void shutdownWrite(long nowNanos) {
     switch (state) {
@@ -263,23 +296,23 @@ public final class Tcb {
         enter(TcpState.LAST_ACK);
         transmit(nowNanos);
       }
-      default -> { } // already closing: RFC 9293 answers "connection closing", no change
+      default -> {} // already closing: RFC 9293 answers "connection closing", no change
     }
   }
 
   /**
-   * ABORT (RFC 9293 §3.10.5): RST where the peer may hold state, then CLOSED. The RFC's
-   * {@code <SEQ=SND.NXT>} is SND.MAX here: after a go-back-N rewind SND.NXT can lie below
-   * what the peer already received, and a RST below RCV.NXT is dropped unseen (RFC 9293
-   * §3.10.7.4 first check), while SND.MAX is in the peer's window — exact (RFC 5961 §3.2) or
-   * answered by a challenge ACK that our CLOSED block resets. BSD stamps segments without
-   * data with snd_max for the same reason.
+   * ABORT (RFC 9293 §3.10.5): RST where the peer may hold state, then CLOSED. The RFC's {@code
+   * <SEQ=SND.NXT>} is SND.MAX here: after a go-back-N rewind SND.NXT can lie below what the peer
+   * already received, and a RST below RCV.NXT is dropped unseen (RFC 9293 §3.10.7.4 first check),
+   * while SND.MAX is in the peer's window — exact (RFC 5961 §3.2) or answered by a challenge ACK
+   * that our CLOSED block resets. BSD stamps segments without data with snd_max for the same
+   * reason.
    */
   public void abort(long nowNanos) {
     switch (state) {
       case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT ->
           emit(snd.sndMax, 0, TcpSegment.RST, EMPTY, TcpOptions.NONE, nowNanos);
-      default -> { }
+      default -> {}
     }
     if (state != TcpState.CLOSED) {
       close(CloseReason.ABORTED);
@@ -320,10 +353,10 @@ public final class Tcb {
   }
 
   /**
-   * Several segments that arrived together, processed in order as one input: what they make
-   * owed — an ACK, new data the ACKs allow — goes out once, after the last. This is receive
-   * offload as Linux's GRO does it: one cumulative ACK for a burst instead of one per two
-   * segments, and one burst of new data for a run of ACKs.
+   * Several segments that arrived together, processed in order as one input: what they make owed —
+   * an ACK, new data the ACKs allow — goes out once, after the last. This is receive offload as
+   * Linux's GRO does it: one cumulative ACK for a burst instead of one per two segments, and one
+   * burst of new data for a run of ACKs.
    */
   public void segmentsArrived(java.util.List<TcpSegment> segments, long nowNanos) {
     for (int i = 0, n = segments.size(); i < n && state != TcpState.CLOSED; i++) {
@@ -350,8 +383,12 @@ public final class Tcb {
     if (seg.isAck()) {
       emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
     } else {
-      emitTo(seg.sourcePort(), 0, seg.seq() + seg.segmentLength(),
-          TcpSegment.RST | TcpSegment.ACK, now);
+      emitTo(
+          seg.sourcePort(),
+          0,
+          seg.seq() + seg.segmentLength(),
+          TcpSegment.RST | TcpSegment.ACK,
+          now);
     }
   }
 
@@ -429,8 +466,12 @@ public final class Tcb {
       return;
     }
     if (!rcv.acceptable(seg.seq(), seg.segmentLength())) {
-      if (rcv.window() == 0 && seg.seq() == rcv.rcvNxt && seg.isAck() && !seg.isRst()
-          && !seg.isSyn() && synAcked) {
+      if (rcv.window() == 0
+          && seg.seq() == rcv.rcvNxt
+          && seg.isAck()
+          && !seg.isRst()
+          && !seg.isSyn()
+          && synAcked) {
         // RFC 9293 §3.10.7.4: with a zero window no data is acceptable, "but special
         // allowance should be made to accept valid ACKs" — else two ends with closed windows
         // would never hear each other's ACKs and window updates (mirage-tcpip issue 340).
@@ -469,10 +510,9 @@ public final class Tcb {
   }
 
   /**
-   * The peer's SYN again while our SYN is unacknowledged (SYN_RECEIVED, or FIN_WAIT_1 after
-   * an early CLOSE): its SYN-ACK in a simultaneous open (RFC 9293 figure 7, line 6)
-   * completes the handshake; a plain retransmitted SYN means our SYN-ACK was lost, so it is
-   * sent again.
+   * The peer's SYN again while our SYN is unacknowledged (SYN_RECEIVED, or FIN_WAIT_1 after an
+   * early CLOSE): its SYN-ACK in a simultaneous open (RFC 9293 figure 7, line 6) completes the
+   * handshake; a plain retransmitted SYN means our SYN-ACK was lost, so it is sent again.
    */
   private void onPeerSynAgain(TcpSegment seg, long now) {
     lastHeard(now);
@@ -484,8 +524,8 @@ public final class Tcb {
   }
 
   /**
-   * First check failed: answer with an ACK unless it is a RST (RFC 9293 §3.10.7.4); a
-   * retransmitted FIN in TIME_WAIT also restarts the 2·MSL wait.
+   * First check failed: answer with an ACK unless it is a RST (RFC 9293 §3.10.7.4); a retransmitted
+   * FIN in TIME_WAIT also restarts the 2·MSL wait.
    */
   private void onUnacceptable(TcpSegment seg, long now) {
     if (seg.isRst()) {
@@ -508,8 +548,8 @@ public final class Tcb {
   }
 
   /**
-   * RFC 5961 §3.2: a RST exactly at RCV.NXT resets the connection; any other in-window
-   * RST only earns a (rate-limited) challenge ACK.
+   * RFC 5961 §3.2: a RST exactly at RCV.NXT resets the connection; any other in-window RST only
+   * earns a (rate-limited) challenge ACK.
    */
   private void onResetInWindow(TcpSegment seg, long now) {
     if (seg.seq() != rcv.rcvNxt) {
@@ -530,8 +570,8 @@ public final class Tcb {
   }
 
   /**
-   * RFC 9293 §3.10.7.4 fifth, SYN_RECEIVED: an ACK of our SYN completes the handshake. After
-   * a CLOSE in SYN_RECEIVED sent the FIN at once, the ACK may cover that FIN too.
+   * RFC 9293 §3.10.7.4 fifth, SYN_RECEIVED: an ACK of our SYN completes the handshake. After a
+   * CLOSE in SYN_RECEIVED sent the FIN at once, the ACK may cover that FIN too.
    */
   private boolean onAckInSynReceived(TcpSegment seg, long now) {
     if (SeqNum.leq(seg.ack(), snd.sndUna) || SeqNum.gt(seg.ack(), snd.sndMax)) {
@@ -548,8 +588,8 @@ public final class Tcb {
   }
 
   /**
-   * RFC 9293 §3.10.7.4 fifth, synchronized states, with RFC 5961 §5.2's acceptable range
-   * [SND.UNA − MAX.SND.WND, SND.NXT]. Returns false when the segment must be dropped.
+   * RFC 9293 §3.10.7.4 fifth, synchronized states, with RFC 5961 §5.2's acceptable range [SND.UNA −
+   * MAX.SND.WND, SND.NXT]. Returns false when the segment must be dropped.
    */
   private boolean onAck(TcpSegment seg, long now) {
     int ack = seg.ack();
@@ -557,8 +597,12 @@ public final class Tcb {
       challengeAck(now);
       return false;
     }
-    boolean duplicate = ack == snd.sndUna && seg.payload().isEmpty() && !seg.isFin()
-        && (seg.window() << snd.sndScale) == snd.sndWnd && snd.flightSize() > 0;
+    boolean duplicate =
+        ack == snd.sndUna
+            && seg.payload().isEmpty()
+            && !seg.isFin()
+            && (seg.window() << snd.sndScale) == snd.sndWnd
+            && snd.flightSize() > 0;
     if (SeqNum.gt(ack, snd.sndUna)) {
       onNewAck(ack, now);
     } else if (duplicate) {
@@ -587,7 +631,7 @@ public final class Tcb {
         close(CloseReason.NORMAL);
         return false;
       }
-      default -> { }
+      default -> {}
     }
     return true;
   }
@@ -600,8 +644,8 @@ public final class Tcb {
       timing = false;
     }
     retransmissions = 0;
-    LossRecovery.AckKind kind = recovery.onNewAck(ack, Math.max(1, bytesAcked),
-        snd.sndMax - ack, now);
+    LossRecovery.AckKind kind =
+        recovery.onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax - ack, now);
     if (kind == LossRecovery.AckKind.FIRST_PARTIAL || kind == LossRecovery.AckKind.PARTIAL) {
       // RFC 6582 §3.2 step 3: retransmit the first unacknowledged segment at once.
       retransmitFirst(now);
@@ -625,8 +669,8 @@ public final class Tcb {
   }
 
   /**
-   * RFC 9293 §3.10.7.4 seventh and eighth: in-order text is delivered, out-of-order text
-   * held, a FIN processed once everything before it arrived.
+   * RFC 9293 §3.10.7.4 seventh and eighth: in-order text is delivered, out-of-order text held, a
+   * FIN processed once everything before it arrived.
    */
   private void onText(TcpSegment seg, long now) {
     if (!state.canReceive()) {
@@ -703,7 +747,7 @@ public final class Tcb {
         }
       }
       case FIN_WAIT_2 -> enterTimeWait(now);
-      default -> { }
+      default -> {}
     }
   }
 
@@ -749,12 +793,12 @@ public final class Tcb {
   }
 
   /**
-   * The handshake completed: the user hears of it and the state becomes ESTABLISHED — unless
-   * a CLOSE in SYN_RECEIVED already moved it on to FIN_WAIT_1 (RFC 9293 §3.10.4).
+   * The handshake completed: the user hears of it and the state becomes ESTABLISHED — unless a
+   * CLOSE in SYN_RECEIVED already moved it on to FIN_WAIT_1 (RFC 9293 §3.10.4).
    */
   private void establish(long now) {
-    CongestionControl cc = config.congestionControl().create(snd.effectiveMss,
-        InitialWindow.bytes(snd.effectiveMss));
+    CongestionControl cc =
+        config.congestionControl().create(snd.effectiveMss, InitialWindow.bytes(snd.effectiveMss));
     recovery = new LossRecovery(cc, snd.iss);
     if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
       enter(TcpState.ESTABLISHED);
@@ -772,8 +816,8 @@ public final class Tcb {
   private void backToListen() {
     timers.cancelAll();
     snd = new SendSequence(config.sendBufferSize());
-    rcv = new ReceiveSequence(config.receiveBufferSize(), config.mss(),
-        config.maxReassemblyRanges());
+    rcv =
+        new ReceiveSequence(config.receiveBufferSize(), config.mss(), config.maxReassemblyRanges());
     rtt = newRttEstimator(config);
     timing = false;
     retransmissions = 0;
@@ -820,9 +864,9 @@ public final class Tcb {
   }
 
   /**
-   * Our SYN or SYN-ACK timed out: send it again with the backed-off RTO (RFC 6298 §5.5),
-   * up to the SYN retry limit (R2 of RFC 9293 §3.8.3). After a CLOSE in SYN_RECEIVED the FIN
-   * waits behind the SYN-ACK (go-back-N) and follows once the SYN is acknowledged.
+   * Our SYN or SYN-ACK timed out: send it again with the backed-off RTO (RFC 6298 §5.5), up to the
+   * SYN retry limit (R2 of RFC 9293 §3.8.3). After a CLOSE in SYN_RECEIVED the FIN waits behind the
+   * SYN-ACK (go-back-N) and follows once the SYN is acknowledged.
    */
   private void onSynTimeout(long now) {
     if (retransmissions > config.maxSynRetransmissions()) {
@@ -842,8 +886,8 @@ public final class Tcb {
   }
 
   /**
-   * RFC 9293 §3.8.6.1: while the peer's window is zero, probe it with one byte, backing
-   * the interval off like the RTO but never giving up while the peer answers.
+   * RFC 9293 §3.8.6.1: while the peer's window is zero, probe it with one byte, backing the
+   * interval off like the RTO but never giving up while the peer answers.
    */
   private void onPersistTimeout(long now) {
     int unsent = snd.unsentBytes();
@@ -878,13 +922,15 @@ public final class Tcb {
   }
 
   /**
-   * Keepalive (RFC 1122 §4.2.3.6): when idle, send {@code <SEQ=SND.NXT-1><ACK=RCV.NXT>}
-   * every interval; after the configured number of unanswered probes the peer is gone.
+   * Keepalive (RFC 1122 §4.2.3.6): when idle, send {@code <SEQ=SND.NXT-1><ACK=RCV.NXT>} every
+   * interval; after the configured number of unanswered probes the peer is gone.
    */
   private void onKeepaliveTimeout(long now) {
     KeepaliveSettings keepalive = config.keepalive();
-    if (keepalive == null || !(state == TcpState.ESTABLISHED || state == TcpState.CLOSE_WAIT
-        || state == TcpState.FIN_WAIT_2)) {
+    if (keepalive == null
+        || !(state == TcpState.ESTABLISHED
+            || state == TcpState.CLOSE_WAIT
+            || state == TcpState.FIN_WAIT_2)) {
       return;
     }
     if (snd.sndUna != snd.sndMax) {
@@ -914,8 +960,10 @@ public final class Tcb {
     KeepaliveSettings keepalive = config.keepalive();
     if (keepalive != null) {
       // Idle for "after", but never probing more often than every "interval".
-      long at = Math.max(now + keepalive.afterNanos(),
-          keepaliveProbesSent == 0 ? now : lastKeepaliveProbeNanos + keepalive.intervalNanos());
+      long at =
+          Math.max(
+              now + keepalive.afterNanos(),
+              keepaliveProbesSent == 0 ? now : lastKeepaliveProbeNanos + keepalive.intervalNanos());
       timers.arm(Kind.KEEPALIVE, at);
     }
   }
@@ -933,9 +981,9 @@ public final class Tcb {
   }
 
   /**
-   * A pure ACK carries SND.MAX, not SND.NXT (as BSD does): after a go-back-N rewind an ACK
-   * stamped with the older SND.NXT would fall below the peer's RCV.NXT, be unacceptable,
-   * and draw an ACK back — two rewound ends would trade ACKs forever.
+   * A pure ACK carries SND.MAX, not SND.NXT (as BSD does): after a go-back-N rewind an ACK stamped
+   * with the older SND.NXT would fall below the peer's RCV.NXT, be unacceptable, and draw an ACK
+   * back — two rewound ends would trade ACKs forever.
    */
   private void sendAck(long now) {
     emit(snd.sndMax, rcv.rcvNxt, TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
@@ -950,8 +998,13 @@ public final class Tcb {
 
   private void sendSyn(long now, boolean withAck) {
     int flags = withAck ? TcpSegment.SYN | TcpSegment.ACK : TcpSegment.SYN;
-    emit(snd.iss, withAck ? rcv.rcvNxt : 0, flags, EMPTY,
-        OptionsNegotiation.synOptions(config, offeredWindowScale), now);
+    emit(
+        snd.iss,
+        withAck ? rcv.rcvNxt : 0,
+        flags,
+        EMPTY,
+        OptionsNegotiation.synOptions(config, offeredWindowScale),
+        now);
     if (snd.sndMax == snd.iss) {
       timing = true; // first transmission of the SYN: it may be timed
       timedSeq = snd.iss;
@@ -968,8 +1021,8 @@ public final class Tcb {
   }
 
   /**
-   * Sends new data (and the FIN) as far as the send window, the congestion window, Nagle
-   * and sender-side SWS avoidance allow (RFC 9293 §3.8.6.2.1, RFC 1122 §4.2.3.4).
+   * Sends new data (and the FIN) as far as the send window, the congestion window, Nagle and
+   * sender-side SWS avoidance allow (RFC 9293 §3.8.6.2.1, RFC 1122 §4.2.3.4).
    */
   private void transmit(long now) {
     if (recovery == null) {
@@ -985,8 +1038,8 @@ public final class Tcb {
         return;
       }
       // Limited transmit sends only never-sent data (RFC 3042 §2), not a go-back-N resend.
-      int allowance = snd.sndNxt == snd.sndMax
-          ? recovery.limitedTransmitAllowance(snd.effectiveMss) : 0;
+      int allowance =
+          snd.sndNxt == snd.sndMax ? recovery.limitedTransmitAllowance(snd.effectiveMss) : 0;
       int usable = Math.min(snd.sndWnd, recovery.cc.cwnd() + allowance) - snd.flightSize();
       int length = Math.min(Math.min(unsent, snd.effectiveMss), Math.max(0, usable));
       if (length == 0 || !worthSending(length, unsent)) {
@@ -1002,20 +1055,19 @@ public final class Tcb {
   }
 
   /**
-   * RFC 1122 §4.2.3.4: send a full segment; or everything queued when nothing is in flight
-   * (Nagle, RFC 896) or the data asked for no delay; or at least half the largest window
-   * the peer ever offered. With Minshall's variant (draft-minshall-nagle, as Linux does)
-   * "nothing in flight" becomes "no small segment in flight": the short tail of a reply that
-   * follows full segments goes at once instead of waiting for the peer's delayed ACK, while
-   * a stream of small writes is still coalesced.
+   * RFC 1122 §4.2.3.4: send a full segment; or everything queued when nothing is in flight (Nagle,
+   * RFC 896) or the data asked for no delay; or at least half the largest window the peer ever
+   * offered. With Minshall's variant (draft-minshall-nagle, as Linux does) "nothing in flight"
+   * becomes "no small segment in flight": the short tail of a reply that follows full segments goes
+   * at once instead of waiting for the peer's delayed ACK, while a stream of small writes is still
+   * coalesced.
    */
   private boolean worthSending(int length, int unsent) {
     if (length >= snd.effectiveMss) {
       return true;
     }
     if (length == unsent) {
-      boolean nodelay = !config.nagle()
-          || snd.nodelayUpTo > snd.streamOffset(snd.sndNxt);
+      boolean nodelay = !config.nagle() || snd.nodelayUpTo > snd.streamOffset(snd.sndNxt);
       boolean heldBack = config.minshallNagle() ? snd.smallSegmentInFlight() : snd.flightSize() > 0;
       if (!heldBack || nodelay) {
         return true;
@@ -1086,8 +1138,7 @@ public final class Tcb {
       ByteString payload = snd.buffer.slice(snd.sndUna - snd.bufferStartSeq(), length);
       emit(snd.sndUna, rcv.rcvNxt, flags, payload, TcpOptions.NONE, now);
     } else if (snd.finQueued && SeqNum.gt(snd.sndMax, snd.finSeq())) {
-      emit(snd.finSeq(), rcv.rcvNxt, TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE,
-          now);
+      emit(snd.finSeq(), rcv.rcvNxt, TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
     } else {
       return;
     }
@@ -1101,8 +1152,7 @@ public final class Tcb {
     return Math.max(0, Math.min(snd.effectiveMss, sentData));
   }
 
-  private void emit(int seq, int ack, int flags, ByteString payload, TcpOptions options,
-      long now) {
+  private void emit(int seq, int ack, int flags, ByteString payload, TcpOptions options, long now) {
     boolean syn = (flags & TcpSegment.SYN) != 0;
     int window = (flags & TcpSegment.RST) != 0 ? 0 : rcv.windowField(syn);
     if ((flags & TcpSegment.ACK) != 0) {
@@ -1113,8 +1163,8 @@ public final class Tcb {
       ack = 0;
     }
     segmentsSent++;
-    out.segment(new TcpSegment(localPort, remotePort, seq, ack, flags, window, 0, options,
-        payload));
+    out.segment(
+        new TcpSegment(localPort, remotePort, seq, ack, flags, window, 0, options, payload));
   }
 
   /** A RST (or RST+ACK) to a port that may not be ours yet (LISTEN, SYN_SENT, CLOSED). */

@@ -15,9 +15,9 @@ public sealed interface TcbEvent {
   record PeerFinished() implements TcbEvent {}
 
   /**
-   * The peer acknowledged data: {@code acknowledgedTotal} bytes of everything ever written are
-   * now acknowledged, and the send buffer has {@code sendBufferFree} bytes of space (the
-   * "send space available" signal).
+   * The peer acknowledged data: {@code acknowledgedTotal} bytes of everything ever written are now
+   * acknowledged, and the send buffer has {@code sendBufferFree} bytes of space (the "send space
+   * available" signal).
    */
   record DataAcknowledged(long acknowledgedTotal, int sendBufferFree) implements TcbEvent {}
 

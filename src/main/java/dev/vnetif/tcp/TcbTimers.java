@@ -1,12 +1,18 @@
 package dev.vnetif.tcp;
 
 /**
- * The deadlines a {@link Tcb} keeps, each off ({@link #OFF}) or at an absolute time in
- * nanoseconds. The flow actor runs one scheduler timer per kind; tests read them directly.
+ * The deadlines a {@link Tcb} keeps, each off ({@link #OFF}) or at an absolute time in nanoseconds.
+ * The flow actor runs one scheduler timer per kind; tests read them directly.
  */
 public final class TcbTimers {
   /** The kinds of timer (RFC 9293 §3.8, RFC 6298, RFC 1122 §4.2.3.2/§4.2.3.6). */
-  public enum Kind { RETRANSMIT, DELAYED_ACK, PERSIST, KEEPALIVE, TIME_WAIT }
+  public enum Kind {
+    RETRANSMIT,
+    DELAYED_ACK,
+    PERSIST,
+    KEEPALIVE,
+    TIME_WAIT
+  }
 
   public static final long OFF = Long.MAX_VALUE;
   private static final Kind[] KINDS = Kind.values();

@@ -8,102 +8,106 @@ import java.util.Objects;
 import org.apache.pekko.util.ByteString;
 
 /**
- * A UDP datagram (RFC 768). The length and checksum fields are not kept: {@link #encode}
- * derives them, and the checksum needs the IPv4 addresses of the pseudo-header.
+ * A UDP datagram (RFC 768). The length and checksum fields are not kept: {@link #encode} derives
+ * them, and the checksum needs the IPv4 addresses of the pseudo-header.
  *
- * @param sourcePort      0..65535
+ * @param sourcePort 0..65535
  * @param destinationPort 0..65535
- * @param payload         the data, a slice of the parsed buffer
+ * @param payload the data, a slice of the parsed buffer
  */
 public record UdpPacket(int sourcePort, int destinationPort, ByteString payload) {
 
-    public static final int HEADER_LENGTH = 8;
-    /**
-     * The most the 16-bit length field allows (RFC 768). One IPv4 datagram without options
-     * carries at most {@code Ipv4Packet.MAX_PAYLOAD_LENGTH - 8} = 65507 bytes of it.
-     */
-    public static final int MAX_PAYLOAD_LENGTH = 0xFFFF - HEADER_LENGTH;
+  public static final int HEADER_LENGTH = 8;
 
-    /** @throws IllegalArgumentException if a port does not fit 16 bits or the payload is too long */
-    public UdpPacket {
-        checkPorts(sourcePort, destinationPort);
-        checkPayload(payload);
-    }
+  /**
+   * The most the 16-bit length field allows (RFC 768). One IPv4 datagram without options carries at
+   * most {@code Ipv4Packet.MAX_PAYLOAD_LENGTH - 8} = 65507 bytes of it.
+   */
+  public static final int MAX_PAYLOAD_LENGTH = 0xFFFF - HEADER_LENGTH;
 
-    /**
-     * Reads a datagram from {@code bs} (the IPv4 payload). The payload ends where the UDP length
-     * field says; bytes after it are ignored.
-     *
-     * @param src            the IPv4 source, for the pseudo-header
-     * @param dst            the IPv4 destination, for the pseudo-header
-     * @param verifyChecksum false when checksums are offloaded
-     * @throws MalformedPacketException TRUNCATED below 8 bytes; BAD_LENGTH when the length field is
-     *                                  below 8 or past the buffer; BAD_CHECKSUM when a non-zero
-     *                                  checksum does not verify
-     */
-    public static UdpPacket parse(ByteString bs, Ipv4Address src, Ipv4Address dst, boolean verifyChecksum)
-            throws MalformedPacketException {
-        int length = bs.length();
-        if (length < HEADER_LENGTH) {
-            throw new MalformedPacketException(TRUNCATED, "UDP datagram shorter than 8 bytes");
-        }
-        int udpLength = Bytes.u16(bs, 4);
-        if (udpLength < HEADER_LENGTH) {
-            throw new MalformedPacketException(BAD_LENGTH, "UDP length below 8");
-        }
-        if (udpLength > length) {
-            throw new MalformedPacketException(BAD_LENGTH, "UDP length past the end of the buffer");
-        }
-        // RFC 768: an all-zero checksum means the sender computed none.
-        if (verifyChecksum && Bytes.u16(bs, 6) != 0) {
-            int sum = Checksum.pseudoHeader(src, dst, Ipv4Packet.PROTO_UDP, udpLength);
-            if (Checksum.fold(Checksum.sum(bs, 0, udpLength, sum)) != 0) {
-                throw new MalformedPacketException(BAD_CHECKSUM, "UDP checksum");
-            }
-        }
-        return new UdpPacket(Bytes.u16(bs, 0), Bytes.u16(bs, 2), bs.slice(HEADER_LENGTH, udpLength));
-    }
+  /**
+   * @throws IllegalArgumentException if a port does not fit 16 bits or the payload is too long
+   */
+  public UdpPacket {
+    checkPorts(sourcePort, destinationPort);
+    checkPayload(payload);
+  }
 
-    /** The encoded length: header plus payload. */
-    public int length() {
-        return HEADER_LENGTH + payload.length();
+  /**
+   * Reads a datagram from {@code bs} (the IPv4 payload). The payload ends where the UDP length
+   * field says; bytes after it are ignored.
+   *
+   * @param src the IPv4 source, for the pseudo-header
+   * @param dst the IPv4 destination, for the pseudo-header
+   * @param verifyChecksum false when checksums are offloaded
+   * @throws MalformedPacketException TRUNCATED below 8 bytes; BAD_LENGTH when the length field is
+   *     below 8 or past the buffer; BAD_CHECKSUM when a non-zero checksum does not verify
+   */
+  public static UdpPacket parse(
+      ByteString bs, Ipv4Address src, Ipv4Address dst, boolean verifyChecksum)
+      throws MalformedPacketException {
+    int length = bs.length();
+    if (length < HEADER_LENGTH) {
+      throw new MalformedPacketException(TRUNCATED, "UDP datagram shorter than 8 bytes");
     }
+    int udpLength = Bytes.u16(bs, 4);
+    if (udpLength < HEADER_LENGTH) {
+      throw new MalformedPacketException(BAD_LENGTH, "UDP length below 8");
+    }
+    if (udpLength > length) {
+      throw new MalformedPacketException(BAD_LENGTH, "UDP length past the end of the buffer");
+    }
+    // RFC 768: an all-zero checksum means the sender computed none.
+    if (verifyChecksum && Bytes.u16(bs, 6) != 0) {
+      int sum = Checksum.pseudoHeader(src, dst, Ipv4Packet.PROTO_UDP, udpLength);
+      if (Checksum.fold(Checksum.sum(bs, 0, udpLength, sum)) != 0) {
+        throw new MalformedPacketException(BAD_CHECKSUM, "UDP checksum");
+      }
+    }
+    return new UdpPacket(Bytes.u16(bs, 0), Bytes.u16(bs, 2), bs.slice(HEADER_LENGTH, udpLength));
+  }
 
-    /** The datagram with its length and checksum; the payload is concatenated, not copied. */
-    public ByteString encode(Ipv4Address src, Ipv4Address dst) {
-        return encode(src, dst, sourcePort, destinationPort, payload);
-    }
+  /** The encoded length: header plus payload. */
+  public int length() {
+    return HEADER_LENGTH + payload.length();
+  }
 
-    /** The fast path: the same bytes as {@code new UdpPacket(...).encode(src, dst)}. */
-    public static ByteString encode(Ipv4Address src, Ipv4Address dst, int sourcePort, int destinationPort,
-                                    ByteString payload) {
-        checkPorts(sourcePort, destinationPort);
-        checkPayload(payload);
-        int udpLength = HEADER_LENGTH + payload.length();
-        byte[] h = new byte[HEADER_LENGTH];
-        Bytes.put16(h, 0, sourcePort);
-        Bytes.put16(h, 2, destinationPort);
-        Bytes.put16(h, 4, udpLength);
-        int sum = Checksum.pseudoHeader(src, dst, Ipv4Packet.PROTO_UDP, udpLength);
-        sum = Checksum.sum(h, 0, HEADER_LENGTH, sum);
-        sum = Checksum.sum(payload, 0, payload.length(), sum);
-        int checksum = Checksum.fold(sum);
-        // RFC 768: a computed zero is sent as all ones, zero meaning "no checksum".
-        Bytes.put16(h, 6, checksum == 0 ? 0xFFFF : checksum);
-        return ByteString.fromArrayUnsafe(h).concat(payload);
-    }
+  /** The datagram with its length and checksum; the payload is concatenated, not copied. */
+  public ByteString encode(Ipv4Address src, Ipv4Address dst) {
+    return encode(src, dst, sourcePort, destinationPort, payload);
+  }
 
-    private static void checkPorts(int sourcePort, int destinationPort) {
-        if ((sourcePort & ~0xFFFF) != 0 || (destinationPort & ~0xFFFF) != 0) {
-            throw new IllegalArgumentException("UDP port out of 0..65535: " + sourcePort + " -> " + destinationPort);
-        }
-    }
+  /** The fast path: the same bytes as {@code new UdpPacket(...).encode(src, dst)}. */
+  public static ByteString encode(
+      Ipv4Address src, Ipv4Address dst, int sourcePort, int destinationPort, ByteString payload) {
+    checkPorts(sourcePort, destinationPort);
+    checkPayload(payload);
+    int udpLength = HEADER_LENGTH + payload.length();
+    byte[] h = new byte[HEADER_LENGTH];
+    Bytes.put16(h, 0, sourcePort);
+    Bytes.put16(h, 2, destinationPort);
+    Bytes.put16(h, 4, udpLength);
+    int sum = Checksum.pseudoHeader(src, dst, Ipv4Packet.PROTO_UDP, udpLength);
+    sum = Checksum.sum(h, 0, HEADER_LENGTH, sum);
+    sum = Checksum.sum(payload, 0, payload.length(), sum);
+    int checksum = Checksum.fold(sum);
+    // RFC 768: a computed zero is sent as all ones, zero meaning "no checksum".
+    Bytes.put16(h, 6, checksum == 0 ? 0xFFFF : checksum);
+    return ByteString.fromArrayUnsafe(h).concat(payload);
+  }
 
-    private static void checkPayload(ByteString payload) {
-        Objects.requireNonNull(payload, "payload");
-        if (payload.length() > MAX_PAYLOAD_LENGTH) {
-            throw new IllegalArgumentException(
-                    "UDP payload of " + payload.length() + " bytes exceeds " + MAX_PAYLOAD_LENGTH);
-        }
+  private static void checkPorts(int sourcePort, int destinationPort) {
+    if ((sourcePort & ~0xFFFF) != 0 || (destinationPort & ~0xFFFF) != 0) {
+      throw new IllegalArgumentException(
+          "UDP port out of 0..65535: " + sourcePort + " -> " + destinationPort);
     }
+  }
+
+  private static void checkPayload(ByteString payload) {
+    Objects.requireNonNull(payload, "payload");
+    if (payload.length() > MAX_PAYLOAD_LENGTH) {
+      throw new IllegalArgumentException(
+          "UDP payload of " + payload.length() + " bytes exceeds " + MAX_PAYLOAD_LENGTH);
+    }
+  }
 }

@@ -25,8 +25,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Per-segment cost of the {@link Tcb}: a receiver taking in-order 1460-byte segments (and
- * acknowledging every second one), and a sender processing the ACK of one segment and
- * sending the next. Run with {@code mvn -Pbench verify} (see the README).
+ * acknowledging every second one), and a sender processing the ACK of one segment and sending the
+ * next. Run with {@code mvn -Pbench verify} (see the README).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -68,8 +68,17 @@ public class TcbBenchmark {
     public void setUp(Blackhole blackhole) {
       sink.blackhole = blackhole;
       tcb = Tcb.connect(TcpConfig.defaults(), 80, 40000, 1000, sink, now);
-      tcb.segmentArrived(new TcpSegment(40000, 80, 5000, 1001, TcpSegment.SYN | TcpSegment.ACK,
-          65535, 0, TcpOptions.NONE.withMss(MSS).withWindowScale(7), ByteString.emptyByteString()),
+      tcb.segmentArrived(
+          new TcpSegment(
+              40000,
+              80,
+              5000,
+              1001,
+              TcpSegment.SYN | TcpSegment.ACK,
+              65535,
+              0,
+              TcpOptions.NONE.withMss(MSS).withWindowScale(7),
+              ByteString.emptyByteString()),
           now);
       peerSeq = 5001;
     }
@@ -82,7 +91,8 @@ public class TcbBenchmark {
       if (delivered == 0 || tcb.state() != TcpState.ESTABLISHED) {
         throw new IllegalStateException("receiver took no data: " + tcb.stats());
       }
-      System.out.printf("%nreceiver: %d bytes delivered (sequence advanced %d), %d segments out%n",
+      System.out.printf(
+          "%nreceiver: %d bytes delivered (sequence advanced %d), %d segments out%n",
           delivered, expected, sink.segments);
     }
   }
@@ -90,8 +100,10 @@ public class TcbBenchmark {
   @Benchmark
   public void inOrderReceive(Receiver r) {
     r.now += 10_000;
-    r.tcb.segmentArrived(new TcpSegment(40000, 80, r.peerSeq, 1001, TcpSegment.ACK, 2048, 0,
-        TcpOptions.NONE, r.payload), r.now);
+    r.tcb.segmentArrived(
+        new TcpSegment(
+            40000, 80, r.peerSeq, 1001, TcpSegment.ACK, 2048, 0, TcpOptions.NONE, r.payload),
+        r.now);
     r.peerSeq += MSS;
     r.tcb.consumed(MSS, r.now); // the application reads it at once
   }
@@ -109,8 +121,17 @@ public class TcbBenchmark {
     public void setUp(Blackhole blackhole) {
       sink.blackhole = blackhole;
       tcb = Tcb.connect(TcpConfig.defaults(), 80, 40000, 1000, sink, now);
-      tcb.segmentArrived(new TcpSegment(40000, 80, 5000, 1001, TcpSegment.SYN | TcpSegment.ACK,
-          65535, 0, TcpOptions.NONE.withMss(MSS).withWindowScale(7), ByteString.emptyByteString()),
+      tcb.segmentArrived(
+          new TcpSegment(
+              40000,
+              80,
+              5000,
+              1001,
+              TcpSegment.SYN | TcpSegment.ACK,
+              65535,
+              0,
+              TcpOptions.NONE.withMss(MSS).withWindowScale(7),
+              ByteString.emptyByteString()),
           now);
       while (tcb.sendBufferFree() > 0) {
         tcb.send(chunk, false, now);
@@ -123,7 +144,8 @@ public class TcbBenchmark {
       if (tcb.stats().bytesAcked() == 0 || tcb.state() != TcpState.ESTABLISHED) {
         throw new IllegalStateException("sender made no progress: " + tcb.stats());
       }
-      System.out.printf("%nsender: %d bytes acknowledged, %d segments out, %d retransmitted%n",
+      System.out.printf(
+          "%nsender: %d bytes acknowledged, %d segments out, %d retransmitted%n",
           tcb.stats().bytesAcked(), sink.segments, tcb.stats().retransmittedSegments());
     }
   }
@@ -132,8 +154,18 @@ public class TcbBenchmark {
   public void senderAckProcessing(Sender s) {
     s.now += 10_000;
     s.acked += MSS;
-    s.tcb.segmentArrived(new TcpSegment(40000, 80, 5001, s.acked, TcpSegment.ACK, 2048, 0,
-        TcpOptions.NONE, ByteString.emptyByteString()), s.now);
+    s.tcb.segmentArrived(
+        new TcpSegment(
+            40000,
+            80,
+            5001,
+            s.acked,
+            TcpSegment.ACK,
+            2048,
+            0,
+            TcpOptions.NONE,
+            ByteString.emptyByteString()),
+        s.now);
     s.tcb.send(s.chunk, false, s.now); // keep the send buffer full
   }
 }

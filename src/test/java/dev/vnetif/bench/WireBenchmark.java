@@ -1,14 +1,14 @@
 package dev.vnetif.bench;
 
 import dev.vnetif.wire.Checksum;
+import dev.vnetif.wire.EthernetFrame;
 import dev.vnetif.wire.Ipv4Address;
+import dev.vnetif.wire.Ipv4Packet;
 import dev.vnetif.wire.MacAddress;
+import dev.vnetif.wire.MalformedPacketException;
 import dev.vnetif.wire.TcpFrame;
 import dev.vnetif.wire.TcpOptions;
 import dev.vnetif.wire.TcpSegment;
-import dev.vnetif.wire.EthernetFrame;
-import dev.vnetif.wire.Ipv4Packet;
-import dev.vnetif.wire.MalformedPacketException;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.util.ByteString;
@@ -23,9 +23,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Per-frame cost of the wire layer for a full-sized TCP segment: the checksum alone, building
- * the flat frame (one copy, both checksums), and parsing it back with verification — what
- * each segment costs the sending and the receiving host.
+ * Per-frame cost of the wire layer for a full-sized TCP segment: the checksum alone, building the
+ * flat frame (one copy, both checksums), and parsing it back with verification — what each segment
+ * costs the sending and the receiving host.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,8 +46,8 @@ public class WireBenchmark {
   public WireBenchmark() {
     new SplittableRandom(1).nextBytes(payloadBytes);
     payload = ByteString.fromArray(payloadBytes);
-    segment = new TcpSegment(49152, 80, 1000, 2000, TcpSegment.ACK, 512, 0, TcpOptions.NONE,
-        payload);
+    segment =
+        new TcpSegment(49152, 80, 1000, 2000, TcpSegment.ACK, 512, 0, TcpOptions.NONE, payload);
     frame = TcpFrame.encode(b, a, ipA, ipB, 64, 1, segment);
   }
 

@@ -30,7 +30,8 @@ class BenchCommandTest {
   }
 
   @Test
-  @DisplayName("--quick: machine facts, then every workload (bulk, ping-pong, connection rate, memory) with both figures and a ratio, exit 0")
+  @DisplayName(
+      "--quick: machine facts, then every workload (bulk, ping-pong, connection rate, memory) with both figures and a ratio, exit 0")
   void quickRunReportsEveryWorkloadOverBothTransports() {
     Run r = run("--quick");
     String report = r.out() + r.err();
@@ -38,13 +39,20 @@ class BenchCommandTest {
     assertTrue(Pattern.compile("machine: \\d+ cores").matcher(r.out()).find(), report);
     assertTrue(Pattern.compile("(?m)^jvm: .*17").matcher(r.out()).find(), report);
     assertTrue(r.out().contains("ratio > 1 means the virtual network is better"), report);
-    assertTrue(Pattern.compile("(?m)^workload\\s+virtual\\s+pekko-tcp\\s+ratio$")
-        .matcher(r.out()).find(), report);
-    for (String measure : List.of("bulk \\(MB/s\\)", "pingpong \\(round trips/s\\)",
-        "pingpong median \\(us\\)", "pingpong p99 \\(us\\)", "connrate \\(connections/s\\)",
-        "memory per connection \\(KiB\\)")) {
-      Pattern row = Pattern.compile("(?m)^" + measure + "\\s+" + NUMBER + "\\s+" + NUMBER
-          + "\\s+" + NUMBER + "$");
+    assertTrue(
+        Pattern.compile("(?m)^workload\\s+virtual\\s+pekko-tcp\\s+ratio$").matcher(r.out()).find(),
+        report);
+    for (String measure :
+        List.of(
+            "bulk \\(MB/s\\)",
+            "pingpong \\(round trips/s\\)",
+            "pingpong median \\(us\\)",
+            "pingpong p99 \\(us\\)",
+            "connrate \\(connections/s\\)",
+            "memory per connection \\(KiB\\)")) {
+      Pattern row =
+          Pattern.compile(
+              "(?m)^" + measure + "\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+" + NUMBER + "$");
       assertTrue(row.matcher(r.out()).find(), "no row for " + measure + " in\n" + report);
     }
   }

@@ -71,16 +71,28 @@ class IperfCommandTest {
   void defaultRun() {
     Run r = run("--size", "2M", "--no-progress");
     assertEquals(0, r.exitCode(), r.all());
-    assertTrue(r.out().contains("iperf: client 10.0.0.2 -> server 10.0.0.3 port 5001, "
-        + "2097152 bytes from the client in 3780-byte writes"), r.out());
-    assertTrue(Pattern.compile("--- client 10\\.0\\.0\\.2:\\d+ -> server 10\\.0\\.0\\.3:5001 ---")
-        .matcher(r.out()).find(), r.out());
-    assertTrue(Pattern.compile("transferred: 2097152 bytes in \\d+\\.\\d{3} s")
-        .matcher(r.out()).find(), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "iperf: client 10.0.0.2 -> server 10.0.0.3 port 5001, "
+                    + "2097152 bytes from the client in 3780-byte writes"),
+        r.out());
+    assertTrue(
+        Pattern.compile("--- client 10\\.0\\.0\\.2:\\d+ -> server 10\\.0\\.0\\.3:5001 ---")
+            .matcher(r.out())
+            .find(),
+        r.out());
+    assertTrue(
+        Pattern.compile("transferred: 2097152 bytes in \\d+\\.\\d{3} s").matcher(r.out()).find(),
+        r.out());
     assertEquals(1, count(THROUGHPUT, r.out()), r.out());
     assertEquals(1, count(RETRANSMITS, r.out()), r.out());
-    assertTrue(Pattern.compile("sender tcp: mss 1460, cwnd \\d+ bytes, ssthresh .+, "
-        + "srtt \\d+\\.\\d{3} ms").matcher(r.out()).find(), r.out());
+    assertTrue(
+        Pattern.compile(
+                "sender tcp: mss 1460, cwnd \\d+ bytes, ssthresh .+, " + "srtt \\d+\\.\\d{3} ms")
+            .matcher(r.out())
+            .find(),
+        r.out());
     assertEquals(1, count(MATCH, r.out()), r.out());
     assertEquals("", r.err(), "no progress bar, no error");
   }
@@ -90,8 +102,11 @@ class IperfCommandTest {
   void reverse() {
     Run r = run("--size", "1M", "--reverse", "--no-progress");
     assertEquals(0, r.exitCode(), r.all());
-    assertTrue(Pattern.compile("--- server 10\\.0\\.0\\.3:5001 -> client 10\\.0\\.0\\.2:\\d+ ---")
-        .matcher(r.out()).find(), r.out());
+    assertTrue(
+        Pattern.compile("--- server 10\\.0\\.0\\.3:5001 -> client 10\\.0\\.0\\.2:\\d+ ---")
+            .matcher(r.out())
+            .find(),
+        r.out());
     assertTrue(r.out().contains("transferred: 1048576 bytes"), r.out());
     assertEquals(1, count(MATCH, r.out()), r.out());
   }
@@ -117,12 +132,12 @@ class IperfCommandTest {
   void jumboMtu() {
     Run r = run("--size", "2M", "--mtu", "9000", "--no-progress");
     assertEquals(0, r.exitCode(), r.all());
-    assertTrue(Pattern.compile("client +10\\.0\\.0\\.2/24 .* mtu 9000").matcher(r.out()).find(),
-        r.out());
-    assertTrue(Pattern.compile("server +10\\.0\\.0\\.3/24 .* mtu 9000").matcher(r.out()).find(),
-        r.out());
-    assertTrue(Pattern.compile("router +10\\.0\\.0\\.1/24 .* mtu 1500").matcher(r.out()).find(),
-        r.out());
+    assertTrue(
+        Pattern.compile("client +10\\.0\\.0\\.2/24 .* mtu 9000").matcher(r.out()).find(), r.out());
+    assertTrue(
+        Pattern.compile("server +10\\.0\\.0\\.3/24 .* mtu 9000").matcher(r.out()).find(), r.out());
+    assertTrue(
+        Pattern.compile("router +10\\.0\\.0\\.1/24 .* mtu 1500").matcher(r.out()).find(), r.out());
     assertTrue(r.out().contains("sender tcp: mss 8960,"), r.out());
     assertEquals(1, count(MATCH, r.out()), r.out());
   }
@@ -134,7 +149,8 @@ class IperfCommandTest {
       Run r = run("--size", "0", mode, "--no-progress");
       assertEquals(0, r.exitCode(), mode + ": " + r.all());
       assertTrue(r.out().contains("transferred: 0 bytes in "), mode + ": " + r.out());
-      assertTrue(r.out().contains("content: SHA-256 match (e3b0c44298fc1c149afbf4c8996fb924"),
+      assertTrue(
+          r.out().contains("content: SHA-256 match (e3b0c44298fc1c149afbf4c8996fb924"),
           mode + ": " + r.out());
     }
   }
@@ -143,8 +159,8 @@ class IperfCommandTest {
   @DisplayName("the payload comes from the seed: the same seed, the same digest; another, another")
   void payloadFollowsTheSeed() {
     String first = digest(run("--size", "100K", "--seed", "5", "--no-progress").out());
-    String again = digest(run("--size", "100K", "--seed", "5", "--no-progress",
-        "--write-size", "1000").out());
+    String again =
+        digest(run("--size", "100K", "--seed", "5", "--no-progress", "--write-size", "1000").out());
     String other = digest(run("--size", "100K", "--seed", "6", "--no-progress").out());
     assertEquals(first, again, "the content does not depend on the write size");
     assertNotEquals(first, other);
@@ -182,12 +198,14 @@ class IperfCommandTest {
   }
 
   @Test
-  @DisplayName("other usage errors exit 2 naming the value: write size, port, same host twice, "
-      + "--reverse with --bidir, an MTU the switch cannot carry")
+  @DisplayName(
+      "other usage errors exit 2 naming the value: write size, port, same host twice, "
+          + "--reverse with --bidir, an MTU the switch cannot carry")
   void otherUsageErrors() {
     Run writeSize = run("--write-size", "0");
     assertEquals(2, writeSize.exitCode(), writeSize.all());
-    assertTrue(writeSize.err().contains("--write-size must be within 1..16777216 bytes, got 0"),
+    assertTrue(
+        writeSize.err().contains("--write-size must be within 1..16777216 bytes, got 0"),
         writeSize.err());
     Run port = run("--port", "70000");
     assertEquals(2, port.exitCode(), port.all());
@@ -200,8 +218,9 @@ class IperfCommandTest {
     assertTrue(both.err().contains("--reverse or --bidir"), both.err());
     Run tooBig = run("--mtu", "9500", "--size", "1K");
     assertEquals(2, tooBig.exitCode(), tooBig.all());
-    assertTrue(tooBig.err().contains("mtu 9500 of host 'client' exceeds what the switch "
-        + "forwards"), tooBig.err());
+    assertTrue(
+        tooBig.err().contains("mtu 9500 of host 'client' exceeds what the switch " + "forwards"),
+        tooBig.err());
   }
 
   @Test
@@ -214,8 +233,12 @@ class IperfCommandTest {
     cli.setErr(new PrintWriter(err));
     int code = cli.execute("--size", "64M", "--no-progress", "--timeout", "0.05");
     assertEquals(1, code, err.toString());
-    assertTrue(Pattern.compile("vnetif iperf: (connect to server 10\\.0\\.0\\.3:5001|transfer) "
-        + "did not finish in time: \\d+ of 67108864 bytes read").matcher(err.toString()).find(),
+    assertTrue(
+        Pattern.compile(
+                "vnetif iperf: (connect to server 10\\.0\\.0\\.3:5001|transfer) "
+                    + "did not finish in time: \\d+ of 67108864 bytes read")
+            .matcher(err.toString())
+            .find(),
         err.toString());
   }
 
@@ -225,14 +248,18 @@ class IperfCommandTest {
     byte[] wrote = new byte[32];
     byte[] read = new byte[32];
     read[31] = 1;
-    IperfReport report = new IperfReport("a 10.0.0.2:1", "b 10.0.0.3:2",
-        new PayloadWriter.Sent(10, wrote, 0), new PayloadReader.Received(10, read, 1_000_000),
-        null);
+    IperfReport report =
+        new IperfReport(
+            "a 10.0.0.2:1",
+            "b 10.0.0.3:2",
+            new PayloadWriter.Sent(10, wrote, 0),
+            new PayloadReader.Received(10, read, 1_000_000),
+            null);
     assertFalse(report.contentMatches());
     StringWriter text = new StringWriter();
     report.print(new PrintWriter(text));
-    assertTrue(text.toString().contains("content: SHA-256 MISMATCH: wrote 10 bytes"),
-        text.toString());
+    assertTrue(
+        text.toString().contains("content: SHA-256 MISMATCH: wrote 10 bytes"), text.toString());
   }
 
   @Test
@@ -243,8 +270,8 @@ class IperfCommandTest {
     assertEquals(10L << 20, ByteSize.parse("--size", "10M"));
     assertEquals(2L << 30, ByteSize.parse("--size", "2G"));
     for (String bad : new String[] {"", "-1", "1.5M", "10X", "M", "9999999999999G"}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> ByteSize.parse("--size", bad));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> ByteSize.parse("--size", bad));
       assertTrue(e.getMessage().contains("--size: '" + bad + "'"), e.getMessage());
     }
   }

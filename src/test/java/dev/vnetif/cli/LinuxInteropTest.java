@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vnetif.ExternalPort;
 import dev.vnetif.ExternalPortConfig;
 import dev.vnetif.PcapRecording;
-import dev.vnetif.ReadResult;
 import dev.vnetif.Stack;
 import dev.vnetif.TapId;
 import dev.vnetif.TcpFlow;
@@ -57,11 +56,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Our TCP against the Linux kernel's: a network namespace whose TAP device socat bridges to
- * the switch's external port (ARCHITECTURE: "the strongest proof that our TCP is right is a
- * conversation with a TCP we did not write"). Needs root, /dev/net/tun, ip, socat, curl and
- * python3 — {@code .ci/run} installs them — and skips with the reason otherwise. Addresses
- * are from 198.18.0.0/15, the benchmarking range. Run alone with {@code mvn -B -Pinterop test}.
+ * Our TCP against the Linux kernel's: a network namespace whose TAP device socat bridges to the
+ * switch's external port (ARCHITECTURE: "the strongest proof that our TCP is right is a
+ * conversation with a TCP we did not write"). Needs root, /dev/net/tun, ip, socat, curl and python3
+ * — {@code .ci/run} installs them — and skips with the reason otherwise. Addresses are from
+ * 198.18.0.0/15, the benchmarking range. Run alone with {@code mvn -B -Pinterop test}.
  */
 @Tag("interop")
 @ExtendWith(TestKitJUnit5Extension.class)
@@ -72,22 +71,24 @@ class LinuxInteropTest {
   static final int BIG = 50 * 1024 * 1024;
   static final String LINUX = "198.18.0.200";
   static final Duration STEP = Duration.ofSeconds(120);
+
   /** The Linux echo server listens on the echo port too, so both ways dissect as ECHO. */
   static final String LINUX_ECHO_PORT = "7";
-  /**
-   * Segments dissected one by one (50 MiB HTTP bodies reassembled take tshark minutes), and
-   * the HTTP ports' payload read as plain data: a random body segment that starts with CRLF
-   * is "malformed" to the HTTP dissector, and one on a port tshark does not know can match a
-   * heuristic dissector of a protocol never spoken here. Ethernet, IP and TCP are what we
-   * check; the echo port is dissected as ECHO, which takes any payload.
-   */
-  static final List<String> TSHARK_OPTIONS = java.util.stream.Stream.concat(
-      Tshark.NO_REASSEMBLY.stream(),
-      java.util.stream.Stream.of("-d", "tcp.port==80,data", "-d", "tcp.port==8000,data"))
-      .toList();
 
-  @JUnit5TestKit
-  public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  /**
+   * Segments dissected one by one (50 MiB HTTP bodies reassembled take tshark minutes), and the
+   * HTTP ports' payload read as plain data: a random body segment that starts with CRLF is
+   * "malformed" to the HTTP dissector, and one on a port tshark does not know can match a heuristic
+   * dissector of a protocol never spoken here. Ethernet, IP and TCP are what we check; the echo
+   * port is dissected as ECHO, which takes any payload.
+   */
+  static final List<String> TSHARK_OPTIONS =
+      java.util.stream.Stream.concat(
+              Tshark.NO_REASSEMBLY.stream(),
+              java.util.stream.Stream.of("-d", "tcp.port==80,data", "-d", "tcp.port==8000,data"))
+          .toList();
+
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   final long pid = ProcessHandle.current().pid();
   final String namespace = "vnetif-it-" + pid;
@@ -99,8 +100,10 @@ class LinuxInteropTest {
   ExternalPort port;
   Process socat;
   PcapRecording recording;
+
   /** The responder's side of the latest HTTP connection, for its TCP statistics. */
   volatile TcpFlow lastHttpFlow;
+
   Path capture;
   Path dir;
   final ConcurrentLinkedQueue<TcpSegment> syns = new ConcurrentLinkedQueue<>();
@@ -110,50 +113,84 @@ class LinuxInteropTest {
   @BeforeAll
   void setUp() throws Exception {
     Assumptions.assumeTrue(isRoot(), "interop test skipped: needs root (network namespaces, TAP)");
-    Assumptions.assumeTrue(Files.exists(Path.of("/dev/net/tun")),
-        "interop test skipped: /dev/net/tun is missing");
+    Assumptions.assumeTrue(
+        Files.exists(Path.of("/dev/net/tun")), "interop test skipped: /dev/net/tun is missing");
     for (String tool : List.of("ip", "socat", "curl", "python3", "ping", "iptables")) {
-      Assumptions.assumeTrue(onPath(tool), "interop test skipped: '" + tool + "' is not installed"
-          + " (.ci/run installs socat iproute2 iptables curl netcat-openbsd python3 iputils-ping)");
+      Assumptions.assumeTrue(
+          onPath(tool),
+          "interop test skipped: '"
+              + tool
+              + "' is not installed"
+              + " (.ci/run installs socat iproute2 iptables curl netcat-openbsd python3 iputils-ping)");
     }
     dir = Files.createTempDirectory("vnetif-interop");
-    net = VirtualNetwork.create(testKit.system(),
-        dev.vnetif.NetworkConfig.fromConfig(testKit.system().settings().config()).withSeed(SEED));
+    net =
+        VirtualNetwork.create(
+            testKit.system(),
+            dev.vnetif.NetworkConfig.fromConfig(testKit.system().settings().config())
+                .withSeed(SEED));
     client = net.createStack("198.18.0.2/24").toCompletableFuture().get(10, TimeUnit.SECONDS);
     server = net.createStack("198.18.0.3/24").toCompletableFuture().get(10, TimeUnit.SECONDS);
     server.tcp().listen(ServedServices.ECHO, ServedServices::echo);
-    server.tcp().listen(ServedServices.HTTP, f -> {
-      lastHttpFlow = f;
-      return ServedServices.http(f, 1000, SEED);
-    });
-    tapId = net.addListener(frame -> {
-      frame.tcp().filter(TcpSegment::isSyn).ifPresent(syns::add);
-      frame.arp().ifPresent(a -> {
-        synchronized (arps) {
-          arps.add(a.senderIp() + (a.isRequest() ? " asks " : " answers ") + a.targetIp());
-        }
-      });
-    });
+    server
+        .tcp()
+        .listen(
+            ServedServices.HTTP,
+            f -> {
+              lastHttpFlow = f;
+              return ServedServices.http(f, 1000, SEED);
+            });
+    tapId =
+        net.addListener(
+            frame -> {
+              frame.tcp().filter(TcpSegment::isSyn).ifPresent(syns::add);
+              frame
+                  .arp()
+                  .ifPresent(
+                      a -> {
+                        synchronized (arps) {
+                          arps.add(
+                              a.senderIp()
+                                  + (a.isRequest() ? " asks " : " answers ")
+                                  + a.targetIp());
+                        }
+                      });
+            });
     int remotePort = freeUdpPort();
-    port = net.attachExternalPort(ExternalPortConfig.of(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), remotePort)))
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-    socat = new ProcessBuilder("socat", "TUN,tun-type=tap,iff-no-pi,iff-up,tun-name=" + tap,
-        "UDP-DATAGRAM:127.0.0.1:" + port.localAddress().getPort() + ",bind=127.0.0.1:"
-            + remotePort + ",rcvbuf=4194304").redirectErrorStream(true).redirectOutput(dir.resolve("socat.log").toFile())
-        .start();
+    port =
+        net.attachExternalPort(
+                ExternalPortConfig.of(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), remotePort)))
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    socat =
+        new ProcessBuilder(
+                "socat",
+                "TUN,tun-type=tap,iff-no-pi,iff-up,tun-name=" + tap,
+                "UDP-DATAGRAM:127.0.0.1:"
+                    + port.localAddress().getPort()
+                    + ",bind=127.0.0.1:"
+                    + remotePort
+                    + ",rcvbuf=4194304")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("socat.log").toFile())
+            .start();
     // What the machine may not allow (a container without CAP_NET_ADMIN, say) skips the
     // suite with the reason, as a missing tool does; everything after this point must work.
     try {
       waitFor(this::tapExists, "socat created " + tap);
     } catch (AssertionError e) {
-      Assumptions.abort("interop test skipped: socat could not create TAP device " + tap + ": "
-          + Files.readString(dir.resolve("socat.log")));
+      Assumptions.abort(
+          "interop test skipped: socat could not create TAP device "
+              + tap
+              + ": "
+              + Files.readString(dir.resolve("socat.log")));
     }
     // socat stays in this namespace (its UDP side must reach the JVM); the TAP moves.
     ProcessResult netns = run(STEP, "ip", "netns", "add", namespace);
-    Assumptions.assumeTrue(netns.exit() == 0,
+    Assumptions.assumeTrue(
+        netns.exit() == 0,
         () -> "interop test skipped: cannot create a network namespace: " + netns.out());
     namespaceCreated = true;
     check(run(STEP, "ip", "link", "set", tap, "netns", namespace));
@@ -170,14 +207,15 @@ class LinuxInteropTest {
   }
 
   /**
-   * Zero malformed frames and zero bad checksums in the case's capture; a clean capture is
-   * deleted (they are tens of MB), a dirty one is kept and named in the failure.
+   * Zero malformed frames and zero bad checksums in the case's capture; a clean capture is deleted
+   * (they are tens of MB), a dirty one is kept and named in the failure.
    */
   @AfterEach
   void checkCapture() throws Exception {
     recording.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
     if (Tshark.find().isEmpty()) {
-      System.out.println("interop: " + Tshark.NOT_INSTALLED + "; capture " + capture + " not checked");
+      System.out.println(
+          "interop: " + Tshark.NOT_INSTALLED + "; capture " + capture + " not checked");
       return;
     }
     Tshark.Report report = Tshark.read(capture, TSHARK_OPTIONS);
@@ -186,12 +224,22 @@ class LinuxInteropTest {
     // Every checksum we computed is right. Linux sends a TCP checksum of 0xffff where the
     // sum is zero (RFC 1624 §3 allows either form on the wire, and receivers, ours included,
     // accept it); tshark calls that "Bad", so those frames of Linux's are the only exception.
-    List<String> wrong = Tshark.fields(capture, TSHARK_OPTIONS, "(" + Tshark.BAD_CHECKSUM_FILTER
-        + ") && !(ip.src == " + LINUX + " && tcp.checksum == 0xffff)", "frame.number",
-        "ip.src", "_ws.col.Info");
+    List<String> wrong =
+        Tshark.fields(
+            capture,
+            TSHARK_OPTIONS,
+            "("
+                + Tshark.BAD_CHECKSUM_FILTER
+                + ") && !(ip.src == "
+                + LINUX
+                + " && tcp.checksum == 0xffff)",
+            "frame.number",
+            "ip.src",
+            "_ws.col.Info");
     assertEquals(List.of(), wrong, capture + ": frames with a wrong checksum");
     if (report.badChecksums() > 0) {
-      System.out.printf("interop: %s: %d frames from Linux carry TCP checksum 0xffff for 0%n",
+      System.out.printf(
+          "interop: %s: %d frames from Linux carry TCP checksum 0xffff for 0%n",
           capture.getFileName(), report.badChecksums());
     }
     Files.delete(capture);
@@ -233,16 +281,23 @@ class LinuxInteropTest {
     assertEquals(0, ping.exit(), ping.toString());
     assertTrue(ping.out().contains("3 received"), ping.out());
     // us -> Linux: our ping makes us ask for the namespace's address
-    client.ping((java.net.Inet4Address) InetAddress.getByName(LINUX), Duration.ofSeconds(3))
+    client
+        .ping((java.net.Inet4Address) InetAddress.getByName(LINUX), Duration.ofSeconds(3))
         .toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
-    List<String> expected = List.of(LINUX + " asks 198.18.0.3", "198.18.0.3 answers " + LINUX,
-        "198.18.0.2 asks " + LINUX, LINUX + " answers 198.18.0.2");
-    waitFor(() -> {
-      synchronized (arps) {
-        return arps.containsAll(expected);
-      }
-    }, "the tap saw ARP resolve both ways: " + expected);
+    List<String> expected =
+        List.of(
+            LINUX + " asks 198.18.0.3",
+            "198.18.0.3 answers " + LINUX,
+            "198.18.0.2 asks " + LINUX,
+            LINUX + " answers 198.18.0.2");
+    waitFor(
+        () -> {
+          synchronized (arps) {
+            return arps.containsAll(expected);
+          }
+        },
+        "the tap saw ARP resolve both ways: " + expected);
   }
 
   @Test
@@ -255,7 +310,8 @@ class LinuxInteropTest {
 
   @Test
   @Order(3)
-  @DisplayName("us -> Linux: a virtual host downloads 50 MiB from python3 -m http.server, SHA-256 intact")
+  @DisplayName(
+      "us -> Linux: a virtual host downloads 50 MiB from python3 -m http.server, SHA-256 intact")
   @Timeout(240)
   void weDownloadFromLinux() throws Exception {
     downloadFromLinuxAndCheck(BIG);
@@ -271,7 +327,8 @@ class LinuxInteropTest {
 
   @Test
   @Order(5)
-  @DisplayName("with 1% random loss on the Linux side (iptables statistic), both directions: 50 MiB each way and 1,000 echoes each way arrive intact")
+  @DisplayName(
+      "with 1% random loss on the Linux side (iptables statistic), both directions: 50 MiB each way and 1,000 echoes each way arrive intact")
   @Timeout(400)
   void withLoss() throws Exception {
     String rule = "-m statistic --mode random --probability 0.01 -j DROP";
@@ -284,8 +341,13 @@ class LinuxInteropTest {
       // The rules did drop: both chains' DROP counters moved (else this proved nothing).
       for (String chain : List.of("INPUT", "OUTPUT")) {
         ProcessResult listing = ns("iptables", "-n", "-v", "-x", "-L", chain);
-        long dropped = listing.out().lines().filter(l -> l.contains("DROP"))
-            .mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[0])).sum();
+        long dropped =
+            listing
+                .out()
+                .lines()
+                .filter(l -> l.contains("DROP"))
+                .mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[0]))
+                .sum();
         System.out.printf("interop: iptables dropped %d packets on %s%n", dropped, chain);
         assertTrue(dropped > 0, chain + " dropped nothing:\n" + listing.out());
       }
@@ -298,24 +360,34 @@ class LinuxInteropTest {
   @Test
   @Order(6)
   @Timeout(120)
-  @DisplayName("Linux offers window scaling, SACK-permitted and timestamps; we answer MSS and window scale only, and our SYN gets the same back (read from the capture)")
+  @DisplayName(
+      "Linux offers window scaling, SACK-permitted and timestamps; we answer MSS and window scale only, and our SYN gets the same back (read from the capture)")
   void optionsNegotiated() throws Exception {
     syns.clear();
-    curlAndCheck(100_000);                 // Linux opens to us
-    downloadFromLinuxAndCheck(100_000);    // we open to Linux
-    TcpSegment linuxSyn = syns.stream().filter(s -> !s.isAck() && s.destinationPort() == 80)
-        .findFirst().orElseThrow(() -> new AssertionError("no SYN from Linux seen: " + syns));
+    curlAndCheck(100_000); // Linux opens to us
+    downloadFromLinuxAndCheck(100_000); // we open to Linux
+    TcpSegment linuxSyn =
+        syns.stream()
+            .filter(s -> !s.isAck() && s.destinationPort() == 80)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no SYN from Linux seen: " + syns));
     assertTrue(linuxSyn.options().windowScale() >= 0, linuxSyn.toString());
     assertTrue(linuxSyn.options().sackPermitted(), linuxSyn.toString());
     assertTrue(linuxSyn.options().timestamps() != null, linuxSyn.toString());
-    TcpSegment ourSynAck = syns.stream().filter(s -> s.isAck() && s.sourcePort() == 80)
-        .findFirst().orElseThrow(() -> new AssertionError("no SYN-ACK of ours: " + syns));
+    TcpSegment ourSynAck =
+        syns.stream()
+            .filter(s -> s.isAck() && s.sourcePort() == 80)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no SYN-ACK of ours: " + syns));
     assertEquals(1460, ourSynAck.options().mss());
     assertTrue(ourSynAck.options().windowScale() >= 0, "RFC 7323: answer a scale offer");
     assertFalse(ourSynAck.options().sackPermitted(), "SACK is not implemented yet: not offered");
     assertNull(ourSynAck.options().timestamps(), "timestamps are not implemented yet: not sent");
-    TcpSegment linuxSynAck = syns.stream().filter(s -> s.isAck() && s.sourcePort() == 8000)
-        .findFirst().orElseThrow(() -> new AssertionError("no SYN-ACK from Linux: " + syns));
+    TcpSegment linuxSynAck =
+        syns.stream()
+            .filter(s -> s.isAck() && s.sourcePort() == 8000)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no SYN-ACK from Linux: " + syns));
     assertTrue(linuxSynAck.options().windowScale() >= 0, linuxSynAck.toString());
     assertFalse(linuxSynAck.options().sackPermitted(), "Linux follows our (absent) offer");
     assertNull(linuxSynAck.options().timestamps(), linuxSynAck.toString());
@@ -324,21 +396,34 @@ class LinuxInteropTest {
     // SACK-permitted and TSval per SYN (an absent option is an empty field).
     recording.stop().toCompletableFuture().get(60, TimeUnit.SECONDS);
     Assumptions.assumeTrue(Tshark.find().isPresent(), Tshark.NOT_INSTALLED);
-    List<String> rows = Tshark.fields(capture, "tcp.flags.syn == 1", "tcp.flags.ack",
-        "tcp.srcport", "tcp.dstport", "tcp.options.mss_val", "tcp.options.wscale.shift",
-        "tcp.options.sack_perm", "tcp.options.timestamp.tsval");
+    List<String> rows =
+        Tshark.fields(
+            capture,
+            "tcp.flags.syn == 1",
+            "tcp.flags.ack",
+            "tcp.srcport",
+            "tcp.dstport",
+            "tcp.options.mss_val",
+            "tcp.options.wscale.shift",
+            "tcp.options.sack_perm",
+            "tcp.options.timestamp.tsval");
     String linux = row(rows, false, "80");
     String ours = row(rows, true, "80");
     String weOpen = row(rows, false, "8000");
     String linuxAnswer = row(rows, true, "8000");
-    assertTrue(field(linux, 4).length() > 0 && field(linux, 5).length() > 0
-        && field(linux, 6).length() > 0, "Linux offers WS, SACK-permitted, TS: " + linux);
+    assertTrue(
+        field(linux, 4).length() > 0
+            && field(linux, 5).length() > 0
+            && field(linux, 6).length() > 0,
+        "Linux offers WS, SACK-permitted, TS: " + linux);
     assertEquals("1460", field(ours, 3), ours);
     assertTrue(field(ours, 4).length() > 0, "we answer the scale: " + ours);
     assertEquals("", field(ours, 5), "no SACK-permitted from us: " + ours);
     assertEquals("", field(ours, 6), "no timestamps from us: " + ours);
     assertEquals("", field(weOpen, 5) + field(weOpen, 6), "our SYN offers neither: " + weOpen);
-    assertEquals("", field(linuxAnswer, 5) + field(linuxAnswer, 6),
+    assertEquals(
+        "",
+        field(linuxAnswer, 5) + field(linuxAnswer, 6),
         "Linux's SYN-ACK follows our offer: " + linuxAnswer);
   }
 
@@ -350,7 +435,8 @@ class LinuxInteropTest {
     return rows.stream()
         .filter(r -> Set.of("1", "True").contains(field(r, 0)) == ack)
         .filter(r -> field(r, ack ? 1 : 2).equals(port))
-        .findFirst().orElseThrow(() -> new AssertionError("no such SYN in " + rows));
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no such SYN in " + rows));
   }
 
   private static String field(String row, int index) {
@@ -363,32 +449,55 @@ class LinuxInteropTest {
   private void curlAndCheck(int bytes) throws Exception {
     Path file = dir.resolve("from-us-" + bytes);
     long start = System.nanoTime();
-    ProcessResult curl = ns("curl", "-s", "-S", "-m", "200", "-o", file.toString(),
-        "-w", "%{http_code} %{size_download}", "http://198.18.0.3/" + bytes);
+    ProcessResult curl =
+        ns(
+            "curl",
+            "-s",
+            "-S",
+            "-m",
+            "200",
+            "-o",
+            file.toString(),
+            "-w",
+            "%{http_code} %{size_download}",
+            "http://198.18.0.3/" + bytes);
     double seconds = (System.nanoTime() - start) / 1e9;
     assertEquals(0, curl.exit(), curl.toString());
     assertEquals("200 " + bytes, curl.out().trim());
     assertEquals(expectedSha(bytes), sha256(Files.readAllBytes(file)));
     dev.vnetif.TcpFlowStats sender = lastHttpFlow.stats();
-    System.out.printf("interop: curl from us, %d bytes in %.2f s = %.1f MB/s (our sender: %d "
-        + "retransmits, %d fast, %d timeouts)%n", bytes, seconds, bytes / seconds / 1e6,
-        sender.retransmits(), sender.fastRetransmits(), sender.timeouts());
+    System.out.printf(
+        "interop: curl from us, %d bytes in %.2f s = %.1f MB/s (our sender: %d "
+            + "retransmits, %d fast, %d timeouts)%n",
+        bytes,
+        seconds,
+        bytes / seconds / 1e6,
+        sender.retransmits(),
+        sender.fastRetransmits(),
+        sender.timeouts());
     Files.delete(file);
   }
 
   /** {@code n} messages of random sizes echoed by us for Linux, then by Linux for us. */
   private void echoAndCheck(int n) throws Exception {
     long start = System.nanoTime();
-    ProcessResult linuxClient = ns("python3", "-c", PY_ECHO_CLIENT, "198.18.0.3", "7",
-        String.valueOf(n), String.valueOf(SEED));
+    ProcessResult linuxClient =
+        ns(
+            "python3",
+            "-c",
+            PY_ECHO_CLIENT,
+            "198.18.0.3",
+            "7",
+            String.valueOf(n),
+            String.valueOf(SEED));
     assertEquals(0, linuxClient.exit(), linuxClient.toString());
     assertTrue(linuxClient.out().contains("OK " + n), linuxClient.toString());
     double linuxSide = (System.nanoTime() - start) / 1e9;
     start = System.nanoTime();
     Process echoServer = nsStart("python3", "-c", PY_ECHO_SERVER, LINUX, LINUX_ECHO_PORT);
     try {
-      TcpFlow flow = connectWhenListening(new InetSocketAddress(LINUX,
-          Integer.parseInt(LINUX_ECHO_PORT)));
+      TcpFlow flow =
+          connectWhenListening(new InetSocketAddress(LINUX, Integer.parseInt(LINUX_ECHO_PORT)));
       SplittableRandom random = new SplittableRandom(SEED);
       for (int i = 0; i < n; i++) {
         byte[] message = new byte[1 + random.nextInt(4000)];
@@ -402,7 +511,8 @@ class LinuxInteropTest {
       echoServer.destroyForcibly();
       echoServer.waitFor(5, TimeUnit.SECONDS);
     }
-    System.out.printf("interop: %d echoes from Linux to us in %.2f s, from us to Linux in %.2f s%n",
+    System.out.printf(
+        "interop: %d echoes from Linux to us in %.2f s, from us to Linux in %.2f s%n",
         n, linuxSide, (System.nanoTime() - start) / 1e9);
   }
 
@@ -412,21 +522,30 @@ class LinuxInteropTest {
     byte[] blob = new byte[bytes];
     new SplittableRandom(SEED + bytes).nextBytes(blob);
     Files.write(root.resolve("blob"), blob);
-    Process web = nsStart("python3", "-m", "http.server", "8000", "--bind", LINUX,
-        "--directory", root.toString());
+    Process web =
+        nsStart(
+            "python3",
+            "-m",
+            "http.server",
+            "8000",
+            "--bind",
+            LINUX,
+            "--directory",
+            root.toString());
     try {
       long start = System.nanoTime();
       TcpFlow flow = connectWhenListening(new InetSocketAddress(LINUX, 8000));
       flow.write(ByteString.fromString("GET /blob HTTP/1.0\r\nHost: " + LINUX + "\r\n\r\n"));
-      ByteString all = readToEof(flow)
-          .toCompletableFuture().get(200, TimeUnit.SECONDS);
+      ByteString all = readToEof(flow).toCompletableFuture().get(200, TimeUnit.SECONDS);
       double seconds = (System.nanoTime() - start) / 1e9;
       int headerEnd = all.indexOfSlice(ByteString.fromString("\r\n\r\n")) + 4;
-      assertTrue(all.take(headerEnd).utf8String().startsWith("HTTP/1.0 200"), all.take(200).utf8String());
+      assertTrue(
+          all.take(headerEnd).utf8String().startsWith("HTTP/1.0 200"), all.take(200).utf8String());
       assertEquals(bytes, all.length() - headerEnd);
       assertEquals(sha256(blob), sha256(all.drop(headerEnd).toArray()));
-      System.out.printf("interop: we fetched %d bytes from Linux in %.2f s = %.1f MB/s%n", bytes,
-          seconds, bytes / seconds / 1e6);
+      System.out.printf(
+          "interop: we fetched %d bytes from Linux in %.2f s = %.1f MB/s%n",
+          bytes, seconds, bytes / seconds / 1e6);
       flow.close();
     } finally {
       web.destroyForcibly();
@@ -445,13 +564,12 @@ class LinuxInteropTest {
             || System.nanoTime() > deadline) {
           throw e;
         }
-        CompletableFuture.runAsync(() -> { },
-            CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS)).get();
+        CompletableFuture.runAsync(
+                () -> {}, CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS))
+            .get();
       }
     }
   }
-
-
 
   private static String expectedSha(int bytes) throws Exception {
     PseudoRandomPayload payload = new PseudoRandomPayload(SEED);
@@ -482,20 +600,24 @@ class LinuxInteropTest {
   private Process nsStart(String... command) throws IOException {
     List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
     full.addAll(List.of(command));
-    return new ProcessBuilder(full).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("ns-" + System.nanoTime() + ".log").toFile()).start();
+    return new ProcessBuilder(full)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("ns-" + System.nanoTime() + ".log").toFile())
+        .start();
   }
 
   private static ProcessResult run(Duration timeout, String... command)
       throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-      try {
-        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return e.toString();
-      }
-    });
+    CompletableFuture<String> out =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+              } catch (IOException e) {
+                return e.toString();
+              }
+            });
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("timed out after " + timeout + ": " + String.join(" ", command));
@@ -518,8 +640,9 @@ class LinuxInteropTest {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out waiting until " + what);
       }
-      CompletableFuture.runAsync(() -> { },
-          CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS)).get();
+      CompletableFuture.runAsync(
+              () -> {}, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
+          .get();
     }
   }
 
@@ -536,8 +659,12 @@ class LinuxInteropTest {
 
   private static boolean isRoot() {
     try {
-      return "0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream()
-          .readAllBytes(), StandardCharsets.UTF_8).trim());
+      return "0"
+          .equals(
+              new String(
+                      new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes(),
+                      StandardCharsets.UTF_8)
+                  .trim());
     } catch (IOException e) {
       return false;
     }
@@ -549,7 +676,8 @@ class LinuxInteropTest {
         return true;
       }
     }
-    return Files.isExecutable(Path.of("/usr/sbin", tool)) || Files.isExecutable(Path.of("/sbin", tool));
+    return Files.isExecutable(Path.of("/usr/sbin", tool))
+        || Files.isExecutable(Path.of("/sbin", tool));
   }
 
   private static int freeUdpPort() throws IOException {
@@ -559,32 +687,36 @@ class LinuxInteropTest {
   }
 
   // Echo client: sends N messages of random sizes, reads each back, compares.
-  static final String PY_ECHO_CLIENT = String.join("\n",
-      "import socket, sys, random",
-      "host, port, n, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])",
-      "r = random.Random(seed)",
-      "s = socket.create_connection((host, port), timeout=30)",
-      "for i in range(n):",
-      "    msg = bytes(r.getrandbits(8) for _ in range(r.randint(1, 4000)))",
-      "    s.sendall(msg)",
-      "    got = b''",
-      "    while len(got) < len(msg):",
-      "        part = s.recv(65536)",
-      "        if not part: sys.exit('EOF at message %d' % i)",
-      "        got += part",
-      "    if got != msg: sys.exit('message %d differs' % i)",
-      "s.close()",
-      "print('OK', n)");
+  static final String PY_ECHO_CLIENT =
+      String.join(
+          "\n",
+          "import socket, sys, random",
+          "host, port, n, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])",
+          "r = random.Random(seed)",
+          "s = socket.create_connection((host, port), timeout=30)",
+          "for i in range(n):",
+          "    msg = bytes(r.getrandbits(8) for _ in range(r.randint(1, 4000)))",
+          "    s.sendall(msg)",
+          "    got = b''",
+          "    while len(got) < len(msg):",
+          "        part = s.recv(65536)",
+          "        if not part: sys.exit('EOF at message %d' % i)",
+          "        got += part",
+          "    if got != msg: sys.exit('message %d differs' % i)",
+          "s.close()",
+          "print('OK', n)");
 
   // Echo server: echoes every connection until it closes.
-  static final String PY_ECHO_SERVER = String.join("\n",
-      "import socketserver, sys",
-      "class Echo(socketserver.BaseRequestHandler):",
-      "    def handle(self):",
-      "        while True:",
-      "            data = self.request.recv(65536)",
-      "            if not data: return",
-      "            self.request.sendall(data)",
-      "socketserver.ThreadingTCPServer.allow_reuse_address = True",
-      "socketserver.ThreadingTCPServer((sys.argv[1], int(sys.argv[2])), Echo).serve_forever()");
+  static final String PY_ECHO_SERVER =
+      String.join(
+          "\n",
+          "import socketserver, sys",
+          "class Echo(socketserver.BaseRequestHandler):",
+          "    def handle(self):",
+          "        while True:",
+          "            data = self.request.recv(65536)",
+          "            if not data: return",
+          "            self.request.sendall(data)",
+          "socketserver.ThreadingTCPServer.allow_reuse_address = True",
+          "socketserver.ThreadingTCPServer((sys.argv[1], int(sys.argv[2])), Echo).serve_forever()");
 }

@@ -35,26 +35,48 @@ class VnetifCliTest {
   void pingBuiltInScenario() {
     Run r = run("ping", "-c", "3", "-i", "0");
     assertEquals(0, r.exitCode(), r.err());
-    assertTrue(r.out().contains("PING 10.0.0.3 (10.0.0.3) from 10.0.0.2 client: 56(84) bytes"),
-        r.out());
+    assertTrue(
+        r.out().contains("PING 10.0.0.3 (10.0.0.3) from 10.0.0.2 client: 56(84) bytes"), r.out());
     for (int seq = 1; seq <= 3; seq++) {
-      assertTrue(Pattern.compile("64 bytes from 10\\.0\\.0\\.3: icmp_seq=" + seq
-          + " ttl=64 time=\\d+\\.\\d{3} ms").matcher(r.out()).find(), r.out());
+      assertTrue(
+          Pattern.compile(
+                  "64 bytes from 10\\.0\\.0\\.3: icmp_seq=" + seq + " ttl=64 time=\\d+\\.\\d{3} ms")
+              .matcher(r.out())
+              .find(),
+          r.out());
     }
     assertTrue(r.out().contains("3 packets transmitted, 3 received, 0% packet loss"), r.out());
-    assertTrue(Pattern.compile("rtt min/avg/max/mdev = [\\d.]+/[\\d.]+/[\\d.]+/[\\d.]+ ms")
-        .matcher(r.out()).find(), r.out());
+    assertTrue(
+        Pattern.compile("rtt min/avg/max/mdev = [\\d.]+/[\\d.]+/[\\d.]+/[\\d.]+ ms")
+            .matcher(r.out())
+            .find(),
+        r.out());
   }
 
   @Test
   @DisplayName("the same seed gives the same MACs in two runs; another seed, others")
   void seedReplays() {
-    String first = run("ping", "-c", "1", "--seed", "5").out().lines()
-        .filter(l -> l.contains("10.0.0.2/24")).findFirst().orElseThrow();
-    String again = run("ping", "-c", "1", "--seed", "5").out().lines()
-        .filter(l -> l.contains("10.0.0.2/24")).findFirst().orElseThrow();
-    String other = run("ping", "-c", "1", "--seed", "6").out().lines()
-        .filter(l -> l.contains("10.0.0.2/24")).findFirst().orElseThrow();
+    String first =
+        run("ping", "-c", "1", "--seed", "5")
+            .out()
+            .lines()
+            .filter(l -> l.contains("10.0.0.2/24"))
+            .findFirst()
+            .orElseThrow();
+    String again =
+        run("ping", "-c", "1", "--seed", "5")
+            .out()
+            .lines()
+            .filter(l -> l.contains("10.0.0.2/24"))
+            .findFirst()
+            .orElseThrow();
+    String other =
+        run("ping", "-c", "1", "--seed", "6")
+            .out()
+            .lines()
+            .filter(l -> l.contains("10.0.0.2/24"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(first, again);
     assertTrue(!first.equals(other), first + " vs " + other);
   }
@@ -67,11 +89,24 @@ class VnetifCliTest {
     assertTrue(flags.out().contains("from 172.16.9.9"), flags.out());
 
     Path scenario = dir.resolve("s.conf");
-    Files.writeString(scenario, "scenario { seed = 3, hosts = ["
-        + "{ name = big, cidr = \"192.168.50.10/24\", mtu = 9000 },"
-        + "{ name = small, cidr = \"192.168.50.20/24\", mtu = 9000 } ] }");
-    Run jumbo = run("ping", "--scenario", scenario.toString(), "--from", "small", "--to", "big",
-        "-s", "8000", "-c", "1");
+    Files.writeString(
+        scenario,
+        "scenario { seed = 3, hosts = ["
+            + "{ name = big, cidr = \"192.168.50.10/24\", mtu = 9000 },"
+            + "{ name = small, cidr = \"192.168.50.20/24\", mtu = 9000 } ] }");
+    Run jumbo =
+        run(
+            "ping",
+            "--scenario",
+            scenario.toString(),
+            "--from",
+            "small",
+            "--to",
+            "big",
+            "-s",
+            "8000",
+            "-c",
+            "1");
     assertEquals(0, jumbo.exitCode(), jumbo.out() + jumbo.err());
     assertTrue(jumbo.out().contains("8008 bytes from 192.168.50.10"), jumbo.out());
     assertTrue(jumbo.out().contains("seed 3"), jumbo.out());
@@ -80,11 +115,22 @@ class VnetifCliTest {
   @Test
   @DisplayName("no reply: exit 1 and 100% loss; unknown host or bad CIDR: exit 2 naming the value")
   void failures() {
-    Run silent = run("ping", "--host", "10.0.0.2/24", "--host", "10.0.0.3/24", "--to",
-        "10.0.0.77", "-c", "1", "-W", "0.3");
+    Run silent =
+        run(
+            "ping",
+            "--host",
+            "10.0.0.2/24",
+            "--host",
+            "10.0.0.3/24",
+            "--to",
+            "10.0.0.77",
+            "-c",
+            "1",
+            "-W",
+            "0.3");
     assertEquals(1, silent.exitCode());
-    assertTrue(silent.out().contains("1 packets transmitted, 0 received, 100% packet loss"),
-        silent.out());
+    assertTrue(
+        silent.out().contains("1 packets transmitted, 0 received, 100% packet loss"), silent.out());
     Run unknown = run("ping", "--to", "nobody");
     assertEquals(2, unknown.exitCode());
     assertTrue(unknown.err().contains("nobody"), unknown.err());

@@ -33,13 +33,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SwitchActorTest {
 
-  @JUnit5TestKit
-  public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
 
   private static final long SEED = 42L;
   private static final int MAX_FRAME = 1514;
+
   /** Long enough for a wrongly forwarded frame to show up on a local dispatcher. */
   private static final Duration QUIET = Duration.ofMillis(150);
+
   private static final Duration WAIT = Duration.ofSeconds(3);
   private static final int ETHERTYPE_TEST = 0x88B5; // IEEE 802 local experimental
 
@@ -49,8 +50,8 @@ class SwitchActorTest {
   // ------------------------------------------------------------------ helpers
 
   private ActorRef<SwitchCommand> newSwitch(long seed) {
-    return testKit.spawn(SwitchActor.create(new SwitchSettings(seed, MAX_FRAME,
-        NetworkClock.system())));
+    return testKit.spawn(
+        SwitchActor.create(new SwitchSettings(seed, MAX_FRAME, NetworkClock.system())));
   }
 
   private Port attach(ActorRef<SwitchCommand> sw, String name) {
@@ -70,8 +71,8 @@ class SwitchActorTest {
   }
 
   /** A frame whose payload starts with {@code tag}, so every frame of a test is distinct. */
-  private static ByteString frame(MacAddress destination, MacAddress source, int tag,
-      int payloadLength) {
+  private static ByteString frame(
+      MacAddress destination, MacAddress source, int tag, int payloadLength) {
     byte[] payload = new byte[payloadLength];
     for (int i = 0; i < payloadLength; i++) {
       payload[i] = (byte) (tag + i);
@@ -80,8 +81,8 @@ class SwitchActorTest {
   }
 
   /** A frame of exactly {@code totalLength} bytes (header included). */
-  private static ByteString frameOfLength(MacAddress destination, MacAddress source,
-      int totalLength) {
+  private static ByteString frameOfLength(
+      MacAddress destination, MacAddress source, int totalLength) {
     return frame(destination, source, 0, totalLength - EthernetFrame.HEADER_LENGTH);
   }
 
@@ -118,7 +119,9 @@ class SwitchActorTest {
   }
 
   private static SwitchStats.PortStats portStats(SwitchStats stats, int port) {
-    return stats.ports().stream().filter(p -> p.port() == port).findFirst()
+    return stats.ports().stream()
+        .filter(p -> p.port() == port)
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no stats for port " + port + " in " + stats));
   }
 
@@ -131,7 +134,8 @@ class SwitchActorTest {
   // ------------------------------------------------------------------ attach and MACs
 
   @Test
-  @DisplayName("Attach answers with port numbers 1, 2, 3, ... and distinct locally administered unicast MACs")
+  @DisplayName(
+      "Attach answers with port numbers 1, 2, 3, ... and distinct locally administered unicast MACs")
   void attachAssignsIncreasingPortsAndLocalUnicastMacs() {
     ActorRef<SwitchCommand> sw = newSwitch(SEED);
     Set<MacAddress> seen = new HashSet<>();
@@ -161,8 +165,10 @@ class SwitchActorTest {
     assertEquals(first, second, "seed " + SEED + " on two switches");
     assertNotEquals(first, otherSeed, "seeds " + SEED + " and " + (SEED + 1));
     for (int i = 0; i < 5; i++) {
-      assertNotEquals(first.get(i), otherSeed.get(i), "port " + (i + 1) + " MAC for seeds "
-          + SEED + " and " + (SEED + 1));
+      assertNotEquals(
+          first.get(i),
+          otherSeed.get(i),
+          "port " + (i + 1) + " MAC for seeds " + SEED + " and " + (SEED + 1));
     }
   }
 
@@ -198,7 +204,8 @@ class SwitchActorTest {
   }
 
   @Test
-  @DisplayName("A multicast destination is always flooded, even after a frame came from that address")
+  @DisplayName(
+      "A multicast destination is always flooded, even after a frame came from that address")
   void multicastIsFlooded() {
     ActorRef<SwitchCommand> sw = newSwitch(SEED);
     Port a = attach(sw, "a");
@@ -232,7 +239,8 @@ class SwitchActorTest {
   }
 
   @Test
-  @DisplayName("After learning a MAC from a frame its port sent, unicast to it goes to that port only")
+  @DisplayName(
+      "After learning a MAC from a frame its port sent, unicast to it goes to that port only")
   void learnedUnicastGoesToOnePort() {
     ActorRef<SwitchCommand> sw = newSwitch(SEED);
     Port a = attach(sw, "a");
@@ -271,7 +279,8 @@ class SwitchActorTest {
   }
 
   @Test
-  @DisplayName("A frame whose destination was learned on the sender's own port is delivered nowhere")
+  @DisplayName(
+      "A frame whose destination was learned on the sender's own port is delivered nowhere")
   void frameForTheSendersOwnPortIsFiltered() {
     ActorRef<SwitchCommand> sw = newSwitch(SEED);
     Port a = attach(sw, "a");
@@ -344,7 +353,8 @@ class SwitchActorTest {
   // ------------------------------------------------------------------ size limits and counters
 
   @Test
-  @DisplayName("A frame over maxFrameSize is dropped and counted; one of exactly maxFrameSize passes")
+  @DisplayName(
+      "A frame over maxFrameSize is dropped and counted; one of exactly maxFrameSize passes")
   void oversizedFramesAreDroppedAndCounted() {
     ActorRef<SwitchCommand> sw = newSwitch(SEED);
     Port a = attach(sw, "a");
@@ -366,7 +376,8 @@ class SwitchActorTest {
   }
 
   @Test
-  @DisplayName("A frame shorter than the 14-byte header is a runt: dropped and counted; 14 bytes pass")
+  @DisplayName(
+      "A frame shorter than the 14-byte header is a runt: dropped and counted; 14 bytes pass")
   void runtsAreDroppedAndCounted() {
     ActorRef<SwitchCommand> sw = newSwitch(SEED);
     Port a = attach(sw, "a");
@@ -393,7 +404,7 @@ class SwitchActorTest {
     Port a = attach(sw, "a");
     Port b = attach(sw, "b");
     Port c = attach(sw, "c");
-    ByteString broadcast = frame(MacAddress.BROADCAST, a.mac(), 1, 50);  // 64 bytes
+    ByteString broadcast = frame(MacAddress.BROADCAST, a.mac(), 1, 50); // 64 bytes
     ByteString unknown = frame(MacAddress.of("02:00:00:00:00:55"), b.mac(), 2, 86); // 100 bytes
     ByteString toA = frame(a.mac(), c.mac(), 3, 186); // 200 bytes, a already learned
     send(sw, a, broadcast);
@@ -407,13 +418,17 @@ class SwitchActorTest {
     expectNothing(a, b, c);
 
     SwitchStats stats = stats(sw);
-    assertEquals(List.of(1, 2, 3), stats.ports().stream().map(SwitchStats.PortStats::port).toList());
-    assertEquals(new SwitchStats.PortStats(a.number(), "a", a.mac().toString(),
-        1, 64, 2, 100 + 200, 0), portStats(stats, a.number()));
-    assertEquals(new SwitchStats.PortStats(b.number(), "b", b.mac().toString(),
-        1, 100, 1, 64, 0), portStats(stats, b.number()));
-    assertEquals(new SwitchStats.PortStats(c.number(), "c", c.mac().toString(),
-        1, 200, 2, 64 + 100, 0), portStats(stats, c.number()));
+    assertEquals(
+        List.of(1, 2, 3), stats.ports().stream().map(SwitchStats.PortStats::port).toList());
+    assertEquals(
+        new SwitchStats.PortStats(a.number(), "a", a.mac().toString(), 1, 64, 2, 100 + 200, 0),
+        portStats(stats, a.number()));
+    assertEquals(
+        new SwitchStats.PortStats(b.number(), "b", b.mac().toString(), 1, 100, 1, 64, 0),
+        portStats(stats, b.number()));
+    assertEquals(
+        new SwitchStats.PortStats(c.number(), "c", c.mac().toString(), 1, 200, 2, 64 + 100, 0),
+        portStats(stats, c.number()));
     assertEquals(0, stats.oversizedDrops());
     assertEquals(0, stats.runtDrops());
     assertEquals(0, stats.unknownPortDrops());
@@ -422,7 +437,8 @@ class SwitchActorTest {
   // ------------------------------------------------------------------ detach
 
   @Test
-  @DisplayName("Detach removes the port: no more deliveries, its MACs are forgotten, its frames are unknownPortDrops")
+  @DisplayName(
+      "Detach removes the port: no more deliveries, its MACs are forgotten, its frames are unknownPortDrops")
   void detachRemovesThePort() {
     ActorRef<SwitchCommand> sw = newSwitch(SEED);
     Port a = attach(sw, "a");
@@ -448,7 +464,8 @@ class SwitchActorTest {
 
     SwitchStats stats = stats(sw);
     assertEquals(2, stats.unknownPortDrops());
-    assertEquals(List.of(a.number(), c.number()),
+    assertEquals(
+        List.of(a.number(), c.number()),
         stats.ports().stream().map(SwitchStats.PortStats::port).toList());
   }
 
@@ -480,7 +497,8 @@ class SwitchActorTest {
   // ------------------------------------------------------------------ taps
 
   @Test
-  @DisplayName("A tap sees every forwarded frame in forwarding order with its ingress port, name and a non-decreasing time")
+  @DisplayName(
+      "A tap sees every forwarded frame in forwarding order with its ingress port, name and a non-decreasing time")
   void tapSeesEveryFrameInOrder() {
     ActorRef<SwitchCommand> sw = newSwitch(SEED);
     Port a = attach(sw, "alpha");
@@ -504,32 +522,36 @@ class SwitchActorTest {
 
     assertEquals(List.of(f1, f2, f3, f4), seen.stream().map(TappedFrame::bytes).toList());
     assertEquals(List.of(1, 2, 1, 1), seen.stream().map(TappedFrame::ingressPort).toList());
-    assertEquals(List.of("alpha", "beta", "alpha", "alpha"),
+    assertEquals(
+        List.of("alpha", "beta", "alpha", "alpha"),
         seen.stream().map(TappedFrame::ingressName).toList());
     long previous = before;
     for (TappedFrame tapped : seen) {
-      assertTrue(tapped.epochNanos() >= previous,
+      assertTrue(
+          tapped.epochNanos() >= previous,
           "timestamps go back: " + tapped.epochNanos() + " after " + previous);
       previous = tapped.epochNanos();
     }
-    assertTrue(previous <= after, "timestamp " + previous + " after the tap was removed at " + after);
+    assertTrue(
+        previous <= after, "timestamp " + previous + " after the tap was removed at " + after);
   }
 
   @Test
   @DisplayName("Tap timestamps come from the network's clock")
   void tapTimestampsComeFromTheNetworkClock() {
     AtomicLong epoch = new AtomicLong(5_000);
-    NetworkClock manual = new NetworkClock() {
-      @Override
-      public long nanoTime() {
-        return epoch.get();
-      }
+    NetworkClock manual =
+        new NetworkClock() {
+          @Override
+          public long nanoTime() {
+            return epoch.get();
+          }
 
-      @Override
-      public long epochNanos() {
-        return epoch.get();
-      }
-    };
+          @Override
+          public long epochNanos() {
+            return epoch.get();
+          }
+        };
     ActorRef<SwitchCommand> sw =
         testKit.spawn(SwitchActor.create(new SwitchSettings(SEED, MAX_FRAME, manual)));
     Port a = attach(sw, "a");
@@ -584,7 +606,8 @@ class SwitchActorTest {
   }
 
   @Test
-  @DisplayName("RemoveTap answers only after the tap consumed every frame handed to it before the removal")
+  @DisplayName(
+      "RemoveTap answers only after the tap consumed every frame handed to it before the removal")
   void removeTapWaitsForTheConsumer() throws InterruptedException {
     ActorRef<SwitchCommand> sw = newSwitch(SEED);
     Port a = attach(sw, "a");
@@ -592,19 +615,22 @@ class SwitchActorTest {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<ByteString> seen = new CopyOnWriteArrayList<>();
-    sw.tell(new SwitchCommand.AddTap(11L, tapped -> {
-      if (seen.isEmpty()) {
-        entered.countDown();
-        try {
-          if (!release.await(10, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("test never released the tap consumer");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      seen.add(tapped.bytes());
-    }));
+    sw.tell(
+        new SwitchCommand.AddTap(
+            11L,
+            tapped -> {
+              if (seen.isEmpty()) {
+                entered.countDown();
+                try {
+                  if (!release.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("test never released the tap consumer");
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              seen.add(tapped.bytes());
+            }));
 
     int n = 12;
     List<ByteString> sent = new ArrayList<>();
@@ -652,12 +678,15 @@ class SwitchActorTest {
     Port a = attach(sw, "a");
     Port b = attach(sw, "b");
     List<ByteString> seen = new CopyOnWriteArrayList<>();
-    sw.tell(new SwitchCommand.AddTap(5L, tapped -> {
-      seen.add(tapped.bytes());
-      if (seen.size() == 1) {
-        throw new IllegalStateException("listener bug (expected by the test)");
-      }
-    }));
+    sw.tell(
+        new SwitchCommand.AddTap(
+            5L,
+            tapped -> {
+              seen.add(tapped.bytes());
+              if (seen.size() == 1) {
+                throw new IllegalStateException("listener bug (expected by the test)");
+              }
+            }));
     ByteString f1 = frame(MacAddress.BROADCAST, a.mac(), 1);
     ByteString f2 = frame(MacAddress.BROADCAST, a.mac(), 2);
     ByteString f3 = frame(MacAddress.BROADCAST, a.mac(), 3);
@@ -675,7 +704,7 @@ class SwitchActorTest {
   @DisplayName("Stop answers Done and the switch terminates")
   void stopAnswersDone() {
     ActorRef<SwitchCommand> sw = newSwitch(SEED);
-    sw.tell(new SwitchCommand.AddTap(1L, tapped -> { }));
+    sw.tell(new SwitchCommand.AddTap(1L, tapped -> {}));
     TestProbe<Done> done = testKit.createTestProbe(Done.class);
     sw.tell(new SwitchCommand.Stop(done.getRef()));
     done.expectMessage(WAIT, Done.getInstance());

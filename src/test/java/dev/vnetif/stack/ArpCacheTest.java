@@ -21,7 +21,10 @@ class ArpCacheTest {
   private static final long TIMEOUT_NANOS = ENTRY_TIMEOUT.toNanos();
   private static final int MAX_REQUESTS = 3;
   private static final int MAX_PENDING = 3;
-  /** Deliberately not zero and near the sign change, so that expiry must be computed by difference. */
+
+  /**
+   * Deliberately not zero and near the sign change, so that expiry must be computed by difference.
+   */
   private static final long NOW = Long.MAX_VALUE - TIMEOUT_NANOS / 2;
 
   private static final Ipv4Address PEER = Ipv4Address.of("10.0.0.2");
@@ -29,8 +32,9 @@ class ArpCacheTest {
   private static final MacAddress PEER_MAC = MacAddress.of("02:00:00:00:00:02");
   private static final MacAddress NEW_MAC = MacAddress.of("02:00:00:00:00:22");
 
-  private final ArpCache cache = new ArpCache(
-      new ArpSettings(ENTRY_TIMEOUT, Duration.ofSeconds(1), MAX_REQUESTS, MAX_PENDING));
+  private final ArpCache cache =
+      new ArpCache(
+          new ArpSettings(ENTRY_TIMEOUT, Duration.ofSeconds(1), MAX_REQUESTS, MAX_PENDING));
 
   private static ArpCache.PendingPacket packet(int tag) {
     return new ArpCache.PendingPacket(ByteString.fromArray(new byte[] {(byte) tag}), null);
@@ -65,7 +69,8 @@ class ArpCacheTest {
   }
 
   @Test
-  @DisplayName("An entry is valid until entryTimeout after it was learned and expired at exactly entryTimeout")
+  @DisplayName(
+      "An entry is valid until entryTimeout after it was learned and expired at exactly entryTimeout")
   void entryExpiresAtExactlyTheTimeout() {
     cache.learn(PEER, PEER_MAC, NOW);
     assertEquals(PEER_MAC, cache.lookup(PEER, NOW + TIMEOUT_NANOS - 1));
@@ -99,7 +104,8 @@ class ArpCacheTest {
   }
 
   @Test
-  @DisplayName("Beyond maxPendingPackets the oldest packet is dropped and handed out once by takeDropped")
+  @DisplayName(
+      "Beyond maxPendingPackets the oldest packet is dropped and handed out once by takeDropped")
   void overflowDropsTheOldest() {
     ArpCache.PendingPacket p1 = packet(1);
     cache.enqueue(PEER, p1);
@@ -141,7 +147,9 @@ class ArpCacheTest {
     assertTrue(cache.isResolving(OTHER), "another address is untouched");
     assertEquals(PEER_MAC, cache.lookup(PEER, NOW));
     assertNull(cache.learn(PEER, PEER_MAC, NOW), "the resolution is returned once");
-    assertEquals(ArpCache.Enqueued.STARTED_RESOLUTION, cache.enqueue(PEER, packet(3)),
+    assertEquals(
+        ArpCache.Enqueued.STARTED_RESOLUTION,
+        cache.enqueue(PEER, packet(3)),
         "a later packet starts a new resolution");
   }
 
@@ -166,7 +174,8 @@ class ArpCacheTest {
       cache.requestSent(PEER);
     }
     // The caller gives up with abandon; a request past the budget must not be counted as sent.
-    assertFalse(cache.requestSent(PEER),
+    assertFalse(
+        cache.requestSent(PEER),
         "request " + (MAX_REQUESTS + 1) + " with maxRequests " + MAX_REQUESTS);
   }
 

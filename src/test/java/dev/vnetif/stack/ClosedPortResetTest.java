@@ -17,13 +17,29 @@ class ClosedPortResetTest {
   private static final int SERVER_PORT = 80;
 
   private static TcpSegment incoming(int seq, int ack, int flags, int payloadLength) {
-    return new TcpSegment(CLIENT_PORT, SERVER_PORT, seq, ack, flags, 65_535, 0,
-        TcpOptions.NONE.withMss(1460), ByteString.fromArray(new byte[payloadLength]));
+    return new TcpSegment(
+        CLIENT_PORT,
+        SERVER_PORT,
+        seq,
+        ack,
+        flags,
+        65_535,
+        0,
+        TcpOptions.NONE.withMss(1460),
+        ByteString.fromArray(new byte[payloadLength]));
   }
 
   /** A bare RST with the given numbers and flags, from the server port back to the client. */
   private static TcpSegment reset(int seq, int ack, int flags) {
-    return new TcpSegment(SERVER_PORT, CLIENT_PORT, seq, ack, flags, 0, 0, TcpOptions.NONE,
+    return new TcpSegment(
+        SERVER_PORT,
+        CLIENT_PORT,
+        seq,
+        ack,
+        flags,
+        0,
+        0,
+        TcpOptions.NONE,
         ByteString.emptyByteString());
   }
 
@@ -46,8 +62,9 @@ class ClosedPortResetTest {
   @Test
   @DisplayName("A FIN|ACK with data gets <SEQ=SEG.ACK><CTL=RST>")
   void finAckGetsRstAtItsAck() {
-    TcpSegment reply = ClosedPortReset.replyTo(
-        incoming(7, 42, TcpSegment.FIN | TcpSegment.ACK | TcpSegment.PSH, 100));
+    TcpSegment reply =
+        ClosedPortReset.replyTo(
+            incoming(7, 42, TcpSegment.FIN | TcpSegment.ACK | TcpSegment.PSH, 100));
     assertEquals(reset(42, 0, TcpSegment.RST), reply);
   }
 
@@ -61,14 +78,19 @@ class ClosedPortResetTest {
   @Test
   @DisplayName("Without ACK, SEG.LEN counts SYN, FIN and payload bytes")
   void segmentLengthCountsSynFinAndPayload() {
-    assertEquals(reset(0, 1_000 + 1 + 1 + 20, TcpSegment.RST | TcpSegment.ACK),
+    assertEquals(
+        reset(0, 1_000 + 1 + 1 + 20, TcpSegment.RST | TcpSegment.ACK),
         ClosedPortReset.replyTo(incoming(1_000, 0, TcpSegment.SYN | TcpSegment.FIN, 20)));
-    assertEquals(reset(0, 1_000 + 20, TcpSegment.RST | TcpSegment.ACK),
+    assertEquals(
+        reset(0, 1_000 + 20, TcpSegment.RST | TcpSegment.ACK),
         ClosedPortReset.replyTo(incoming(1_000, 0, TcpSegment.PSH, 20)));
-    assertEquals(reset(0, 1_000 + 1, TcpSegment.RST | TcpSegment.ACK),
+    assertEquals(
+        reset(0, 1_000 + 1, TcpSegment.RST | TcpSegment.ACK),
         ClosedPortReset.replyTo(incoming(1_000, 0, TcpSegment.FIN, 0)));
-    assertEquals(reset(0, 1_000, TcpSegment.RST | TcpSegment.ACK),
-        ClosedPortReset.replyTo(incoming(1_000, 0, 0, 0)), "no flags, no data: SEG.LEN 0");
+    assertEquals(
+        reset(0, 1_000, TcpSegment.RST | TcpSegment.ACK),
+        ClosedPortReset.replyTo(incoming(1_000, 0, 0, 0)),
+        "no flags, no data: SEG.LEN 0");
   }
 
   @Test
@@ -81,8 +103,17 @@ class ClosedPortResetTest {
   @Test
   @DisplayName("The reply swaps the ports and carries no data, no options and a zero window")
   void portsSwappedAndReplyIsBare() {
-    TcpSegment in = new TcpSegment(12_345, 8_080, 1, 0, TcpSegment.SYN, 1_024, 0,
-        TcpOptions.NONE.withMss(536).withWindowScale(7), ByteString.fromArray(new byte[3]));
+    TcpSegment in =
+        new TcpSegment(
+            12_345,
+            8_080,
+            1,
+            0,
+            TcpSegment.SYN,
+            1_024,
+            0,
+            TcpOptions.NONE.withMss(536).withWindowScale(7),
+            ByteString.fromArray(new byte[3]));
     TcpSegment reply = ClosedPortReset.replyTo(in);
     assertEquals(8_080, reply.sourcePort());
     assertEquals(12_345, reply.destinationPort());
@@ -103,16 +134,19 @@ class ClosedPortResetTest {
   @Test
   @DisplayName("SEG.SEQ+SEG.LEN wraps modulo 2^32: seq 0xFFFFFFFF with SYN is acknowledged as 0")
   void acknowledgmentWrapsAround() {
-    assertEquals(reset(0, 0, TcpSegment.RST | TcpSegment.ACK),
+    assertEquals(
+        reset(0, 0, TcpSegment.RST | TcpSegment.ACK),
         ClosedPortReset.replyTo(incoming(0xFFFF_FFFF, 0, TcpSegment.SYN, 0)));
-    assertEquals(reset(0, 9, TcpSegment.RST | TcpSegment.ACK),
+    assertEquals(
+        reset(0, 9, TcpSegment.RST | TcpSegment.ACK),
         ClosedPortReset.replyTo(incoming(0xFFFF_FFF0, 0, TcpSegment.SYN | TcpSegment.FIN, 23)));
   }
 
   @Test
   @DisplayName("With ACK, a SEG.ACK with the top bit set is carried over unchanged")
   void highAckIsCarriedOver() {
-    assertEquals(reset(0xFFFF_FFFF, 0, TcpSegment.RST),
+    assertEquals(
+        reset(0xFFFF_FFFF, 0, TcpSegment.RST),
         ClosedPortReset.replyTo(incoming(0, 0xFFFF_FFFF, TcpSegment.ACK, 0)));
   }
 }

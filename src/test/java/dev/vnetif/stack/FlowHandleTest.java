@@ -9,14 +9,14 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The handle's stop hooks, which let a request that reached the actor too late (it went to
- * dead letters as the actor stopped) still be answered, instead of waiting for the ask's
- * 30-day safety net.
+ * The handle's stop hooks, which let a request that reached the actor too late (it went to dead
+ * letters as the actor stopped) still be answered, instead of waiting for the ask's 30-day safety
+ * net.
  */
 class FlowHandleTest {
   private static FlowHandle handle() {
-    return new FlowHandle(null, Ipv4Address.of("10.0.0.2"),
-        new FlowKey(Ipv4Address.of("10.0.0.3"), 80, 49152));
+    return new FlowHandle(
+        null, Ipv4Address.of("10.0.0.2"), new FlowKey(Ipv4Address.of("10.0.0.3"), 80, 49152));
   }
 
   @Test
@@ -33,7 +33,8 @@ class FlowHandleTest {
   }
 
   @Test
-  @DisplayName("a hook added after the stop runs at once: the race between isStopped() and the ask is closed")
+  @DisplayName(
+      "a hook added after the stop runs at once: the race between isStopped() and the ask is closed")
   void hookAfterStopRunsAtOnce() {
     FlowHandle handle = handle();
     handle.stopped();

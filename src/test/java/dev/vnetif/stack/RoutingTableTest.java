@@ -50,7 +50,8 @@ class RoutingTableTest {
   }
 
   @Test
-  @DisplayName("The limited broadcast is a broadcast, local, and sent directly even without a gateway")
+  @DisplayName(
+      "The limited broadcast is a broadcast, local, and sent directly even without a gateway")
   void limitedBroadcast() {
     Ipv4Address limited = ip("255.255.255.255");
     assertTrue(withGateway.isBroadcast(limited));
@@ -110,7 +111,8 @@ class RoutingTableTest {
   }
 
   @Test
-  @DisplayName("/32: the own address is not a broadcast (a one-address network has no directed broadcast)")
+  @DisplayName(
+      "/32: the own address is not a broadcast (a one-address network has no directed broadcast)")
   void slash32OwnAddressIsNotBroadcast() {
     RoutingTable host = new RoutingTable(Ipv4Cidr.parse("10.0.0.2/32"), GATEWAY);
     // A /32 has no host bits, so "all host bits set" is the host's own unicast address.
@@ -129,7 +131,8 @@ class RoutingTableTest {
   }
 
   @Test
-  @DisplayName("/0: every address is on-link and sent directly; only 255.255.255.255 is a broadcast")
+  @DisplayName(
+      "/0: every address is on-link and sent directly; only 255.255.255.255 is a broadcast")
   void slash0Routing() {
     RoutingTable everything = new RoutingTable(Ipv4Cidr.parse("10.0.0.2/0"), GATEWAY);
     assertEquals(REMOTE, everything.nextHop(REMOTE));

@@ -12,7 +12,8 @@ class ChallengeAckLimiterTest {
   private static final long T = 1_000_000_000_000L;
 
   @Test
-  @DisplayName("RFC 5961 §7: at most the limit (3) per second; the fourth in the same second is refused")
+  @DisplayName(
+      "RFC 5961 §7: at most the limit (3) per second; the fourth in the same second is refused")
   void limitPerSecond() {
     ChallengeAckLimiter limiter = new ChallengeAckLimiter(3);
     assertTrue(limiter.tryAcquire(T));
@@ -23,7 +24,8 @@ class ChallengeAckLimiterTest {
   }
 
   @Test
-  @DisplayName("RFC 5961 §7: the second is counted from the first challenge of the window: refused 1 ns before it ends, allowed at exactly 1 s")
+  @DisplayName(
+      "RFC 5961 §7: the second is counted from the first challenge of the window: refused 1 ns before it ends, allowed at exactly 1 s")
   void windowBoundary() {
     ChallengeAckLimiter limiter = new ChallengeAckLimiter(1);
     assertTrue(limiter.tryAcquire(T));
@@ -33,7 +35,8 @@ class ChallengeAckLimiterTest {
   }
 
   @Test
-  @DisplayName("RFC 5961 §7: a new window starts at the first challenge after the old one ended, not on a fixed grid")
+  @DisplayName(
+      "RFC 5961 §7: a new window starts at the first challenge after the old one ended, not on a fixed grid")
   void windowAnchoredAtFirstChallenge() {
     ChallengeAckLimiter limiter = new ChallengeAckLimiter(2);
     assertTrue(limiter.tryAcquire(T));

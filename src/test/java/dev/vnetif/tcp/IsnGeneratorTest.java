@@ -14,125 +14,133 @@ import org.junit.jupiter.api.Test;
 
 class IsnGeneratorTest {
 
-    private static final Ipv4Address LOCAL = Ipv4Address.of("10.0.0.2");
-    private static final Ipv4Address REMOTE = Ipv4Address.of("10.0.0.3");
-    private static final long SEED = 42;
-    private static final long T = 1_234_567_890_123L;
+  private static final Ipv4Address LOCAL = Ipv4Address.of("10.0.0.2");
+  private static final Ipv4Address REMOTE = Ipv4Address.of("10.0.0.3");
+  private static final long SEED = 42;
+  private static final long T = 1_234_567_890_123L;
 
-    @Test
-    @DisplayName("RFC 6528 §3: the same key, tuple and time give the same ISN")
-    void deterministic() {
-        int a = new IsnGenerator(SEED).isn(LOCAL, 49152, REMOTE, 80, T);
-        int b = new IsnGenerator(SEED).isn(LOCAL, 49152, REMOTE, 80, T);
-        assertEquals(a, b);
-    }
+  @Test
+  @DisplayName("RFC 6528 §3: the same key, tuple and time give the same ISN")
+  void deterministic() {
+    int a = new IsnGenerator(SEED).isn(LOCAL, 49152, REMOTE, 80, T);
+    int b = new IsnGenerator(SEED).isn(LOCAL, 49152, REMOTE, 80, T);
+    assertEquals(a, b);
+  }
 
-    @Test
-    @DisplayName("RFC 6528 §3: another secret key gives another ISN")
-    void dependsOnSeed() {
-        assertNotEquals(new IsnGenerator(SEED).isn(LOCAL, 49152, REMOTE, 80, T),
-                new IsnGenerator(SEED + 1).isn(LOCAL, 49152, REMOTE, 80, T));
-    }
+  @Test
+  @DisplayName("RFC 6528 §3: another secret key gives another ISN")
+  void dependsOnSeed() {
+    assertNotEquals(
+        new IsnGenerator(SEED).isn(LOCAL, 49152, REMOTE, 80, T),
+        new IsnGenerator(SEED + 1).isn(LOCAL, 49152, REMOTE, 80, T));
+  }
 
-    @Test
-    @DisplayName("RFC 6528 §3: F depends on every element of the 4-tuple")
-    void dependsOnEachTupleElement() {
-        IsnGenerator gen = new IsnGenerator(SEED);
-        int base = gen.isn(LOCAL, 49152, REMOTE, 80, T);
-        assertNotEquals(base, gen.isn(LOCAL, 49153, REMOTE, 80, T), "local port");
-        assertNotEquals(base, gen.isn(LOCAL, 49152, REMOTE, 81, T), "remote port");
-        assertNotEquals(base, gen.isn(Ipv4Address.of("10.0.0.4"), 49152, REMOTE, 80, T), "local address");
-        assertNotEquals(base, gen.isn(LOCAL, 49152, Ipv4Address.of("10.0.0.4"), 80, T), "remote address");
-        assertNotEquals(base, gen.isn(REMOTE, 80, LOCAL, 49152, T), "the reverse direction");
-    }
+  @Test
+  @DisplayName("RFC 6528 §3: F depends on every element of the 4-tuple")
+  void dependsOnEachTupleElement() {
+    IsnGenerator gen = new IsnGenerator(SEED);
+    int base = gen.isn(LOCAL, 49152, REMOTE, 80, T);
+    assertNotEquals(base, gen.isn(LOCAL, 49153, REMOTE, 80, T), "local port");
+    assertNotEquals(base, gen.isn(LOCAL, 49152, REMOTE, 81, T), "remote port");
+    assertNotEquals(
+        base, gen.isn(Ipv4Address.of("10.0.0.4"), 49152, REMOTE, 80, T), "local address");
+    assertNotEquals(
+        base, gen.isn(LOCAL, 49152, Ipv4Address.of("10.0.0.4"), 80, T), "remote address");
+    assertNotEquals(base, gen.isn(REMOTE, 80, LOCAL, 49152, T), "the reverse direction");
+  }
 
-    @Test
-    @DisplayName("RFC 6528 §3: M is a 4 µs timer, so the ISN of one tuple grows by 1 per 4000 ns")
-    void advancesOnePer4Microseconds() {
-        IsnGenerator gen = new IsnGenerator(SEED);
-        long t = 4_000L * 1_000_000; // on a tick boundary
-        int isn = gen.isn(LOCAL, 49152, REMOTE, 80, t);
-        assertEquals(isn, gen.isn(LOCAL, 49152, REMOTE, 80, t + 3_999), "same tick");
-        assertEquals(isn + 1, gen.isn(LOCAL, 49152, REMOTE, 80, t + 4_000));
-        assertEquals(isn + 250, gen.isn(LOCAL, 49152, REMOTE, 80, t + 1_000_000), "1 ms later");
-        for (long any : new long[] {0, 1, 3_999, T, -4_001, Long.MAX_VALUE - 4_000}) {
-            assertEquals(1, gen.isn(LOCAL, 49152, REMOTE, 80, any + 4_000) - gen.isn(LOCAL, 49152, REMOTE, 80, any),
-                    "at t=" + any);
-        }
+  @Test
+  @DisplayName("RFC 6528 §3: M is a 4 µs timer, so the ISN of one tuple grows by 1 per 4000 ns")
+  void advancesOnePer4Microseconds() {
+    IsnGenerator gen = new IsnGenerator(SEED);
+    long t = 4_000L * 1_000_000; // on a tick boundary
+    int isn = gen.isn(LOCAL, 49152, REMOTE, 80, t);
+    assertEquals(isn, gen.isn(LOCAL, 49152, REMOTE, 80, t + 3_999), "same tick");
+    assertEquals(isn + 1, gen.isn(LOCAL, 49152, REMOTE, 80, t + 4_000));
+    assertEquals(isn + 250, gen.isn(LOCAL, 49152, REMOTE, 80, t + 1_000_000), "1 ms later");
+    for (long any : new long[] {0, 1, 3_999, T, -4_001, Long.MAX_VALUE - 4_000}) {
+      assertEquals(
+          1,
+          gen.isn(LOCAL, 49152, REMOTE, 80, any + 4_000) - gen.isn(LOCAL, 49152, REMOTE, 80, any),
+          "at t=" + any);
     }
+  }
 
-    @Test
-    @DisplayName("RFC 6528 §3: M + F wraps modulo 2^32")
-    void wrapsCleanly() {
-        IsnGenerator gen = new IsnGenerator(SEED);
-        long f = Integer.toUnsignedLong(gen.isn(LOCAL, 49152, REMOTE, 80, 0)); // M = 0, so this is F
-        long lastTickBeforeWrap = (0x1_0000_0000L - 1 - f) * 4_000; // M + F = 2^32 - 1
-        assertEquals(-1, gen.isn(LOCAL, 49152, REMOTE, 80, lastTickBeforeWrap));
-        assertEquals(0, gen.isn(LOCAL, 49152, REMOTE, 80, lastTickBeforeWrap + 4_000));
-        assertEquals(1, gen.isn(LOCAL, 49152, REMOTE, 80, lastTickBeforeWrap + 8_000));
-        // M itself wraps after 2^32 ticks (about 4.8 hours): same ISN again.
-        assertEquals(gen.isn(LOCAL, 49152, REMOTE, 80, T), gen.isn(LOCAL, 49152, REMOTE, 80, T + (4_000L << 32)));
-    }
+  @Test
+  @DisplayName("RFC 6528 §3: M + F wraps modulo 2^32")
+  void wrapsCleanly() {
+    IsnGenerator gen = new IsnGenerator(SEED);
+    long f = Integer.toUnsignedLong(gen.isn(LOCAL, 49152, REMOTE, 80, 0)); // M = 0, so this is F
+    long lastTickBeforeWrap = (0x1_0000_0000L - 1 - f) * 4_000; // M + F = 2^32 - 1
+    assertEquals(-1, gen.isn(LOCAL, 49152, REMOTE, 80, lastTickBeforeWrap));
+    assertEquals(0, gen.isn(LOCAL, 49152, REMOTE, 80, lastTickBeforeWrap + 4_000));
+    assertEquals(1, gen.isn(LOCAL, 49152, REMOTE, 80, lastTickBeforeWrap + 8_000));
+    // M itself wraps after 2^32 ticks (about 4.8 hours): same ISN again.
+    assertEquals(
+        gen.isn(LOCAL, 49152, REMOTE, 80, T),
+        gen.isn(LOCAL, 49152, REMOTE, 80, T + (4_000L << 32)));
+  }
 
-    @Test
-    @DisplayName("RFC 6528 §3: 10,000 distinct tuples at one instant give almost all distinct ISNs")
-    void distribution() {
-        long randomSeed = 0x5EED_1234L;
-        Random random = new Random(randomSeed);
-        IsnGenerator gen = new IsnGenerator(SEED);
-        Set<String> tuples = new HashSet<>();
-        Set<Integer> isns = new HashSet<>();
-        while (tuples.size() < 10_000) {
-            Ipv4Address local = Ipv4Address.fromInt(random.nextInt());
-            Ipv4Address remote = Ipv4Address.fromInt(random.nextInt());
-            int localPort = random.nextInt(65_536);
-            int remotePort = random.nextInt(65_536);
-            if (tuples.add(local + ":" + localPort + ">" + remote + ":" + remotePort)) {
-                isns.add(gen.isn(local, localPort, remote, remotePort, T));
-            }
-        }
-        assertTrue(isns.size() > 9_990, "distinct ISNs: " + isns.size() + " (random seed " + randomSeed + ")");
+  @Test
+  @DisplayName("RFC 6528 §3: 10,000 distinct tuples at one instant give almost all distinct ISNs")
+  void distribution() {
+    long randomSeed = 0x5EED_1234L;
+    Random random = new Random(randomSeed);
+    IsnGenerator gen = new IsnGenerator(SEED);
+    Set<String> tuples = new HashSet<>();
+    Set<Integer> isns = new HashSet<>();
+    while (tuples.size() < 10_000) {
+      Ipv4Address local = Ipv4Address.fromInt(random.nextInt());
+      Ipv4Address remote = Ipv4Address.fromInt(random.nextInt());
+      int localPort = random.nextInt(65_536);
+      int remotePort = random.nextInt(65_536);
+      if (tuples.add(local + ":" + localPort + ">" + remote + ":" + remotePort)) {
+        isns.add(gen.isn(local, localPort, remote, remotePort, T));
+      }
     }
+    assertTrue(
+        isns.size() > 9_990, "distinct ISNs: " + isns.size() + " (random seed " + randomSeed + ")");
+  }
 
-    @Test
-    @DisplayName("RFC 6528 §3: neighbouring ports give unrelated ISNs, not a sequence")
-    void neighbouringPortsAreUnrelated() {
-        IsnGenerator gen = new IsnGenerator(SEED);
-        Set<Integer> steps = new HashSet<>();
-        int previous = gen.isn(LOCAL, 49152, REMOTE, 80, T);
-        for (int port = 49153; port < 49153 + 100; port++) {
-            int isn = gen.isn(LOCAL, port, REMOTE, 80, T);
-            steps.add(isn - previous);
-            previous = isn;
-        }
-        assertTrue(steps.size() > 95, "distinct steps between consecutive ports: " + steps.size());
+  @Test
+  @DisplayName("RFC 6528 §3: neighbouring ports give unrelated ISNs, not a sequence")
+  void neighbouringPortsAreUnrelated() {
+    IsnGenerator gen = new IsnGenerator(SEED);
+    Set<Integer> steps = new HashSet<>();
+    int previous = gen.isn(LOCAL, 49152, REMOTE, 80, T);
+    for (int port = 49153; port < 49153 + 100; port++) {
+      int isn = gen.isn(LOCAL, port, REMOTE, 80, T);
+      steps.add(isn - previous);
+      previous = isn;
     }
+    assertTrue(steps.size() > 95, "distinct steps between consecutive ports: " + steps.size());
+  }
 
-    @Test
-    @DisplayName("F is SipHash-2-4: the reference test vectors of Aumasson and Bernstein")
-    void sipHashReferenceVectors() {
-        long k0 = 0x0706050403020100L; // key bytes 00..0f, little-endian words
-        long k1 = 0x0f0e0d0c0b0a0908L;
-        assertEquals(0x726fdb47dd0e0e31L, IsnGenerator.sipHash24(k0, k1, bytesUpTo(0)));
-        assertEquals(0x93f5f5799a932462L, IsnGenerator.sipHash24(k0, k1, bytesUpTo(8)));
-        assertEquals(0xa129ca6149be45e5L, IsnGenerator.sipHash24(k0, k1, bytesUpTo(15)));
-    }
+  @Test
+  @DisplayName("F is SipHash-2-4: the reference test vectors of Aumasson and Bernstein")
+  void sipHashReferenceVectors() {
+    long k0 = 0x0706050403020100L; // key bytes 00..0f, little-endian words
+    long k1 = 0x0f0e0d0c0b0a0908L;
+    assertEquals(0x726fdb47dd0e0e31L, IsnGenerator.sipHash24(k0, k1, bytesUpTo(0)));
+    assertEquals(0x93f5f5799a932462L, IsnGenerator.sipHash24(k0, k1, bytesUpTo(8)));
+    assertEquals(0xa129ca6149be45e5L, IsnGenerator.sipHash24(k0, k1, bytesUpTo(15)));
+  }
 
-    @Test
-    void rejectsBadPorts() {
-        IsnGenerator gen = new IsnGenerator(SEED);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> gen.isn(LOCAL, 65_536, REMOTE, 80, T));
-        assertTrue(e.getMessage().contains("65536"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> gen.isn(LOCAL, 1, REMOTE, -1, T));
-    }
+  @Test
+  void rejectsBadPorts() {
+    IsnGenerator gen = new IsnGenerator(SEED);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> gen.isn(LOCAL, 65_536, REMOTE, 80, T));
+    assertTrue(e.getMessage().contains("65536"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> gen.isn(LOCAL, 1, REMOTE, -1, T));
+  }
 
-    /** The message 00 01 02 ... (n - 1) of the SipHash test vectors. */
-    private static byte[] bytesUpTo(int n) {
-        byte[] message = new byte[n];
-        for (int i = 0; i < n; i++) {
-            message[i] = (byte) i;
-        }
-        return message;
+  /** The message 00 01 02 ... (n - 1) of the SipHash test vectors. */
+  private static byte[] bytesUpTo(int n) {
+    byte[] message = new byte[n];
+    for (int i = 0; i < n; i++) {
+      message[i] = (byte) i;
     }
+    return message;
+  }
 }

@@ -11,14 +11,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link LossRecovery} on its own: duplicate-ACK counting, the fast retransmit decision, the
- * NewReno "recover" point, and which {@link CongestionControl} call each event makes (a
- * recording fake stands in for the arithmetic, which {@link NewRenoTest} covers).
+ * NewReno "recover" point, and which {@link CongestionControl} call each event makes (a recording
+ * fake stands in for the arithmetic, which {@link NewRenoTest} covers).
  */
 class LossRecoveryTest {
   private static final int SMSS = 1000;
   private static final int ISS = 5_000;
+
   /** Ten segments sent after the SYN: SND.UNA = ISS + 1, SND.MAX = ISS + 1 + 10 000. */
   private static final int UNA = ISS + 1;
+
   private static final int MAX = UNA + 10 * SMSS;
   private static final long NOW = 0;
 
@@ -91,7 +93,8 @@ class LossRecoveryTest {
   // ------------------------------------------------------------------ fast retransmit
 
   @Test
-  @DisplayName("RFC 6582 §3.2 step 1: recover starts at the ISS, no duplicates counted, not in recovery")
+  @DisplayName(
+      "RFC 6582 §3.2 step 1: recover starts at the ISS, no duplicates counted, not in recovery")
   void startsWithRecoverAtIss() {
     assertEquals(ISS, recovery.recover);
     assertEquals(0, recovery.duplicateAcks);
@@ -100,7 +103,8 @@ class LossRecoveryTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §3.2 step 2: the first two duplicate ACKs do nothing; the third asks for a fast retransmit and enters recovery")
+  @DisplayName(
+      "RFC 5681 §3.2 step 2: the first two duplicate ACKs do nothing; the third asks for a fast retransmit and enters recovery")
   void thirdDuplicateTriggersFastRetransmit() {
     assertFalse(recovery.onDuplicateAck(UNA, MAX, MAX - UNA, NOW));
     assertFalse(recovery.onDuplicateAck(UNA, MAX, MAX - UNA, NOW));
@@ -112,14 +116,16 @@ class LossRecoveryTest {
   }
 
   @Test
-  @DisplayName("RFC 6582 §3.2 step 2: entering fast recovery sets recover to the highest sequence number sent, SND.MAX − 1")
+  @DisplayName(
+      "RFC 6582 §3.2 step 2: entering fast recovery sets recover to the highest sequence number sent, SND.MAX − 1")
   void fastRetransmitSetsRecover() {
     enterRecovery();
     assertEquals(MAX - 1, recovery.recover);
   }
 
   @Test
-  @DisplayName("RFC 3042 §2: ssthresh is computed from FlightSize at the first duplicate, not inflated by limited-transmit segments")
+  @DisplayName(
+      "RFC 3042 §2: ssthresh is computed from FlightSize at the first duplicate, not inflated by limited-transmit segments")
   void flightSizeFromFirstDuplicate() {
     recovery.onDuplicateAck(UNA, MAX, 10 * SMSS, NOW);
     recovery.onDuplicateAck(UNA, MAX + SMSS, 11 * SMSS, NOW);
@@ -128,7 +134,8 @@ class LossRecoveryTest {
   }
 
   @Test
-  @DisplayName("RFC 3042 §2 / RFC 5681 §3.2 step 1: limited transmit allows 1·SMSS after the first duplicate, 2·SMSS after the second, nothing in recovery")
+  @DisplayName(
+      "RFC 3042 §2 / RFC 5681 §3.2 step 1: limited transmit allows 1·SMSS after the first duplicate, 2·SMSS after the second, nothing in recovery")
   void limitedTransmitAllowance() {
     assertEquals(0, recovery.limitedTransmitAllowance(SMSS));
     recovery.onDuplicateAck(UNA, MAX, MAX - UNA, NOW);
@@ -140,7 +147,8 @@ class LossRecoveryTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §3.2 step 4: each further duplicate in recovery inflates the window and asks for no second retransmit")
+  @DisplayName(
+      "RFC 5681 §3.2 step 4: each further duplicate in recovery inflates the window and asks for no second retransmit")
   void furtherDuplicatesInflate() {
     enterRecovery();
     for (int i = 0; i < 5; i++) {
@@ -150,12 +158,13 @@ class LossRecoveryTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §3.2: a new ACK outside recovery grows the window and resets the duplicate count, so three fresh duplicates are needed")
+  @DisplayName(
+      "RFC 5681 §3.2: a new ACK outside recovery grows the window and resets the duplicate count, so three fresh duplicates are needed")
   void newAckResetsDuplicateCount() {
     recovery.onDuplicateAck(UNA, MAX, MAX - UNA, NOW);
     recovery.onDuplicateAck(UNA, MAX, MAX - UNA, NOW);
-    assertEquals(LossRecovery.AckKind.NORMAL,
-        recovery.onNewAck(UNA + SMSS, SMSS, MAX - UNA - SMSS, NOW));
+    assertEquals(
+        LossRecovery.AckKind.NORMAL, recovery.onNewAck(UNA + SMSS, SMSS, MAX - UNA - SMSS, NOW));
     assertEquals(List.of("ack 1000"), cc.calls);
     assertEquals(0, recovery.duplicateAcks);
     assertFalse(recovery.onDuplicateAck(UNA + SMSS, MAX, MAX - UNA - SMSS, NOW));
@@ -166,19 +175,22 @@ class LossRecoveryTest {
   // ------------------------------------------------------------------ NewReno recovery
 
   @Test
-  @DisplayName("RFC 6582 §3.2 step 3: ACKs below recover are partial — the first reported as FIRST_PARTIAL, later ones PARTIAL — and deflate the window")
+  @DisplayName(
+      "RFC 6582 §3.2 step 3: ACKs below recover are partial — the first reported as FIRST_PARTIAL, later ones PARTIAL — and deflate the window")
   void partialAcks() {
     enterRecovery();
-    assertEquals(LossRecovery.AckKind.FIRST_PARTIAL,
+    assertEquals(
+        LossRecovery.AckKind.FIRST_PARTIAL,
         recovery.onNewAck(UNA + 2 * SMSS, 2 * SMSS, 8 * SMSS, NOW));
-    assertEquals(LossRecovery.AckKind.PARTIAL,
-        recovery.onNewAck(UNA + 3 * SMSS, SMSS, 7 * SMSS, NOW));
+    assertEquals(
+        LossRecovery.AckKind.PARTIAL, recovery.onNewAck(UNA + 3 * SMSS, SMSS, 7 * SMSS, NOW));
     assertTrue(recovery.inRecovery);
     assertEquals(List.of("partial 2000", "partial 1000"), cc.calls);
   }
 
   @Test
-  @DisplayName("RFC 6582 §3.2 step 3: an ACK covering recover is full: recovery ends with FlightSize after the ACK")
+  @DisplayName(
+      "RFC 6582 §3.2 step 3: an ACK covering recover is full: recovery ends with FlightSize after the ACK")
   void fullAckExitsRecovery() {
     enterRecovery();
     assertEquals(LossRecovery.AckKind.RECOVERY_EXIT, recovery.onNewAck(MAX, 10 * SMSS, 0, NOW));
@@ -190,7 +202,8 @@ class LossRecoveryTest {
   }
 
   @Test
-  @DisplayName("RFC 6582 §3.2: the partial/first-partial distinction starts afresh in each recovery")
+  @DisplayName(
+      "RFC 6582 §3.2: the partial/first-partial distinction starts afresh in each recovery")
   void firstPartialAgainInNextRecovery() {
     enterRecovery();
     recovery.onNewAck(UNA + SMSS, SMSS, 9 * SMSS, NOW);
@@ -200,12 +213,13 @@ class LossRecoveryTest {
     for (int i = 0; i < 3; i++) {
       recovery.onDuplicateAck(una, max, max - una, NOW);
     }
-    assertEquals(LossRecovery.AckKind.FIRST_PARTIAL,
-        recovery.onNewAck(una + SMSS, SMSS, 9 * SMSS, NOW));
+    assertEquals(
+        LossRecovery.AckKind.FIRST_PARTIAL, recovery.onNewAck(una + SMSS, SMSS, 9 * SMSS, NOW));
   }
 
   @Test
-  @DisplayName("RFC 6582 §3.2 step 2: duplicates of an ACK that does not cover recover (here: after an RTO) start no fast retransmit")
+  @DisplayName(
+      "RFC 6582 §3.2 step 2: duplicates of an ACK that does not cover recover (here: after an RTO) start no fast retransmit")
   void noFastRetransmitBelowRecover() {
     recovery.onTimeout(MAX - UNA, true, MAX, NOW); // recover = MAX - 1
     cc.calls.clear();
@@ -217,7 +231,8 @@ class LossRecoveryTest {
   }
 
   @Test
-  @DisplayName("RFC 6582 §3.2 step 2: the ACK must exceed recover — at recover no fast retransmit, at recover + 1 one")
+  @DisplayName(
+      "RFC 6582 §3.2 step 2: the ACK must exceed recover — at recover no fast retransmit, at recover + 1 one")
   void recoverBoundary() {
     LossRecovery atRecover = new LossRecovery(cc, UNA);
     for (int i = 0; i < 3; i++) {
@@ -230,7 +245,8 @@ class LossRecoveryTest {
   }
 
   @Test
-  @DisplayName("RFC 6582 §3.2 step 2 across the 2^32 wrap: an ACK just past zero exceeds a recover just below it")
+  @DisplayName(
+      "RFC 6582 §3.2 step 2 across the 2^32 wrap: an ACK just past zero exceeds a recover just below it")
   void recoverComparisonWraps() {
     int iss = 0xFFFF_FFF0;
     LossRecovery wrapped = new LossRecovery(cc, iss);
@@ -244,7 +260,8 @@ class LossRecoveryTest {
   // ------------------------------------------------------------------ timeout
 
   @Test
-  @DisplayName("RFC 5681 §3.1, RFC 6582 §3.2 step 4: an RTO leaves recovery, sets recover = SND.MAX − 1 and collapses the window once")
+  @DisplayName(
+      "RFC 5681 §3.1, RFC 6582 §3.2 step 4: an RTO leaves recovery, sets recover = SND.MAX − 1 and collapses the window once")
   void timeoutLeavesRecoveryAndCollapsesOnce() {
     enterRecovery();
     recovery.onTimeout(MAX - UNA, true, MAX + 3 * SMSS, NOW);

@@ -15,13 +15,14 @@ class OptionsNegotiationTest {
   private static final TcpConfig CONFIG = TcpConfig.defaults(); // MSS 1460, 256 KiB buffers
 
   private final SendSequence snd = new SendSequence(1024);
-  private final ReceiveSequence rcv = new ReceiveSequence(CONFIG.receiveBufferSize(),
-      CONFIG.mss(), 8);
+  private final ReceiveSequence rcv =
+      new ReceiveSequence(CONFIG.receiveBufferSize(), CONFIG.mss(), 8);
 
   // ------------------------------------------------------------------ window scale
 
   @Test
-  @DisplayName("RFC 7323 §2.3: the shift is the smallest that fits the buffer in 16 bits: 65535 → 0, 65536 → 1, 256 KiB → 3")
+  @DisplayName(
+      "RFC 7323 §2.3: the shift is the smallest that fits the buffer in 16 bits: 65535 → 0, 65536 → 1, 256 KiB → 3")
   void windowScaleForBuffer() {
     assertEquals(0, OptionsNegotiation.windowScaleFor(1));
     assertEquals(0, OptionsNegotiation.windowScaleFor(64_000));
@@ -42,7 +43,8 @@ class OptionsNegotiationTest {
   // ------------------------------------------------------------------ our SYN
 
   @Test
-  @DisplayName("RFC 9293 §3.7.1, RFC 7323 §2.2: our SYN offers our MSS and, when offered, the buffer's shift — never SACK-permitted or timestamps")
+  @DisplayName(
+      "RFC 9293 §3.7.1, RFC 7323 §2.2: our SYN offers our MSS and, when offered, the buffer's shift — never SACK-permitted or timestamps")
   void synOptions() {
     TcpOptions offered = OptionsNegotiation.synOptions(CONFIG, true);
     assertEquals(1460, offered.mss());
@@ -58,7 +60,8 @@ class OptionsNegotiationTest {
   // ------------------------------------------------------------------ the peer's SYN
 
   @Test
-  @DisplayName("RFC 9293 §3.7.1: without an MSS option the send MSS is 536; with one it is min(peer's, ours)")
+  @DisplayName(
+      "RFC 9293 §3.7.1: without an MSS option the send MSS is 536; with one it is min(peer's, ours)")
   void sendMss() {
     OptionsNegotiation.apply(TcpOptions.NONE, false, CONFIG, snd, rcv);
     assertEquals(536, snd.effectiveMss);
@@ -70,17 +73,19 @@ class OptionsNegotiationTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.7.1: an MSS option of 0 counts as absent (536), never a zero-byte segment size")
+  @DisplayName(
+      "RFC 9293 §3.7.1: an MSS option of 0 counts as absent (536), never a zero-byte segment size")
   void zeroMssIsAbsent() {
     OptionsNegotiation.apply(TcpOptions.NONE.withMss(0), false, CONFIG, snd, rcv);
     assertEquals(536, snd.effectiveMss);
   }
 
   @Test
-  @DisplayName("RFC 7323 §2.2: both sides offered scaling → we shift by ours, the peer's windows by its shift")
+  @DisplayName(
+      "RFC 7323 §2.2: both sides offered scaling → we shift by ours, the peer's windows by its shift")
   void bothOfferedScaling() {
-    OptionsNegotiation.apply(TcpOptions.NONE.withMss(1460).withWindowScale(7), true, CONFIG,
-        snd, rcv);
+    OptionsNegotiation.apply(
+        TcpOptions.NONE.withMss(1460).withWindowScale(7), true, CONFIG, snd, rcv);
     assertEquals(7, snd.sndScale);
     assertEquals(3, rcv.rcvScale);
   }
@@ -97,10 +102,15 @@ class OptionsNegotiationTest {
   }
 
   @Test
-  @DisplayName("RFC 2018 §2, RFC 7323 §3.2: a peer's SACK-permitted and timestamps settle nothing; MSS and scaling settle as without them")
+  @DisplayName(
+      "RFC 2018 §2, RFC 7323 §3.2: a peer's SACK-permitted and timestamps settle nothing; MSS and scaling settle as without them")
   void sackAndTimestampsChangeNothing() {
-    TcpOptions linux = TcpOptions.NONE.withMss(1400).withSackPermitted()
-        .withTimestamps(new Timestamps(1, 0)).withWindowScale(7);
+    TcpOptions linux =
+        TcpOptions.NONE
+            .withMss(1400)
+            .withSackPermitted()
+            .withTimestamps(new Timestamps(1, 0))
+            .withWindowScale(7);
     OptionsNegotiation.apply(linux, true, CONFIG, snd, rcv);
     assertEquals(1400, snd.effectiveMss);
     assertEquals(7, snd.sndScale);

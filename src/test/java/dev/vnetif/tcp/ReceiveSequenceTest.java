@@ -8,8 +8,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link ReceiveSequence} on its own: the receive window we advertise (never shrinking, opened
- * only in worthwhile steps) and RFC 9293's acceptability test.
+ * {@link ReceiveSequence} on its own: the receive window we advertise (never shrinking, opened only
+ * in worthwhile steps) and RFC 9293's acceptability test.
  */
 class ReceiveSequenceTest {
   private static final int IRS = 5_000;
@@ -30,7 +30,8 @@ class ReceiveSequenceTest {
   // ------------------------------------------------------------------ window
 
   @Test
-  @DisplayName("RFC 9293 §3.3.1: RCV.NXT starts at IRS+1; nothing is offered until the first segment we send advertises the window")
+  @DisplayName(
+      "RFC 9293 §3.3.1: RCV.NXT starts at IRS+1; nothing is offered until the first segment we send advertises the window")
   void startsWithNothingOffered() {
     ReceiveSequence rcv = started(10_000, 1_000);
     assertEquals(NXT, rcv.rcvNxt);
@@ -41,7 +42,8 @@ class ReceiveSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 7323 §2.2–2.3: a SYN's window field is unscaled (at most 65535); later fields are shifted by our scale")
+  @DisplayName(
+      "RFC 7323 §2.2–2.3: a SYN's window field is unscaled (at most 65535); later fields are shifted by our scale")
   void scaledAndUnscaledFields() {
     ReceiveSequence rcv = started(300_000, 1_460);
     rcv.rcvScale = 3;
@@ -52,7 +54,8 @@ class ReceiveSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 7323 §2.3: a scaled field rounds down, so we never promise more than the buffer holds")
+  @DisplayName(
+      "RFC 7323 §2.3: a scaled field rounds down, so we never promise more than the buffer holds")
   void scaledFieldRoundsDown() {
     ReceiveSequence rcv = started(10_001, 1_000);
     rcv.rcvScale = 1;
@@ -61,7 +64,8 @@ class ReceiveSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.2.2: the right edge never moves left — unread data shrinks the window by exactly what arrived")
+  @DisplayName(
+      "RFC 9293 §3.8.6.2.2: the right edge never moves left — unread data shrinks the window by exactly what arrived")
   void rightEdgeNeverMovesLeft() {
     ReceiveSequence rcv = started(10_000, 1_000);
     rcv.windowField(false);
@@ -72,7 +76,8 @@ class ReceiveSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.3: the window opens only by at least min(buffer/2, MSS): 999 bytes consumed are not announced, 1000 are")
+  @DisplayName(
+      "RFC 1122 §4.2.3.3: the window opens only by at least min(buffer/2, MSS): 999 bytes consumed are not announced, 1000 are")
   void receiverSwsAvoidance() {
     ReceiveSequence rcv = started(10_000, 1_000);
     rcv.windowField(false);
@@ -102,7 +107,8 @@ class ReceiveSequenceTest {
   }
 
   @Test
-  @DisplayName("a FIN one past a full window leaves RCV.NXT beyond the edge: the window is 0, never negative")
+  @DisplayName(
+      "a FIN one past a full window leaves RCV.NXT beyond the edge: the window is 0, never negative")
   void finPastTheEdgeGivesZeroWindow() {
     ReceiveSequence rcv = started(1_000, 1_000);
     rcv.windowField(false);
@@ -116,7 +122,8 @@ class ReceiveSequenceTest {
   // ------------------------------------------------------------------ acceptability
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (first) length 0, window 0: acceptable only at SEG.SEQ = RCV.NXT")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (first) length 0, window 0: acceptable only at SEG.SEQ = RCV.NXT")
   void emptySegmentZeroWindow() {
     ReceiveSequence rcv = started(1_000, 1_000);
     assertEquals(0, rcv.window());
@@ -126,7 +133,8 @@ class ReceiveSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (first) length 0, window > 0: RCV.NXT ≤ SEG.SEQ < RCV.NXT + RCV.WND")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (first) length 0, window > 0: RCV.NXT ≤ SEG.SEQ < RCV.NXT + RCV.WND")
   void emptySegmentOpenWindow() {
     ReceiveSequence rcv = started(1_000, 1_000);
     rcv.windowField(false);
@@ -145,7 +153,8 @@ class ReceiveSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (first) length > 0, window > 0: acceptable if its first or its last octet is in the window")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (first) length > 0, window > 0: acceptable if its first or its last octet is in the window")
   void dataOpenWindow() {
     ReceiveSequence rcv = started(1_000, 1_000);
     rcv.windowField(false);

@@ -20,7 +20,8 @@ class SendSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.3.1: at the start SND.UNA = SND.NXT = SND.MAX = ISS; data starts at ISS+1; nothing in flight")
+  @DisplayName(
+      "RFC 9293 §3.3.1: at the start SND.UNA = SND.NXT = SND.MAX = ISS; data starts at ISS+1; nothing in flight")
   void start() {
     SendSequence snd = started(ISS, "");
     assertEquals(ISS, snd.sndUna);
@@ -34,7 +35,8 @@ class SendSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.3.1: the SYN takes one sequence number and no buffer space; acknowledging it frees no data")
+  @DisplayName(
+      "RFC 9293 §3.3.1: the SYN takes one sequence number and no buffer space; acknowledging it frees no data")
   void synTakesOneSequenceNumber() {
     SendSequence snd = started(ISS, "hello");
     snd.sent(ISS + 1);
@@ -47,7 +49,8 @@ class SendSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (fifth): an ACK moves SND.UNA and drops exactly the acknowledged bytes from the buffer")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (fifth): an ACK moves SND.UNA and drops exactly the acknowledged bytes from the buffer")
   void acknowledgeFreesAcknowledgedBytes() {
     SendSequence snd = started(ISS, "hello");
     snd.sent(ISS + 6); // SYN and all five bytes
@@ -61,7 +64,8 @@ class SendSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.4: the FIN takes the number after the last byte; sent once SND.NXT passes it, acknowledged once SND.UNA does")
+  @DisplayName(
+      "RFC 9293 §3.10.4: the FIN takes the number after the last byte; sent once SND.NXT passes it, acknowledged once SND.UNA does")
   void finSequenceNumber() {
     SendSequence snd = started(ISS, "hello");
     snd.finQueued = true;
@@ -77,7 +81,8 @@ class SendSequenceTest {
   }
 
   @Test
-  @DisplayName("go-back-N: after SND.NXT is rewound, an ACK beyond it moves SND.NXT up to the ACK; SND.MAX keeps the highest sent")
+  @DisplayName(
+      "go-back-N: after SND.NXT is rewound, an ACK beyond it moves SND.NXT up to the ACK; SND.MAX keeps the highest sent")
   void acknowledgeAfterRewind() {
     SendSequence snd = started(ISS, "abcdefghij");
     snd.sent(ISS + 11);
@@ -92,7 +97,8 @@ class SendSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.1: a zero-window probe byte beyond SND.MAX makes its ACK acceptable, and once acknowledged it counts as sent")
+  @DisplayName(
+      "RFC 9293 §3.8.6.1: a zero-window probe byte beyond SND.MAX makes its ACK acceptable, and once acknowledged it counts as sent")
   void probeEndExtendsAckLimit() {
     SendSequence snd = started(ISS, "abc");
     snd.sent(ISS + 1);
@@ -108,7 +114,8 @@ class SendSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (fifth): the window is updated if SND.WL1 < SEG.SEQ, or SND.WL1 = SEG.SEQ and SND.WL2 ≤ SEG.ACK")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (fifth): the window is updated if SND.WL1 < SEG.SEQ, or SND.WL1 = SEG.SEQ and SND.WL2 ≤ SEG.ACK")
   void windowUpdateRule() {
     SendSequence snd = started(ISS, "");
     snd.sndWl1 = 5_000;
@@ -124,7 +131,8 @@ class SendSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 7323 §2.3, RFC 1122 §4.2.3.4: the window is the field shifted by the peer's scale; the largest ever seen is kept")
+  @DisplayName(
+      "RFC 7323 §2.3, RFC 1122 §4.2.3.4: the window is the field shifted by the peer's scale; the largest ever seen is kept")
   void updateWindowScalesAndTracksMaximum() {
     SendSequence snd = started(ISS, "");
     snd.sndScale = 3;
@@ -139,7 +147,8 @@ class SendSequenceTest {
   }
 
   @Test
-  @DisplayName("stream offsets: a sequence number maps to the count of bytes ever written before it, across consumed data")
+  @DisplayName(
+      "stream offsets: a sequence number maps to the count of bytes ever written before it, across consumed data")
   void streamOffset() {
     SendSequence snd = started(ISS, "abcdefghij");
     snd.sent(ISS + 11);
@@ -149,7 +158,8 @@ class SendSequenceTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.4: sequence numbers wrap at 2^32: data, FIN and ACKs past zero work as anywhere else")
+  @DisplayName(
+      "RFC 9293 §3.4: sequence numbers wrap at 2^32: data, FIN and ACKs past zero work as anywhere else")
   void wrapAround() {
     int iss = 0xFFFF_FFFD;
     SendSequence snd = started(iss, "hello");

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The closing half of the RFC 9293 §3.3.2 state diagram: FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT,
- * CLOSING, LAST_ACK and TIME_WAIT, half-close in both directions, simultaneous close, and the
- * 2·MSL wait.
+ * CLOSING, LAST_ACK and TIME_WAIT, half-close in both directions, simultaneous close, and the 2·MSL
+ * wait.
  */
 class TcbCloseTest {
   private static final long TWO_MSL_MS = 60_000;
@@ -36,7 +36,8 @@ class TcbCloseTest {
   // ------------------------------------------------------------------ transitions
 
   @Test
-  @DisplayName("RFC 9293 §3.10.4 ESTABLISHED→FIN_WAIT_1: CLOSE sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK>")
+  @DisplayName(
+      "RFC 9293 §3.10.4 ESTABLISHED→FIN_WAIT_1: CLOSE sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK>")
   void establishedToFinWait1() {
     TcbHarness h = TcbHarness.established();
     h.tcb.shutdownWrite(at(10));
@@ -46,12 +47,15 @@ class TcbCloseTest {
     expectStatePath(h, TcpState.ESTABLISHED, TcpState.FIN_WAIT_1);
     h.expectNoEvent();
     // The fixture's handshake took 0 ms, so the RTO sits at its 200 ms floor (RFC 6298 §2.4).
-    assertEquals(at(10 + 200), h.tcb.timers().deadline(TcbTimers.Kind.RETRANSMIT),
+    assertEquals(
+        at(10 + 200),
+        h.tcb.timers().deadline(TcbTimers.Kind.RETRANSMIT),
         "the FIN is retransmitted after one RTO");
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (eighth) ESTABLISHED→CLOSE_WAIT: the peer's FIN is ACKed at once and signalled")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (eighth) ESTABLISHED→CLOSE_WAIT: the peer's FIN is ACKed at once and signalled")
   void establishedToCloseWait() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().flags(FIN | ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ));
@@ -64,7 +68,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (fifth) FIN_WAIT_1→FIN_WAIT_2: the ACK of our FIN, nothing sent, no timer left")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (fifth) FIN_WAIT_1→FIN_WAIT_2: the ACK of our FIN, nothing sent, no timer left")
   void finWait1ToFinWait2() {
     TcbHarness h = TcbHarness.finWait1();
     h.send(at(10), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + 1));
@@ -76,7 +81,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (eighth) FIN_WAIT_1→CLOSING: the FINs cross; the peer's is ACKed at once")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (eighth) FIN_WAIT_1→CLOSING: the FINs cross; the peer's is ACKed at once")
   void finWait1ToClosing() {
     TcbHarness h = TcbHarness.finWait1();
     h.send(at(10), seg().flags(FIN | ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ));
@@ -88,7 +94,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (fifth) CLOSING→TIME_WAIT: the ACK of our FIN, 2·MSL timer from that moment")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (fifth) CLOSING→TIME_WAIT: the ACK of our FIN, 2·MSL timer from that moment")
   void closingToTimeWait() {
     TcbHarness h = TcbHarness.closing();
     h.send(at(20), seg().seq(REMOTE_SEQ + 1).ack(LOCAL_SEQ + 1));
@@ -100,7 +107,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.4 CLOSING: our unacknowledged FIN is retransmitted when the RTO (200 ms here) expires")
+  @DisplayName(
+      "RFC 6298 §5.4 CLOSING: our unacknowledged FIN is retransmitted when the RTO (200 ms here) expires")
   void closingRetransmitsFin() {
     TcbHarness h = TcbHarness.closing(); // RTO 200 ms (the fixture's handshake took 0 ms)
     h.tick(at(199));
@@ -111,7 +119,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (fifth, eighth) FIN_WAIT_1→TIME_WAIT: FIN and the ACK of our FIN in one segment")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (fifth, eighth) FIN_WAIT_1→TIME_WAIT: FIN and the ACK of our FIN in one segment")
   void finWait1ToTimeWait() {
     TcbHarness h = TcbHarness.finWait1();
     h.send(at(10), seg().flags(FIN | ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ + 1));
@@ -139,7 +148,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.4 CLOSE_WAIT→LAST_ACK: CLOSE sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK>")
+  @DisplayName(
+      "RFC 9293 §3.10.4 CLOSE_WAIT→LAST_ACK: CLOSE sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK>")
   void closeWaitToLastAck() {
     TcbHarness h = TcbHarness.closeWait();
     h.tcb.shutdownWrite(at(10));
@@ -151,7 +161,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (fifth) LAST_ACK→CLOSED: the ACK of our FIN → Closed(NORMAL), nothing sent")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (fifth) LAST_ACK→CLOSED: the ACK of our FIN → Closed(NORMAL), nothing sent")
   void lastAckToClosed() {
     TcbHarness h = TcbHarness.lastAck();
     h.send(at(10), seg().seq(REMOTE_SEQ + 1).ack(LOCAL_SEQ + 1));
@@ -163,7 +174,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (fifth) LAST_ACK: an ACK that does not cover our FIN changes nothing")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (fifth) LAST_ACK: an ACK that does not cover our FIN changes nothing")
   void lastAckIgnoresAckBelowFin() {
     TcbHarness h = TcbHarness.lastAck();
     h.send(at(10), seg().seq(REMOTE_SEQ + 1).ack(LOCAL_SEQ));
@@ -173,7 +185,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.3.2 TIME_WAIT→CLOSED: nothing at 2·MSL − 1 ms, Closed(NORMAL) at exactly 2·MSL (60 s)")
+  @DisplayName(
+      "RFC 9293 §3.3.2 TIME_WAIT→CLOSED: nothing at 2·MSL − 1 ms, Closed(NORMAL) at exactly 2·MSL (60 s)")
   void timeWaitToClosedAfterTwoMsl() {
     TcbHarness h = TcbHarness.timeWait();
     h.tick(at(TWO_MSL_MS - 1));
@@ -205,7 +218,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (fifth, eighth) TIME_WAIT: a retransmitted FIN is ACKed and restarts the 2·MSL timeout")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (fifth, eighth) TIME_WAIT: a retransmitted FIN is ACKed and restarts the 2·MSL timeout")
   void timeWaitRetransmittedFinRestartsTimer() {
     TcbHarness h = TcbHarness.timeWait(); // entered at T0
     h.send(at(20_000), seg().flags(FIN | ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ + 1));
@@ -236,7 +250,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (first) LAST_ACK: the peer's retransmitted FIN (our ACK was lost) is ACKed again")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (first) LAST_ACK: the peer's retransmitted FIN (our ACK was lost) is ACKed again")
   void lastAckAcksRetransmittedFin() {
     TcbHarness h = TcbHarness.lastAck();
     h.send(at(10), seg().flags(FIN | ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ));
@@ -258,16 +273,22 @@ class TcbCloseTest {
   // ------------------------------------------------------------------ half-close
 
   @Test
-  @DisplayName("RFC 9293 §3.10.2 CLOSE_WAIT: the user may still send; data goes out, then the FIN on CLOSE, then LAST_ACK→CLOSED")
+  @DisplayName(
+      "RFC 9293 §3.10.2 CLOSE_WAIT: the user may still send; data goes out, then the FIN on CLOSE, then LAST_ACK→CLOSED")
   void closeWaitStillSends() {
     TcbHarness h = TcbHarness.closeWait();
     h.write("hello");
-    h.expectSegment(out().flags(ACK | PSH).seq(LOCAL_SEQ).ack(REMOTE_SEQ + 1).window(WINDOW - 1)
-        .payload("hello"));
+    h.expectSegment(
+        out()
+            .flags(ACK | PSH)
+            .seq(LOCAL_SEQ)
+            .ack(REMOTE_SEQ + 1)
+            .window(WINDOW - 1)
+            .payload("hello"));
     h.expectState(TcpState.CLOSE_WAIT);
     h.tcb.shutdownWrite(h.now);
-    h.expectSegment(out().flags(FIN | ACK).seq(LOCAL_SEQ + 5).ack(REMOTE_SEQ + 1)
-        .window(WINDOW - 1));
+    h.expectSegment(
+        out().flags(FIN | ACK).seq(LOCAL_SEQ + 5).ack(REMOTE_SEQ + 1).window(WINDOW - 1));
     h.expectNothing();
     h.expectState(TcpState.LAST_ACK);
     h.send(at(30), seg().seq(REMOTE_SEQ + 1).ack(LOCAL_SEQ + 6));
@@ -278,7 +299,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.4: the FIN follows queued data — held behind Nagle, it rides on the last data segment")
+  @DisplayName(
+      "RFC 9293 §3.10.4: the FIN follows queued data — held behind Nagle, it rides on the last data segment")
   void finFollowsQueuedData() {
     TcbHarness h = TcbHarness.established();
     h.write("abc");
@@ -288,15 +310,15 @@ class TcbCloseTest {
     h.expectNothing();
     h.expectState(TcpState.FIN_WAIT_1);
     h.send(at(10), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + 3));
-    h.expectSegment(out().flags(FIN | ACK | PSH).seq(LOCAL_SEQ + 3).ack(REMOTE_SEQ)
-        .payload("def"));
+    h.expectSegment(out().flags(FIN | ACK | PSH).seq(LOCAL_SEQ + 3).ack(REMOTE_SEQ).payload("def"));
     h.expectNothing();
     h.send(at(20), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + 7));
     h.expectState(TcpState.FIN_WAIT_2);
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (seventh) FIN_WAIT_1: data from the peer is still delivered and ACKed (delayed 40 ms)")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (seventh) FIN_WAIT_1: data from the peer is still delivered and ACKed (delayed 40 ms)")
   void finWait1StillReceives() {
     TcbHarness h = TcbHarness.finWait1();
     h.send(at(10), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ).payload("abc"));
@@ -310,7 +332,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (seventh) FIN_WAIT_2: data from the peer is still delivered and ACKed (delayed 40 ms)")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (seventh) FIN_WAIT_2: data from the peer is still delivered and ACKed (delayed 40 ms)")
   void finWait2StillReceives() {
     TcbHarness h = TcbHarness.finWait2();
     h.send(at(10), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + 1).payload("abc"));
@@ -324,7 +347,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (seventh, eighth) FIN_WAIT_2: data with FIN is delivered, ACKed at once, TIME_WAIT")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (seventh, eighth) FIN_WAIT_2: data with FIN is delivered, ACKed at once, TIME_WAIT")
   void finWait2DataWithFin() {
     TcbHarness h = TcbHarness.finWait2();
     h.send(at(10), seg().flags(FIN | ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ + 1).payload("bye"));
@@ -350,7 +374,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.2: SEND after CLOSE is refused with a clear error (\"connection closing\")")
+  @DisplayName(
+      "RFC 9293 §3.10.2: SEND after CLOSE is refused with a clear error (\"connection closing\")")
   void sendAfterShutdownRefused() {
     TcbHarness h = TcbHarness.finWait1();
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> h.write("late"));
@@ -361,7 +386,8 @@ class TcbCloseTest {
   // ------------------------------------------------------------------ two blocks
 
   @Test
-  @DisplayName("RFC 9293 §3.6 figure 13: simultaneous close — both blocks pass CLOSING and TIME_WAIT and are CLOSED after 2·MSL")
+  @DisplayName(
+      "RFC 9293 §3.6 figure 13: simultaneous close — both blocks pass CLOSING and TIME_WAIT and are CLOSED after 2·MSL")
   void simultaneousCloseBothEndsClosed() {
     TcbHarness a = new TcbHarness();
     TcbHarness b = new TcbHarness();
@@ -375,10 +401,10 @@ class TcbCloseTest {
     arrive(b, finA, at(110));
     a.expectState(TcpState.CLOSING);
     b.expectState(TcpState.CLOSING);
-    TcpSegment ackA = a.expectSegment(out().seq(LOCAL_SEQ + 1).ack(REMOTE_SEQ + 1)
-        .window(WINDOW - 1));
-    TcpSegment ackB = b.expectSegment(seg().seq(REMOTE_SEQ + 1).ack(LOCAL_SEQ + 1)
-        .window(WINDOW - 1));
+    TcpSegment ackA =
+        a.expectSegment(out().seq(LOCAL_SEQ + 1).ack(REMOTE_SEQ + 1).window(WINDOW - 1));
+    TcpSegment ackB =
+        b.expectSegment(seg().seq(REMOTE_SEQ + 1).ack(LOCAL_SEQ + 1).window(WINDOW - 1));
     arrive(a, ackB, at(120));
     arrive(b, ackA, at(120));
     a.expectState(TcpState.TIME_WAIT);
@@ -394,8 +420,13 @@ class TcbCloseTest {
     b.tick(at(120 + TWO_MSL_MS));
     for (TcbHarness end : List.of(a, b)) {
       end.expectState(TcpState.CLOSED);
-      expectStatePath(end, TcpState.ESTABLISHED, TcpState.FIN_WAIT_1, TcpState.CLOSING,
-          TcpState.TIME_WAIT, TcpState.CLOSED);
+      expectStatePath(
+          end,
+          TcpState.ESTABLISHED,
+          TcpState.FIN_WAIT_1,
+          TcpState.CLOSING,
+          TcpState.TIME_WAIT,
+          TcpState.CLOSED);
       end.expectEvent(TcbEvent.PeerFinished.class);
       end.expectEvent(new TcbEvent.Closed(CloseReason.NORMAL));
       end.expectNothing();
@@ -404,7 +435,8 @@ class TcbCloseTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.6 figure 12: normal close between two blocks — the closer waits 2·MSL in TIME_WAIT, the other ends in LAST_ACK→CLOSED")
+  @DisplayName(
+      "RFC 9293 §3.6 figure 12: normal close between two blocks — the closer waits 2·MSL in TIME_WAIT, the other ends in LAST_ACK→CLOSED")
   void normalCloseBetweenTwoBlocks() {
     TcbHarness a = new TcbHarness();
     TcbHarness b = new TcbHarness();
@@ -426,8 +458,13 @@ class TcbCloseTest {
     a.expectState(TcpState.TIME_WAIT);
     a.tick(at(140 + TWO_MSL_MS));
     a.expectState(TcpState.CLOSED);
-    expectStatePath(a, TcpState.ESTABLISHED, TcpState.FIN_WAIT_1, TcpState.FIN_WAIT_2,
-        TcpState.TIME_WAIT, TcpState.CLOSED);
+    expectStatePath(
+        a,
+        TcpState.ESTABLISHED,
+        TcpState.FIN_WAIT_1,
+        TcpState.FIN_WAIT_2,
+        TcpState.TIME_WAIT,
+        TcpState.CLOSED);
     a.expectEvent(TcbEvent.PeerFinished.class);
     a.expectEvent(new TcbEvent.Closed(CloseReason.NORMAL));
     a.expectNothing();
@@ -437,10 +474,10 @@ class TcbCloseTest {
   // ------------------------------------------------------------------ helpers
 
   /**
-   * Wires {@code a} (active opener, port {@link TcbHarness#LOCAL_PORT}, ISS
-   * {@link TcbHarness#LOCAL_ISS}) and {@code b} (listener on {@link TcbHarness#REMOTE_PORT},
-   * ISS {@link TcbHarness#REMOTE_ISS}) through a three-way handshake at T0, so that A's
-   * segments match {@code out()} and B's match {@code seg()}.
+   * Wires {@code a} (active opener, port {@link TcbHarness#LOCAL_PORT}, ISS {@link
+   * TcbHarness#LOCAL_ISS}) and {@code b} (listener on {@link TcbHarness#REMOTE_PORT}, ISS {@link
+   * TcbHarness#REMOTE_ISS}) through a three-way handshake at T0, so that A's segments match {@code
+   * out()} and B's match {@code seg()}.
    */
   private static void connect(TcbHarness a, TcbHarness b) {
     TcpConfig config = TcbHarness.config().withWindowScaling(false);

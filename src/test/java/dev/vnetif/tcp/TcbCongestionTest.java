@@ -23,11 +23,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Congestion control on the sending side: the initial window (RFC 6928), slow start and
- * congestion avoidance (RFC 5681 §3.1), fast retransmit and NewReno fast recovery (RFC 5681
- * §3.2, RFC 6582 §3.2), the response to a retransmission timeout, and what a duplicate ACK is
- * (RFC 5681 §2). SMSS is 1460 and the peer's window 64000 throughout, so the congestion window
- * is what limits the sender.
+ * Congestion control on the sending side: the initial window (RFC 6928), slow start and congestion
+ * avoidance (RFC 5681 §3.1), fast retransmit and NewReno fast recovery (RFC 5681 §3.2, RFC 6582
+ * §3.2), the response to a retransmission timeout, and what a duplicate ACK is (RFC 5681 §2). SMSS
+ * is 1460 and the peer's window 64000 throughout, so the congestion window is what limits the
+ * sender.
  */
 class TcbCongestionTest {
 
@@ -44,9 +44,9 @@ class TcbCongestionTest {
 
   /**
    * Ten segments (exactly IW, nothing more queued, so limited transmit has nothing to send) and
-   * three duplicate ACKs at 10–12 ms: segment 1 was fast-retransmitted, ssthresh = 7300,
-   * cwnd = 11680, recover = the last byte of segment 10. Then the user queued {@code more}
-   * bytes, which the inflated window does not admit yet.
+   * three duplicate ACKs at 10–12 ms: segment 1 was fast-retransmitted, ssthresh = 7300, cwnd =
+   * 11680, recover = the last byte of segment 10. Then the user queued {@code more} bytes, which
+   * the inflated window does not admit yet.
    */
   private static TcbHarness inFastRecovery(int more) {
     TcbHarness h = tenSegmentsInFlight(IW);
@@ -60,7 +60,10 @@ class TcbCongestionTest {
 
   /** Our segment carrying bytes [offset, offset + length) of the pattern the user wrote. */
   private static SegmentBuilder data(int offset, int length, int flags) {
-    return out().seq(LOCAL_SEQ + offset).ack(REMOTE_SEQ).flags(flags)
+    return out()
+        .seq(LOCAL_SEQ + offset)
+        .ack(REMOTE_SEQ)
+        .flags(flags)
         .payload(pattern(offset, length));
   }
 
@@ -82,7 +85,8 @@ class TcbCongestionTest {
   // ------------------------------------------------------------------ initial window
 
   @Test
-  @DisplayName("RFC 6928 §2: IW = min(10·SMSS, max(2·SMSS, 14600)) = 14600: of 20000 bytes written, ten 1460-byte segments go out at once, then nothing until an ACK")
+  @DisplayName(
+      "RFC 6928 §2: IW = min(10·SMSS, max(2·SMSS, 14600)) = 14600: of 20000 bytes written, ten 1460-byte segments go out at once, then nothing until an ACK")
   void initialWindowIsTenSegments() {
     TcbHarness h = TcbHarness.established();
     assertWindow(h, IW, Integer.MAX_VALUE);
@@ -97,7 +101,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 6928 §2: for SMSS 536 the initial window is 10·536 = 5360 bytes: ten 536-byte segments")
+  @DisplayName(
+      "RFC 6928 §2: for SMSS 536 the initial window is 10·536 = 5360 bytes: ten 536-byte segments")
   void initialWindowForSmallMss() {
     TcbHarness h = TcbHarness.synSent();
     h.send(seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(536));
@@ -111,7 +116,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 6928 §2: for SMSS 4000 the initial window is max(2·4000, 14600) = 14600 bytes: three full segments (the 2600-byte rest is held by sender SWS avoidance)")
+  @DisplayName(
+      "RFC 6928 §2: for SMSS 4000 the initial window is max(2·4000, 14600) = 14600 bytes: three full segments (the 2600-byte rest is held by sender SWS avoidance)")
   void initialWindowForLargeMss() {
     TcbHarness h = TcbHarness.synSent(config().withMss(4_000));
     h.send(seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(4_000));
@@ -127,7 +133,8 @@ class TcbCongestionTest {
   // ------------------------------------------------------------------ slow start, avoidance
 
   @Test
-  @DisplayName("RFC 5681 §3.1 (slow start): the ACK of one segment grows cwnd by SMSS to 16060 and releases two more segments")
+  @DisplayName(
+      "RFC 5681 §3.1 (slow start): the ACK of one segment grows cwnd by SMSS to 16060 and releases two more segments")
   void slowStartAckOfOneSegmentReleasesTwo() {
     TcbHarness h = tenSegmentsInFlight(20_000);
     h.send(at(50), ackOf(MSS));
@@ -139,7 +146,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §3.1 eq. 2: cwnd += min(N, SMSS): an ACK of two segments grows cwnd by one SMSS only, releasing three segments")
+  @DisplayName(
+      "RFC 5681 §3.1 eq. 2: cwnd += min(N, SMSS): an ACK of two segments grows cwnd by one SMSS only, releasing three segments")
   void slowStartGrowthCappedAtSmss() {
     TcbHarness h = tenSegmentsInFlight(20_000);
     h.send(at(50), ackOf(2 * MSS));
@@ -160,7 +168,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §3.1 eq. 3: once cwnd ≥ ssthresh, each ACK adds max(1, SMSS·SMSS/cwnd): 2920 → 3650 → 4234 → 4737")
+  @DisplayName(
+      "RFC 5681 §3.1 eq. 3: once cwnd ≥ ssthresh, each ACK adds max(1, SMSS·SMSS/cwnd): 2920 → 3650 → 4234 → 4737")
   void congestionAvoidance() {
     TcbHarness h = TcbHarness.established();
     h.write(pattern(0, 2 * MSS), false);
@@ -185,7 +194,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §4.1: after an idle period longer than the RTO, cwnd restarts at min(IW, cwnd): 16060 → 14600, ten segments")
+  @DisplayName(
+      "RFC 5681 §4.1: after an idle period longer than the RTO, cwnd restarts at min(IW, cwnd): 16060 → 14600, ten segments")
   void idleRestart() {
     TcbHarness h = tenSegmentsInFlight(IW);
     h.send(at(50), ackOf(IW));
@@ -200,7 +210,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §4.1: a pause shorter than the RTO keeps cwnd: 16060 bytes, eleven segments")
+  @DisplayName(
+      "RFC 5681 §4.1: a pause shorter than the RTO keeps cwnd: 16060 bytes, eleven segments")
   void noRestartWithinRto() {
     TcbHarness h = tenSegmentsInFlight(IW);
     h.send(at(50), ackOf(IW));
@@ -216,7 +227,8 @@ class TcbCongestionTest {
   // ------------------------------------------------------------------ fast retransmit
 
   @Test
-  @DisplayName("RFC 5681 §3.2 steps 1–3: the third duplicate ACK retransmits the segment at SND.UNA; ssthresh = max(14600/2, 2·SMSS) = 7300, cwnd = ssthresh + 3·SMSS = 11680")
+  @DisplayName(
+      "RFC 5681 §3.2 steps 1–3: the third duplicate ACK retransmits the segment at SND.UNA; ssthresh = max(14600/2, 2·SMSS) = 7300, cwnd = ssthresh + 3·SMSS = 11680")
   void fastRetransmitOnThirdDuplicate() {
     TcbHarness h = tenSegmentsInFlight(IW);
     h.send(at(10), ackOf(0));
@@ -234,7 +246,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §3.2 steps 4–5: each further duplicate ACK inflates cwnd by SMSS; once it exceeds FlightSize new segments go out")
+  @DisplayName(
+      "RFC 5681 §3.2 steps 4–5: each further duplicate ACK inflates cwnd by SMSS; once it exceeds FlightSize new segments go out")
   void extraDuplicatesInflateWindow() {
     TcbHarness h = inFastRecovery(5_400);
     h.send(at(13), ackOf(0));
@@ -255,7 +268,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 6582 §3.2 step 3: a partial ACK retransmits the next unacknowledged segment and deflates cwnd: 11680 − 2920 + SMSS = 10220")
+  @DisplayName(
+      "RFC 6582 §3.2 step 3: a partial ACK retransmits the next unacknowledged segment and deflates cwnd: 11680 − 2920 + SMSS = 10220")
   void partialAckRetransmitsNextSegment() {
     TcbHarness h = inFastRecovery(5_400);
     h.send(at(50), ackOf(2 * MSS));
@@ -267,7 +281,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 6582 §3.2 step 3: a partial ACK of less than SMSS deflates cwnd by that amount without adding SMSS back: 11680 − 1000")
+  @DisplayName(
+      "RFC 6582 §3.2 step 3: a partial ACK of less than SMSS deflates cwnd by that amount without adding SMSS back: 11680 − 1000")
   void partialAckBelowSmss() {
     TcbHarness h = inFastRecovery(5_400);
     h.send(at(50), ackOf(1_000));
@@ -280,7 +295,8 @@ class TcbCongestionTest {
   @DisplayName("RFC 6582 §3.2 step 3: only the first partial ACK resets the retransmission timer")
   void onlyFirstPartialAckResetsTimer() {
     TcbHarness h = inFastRecovery(5_400);
-    assertEquals(at(200), h.tcb.timers().deadline(Kind.RETRANSMIT)); // untouched by the fast retransmit
+    assertEquals(
+        at(200), h.tcb.timers().deadline(Kind.RETRANSMIT)); // untouched by the fast retransmit
     h.send(at(50), ackOf(2 * MSS));
     h.expectSegment(segment(3));
     assertEquals(at(250), h.tcb.timers().deadline(Kind.RETRANSMIT));
@@ -292,7 +308,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 6582 §3.2 step 3: a full ACK (beyond recover) ends recovery with cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS) = 2920 when nothing is outstanding")
+  @DisplayName(
+      "RFC 6582 §3.2 step 3: a full ACK (beyond recover) ends recovery with cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS) = 2920 when nothing is outstanding")
   void fullAckEndsRecovery() {
     TcbHarness h = inFastRecovery(0);
     h.send(at(50), ackOf(IW));
@@ -302,7 +319,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 6582 §3.2 step 3: the full ACK with 2920 bytes sent during recovery still out gives cwnd = 2920 + SMSS = 4380, and one more segment goes")
+  @DisplayName(
+      "RFC 6582 §3.2 step 3: the full ACK with 2920 bytes sent during recovery still out gives cwnd = 2920 + SMSS = 4380, and one more segment goes")
   void fullAckWithDataOutstanding() {
     TcbHarness h = inFastRecovery(5_400);
     for (int i = 0; i < 4; i++) { // duplicates 4–7 release segments 11 and 12
@@ -316,7 +334,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 6582 §3.2 step 3: the full ACK sets cwnd = ssthresh when FlightSize + SMSS exceeds it")
+  @DisplayName(
+      "RFC 6582 §3.2 step 3: the full ACK sets cwnd = ssthresh when FlightSize + SMSS exceeds it")
   void fullAckCappedAtSsthresh() {
     TcbHarness h = inFastRecovery(15_400); // 30000 written in all
     for (int i = 0; i < 9; i++) { // duplicates 4–12 release segments 11 to 17
@@ -330,7 +349,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 6582 §3.2 step 2: after recovery, three duplicates of an ACK beyond the old recover trigger a new fast retransmit")
+  @DisplayName(
+      "RFC 6582 §3.2 step 2: after recovery, three duplicates of an ACK beyond the old recover trigger a new fast retransmit")
   void newFastRetransmitAfterRecovery() {
     TcbHarness h = inFastRecovery(2 * MSS);
     h.send(at(50), ackOf(IW)); // full ACK: cwnd = min(7300, 1460 + 1460)
@@ -348,7 +368,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 6582 §3.2 steps 2, 4: after an RTO, duplicate ACKs that do not cover recover start no fast retransmit")
+  @DisplayName(
+      "RFC 6582 §3.2 steps 2, 4: after an RTO, duplicate ACKs that do not cover recover start no fast retransmit")
   void noFastRetransmitBelowRecoverAfterRto() {
     TcbHarness h = tenSegmentsInFlight(IW);
     h.tick(at(200));
@@ -364,7 +385,8 @@ class TcbCongestionTest {
   // ------------------------------------------------------------------ timeout
 
   @Test
-  @DisplayName("RFC 5681 §3.1: on RTO ssthresh = max(FlightSize/2, 2·SMSS) = 7300, cwnd = 1 SMSS; one segment goes, the next two only after its ACK")
+  @DisplayName(
+      "RFC 5681 §3.1: on RTO ssthresh = max(FlightSize/2, 2·SMSS) = 7300, cwnd = 1 SMSS; one segment goes, the next two only after its ACK")
   void rtoCollapsesWindow() {
     TcbHarness h = tenSegmentsInFlight(20_000);
     h.tick(at(200));
@@ -383,7 +405,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §3.1, go-back-N: an ACK beyond the rewound SND.NXT skips what the peer already has; only new data follows")
+  @DisplayName(
+      "RFC 5681 §3.1, go-back-N: an ACK beyond the rewound SND.NXT skips what the peer already has; only new data follows")
   void rtoAckBeyondRewoundSndNxt() {
     TcbHarness h = tenSegmentsInFlight(20_000);
     h.tick(at(200));
@@ -397,7 +420,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §3.1, RFC 6582 §3.2 step 4: an RTO during fast recovery ends it: cwnd = 1 SMSS, one segment")
+  @DisplayName(
+      "RFC 5681 §3.1, RFC 6582 §3.2 step 4: an RTO during fast recovery ends it: cwnd = 1 SMSS, one segment")
   void rtoDuringFastRecovery() {
     TcbHarness h = inFastRecovery(5_400);
     h.tick(at(200));
@@ -412,7 +436,8 @@ class TcbCongestionTest {
   // ------------------------------------------------------------------ what a duplicate is
 
   @Test
-  @DisplayName("RFC 5681 §2 (e): an ACK that changes the window is not a duplicate; one that repeats the new window is")
+  @DisplayName(
+      "RFC 5681 §2 (e): an ACK that changes the window is not a duplicate; one that repeats the new window is")
   void windowChangeIsNotDuplicate() {
     TcbHarness h = tenSegmentsInFlight(IW);
     h.send(at(10), ackOf(0));
@@ -451,7 +476,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §2 (a): with no data outstanding, repeated ACKs are not duplicates: cwnd and ssthresh stay")
+  @DisplayName(
+      "RFC 5681 §2 (a): with no data outstanding, repeated ACKs are not duplicates: cwnd and ssthresh stay")
   void noOutstandingDataNoDuplicate() {
     TcbHarness h = tenSegmentsInFlight(IW);
     h.send(at(50), ackOf(IW));
@@ -477,7 +503,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §3.2: duplicates count only without an intervening ACK that moves SND.UNA: 2 + new ACK + 2 is no loss, the next one is")
+  @DisplayName(
+      "RFC 5681 §3.2: duplicates count only without an intervening ACK that moves SND.UNA: 2 + new ACK + 2 is no loss, the next one is")
   void newAckResetsDuplicateCount() {
     TcbHarness h = tenSegmentsInFlight(IW);
     h.send(at(10), ackOf(0));
@@ -494,7 +521,8 @@ class TcbCongestionTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §3.2 step 1 (RFC 3042 limited transmit): the first and second duplicate ACKs each send one new segment, cwnd unchanged; the third retransmits with ssthresh from FlightSize without them")
+  @DisplayName(
+      "RFC 5681 §3.2 step 1 (RFC 3042 limited transmit): the first and second duplicate ACKs each send one new segment, cwnd unchanged; the third retransmits with ssthresh from FlightSize without them")
   void limitedTransmit() {
     TcbHarness h = tenSegmentsInFlight(20_000);
     h.send(at(10), ackOf(0));

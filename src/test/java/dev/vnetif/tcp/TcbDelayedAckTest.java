@@ -20,10 +20,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2): an ACK for in-order
- * data may wait up to the configured delay (40 ms in the fixture), but not past the second
- * full-sized segment; out-of-order data and hole fills are acknowledged at once; any segment
- * we send carries the ACK and makes the timer moot.
+ * Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3, RFC 5681 §4.2): an ACK for in-order data may
+ * wait up to the configured delay (40 ms in the fixture), but not past the second full-sized
+ * segment; out-of-order data and hole fills are acknowledged at once; any segment we send carries
+ * the ACK and makes the timer moot.
  */
 class TcbDelayedAckTest {
 
@@ -33,7 +33,8 @@ class TcbDelayedAckTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.2: one in-order segment is ACKed when the 40 ms delay ends, not a millisecond earlier")
+  @DisplayName(
+      "RFC 1122 §4.2.3.2: one in-order segment is ACKed when the 40 ms delay ends, not a millisecond earlier")
   void singleSegmentAckedAfterDelay() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, 100));
@@ -49,7 +50,8 @@ class TcbDelayedAckTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.2: a second small segment does not restart the timer; the ACK is due 40 ms after the first")
+  @DisplayName(
+      "RFC 1122 §4.2.3.2: a second small segment does not restart the timer; the ACK is due 40 ms after the first")
   void laterSegmentsDoNotPostponeTheAck() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, 100));
@@ -62,7 +64,8 @@ class TcbDelayedAckTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.2, RFC 5681 §4.2: the second full-sized segment is ACKed at once and the timer is cancelled")
+  @DisplayName(
+      "RFC 1122 §4.2.3.2, RFC 5681 §4.2: the second full-sized segment is ACKed at once and the timer is cancelled")
   void secondFullSegmentAckedAtOnce() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, MSS));
@@ -75,7 +78,8 @@ class TcbDelayedAckTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.2: after an immediate ACK of two full segments, the third waits for its own 40 ms")
+  @DisplayName(
+      "RFC 1122 §4.2.3.2: after an immediate ACK of two full segments, the third waits for its own 40 ms")
   void countRestartsAfterEachAck() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, MSS));
@@ -95,7 +99,8 @@ class TcbDelayedAckTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §4.2: an out-of-order segment is ACKed at once, taking the pending delayed ACK with it")
+  @DisplayName(
+      "RFC 5681 §4.2: an out-of-order segment is ACKed at once, taking the pending delayed ACK with it")
   void outOfOrderSegmentAckedAtOnce() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, 100));
@@ -108,22 +113,29 @@ class TcbDelayedAckTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.2: a data segment we send carries the ACK and cancels the delayed-ACK timer")
+  @DisplayName(
+      "RFC 1122 §4.2.3.2: a data segment we send carries the ACK and cancels the delayed-ACK timer")
   void outgoingDataCarriesTheAck() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, 100));
     h.tick(at(20));
     h.expectNothing();
     h.write("xyz");
-    h.expectSegment(out().flags(ACK | PSH).seq(LOCAL_SEQ).ack(REMOTE_SEQ + 100)
-        .window(WINDOW - 100).payload("xyz"));
+    h.expectSegment(
+        out()
+            .flags(ACK | PSH)
+            .seq(LOCAL_SEQ)
+            .ack(REMOTE_SEQ + 100)
+            .window(WINDOW - 100)
+            .payload("xyz"));
     assertFalse(h.tcb.timers().isArmed(TcbTimers.Kind.DELAYED_ACK));
     h.tick(at(60));
     h.expectNothing();
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.2: a window update sent because the reader consumed carries the ACK and cancels the timer")
+  @DisplayName(
+      "RFC 1122 §4.2.3.2: a window update sent because the reader consumed carries the ACK and cancels the timer")
   void windowUpdateCarriesTheAck() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, MSS));
@@ -162,10 +174,11 @@ class TcbDelayedAckTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.2: the delay MUST be less than 0.5 s; 500 ms is refused, 499 ms accepted")
+  @DisplayName(
+      "RFC 1122 §4.2.3.2: the delay MUST be less than 0.5 s; 500 ms is refused, 499 ms accepted")
   void delayMustBeUnderHalfASecond() {
-    assertThrows(IllegalArgumentException.class,
-        () -> TcbHarness.config().withDelayedAck(500 * MS));
+    assertThrows(
+        IllegalArgumentException.class, () -> TcbHarness.config().withDelayedAck(500 * MS));
     TcbHarness h = TcbHarness.established(TcbHarness.config().withDelayedAck(499 * MS));
     h.send(at(10), data(0, 100));
     h.tick(at(508));

@@ -24,19 +24,31 @@ import org.junit.jupiter.api.Test;
 class TcbHandshakeTest {
 
   @Test
-  @DisplayName("RFC 9293 §3.10.1: active OPEN sends <SEQ=ISS><CTL=SYN> with MSS and window scale, enters SYN_SENT")
+  @DisplayName(
+      "RFC 9293 §3.10.1: active OPEN sends <SEQ=ISS><CTL=SYN> with MSS and window scale, enters SYN_SENT")
   void activeOpenSendsSyn() {
     TcbHarness h = new TcbHarness();
-    h.tcb = Tcb.connect(TcbHarness.config(), TcbHarness.LOCAL_PORT, TcbHarness.REMOTE_PORT,
-        LOCAL_ISS, h, h.now);
-    h.expectSegment(out().flags(SYN).seq(LOCAL_ISS).window(WINDOW)
-        .options(TcpOptions.NONE.withMss(MSS).withWindowScale(0)));
+    h.tcb =
+        Tcb.connect(
+            TcbHarness.config(),
+            TcbHarness.LOCAL_PORT,
+            TcbHarness.REMOTE_PORT,
+            LOCAL_ISS,
+            h,
+            h.now);
+    h.expectSegment(
+        out()
+            .flags(SYN)
+            .seq(LOCAL_ISS)
+            .window(WINDOW)
+            .options(TcpOptions.NONE.withMss(MSS).withWindowScale(0)));
     h.expectState(TcpState.SYN_SENT);
     h.expectNothing();
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.3: SYN-ACK acknowledging our SYN → ACK <SEQ=ISS+1><ACK=IRS+1>, ESTABLISHED")
+  @DisplayName(
+      "RFC 9293 §3.10.7.3: SYN-ACK acknowledging our SYN → ACK <SEQ=ISS+1><ACK=IRS+1>, ESTABLISHED")
   void synAckCompletesActiveOpen() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(5), seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(MSS));
@@ -51,13 +63,18 @@ class TcbHandshakeTest {
   void listenAnswersSyn() {
     TcbHarness h = TcbHarness.listen();
     h.send(seg().flags(SYN).seq(REMOTE_ISS).mss(MSS));
-    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ)
-        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectSegment(
+        out()
+            .flags(SYN | ACK)
+            .seq(LOCAL_ISS)
+            .ack(REMOTE_SEQ)
+            .options(TcpOptions.NONE.withMss(MSS)));
     h.expectState(TcpState.SYN_RECEIVED);
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4: the ACK of our SYN-ACK moves SYN_RECEIVED to ESTABLISHED silently")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4: the ACK of our SYN-ACK moves SYN_RECEIVED to ESTABLISHED silently")
   void ackCompletesPassiveOpen() {
     TcbHarness h = TcbHarness.synReceived();
     h.send(seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ));
@@ -76,7 +93,8 @@ class TcbHandshakeTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5: SYN retransmitted at 1 s, 3 s, 7 s, 15 s, 31 s (RTO 1 s doubling), then TIMEOUT")
+  @DisplayName(
+      "RFC 6298 §5: SYN retransmitted at 1 s, 3 s, 7 s, 15 s, 31 s (RTO 1 s doubling), then TIMEOUT")
   void synRetransmissionSchedule() {
     TcpConfig config = TcbHarness.config().withRetransmissions(12, 5);
     TcbHarness h = TcbHarness.synSent(config);
@@ -85,8 +103,8 @@ class TcbHandshakeTest {
       h.tick(at(ms) - 1);
       h.expectNothing();
       h.tick(at(ms));
-      h.expectSegment(out().flags(SYN).seq(LOCAL_ISS)
-          .options(TcpOptions.NONE.withMss(MSS).withWindowScale(0)));
+      h.expectSegment(
+          out().flags(SYN).seq(LOCAL_ISS).options(TcpOptions.NONE.withMss(MSS).withWindowScale(0)));
     }
     h.tick(at(63_000) - 1);
     h.expectState(TcpState.SYN_SENT);
@@ -105,7 +123,8 @@ class TcbHandshakeTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (first check) SYN_RECEIVED: the peer's SYN again (same ISN, no ACK) means our SYN-ACK was lost: it is sent again")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (first check) SYN_RECEIVED: the peer's SYN again (same ISN, no ACK) means our SYN-ACK was lost: it is sent again")
   void repeatedSynGetsSynAckAgain() {
     TcbHarness h = TcbHarness.synReceived();
     h.send(at(500), seg().flags(SYN).seq(REMOTE_ISS).ack(0).mss(MSS));
@@ -124,7 +143,8 @@ class TcbHandshakeTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 SYN_RECEIVED: each repeated SYN is answered, and none of them counts as a timeout")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 SYN_RECEIVED: each repeated SYN is answered, and none of them counts as a timeout")
   void everyRepeatedSynIsAnswered() {
     TcbHarness h = TcbHarness.synReceived(TcbHarness.config().withRetransmissions(12, 1));
     for (int i = 1; i <= 3; i++) {
@@ -141,7 +161,8 @@ class TcbHandshakeTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.5 SYN_RECEIVED: the SYN-ACK is retransmitted at exactly 1 s, 3 s, 7 s, 15 s, 31 s (RTO 1 s doubling)")
+  @DisplayName(
+      "RFC 6298 §5.5 SYN_RECEIVED: the SYN-ACK is retransmitted at exactly 1 s, 3 s, 7 s, 15 s, 31 s (RTO 1 s doubling)")
   void synAckRetransmissionSchedule() {
     TcbHarness h = TcbHarness.synReceived(TcbHarness.config().withRetransmissions(12, 5));
     for (long ms : new long[] {1_000, 3_000, 7_000, 15_000, 31_000}) {
@@ -158,7 +179,8 @@ class TcbHandshakeTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.3 (R2), §3.10.7.4: SYN-ACK retries exhausted (5) on a listen() block → back to LISTEN at 63 s, user not told; the next SYN is served")
+  @DisplayName(
+      "RFC 9293 §3.8.3 (R2), §3.10.7.4: SYN-ACK retries exhausted (5) on a listen() block → back to LISTEN at 63 s, user not told; the next SYN is served")
   void synAckRetriesExhaustedReturnsListenBlockToListen() {
     TcbHarness h = TcbHarness.synReceived(TcbHarness.config().withRetransmissions(12, 5));
     h.tick(at(62_999));
@@ -167,24 +189,31 @@ class TcbHandshakeTest {
     h.tick(at(63_000));
     h.expectNothing();
     h.expectState(TcpState.LISTEN);
-    assertEquals(List.of(new TcbEvent.StateChanged(TcpState.SYN_RECEIVED, TcpState.LISTEN)),
+    assertEquals(
+        List.of(new TcbEvent.StateChanged(TcpState.SYN_RECEIVED, TcpState.LISTEN)),
         List.copyOf(h.events));
     assertEquals(TcbTimers.OFF, h.tcb.nextDeadline());
     h.clear();
     // A fresh attempt starts from the initial RTO again (1 s), not the backed-off one.
     h.send(at(70_000), seg().flags(SYN).seq(REMOTE_ISS + 5_000).mss(MSS));
-    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_ISS + 5_001)
-        .options(SYN_ACK_OPTIONS));
+    h.expectSegment(
+        out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_ISS + 5_001).options(SYN_ACK_OPTIONS));
     h.expectState(TcpState.SYN_RECEIVED);
     assertEquals(at(71_000), h.tcb.nextDeadline());
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.3 (R2): SYN-ACK retries exhausted (2) on an accept() block → Closed(TIMEOUT) at 7 s, no RST")
+  @DisplayName(
+      "RFC 9293 §3.8.3 (R2): SYN-ACK retries exhausted (2) on an accept() block → Closed(TIMEOUT) at 7 s, no RST")
   void synAckRetriesExhaustedClosesAcceptedBlock() {
     TcbHarness h = new TcbHarness();
-    h.tcb = Tcb.accept(TcbHarness.config().withRetransmissions(12, 2),
-        seg().flags(SYN).seq(REMOTE_ISS).mss(MSS).build(), LOCAL_ISS, h, T0);
+    h.tcb =
+        Tcb.accept(
+            TcbHarness.config().withRetransmissions(12, 2),
+            seg().flags(SYN).seq(REMOTE_ISS).mss(MSS).build(),
+            LOCAL_ISS,
+            h,
+            T0);
     h.expectSegment(synAck());
     h.tick(at(1_000));
     h.expectSegment(synAck());
@@ -201,7 +230,8 @@ class TcbHandshakeTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.3 (R2): in a simultaneous open the SYN-ACK shares the SYN's retry count; exhausted → Closed(TIMEOUT)")
+  @DisplayName(
+      "RFC 9293 §3.8.3 (R2): in a simultaneous open the SYN-ACK shares the SYN's retry count; exhausted → Closed(TIMEOUT)")
   void simultaneousOpenSynAckRetriesExhausted() {
     TcbHarness h = TcbHarness.synSent(TcbHarness.config().withRetransmissions(12, 1));
     h.send(at(5), seg().flags(SYN).seq(REMOTE_ISS).mss(MSS));

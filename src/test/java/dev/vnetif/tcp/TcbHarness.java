@@ -24,14 +24,14 @@ import org.apache.pekko.util.ByteString;
  * h.expectSegment(seg().seq(LOCAL_SEQ).ack(REMOTE_SEQ + 3).window(WINDOW - 3));
  * }</pre>
  *
- * Conventions: we are port {@link #LOCAL_PORT}, the peer {@link #REMOTE_PORT}. Our ISS is
- * {@link #LOCAL_ISS}, the peer's {@link #REMOTE_ISS}; after the handshake our next sequence
- * number is {@link #LOCAL_SEQ} and the peer's {@link #REMOTE_SEQ}. The fixture config has a
- * 64000-byte receive buffer (window scale 0, so window fields are exact byte counts), MSS
- * 1460, 40 ms delayed ACK, RTO 1 s initial within [200 ms, 60 s], MSL 30 s. The fixtures
- * answer our SYN at the same instant, so the handshake gives an RTT sample of 0 and the RTO
- * of an established fixture is the 200 ms floor (RFC 6298 §2.2, §2.4).
- * Time starts at {@link #T0}; {@code at(ms)} is T0 plus milliseconds.
+ * Conventions: we are port {@link #LOCAL_PORT}, the peer {@link #REMOTE_PORT}. Our ISS is {@link
+ * #LOCAL_ISS}, the peer's {@link #REMOTE_ISS}; after the handshake our next sequence number is
+ * {@link #LOCAL_SEQ} and the peer's {@link #REMOTE_SEQ}. The fixture config has a 64000-byte
+ * receive buffer (window scale 0, so window fields are exact byte counts), MSS 1460, 40 ms delayed
+ * ACK, RTO 1 s initial within [200 ms, 60 s], MSL 30 s. The fixtures answer our SYN at the same
+ * instant, so the handshake gives an RTT sample of 0 and the RTO of an established fixture is the
+ * 200 ms floor (RFC 6298 §2.2, §2.4). Time starts at {@link #T0}; {@code at(ms)} is T0 plus
+ * milliseconds.
  */
 final class TcbHarness implements TcbOutput {
   static final int LOCAL_PORT = 80;
@@ -111,8 +111,9 @@ final class TcbHarness implements TcbOutput {
   /** Handshake done as the active side; the peer offered {@link #WINDOW} and MSS 1460. */
   static TcbHarness established(TcpConfig config) {
     TcbHarness h = synSent(config);
-    h.send(h.now, seg().flags(TcpSegment.SYN | TcpSegment.ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ)
-        .mss(MSS));
+    h.send(
+        h.now,
+        seg().flags(TcpSegment.SYN | TcpSegment.ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(MSS));
     h.clear();
     return h;
   }
@@ -164,8 +165,7 @@ final class TcbHarness implements TcbOutput {
   /** FIN_WAIT_2, then the peer's FIN arrived. */
   static TcbHarness timeWait() {
     TcbHarness h = finWait2();
-    h.send(h.now, seg().flags(TcpSegment.FIN | TcpSegment.ACK).seq(REMOTE_SEQ)
-        .ack(LOCAL_SEQ + 1));
+    h.send(h.now, seg().flags(TcpSegment.FIN | TcpSegment.ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ + 1));
     h.clear();
     return h;
   }
@@ -200,8 +200,8 @@ final class TcbHarness implements TcbOutput {
   }
 
   /**
-   * Moves time forward to {@code until}, firing every timer at its exact deadline on the
-   * way (so a chain of retransmissions happens at 1 s, 3 s, 7 s, ... as it would).
+   * Moves time forward to {@code until}, firing every timer at its exact deadline on the way (so a
+   * chain of retransmissions happens at 1 s, 3 s, 7 s, ... as it would).
    */
   void tick(long until) {
     while (tcb.nextDeadline() <= until) {
@@ -274,8 +274,8 @@ final class TcbHarness implements TcbOutput {
   // ------------------------------------------------------------------ segments
 
   /**
-   * A segment from the peer to us, or (for expectations) from us to the peer with
-   * {@link SegmentBuilder#out()} — default flags ACK, window {@link #WINDOW}, no options.
+   * A segment from the peer to us, or (for expectations) from us to the peer with {@link
+   * SegmentBuilder#out()} — default flags ACK, window {@link #WINDOW}, no options.
    */
   static SegmentBuilder seg() {
     return new SegmentBuilder(true);
@@ -355,8 +355,16 @@ final class TcbHarness implements TcbOutput {
     TcpSegment build() {
       int src = fromPeer ? REMOTE_PORT : LOCAL_PORT;
       int dst = fromPeer ? LOCAL_PORT : REMOTE_PORT;
-      return new TcpSegment(src, dst, seq, (flags & TcpSegment.ACK) != 0 ? ack : 0, flags,
-          window, 0, options, payload);
+      return new TcpSegment(
+          src,
+          dst,
+          seq,
+          (flags & TcpSegment.ACK) != 0 ? ack : 0,
+          flags,
+          window,
+          0,
+          options,
+          payload);
     }
   }
 

@@ -18,14 +18,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keepalive (RFC 1122 §4.2.3.6): after {@code after} without hearing from the peer, a probe
- * {@code <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>} every {@code interval}; {@code probes}
- * unanswered probes close the connection with KEEPALIVE_TIMEOUT. The fixture probes after 10 s, every
- * 1 s, 3 times.
+ * Keepalive (RFC 1122 §4.2.3.6): after {@code after} without hearing from the peer, a probe {@code
+ * <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>} every {@code interval}; {@code probes} unanswered probes
+ * close the connection with KEEPALIVE_TIMEOUT. The fixture probes after 10 s, every 1 s, 3 times.
  */
 class TcbKeepaliveTest {
-  private static final TcpConfig CONFIG = TcbHarness.config()
-      .withKeepalive(new KeepaliveSettings(10_000 * MS, 1_000 * MS, 3));
+  private static final TcpConfig CONFIG =
+      TcbHarness.config().withKeepalive(new KeepaliveSettings(10_000 * MS, 1_000 * MS, 3));
 
   /** The probe of an ESTABLISHED fixture that sent and received nothing. */
   private static TcbHarness.SegmentBuilder probe() {
@@ -33,7 +32,8 @@ class TcbKeepaliveTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.6: nothing before 'after'; at 'after' a probe <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK> without data")
+  @DisplayName(
+      "RFC 1122 §4.2.3.6: nothing before 'after'; at 'after' a probe <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK> without data")
   void firstProbeAtAfter() {
     TcbHarness h = TcbHarness.established(CONFIG);
     assertEquals(at(10_000), h.tcb.nextDeadline());
@@ -46,7 +46,8 @@ class TcbKeepaliveTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.6: unanswered probes every interval; after 3 the connection closes with KEEPALIVE_TIMEOUT and sends no RST")
+  @DisplayName(
+      "RFC 1122 §4.2.3.6: unanswered probes every interval; after 3 the connection closes with KEEPALIVE_TIMEOUT and sends no RST")
   void unansweredProbesTimeOut() {
     TcbHarness h = TcbHarness.established(CONFIG);
     for (long ms : new long[] {10_000, 11_000, 12_000}) {
@@ -65,7 +66,8 @@ class TcbKeepaliveTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.6: a reply to a probe resets the count; probing starts over 'after' later")
+  @DisplayName(
+      "RFC 1122 §4.2.3.6: a reply to a probe resets the count; probing starts over 'after' later")
   void replyResetsTheCount() {
     TcbHarness h = TcbHarness.established(CONFIG);
     h.tick(at(10_000));
@@ -89,7 +91,8 @@ class TcbKeepaliveTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.6: any segment from the peer (data or a bare ACK) pushes the next probe back to 'after' from it")
+  @DisplayName(
+      "RFC 1122 §4.2.3.6: any segment from the peer (data or a bare ACK) pushes the next probe back to 'after' from it")
   void peerTrafficPostponesProbing() {
     TcbHarness h = TcbHarness.established(CONFIG);
     h.send(at(4_000), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ).payload("ping"));
@@ -104,10 +107,10 @@ class TcbKeepaliveTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.6: {after 0, interval 1 s, probes 3} probes at once, at 1 s and 2 s, and times out at 3 s")
+  @DisplayName(
+      "RFC 1122 §4.2.3.6: {after 0, interval 1 s, probes 3} probes at once, at 1 s and 2 s, and times out at 3 s")
   void afterZeroProbesAtOnce() {
-    TcpConfig config = TcbHarness.config()
-        .withKeepalive(new KeepaliveSettings(0, 1_000 * MS, 3));
+    TcpConfig config = TcbHarness.config().withKeepalive(new KeepaliveSettings(0, 1_000 * MS, 3));
     TcbHarness h = TcbHarness.established(config);
     h.tick(at(0));
     h.expectSegment(probe());
@@ -129,7 +132,8 @@ class TcbKeepaliveTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.6: no probes while data is outstanding (the retransmission timer watches the peer); idle probing resumes after the ACK")
+  @DisplayName(
+      "RFC 1122 §4.2.3.6: no probes while data is outstanding (the retransmission timer watches the peer); idle probing resumes after the ACK")
   void noProbesWhileDataOutstanding() {
     TcpConfig config = CONFIG.withRto(20_000 * MS, 20_000 * MS, 60_000 * MS);
     TcbHarness h = TcbHarness.established(config);
@@ -147,10 +151,11 @@ class TcbKeepaliveTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.6 (design choice): after hearing from the peer the next probe is at max(now + after, last probe + interval)")
+  @DisplayName(
+      "RFC 1122 §4.2.3.6 (design choice): after hearing from the peer the next probe is at max(now + after, last probe + interval)")
   void probesNeverCloserThanTheInterval() {
-    TcpConfig config = TcbHarness.config()
-        .withKeepalive(new KeepaliveSettings(1_000 * MS, 5_000 * MS, 3));
+    TcpConfig config =
+        TcbHarness.config().withKeepalive(new KeepaliveSettings(1_000 * MS, 5_000 * MS, 3));
     TcbHarness h = TcbHarness.established(config);
     h.tick(at(1_000));
     h.expectSegment(probe());
@@ -165,7 +170,8 @@ class TcbKeepaliveTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.6: keepalive is off unless configured: an idle connection sends nothing for hours")
+  @DisplayName(
+      "RFC 1122 §4.2.3.6: keepalive is off unless configured: an idle connection sends nothing for hours")
   void offByDefault() {
     TcbHarness h = TcbHarness.established();
     assertEquals(TcbTimers.OFF, h.tcb.nextDeadline());
@@ -175,7 +181,8 @@ class TcbKeepaliveTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.6: CLOSE_WAIT is probed too: <SEQ=SND.NXT-1><ACK=RCV.NXT> with RCV.NXT past the peer's FIN")
+  @DisplayName(
+      "RFC 1122 §4.2.3.6: CLOSE_WAIT is probed too: <SEQ=SND.NXT-1><ACK=RCV.NXT> with RCV.NXT past the peer's FIN")
   void probesInCloseWait() {
     TcbHarness h = TcbHarness.established(CONFIG);
     h.send(at(2_000), seg().flags(ACK | FIN).seq(REMOTE_SEQ).ack(LOCAL_SEQ));
@@ -188,7 +195,8 @@ class TcbKeepaliveTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.6: FIN_WAIT_2 is probed too, at SND.NXT-1 = our FIN's sequence number; silence times it out")
+  @DisplayName(
+      "RFC 1122 §4.2.3.6: FIN_WAIT_2 is probed too, at SND.NXT-1 = our FIN's sequence number; silence times it out")
   void probesInFinWait2() {
     TcbHarness h = TcbHarness.established(CONFIG);
     h.tcb.shutdownWrite(h.now);
@@ -207,10 +215,11 @@ class TcbKeepaliveTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.6, RFC 9293 §3.10.7.4: a live peer answers every probe, so an idle connection lives on (two blocks, 30 min)")
+  @DisplayName(
+      "RFC 1122 §4.2.3.6, RFC 9293 §3.10.7.4: a live peer answers every probe, so an idle connection lives on (two blocks, 30 min)")
   void livePeerKeepsConnectionAlive() {
-    TcbPersistTest.TcbPair pair = new TcbPersistTest.TcbPair(CONFIG, 5_000, TcbHarness.config(),
-        9_000);
+    TcbPersistTest.TcbPair pair =
+        new TcbPersistTest.TcbPair(CONFIG, 5_000, TcbHarness.config(), 9_000);
     pair.advance(pair.now + 30 * 60_000 * MS);
     assertNull(pair.client.closed);
     assertNull(pair.server.closed);

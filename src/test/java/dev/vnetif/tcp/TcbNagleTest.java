@@ -20,9 +20,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * When the sender holds small segments: Nagle's algorithm (RFC 896, RFC 1122 §4.2.3.4), the
- * nodelay bypass, PSH on the last queued byte, and sender-side silly window syndrome avoidance
- * (RFC 1122 §4.2.3.4) against small peer windows.
+ * When the sender holds small segments: Nagle's algorithm (RFC 896, RFC 1122 §4.2.3.4), the nodelay
+ * bypass, PSH on the last queued byte, and sender-side silly window syndrome avoidance (RFC 1122
+ * §4.2.3.4) against small peer windows.
  */
 class TcbNagleTest {
 
@@ -41,7 +41,10 @@ class TcbNagleTest {
 
   /** Our segment carrying bytes [offset, offset + length) of the pattern the user wrote. */
   private static SegmentBuilder data(int offset, int length, int flags) {
-    return out().seq(LOCAL_SEQ + offset).ack(REMOTE_SEQ).flags(flags)
+    return out()
+        .seq(LOCAL_SEQ + offset)
+        .ack(REMOTE_SEQ)
+        .flags(flags)
         .payload(pattern(offset, length));
   }
 
@@ -57,7 +60,8 @@ class TcbNagleTest {
   // ------------------------------------------------------------------ Nagle
 
   @Test
-  @DisplayName("RFC 896, RFC 1122 §4.2.3.4: a small write with nothing in flight is sent at once, with PSH")
+  @DisplayName(
+      "RFC 896, RFC 1122 §4.2.3.4: a small write with nothing in flight is sent at once, with PSH")
   void smallWriteSentWhenIdle() {
     TcbHarness h = TcbHarness.established();
     h.write("a");
@@ -79,7 +83,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 896: the ACK of the outstanding data releases the held small writes as one coalesced segment with PSH")
+  @DisplayName(
+      "RFC 896: the ACK of the outstanding data releases the held small writes as one coalesced segment with PSH")
   void ackReleasesCoalescedSegment() {
     TcbHarness h = TcbHarness.established();
     h.write("a");
@@ -95,7 +100,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.4: data written with nodelay bypasses Nagle and goes out while other data is in flight")
+  @DisplayName(
+      "RFC 1122 §4.2.3.4: data written with nodelay bypasses Nagle and goes out while other data is in flight")
   void nodelayBypassesNagle() {
     TcbHarness h = TcbHarness.established();
     h.write("a");
@@ -106,7 +112,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 896: nodelay covers only the data written with it; a later ordinary small write is held again")
+  @DisplayName(
+      "RFC 896: nodelay covers only the data written with it; a later ordinary small write is held again")
   void nodelayOnlyForItsData() {
     TcbHarness h = TcbHarness.established();
     h.write("a");
@@ -133,7 +140,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.4: with Nagle disabled by configuration every small write is sent at once")
+  @DisplayName(
+      "RFC 1122 §4.2.3.4: with Nagle disabled by configuration every small write is sent at once")
   void nagleDisabled() {
     TcbHarness h = TcbHarness.established(config().withNagle(false));
     h.write("a");
@@ -146,7 +154,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.4 (classic Nagle): a full-sized segment is never held; the small tail waits until everything is acknowledged")
+  @DisplayName(
+      "RFC 1122 §4.2.3.4 (classic Nagle): a full-sized segment is never held; the small tail waits until everything is acknowledged")
   void fullSegmentsNeverHeld() {
     TcbHarness h = TcbHarness.established(config().withMinshallNagle(false));
     h.write("a");
@@ -162,7 +171,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.9.1: PSH is set only on the segment that carries the last queued byte (2920 bytes: two segments)")
+  @DisplayName(
+      "RFC 9293 §3.9.1: PSH is set only on the segment that carries the last queued byte (2920 bytes: two segments)")
   void pshOnLastSegmentOnly() {
     TcbHarness h = TcbHarness.established();
     h.write(pattern(0, 2 * MSS), false);
@@ -172,7 +182,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 896 (classic Nagle): of 3000 bytes the two full segments go at once, the 80-byte tail (with PSH) only after they are acknowledged")
+  @DisplayName(
+      "RFC 896 (classic Nagle): of 3000 bytes the two full segments go at once, the 80-byte tail (with PSH) only after they are acknowledged")
   void tailHeldUntilAllAcknowledged() {
     TcbHarness h = TcbHarness.established(config().withMinshallNagle(false));
     h.write(pattern(0, 3_000), false);
@@ -189,7 +200,8 @@ class TcbNagleTest {
   // ------------------------------------------------------------------ Minshall's Nagle
 
   @Test
-  @DisplayName("draft-minshall-nagle: of 3000 bytes the two full segments and the 80-byte tail all go at once (no small segment in flight)")
+  @DisplayName(
+      "draft-minshall-nagle: of 3000 bytes the two full segments and the 80-byte tail all go at once (no small segment in flight)")
   void minshallSendsTailAfterFullSegments() {
     TcbHarness h = TcbHarness.established();
     h.write(pattern(0, 3_000), false);
@@ -200,7 +212,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("draft-minshall-nagle: a small tail waits while an earlier small segment is unacknowledged, and goes on its ACK though a full segment is still in flight")
+  @DisplayName(
+      "draft-minshall-nagle: a small tail waits while an earlier small segment is unacknowledged, and goes on its ACK though a full segment is still in flight")
   void minshallHoldsOnlyBehindASmallSegment() {
     TcbHarness h = TcbHarness.established();
     h.write("a");
@@ -214,7 +227,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("draft-minshall-nagle: small writes behind a small unacknowledged segment are still coalesced, as RFC 896 asks")
+  @DisplayName(
+      "draft-minshall-nagle: small writes behind a small unacknowledged segment are still coalesced, as RFC 896 asks")
   void minshallStillCoalescesSmallWrites() {
     TcbHarness h = TcbHarness.established();
     h.write("a");
@@ -232,7 +246,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("draft-minshall-nagle, RFC 6298 §5.4: after a timeout rewinds SND.NXT, the small tail sent before it is not \"in flight\": resent at once when the first segment's ACK empties the pipe")
+  @DisplayName(
+      "draft-minshall-nagle, RFC 6298 §5.4: after a timeout rewinds SND.NXT, the small tail sent before it is not \"in flight\": resent at once when the first segment's ACK empties the pipe")
   void minshallAfterGoBackN() {
     TcbHarness h = TcbHarness.established();
     h.write(pattern(0, MSS + 100), false);
@@ -250,7 +265,8 @@ class TcbNagleTest {
   // ------------------------------------------------------------------ sender SWS
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.4: a 1000-byte window (largest offered 64000) with 5000 bytes queued sends nothing at once; the override timeout (one RTO, 200 ms) sends 1000 bytes")
+  @DisplayName(
+      "RFC 1122 §4.2.3.4: a 1000-byte window (largest offered 64000) with 5000 bytes queued sends nothing at once; the override timeout (one RTO, 200 ms) sends 1000 bytes")
   void smallWindowWaitsForOverrideTimeout() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), ackOf(0).window(1_000));
@@ -265,7 +281,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.4: nodelay (PUSH) does not send into a small window unless all queued data fits")
+  @DisplayName(
+      "RFC 1122 §4.2.3.4: nodelay (PUSH) does not send into a small window unless all queued data fits")
   void smallWindowNodelayStillHeld() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), ackOf(0).window(1_000));
@@ -274,7 +291,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.4: all queued data (500 bytes) fits the 1000-byte window and nothing is in flight: sent at once")
+  @DisplayName(
+      "RFC 1122 §4.2.3.4: all queued data (500 bytes) fits the 1000-byte window and nothing is in flight: sent at once")
   void allQueuedDataFitsSmallWindow() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), ackOf(0).window(1_000));
@@ -284,7 +302,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.4: a window below one segment but at least half the largest ever offered (1000 of 2000) is used at once")
+  @DisplayName(
+      "RFC 1122 §4.2.3.4: a window below one segment but at least half the largest ever offered (1000 of 2000) is used at once")
   void windowOfHalfTheMaximumIsUsed() {
     TcbHarness h = establishedWithPeerWindow(2_000);
     h.send(at(10), ackOf(0).window(1_000));
@@ -294,7 +313,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.4: a window below half the largest ever offered (999 of 2000) is not used at once")
+  @DisplayName(
+      "RFC 1122 §4.2.3.4: a window below half the largest ever offered (999 of 2000) is not used at once")
   void windowBelowHalfTheMaximumWaits() {
     TcbHarness h = establishedWithPeerWindow(2_000);
     h.send(at(10), ackOf(0).window(999));
@@ -303,7 +323,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.2.1: the peer's window bounds what is in flight (3000: two segments); its ACK opens room for one more")
+  @DisplayName(
+      "RFC 9293 §3.8.6.2.1: the peer's window bounds what is in flight (3000: two segments); its ACK opens room for one more")
   void peerWindowLimitsFlight() {
     TcbHarness h = establishedWithPeerWindow(3_000);
     h.write(pattern(0, 5_000), false);
@@ -316,7 +337,8 @@ class TcbNagleTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.4: once the window opens to a full segment the held data goes without waiting for the override timer")
+  @DisplayName(
+      "RFC 1122 §4.2.3.4: once the window opens to a full segment the held data goes without waiting for the override timer")
   void windowUpdateReleasesHeldData() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), ackOf(0).window(1_000));

@@ -9,32 +9,39 @@ import java.util.SplittableRandom;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Two {@link Tcb}s wired back to back through a seeded in-memory link, driven by a virtual
- * clock: each side writes its data as send space allows, reads (consumes) what arrives,
- * and closes its writing side when done. The link loses, duplicates and delays (and so
- * reorders) segments at random, all from one seed.
+ * Two {@link Tcb}s wired back to back through a seeded in-memory link, driven by a virtual clock:
+ * each side writes its data as send space allows, reads (consumes) what arrives, and closes its
+ * writing side when done. The link loses, duplicates and delays (and so reorders) segments at
+ * random, all from one seed.
  */
 final class TcbPairSimulation {
   /** Link behaviour: probabilities per segment, and delay bounds in nanoseconds. */
   record Link(double loss, double duplicate, long minDelay, long maxDelay) {}
 
   /**
-   * What the link did to the segments put on it, both directions together: so a test can
-   * tell a lossy run from one where the faults never fired.
+   * What the link did to the segments put on it, both directions together: so a test can tell a
+   * lossy run from one where the faults never fired.
    *
-   * @param sent       segments the Tcbs sent
-   * @param lost       of those, dropped
+   * @param sent segments the Tcbs sent
+   * @param lost of those, dropped
    * @param duplicated of those, delivered twice
-   * @param reordered  deliveries that came after a segment sent later in the same direction
-   * @param delivered  copies handed to a Tcb
+   * @param reordered deliveries that came after a segment sent later in the same direction
+   * @param delivered copies handed to a Tcb
    * @param undelivered copies still on the wire when the run ended
    */
-  record LinkCounts(long sent, long lost, long duplicated, long reordered, long delivered,
-      long undelivered) {}
+  record LinkCounts(
+      long sent, long lost, long duplicated, long reordered, long delivered, long undelivered) {}
 
   /** How a run ended. */
-  record Result(boolean finished, long virtualNanos, byte[] receivedByA, byte[] receivedByB,
-      TcbStats statsA, TcbStats statsB, LinkCounts link, String why) {}
+  record Result(
+      boolean finished,
+      long virtualNanos,
+      byte[] receivedByA,
+      byte[] receivedByB,
+      TcbStats statsA,
+      TcbStats statsB,
+      LinkCounts link,
+      String why) {}
 
   /** {@code sendIndex} numbers the segments as sent; copies of a duplicate share it. */
   private record InFlight(long at, long order, long sendIndex, Side to, TcpSegment segment) {}
@@ -51,6 +58,7 @@ final class TcbPairSimulation {
     CloseReason closed;
     Side peer;
     int consumeLag;
+
     /** The highest send index delivered to this side so far, for counting reorderings. */
     long latestDelivered = -1;
 
@@ -96,8 +104,9 @@ final class TcbPairSimulation {
   private final SplittableRandom random;
   private final Link link;
   private final int writeSize;
-  private final PriorityQueue<InFlight> wire = new PriorityQueue<>((x, y) ->
-      x.at != y.at ? Long.compare(x.at, y.at) : Long.compare(x.order, y.order));
+  private final PriorityQueue<InFlight> wire =
+      new PriorityQueue<>(
+          (x, y) -> x.at != y.at ? Long.compare(x.at, y.at) : Long.compare(x.order, y.order));
   private final List<Object[]> pendingConsume = new ArrayList<>();
   private long order;
   private long sent;
@@ -125,6 +134,7 @@ final class TcbPairSimulation {
 
   /** The last segments put on the link, for failure messages (-Dvnetif.tcb.trace=N). */
   private final java.util.ArrayDeque<String> trace = new java.util.ArrayDeque<>();
+
   private final int traceLength = Integer.getInteger("vnetif.tcb.trace", 0);
 
   String trace() {
@@ -135,8 +145,9 @@ final class TcbPairSimulation {
     long sendIndex = sent++;
     boolean lost = random.nextDouble() < link.loss;
     if (traceLength > 0) {
-      trace.addLast(String.format("%.6f %s->%s %s%s", now / 1e9, to.peer.name, to.name, segment,
-          lost ? " LOST" : ""));
+      trace.addLast(
+          String.format(
+              "%.6f %s->%s %s%s", now / 1e9, to.peer.name, to.name, segment, lost ? " LOST" : ""));
       if (trace.size() > traceLength) {
         trace.removeFirst();
       }
@@ -150,8 +161,11 @@ final class TcbPairSimulation {
       duplicated++;
     }
     for (int i = 0; i < copies; i++) {
-      long delay = link.minDelay + (link.maxDelay > link.minDelay
-          ? random.nextLong(link.maxDelay - link.minDelay) : 0);
+      long delay =
+          link.minDelay
+              + (link.maxDelay > link.minDelay
+                  ? random.nextLong(link.maxDelay - link.minDelay)
+                  : 0);
       wire.add(new InFlight(now + delay, order++, sendIndex, to, segment));
     }
   }
@@ -179,11 +193,17 @@ final class TcbPairSimulation {
       if (done()) {
         return result(true, "done");
       }
-      long next = Math.min(Math.min(a.tcb.nextDeadline(), b.tcb.nextDeadline()),
-          wire.isEmpty() ? Long.MAX_VALUE : wire.peek().at);
+      long next =
+          Math.min(
+              Math.min(a.tcb.nextDeadline(), b.tcb.nextDeadline()),
+              wire.isEmpty() ? Long.MAX_VALUE : wire.peek().at);
       if (next == Long.MAX_VALUE) {
-        return result(false, "stuck: no timer armed and nothing on the wire; A "
-            + a.tcb.stats() + " B " + b.tcb.stats());
+        return result(
+            false,
+            "stuck: no timer armed and nothing on the wire; A "
+                + a.tcb.stats()
+                + " B "
+                + b.tcb.stats());
       }
       if (next > end) {
         return result(false, "virtual time limit; A " + a.tcb.stats() + " B " + b.tcb.stats());
@@ -221,9 +241,19 @@ final class TcbPairSimulation {
   }
 
   private Result result(boolean finished, String why) {
-    return new Result(finished, now, a.read.toByteArray(), b.read.toByteArray(), a.tcb.stats(),
-        b.tcb.stats(), new LinkCounts(sent, lost, duplicated, reordered, delivered,
-            wire.size()), why + " A closed=" + a.closed + " B closed=" + b.closed
+    return new Result(
+        finished,
+        now,
+        a.read.toByteArray(),
+        b.read.toByteArray(),
+        a.tcb.stats(),
+        b.tcb.stats(),
+        new LinkCounts(sent, lost, duplicated, reordered, delivered, wire.size()),
+        why
+            + " A closed="
+            + a.closed
+            + " B closed="
+            + b.closed
             + (traceLength > 0 ? "\n" + trace() : ""));
   }
 }

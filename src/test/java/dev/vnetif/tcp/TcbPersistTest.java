@@ -27,11 +27,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Zero windows and the persist timer (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17): with data
- * queued, nothing in flight and the peer's window at zero, a one-byte probe goes at SND.NXT
- * after the RTO, then at doubling intervals capped at the maximum RTO, for as long as the
- * peer answers; a window update restarts sending at once. Also the slow-reader flow of
- * mirage-tcpip issue 340, with two blocks wired back to back ({@link TcbPair}).
+ * Zero windows and the persist timer (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17): with data queued,
+ * nothing in flight and the peer's window at zero, a one-byte probe goes at SND.NXT after the RTO,
+ * then at doubling intervals capped at the maximum RTO, for as long as the peer answers; a window
+ * update restarts sending at once. Also the slow-reader flow of mirage-tcpip issue 340, with two
+ * blocks wired back to back ({@link TcbPair}).
  */
 class TcbPersistTest {
   /** RTO 1 s even after the handshake's 0 ns sample, at most 60 s. */
@@ -53,7 +53,8 @@ class TcbPersistTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.1: zero window, data queued, nothing in flight → a 1-byte probe at SND.NXT when the RTO (1 s) expires")
+  @DisplayName(
+      "RFC 9293 §3.8.6.1: zero window, data queued, nothing in flight → a 1-byte probe at SND.NXT when the RTO (1 s) expires")
   void firstProbeAfterRto() {
     TcbHarness h = zeroWindowWithData();
     assertEquals(at(1_000), h.tcb.timers().deadline(TcbTimers.Kind.PERSIST));
@@ -66,7 +67,8 @@ class TcbPersistTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.1: probes back off 1 s, 2 s, 4 s … and the interval is capped at the max RTO (60 s)")
+  @DisplayName(
+      "RFC 9293 §3.8.6.1: probes back off 1 s, 2 s, 4 s … and the interval is capped at the max RTO (60 s)")
   void probeIntervalBacksOffToMaxRto() {
     TcbHarness h = zeroWindowWithData();
     long[] probesAt = {1_000, 3_000, 7_000, 15_000, 31_000, 63_000, 123_000, 183_000, 243_000};
@@ -81,7 +83,8 @@ class TcbPersistTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17: the connection is never closed while the peer keeps answering the probes")
+  @DisplayName(
+      "RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17: the connection is never closed while the peer keeps answering the probes")
   void neverGivesUpWhilePeerAnswers() {
     TcbHarness h = zeroWindowWithData();
     for (int i = 0; i < 40; i++) {
@@ -92,12 +95,15 @@ class TcbPersistTest {
     h.expectState(TcpState.ESTABLISHED);
     h.expectNoEvent();
     assertEquals(40, h.tcb.stats().zeroWindowProbes());
-    assertEquals(at(1_000 + 2_000 + 4_000 + 8_000 + 16_000 + 32_000 + 34 * 60_000),
-        h.now, "40 probes, the last 34 at 60 s intervals");
+    assertEquals(
+        at(1_000 + 2_000 + 4_000 + 8_000 + 16_000 + 32_000 + 34 * 60_000),
+        h.now,
+        "40 probes, the last 34 at 60 s intervals");
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.1: a window update ACK restarts sending at once and stops the persist timer")
+  @DisplayName(
+      "RFC 9293 §3.8.6.1: a window update ACK restarts sending at once and stops the persist timer")
   void windowUpdateResumesSendingAtOnce() {
     TcbHarness h = zeroWindowWithData();
     h.tick(at(1_000));
@@ -110,7 +116,8 @@ class TcbPersistTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.1: a window that opens before the first probe sends the data at once, no probe")
+  @DisplayName(
+      "RFC 9293 §3.8.6.1: a window that opens before the first probe sends the data at once, no probe")
   void windowOpensBeforeFirstProbe() {
     TcbHarness h = zeroWindowWithData();
     h.send(at(300), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ).window(WINDOW));
@@ -123,7 +130,8 @@ class TcbPersistTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.1: a probe byte the peer takes is acknowledged; the next probe carries the next byte")
+  @DisplayName(
+      "RFC 9293 §3.8.6.1: a probe byte the peer takes is acknowledged; the next probe carries the next byte")
   void acceptedProbeByteAdvances() {
     TcbHarness h = zeroWindowWithData();
     h.tick(at(1_000));
@@ -142,7 +150,8 @@ class TcbPersistTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.1: no probe while nothing waits to be sent, however long the window stays zero")
+  @DisplayName(
+      "RFC 9293 §3.8.6.1: no probe while nothing waits to be sent, however long the window stays zero")
   void noProbeWithoutQueuedData() {
     TcbHarness h = TcbHarness.established(CONFIG);
     h.send(at(0), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ).window(0));
@@ -152,7 +161,8 @@ class TcbPersistTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.1: while data is in flight the retransmission timer watches; persist starts once it is all ACKed")
+  @DisplayName(
+      "RFC 9293 §3.8.6.1: while data is in flight the retransmission timer watches; persist starts once it is all ACKed")
   void persistOnlyWithNothingInFlight() {
     // Classic Nagle keeps the 1000-byte tail unsent behind the full segment in flight.
     TcbHarness h = TcbHarness.established(CONFIG.withMinshallNagle(false));
@@ -171,7 +181,8 @@ class TcbPersistTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.4: a window opened too little for sender SWS avoidance is used when the persist timer expires (override)")
+  @DisplayName(
+      "RFC 1122 §4.2.3.4: a window opened too little for sender SWS avoidance is used when the persist timer expires (override)")
   void persistTimerSendsWhatFitsInASmallWindow() {
     TcbHarness h = TcbHarness.established(CONFIG);
     h.send(at(0), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ).window(0));
@@ -189,7 +200,8 @@ class TcbPersistTest {
   // ------------------------------------------------------------------ two blocks
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.1, mirage-tcpip#340: a slow reader fills the window to zero, yet window updates keep the flow going to the end")
+  @DisplayName(
+      "RFC 9293 §3.8.6.1, mirage-tcpip#340: a slow reader fills the window to zero, yet window updates keep the flow going to the end")
   void slowReaderNeverDeadlocks() {
     TcpConfig sender = TcbHarness.config();
     TcpConfig receiver = TcbHarness.config().withBuffers(4_000, WINDOW);
@@ -202,20 +214,27 @@ class TcbPersistTest {
       pair.advance(pair.now + 100 * MS);
       pair.consume(pair.server, 300);
       if (pair.now > TcbPair.START + 120_000 * MS) {
-        fail("deadlock: " + pair.server.received.size() + " of " + data.length + " bytes after 120 s");
+        fail(
+            "deadlock: "
+                + pair.server.received.size()
+                + " of "
+                + data.length
+                + " bytes after 120 s");
       }
     }
     assertArrayEquals(data, pair.server.received.toByteArray());
     assertTrue(pair.server.zeroWindowsSent > 0, "the receiver's window never reached zero");
     assertTrue(pair.server.windowsReopened > 0, "no window update after a zero window");
-    assertTrue(pair.now < TcbPair.START + 40_000 * MS,
+    assertTrue(
+        pair.now < TcbPair.START + 40_000 * MS,
         "took " + (pair.now - TcbPair.START) / MS + " ms; the reader alone needs about 33 s");
     assertNull(pair.client.closed);
     assertNull(pair.server.closed);
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.1: a reader stalled for 10 minutes while it writes keeps the connection; then both directions complete")
+  @DisplayName(
+      "RFC 9293 §3.8.6.1: a reader stalled for 10 minutes while it writes keeps the connection; then both directions complete")
   void stalledReaderThatWritesSurvives() {
     TcpConfig config = TcbHarness.config().withBuffers(4_000, WINDOW);
     TcbPair pair = new TcbPair(config, 1_000, config, 2_000_000);
@@ -234,8 +253,11 @@ class TcbPersistTest {
     assertNull(pair.server.closed, "the stalled reader's connection died");
     assertNull(pair.client.closed, "the writer's connection died");
     // Now the server reads too.
-    for (int i = 0; i < 600 && (pair.server.received.size() < toServer.length
-        || pair.client.received.size() < toClient.length); i++) {
+    for (int i = 0;
+        i < 600
+            && (pair.server.received.size() < toServer.length
+                || pair.client.received.size() < toClient.length);
+        i++) {
       written += pair.write(pair.client, toServer, written);
       pair.advance(pair.now + 100 * MS);
       pair.consume(pair.server, Integer.MAX_VALUE);
@@ -246,7 +268,8 @@ class TcbPersistTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.1, mirage-tcpip#340: both windows closed, both ends probing; once one reader resumes, the other's data must flow again")
+  @DisplayName(
+      "RFC 9293 §3.8.6.1, mirage-tcpip#340: both windows closed, both ends probing; once one reader resumes, the other's data must flow again")
   void bothWindowsClosedThenOneReaderResumes() {
     TcpConfig config = TcbHarness.config().withBuffers(4_000, WINDOW);
     TcbPair pair = new TcbPair(config, 1_000, config, 2_000_000);
@@ -260,8 +283,11 @@ class TcbPersistTest {
     assertTrue(pair.server.tcb.stats().zeroWindowProbes() > 0);
     // Then the client reads everything as it comes; the server's user reads only once all it
     // wrote is acknowledged (write everything, then read).
-    for (int i = 0; i < 3_000 && (pair.server.received.size() < up.length
-        || pair.client.received.size() < down.length); i++) {
+    for (int i = 0;
+        i < 3_000
+            && (pair.server.received.size() < up.length
+                || pair.client.received.size() < down.length);
+        i++) {
       upWritten += pair.write(pair.client, up, upWritten);
       downWritten += pair.write(pair.server, down, downWritten);
       pair.advance(pair.now + 100 * MS);
@@ -270,7 +296,9 @@ class TcbPersistTest {
         pair.consume(pair.server, Integer.MAX_VALUE);
       }
     }
-    assertEquals(down.length, pair.client.received.size(),
+    assertEquals(
+        down.length,
+        pair.client.received.size(),
         "bytes the reading client got in 300 s; the server still sees window "
             + pair.server.tcb.stats().sendWindow());
     assertArrayEquals(down, pair.client.received.toByteArray());
@@ -278,10 +306,10 @@ class TcbPersistTest {
   }
 
   /**
-   * Two blocks back to back over a lossless link without delay, on one virtual clock: a
-   * client (port {@value #CLIENT_PORT}) that connects and a server (port
-   * {@value #SERVER_PORT}) that listens. Segments go across after each input, in order.
-   * Shared by the keepalive and wrap-around tests.
+   * Two blocks back to back over a lossless link without delay, on one virtual clock: a client
+   * (port {@value #CLIENT_PORT}) that connects and a server (port {@value #SERVER_PORT}) that
+   * listens. Segments go across after each input, in order. Shared by the keepalive and wrap-around
+   * tests.
    */
   static final class TcbPair {
     static final int CLIENT_PORT = 49_500;

@@ -15,12 +15,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The receiving side in ESTABLISHED: the first check (acceptability, RFC 9293 §3.10.7.4) and
- * the seventh and eighth steps (segment text, FIN), with out-of-order data held for
- * reassembly and acknowledged at once (RFC 5681 §4.2).
+ * The receiving side in ESTABLISHED: the first check (acceptability, RFC 9293 §3.10.7.4) and the
+ * seventh and eighth steps (segment text, FIN), with out-of-order data held for reassembly and
+ * acknowledged at once (RFC 5681 §4.2).
  *
- * <p>Offsets in the tests are relative to {@link TcbHarness#REMOTE_SEQ}; the peer's bytes are
- * the harness pattern, so {@code pattern(o, n)} is the n bytes at offset o of the stream.
+ * <p>Offsets in the tests are relative to {@link TcbHarness#REMOTE_SEQ}; the peer's bytes are the
+ * harness pattern, so {@code pattern(o, n)} is the n bytes at offset o of the stream.
  */
 class TcbReceiveTest {
   /** A receive buffer of 1000 bytes: the window can be filled and trimmed with few segments. */
@@ -48,7 +48,8 @@ class TcbReceiveTest {
   // ------------------------------------------------------------------ in order
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 seventh: in-order text is delivered and RCV.NXT advances over it")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 seventh: in-order text is delivered and RCV.NXT advances over it")
   void inOrderTextDelivered() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, 5));
@@ -59,7 +60,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 seventh: consecutive segments are delivered in order, RCV.NXT after the last")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 seventh: consecutive segments are delivered in order, RCV.NXT after the last")
   void consecutiveSegmentsDeliveredInOrder() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, 100));
@@ -77,7 +79,8 @@ class TcbReceiveTest {
   // ------------------------------------------------------------------ out of order
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 seventh, RFC 5681 §4.2: out-of-order text is held and draws a duplicate ACK at once")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 seventh, RFC 5681 §4.2: out-of-order text is held and draws a duplicate ACK at once")
   void outOfOrderHeldAndDuplicateAcked() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(100, 100));
@@ -87,7 +90,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 5681 §4.2: the segment that fills the hole is delivered with the held data and ACKed at once")
+  @DisplayName(
+      "RFC 5681 §4.2: the segment that fills the hole is delivered with the held data and ACKed at once")
   void holeFillingDeliversHeldDataAndAcksAtOnce() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(100, 100));
@@ -102,7 +106,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 seventh: two holes filled one by one; each fill delivers what became contiguous")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 seventh: two holes filled one by one; each fill delivers what became contiguous")
   void twoHolesFilledOneByOne() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(300, 100));
@@ -125,7 +130,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4: a duplicate of held out-of-order text is ACKed again and its bytes delivered once")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4: a duplicate of held out-of-order text is ACKed again and its bytes delivered once")
   void duplicateOfHeldSegmentDeliveredOnce() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(100, 100));
@@ -141,7 +147,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4: overlapping out-of-order segments are merged; every byte is delivered once")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4: overlapping out-of-order segments are merged; every byte is delivered once")
   void overlappingHeldSegmentsMerged() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(100, 100));
@@ -157,7 +164,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4: a hole filler that overlaps held data delivers its new bytes and the rest once")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4: a hole filler that overlaps held data delivers its new bytes and the rest once")
   void holeFillerOverlappingHeldData() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(100, 100));
@@ -170,7 +178,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4: a segment straddling RCV.NXT is trimmed; only its new part is delivered")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4: a segment straddling RCV.NXT is trimmed; only its new part is delivered")
   void overlappingInOrderSegmentTrimmed() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, 100));
@@ -184,7 +193,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 first check: a segment entirely before RCV.NXT is answered with an ACK, every time, and not delivered")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 first check: a segment entirely before RCV.NXT is answered with an ACK, every time, and not delivered")
   void oldSegmentAckedNotDelivered() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, 100));
@@ -199,7 +209,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 seventh: text beyond the window is trimmed (and the FIN after it dropped)")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 seventh: text beyond the window is trimmed (and the FIN after it dropped)")
   void textBeyondWindowTrimmed() {
     TcbHarness h = smallWindow();
     h.send(at(10), data(0, 1400).flags(ACK | FIN));
@@ -212,7 +223,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 seventh: out-of-order text reaching beyond the window is held only up to the window's edge")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 seventh: out-of-order text reaching beyond the window is held only up to the window's edge")
   void outOfOrderTextBeyondWindowTrimmed() {
     TcbHarness h = smallWindow();
     h.send(at(10), data(600, 800));
@@ -228,7 +240,8 @@ class TcbReceiveTest {
   // ------------------------------------------------------------------ FIN
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 eighth: a FIN with out-of-order text is held until the gap fills, then processed (it takes a sequence number inside the window)")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 eighth: a FIN with out-of-order text is held until the gap fills, then processed (it takes a sequence number inside the window)")
   void finOutOfOrderHeldUntilGapFills() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(100, 50).flags(ACK | FIN));
@@ -245,7 +258,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 eighth: a bare FIN ahead of missing text waits for it; the FIN is then ACKed")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 eighth: a bare FIN ahead of missing text waits for it; the FIN is then ACKed")
   void bareFinOutOfOrderHeld() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().flags(ACK | FIN).seq(REMOTE_SEQ + 100).ack(LOCAL_SEQ));
@@ -263,12 +277,13 @@ class TcbReceiveTest {
   // ------------------------------------------------------------------ acceptability
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 acceptability, SEG.LEN=0 RCV.WND=0: acceptable only if SEG.SEQ = RCV.NXT")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 acceptability, SEG.LEN=0 RCV.WND=0: acceptable only if SEG.SEQ = RCV.NXT")
   void emptySegmentZeroWindowAcceptableOnlyAtRcvNxt() {
     TcbHarness h = smallWindowFilled();
     h.write("xy");
-    h.expectSegment(out().flags(ACK | PSH).seq(LOCAL_SEQ).ack(REMOTE_SEQ + SMALL).window(0)
-        .payload("xy"));
+    h.expectSegment(
+        out().flags(ACK | PSH).seq(LOCAL_SEQ).ack(REMOTE_SEQ + SMALL).window(0).payload("xy"));
     // SEG.SEQ = RCV.NXT + 1: not acceptable, answered, its ACK field not used.
     h.send(at(100), seg().seq(REMOTE_SEQ + SMALL + 1).ack(LOCAL_SEQ + 1));
     h.expectSegment(out().seq(LOCAL_SEQ + 2).ack(REMOTE_SEQ + SMALL).window(0));
@@ -280,12 +295,13 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 acceptability, SEG.LEN=0 RCV.WND>0: acceptable iff RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 acceptability, SEG.LEN=0 RCV.WND>0: acceptable iff RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND")
   void emptySegmentOpenWindowAcceptability() {
     TcbHarness h = smallWindow();
     h.write("xyz");
-    h.expectSegment(out().flags(ACK | PSH).seq(LOCAL_SEQ).ack(REMOTE_SEQ).window(SMALL)
-        .payload("xyz"));
+    h.expectSegment(
+        out().flags(ACK | PSH).seq(LOCAL_SEQ).ack(REMOTE_SEQ).window(SMALL).payload("xyz"));
     // Just past the right edge: not acceptable.
     h.send(at(0), seg().seq(REMOTE_SEQ + SMALL).ack(LOCAL_SEQ + 1));
     h.expectSegment(out().seq(LOCAL_SEQ + 3).ack(REMOTE_SEQ).window(SMALL));
@@ -305,7 +321,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 acceptability, SEG.LEN>0 RCV.WND=0: a zero-window probe is not acceptable and draws an ACK each time")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 acceptability, SEG.LEN>0 RCV.WND=0: a zero-window probe is not acceptable and draws an ACK each time")
   void zeroWindowProbeNotAcceptable() {
     TcbHarness h = smallWindowFilled();
     h.send(at(100), data(SMALL, 1));
@@ -317,12 +334,13 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4: with RCV.WND=0 the text of a probe is refused, but special allowance is made to accept its valid ACK")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4: with RCV.WND=0 the text of a probe is refused, but special allowance is made to accept its valid ACK")
   void zeroWindowProbeStillCarriesValidAck() {
     TcbHarness h = smallWindowFilled();
     h.write("xy");
-    h.expectSegment(out().flags(ACK | PSH).seq(LOCAL_SEQ).ack(REMOTE_SEQ + SMALL).window(0)
-        .payload("xy"));
+    h.expectSegment(
+        out().flags(ACK | PSH).seq(LOCAL_SEQ).ack(REMOTE_SEQ + SMALL).window(0).payload("xy"));
     // The peer probes our zero window and acknowledges our 2 bytes in the same segment.
     h.send(at(100), seg().seq(REMOTE_SEQ + SMALL).ack(LOCAL_SEQ + 2).payload("!"));
     h.expectEvent(new TcbEvent.DataAcknowledged(2, WINDOW));
@@ -331,7 +349,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 acceptability, SEG.LEN>0 RCV.WND>0: acceptable if its first or its last byte is in the window")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 acceptability, SEG.LEN>0 RCV.WND>0: acceptable if its first or its last byte is in the window")
   void dataSegmentAcceptableIfEitherEndInWindow() {
     TcbHarness h = smallWindow();
     h.send(at(10), data(0, 100));
@@ -357,7 +376,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4: an unacceptable empty segment is answered at most every 500 ms (design choice)")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4: an unacceptable empty segment is answered at most every 500 ms (design choice)")
   void unacceptableEmptySegmentAnswerRateLimited() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().seq(REMOTE_SEQ + WINDOW + 5).ack(LOCAL_SEQ));
@@ -370,7 +390,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4: an unacceptable segment with text is answered every time (design choice)")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4: an unacceptable segment with text is answered every time (design choice)")
   void unacceptableDataSegmentAlwaysAnswered() {
     TcbHarness h = TcbHarness.established();
     for (int i = 0; i < 3; i++) {
@@ -382,7 +403,8 @@ class TcbReceiveTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4: out-of-order text is held in at most 64 ranges (design choice); a 65th range is dropped")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4: out-of-order text is held in at most 64 ranges (design choice); a 65th range is dropped")
   void outOfOrderRangesBounded() {
     TcbHarness h = TcbHarness.established();
     // 65 ranges of 10 bytes at 20i+10, each with a 10-byte gap before it.
@@ -394,8 +416,8 @@ class TcbReceiveTest {
       h.send(at(20), data(20 * i, 10));
       h.expectEvent(new TcbEvent.DataReceived(pattern(20 * i, 10)));
       h.expectEvent(new TcbEvent.DataReceived(pattern(20 * i + 10, 10)));
-      h.expectSegment(out().seq(LOCAL_SEQ).ack(REMOTE_SEQ + 20 * i + 20)
-          .window(WINDOW - 20 * i - 20));
+      h.expectSegment(
+          out().seq(LOCAL_SEQ).ack(REMOTE_SEQ + 20 * i + 20).window(WINDOW - 20 * i - 20));
     }
     // The last gap fills, but the 65th range was not kept: RCV.NXT stops after the gap.
     h.send(at(30), data(1280, 10));

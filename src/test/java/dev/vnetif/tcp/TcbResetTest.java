@@ -20,9 +20,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Resets both ways: ABORT in every state (RFC 9293 §3.10.5), a RST arriving in every
- * synchronized state (RFC 9293 §3.10.7.4 second check, with RFC 5961 §3.2's exact-match rule),
- * and what a CLOSED block answers (RFC 9293 §3.10.7.1).
+ * Resets both ways: ABORT in every state (RFC 9293 §3.10.5), a RST arriving in every synchronized
+ * state (RFC 9293 §3.10.7.4 second check, with RFC 5961 §3.2's exact-match rule), and what a CLOSED
+ * block answers (RFC 9293 §3.10.7.1).
  */
 class TcbResetTest {
 
@@ -47,7 +47,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.5 ABORT in ESTABLISHED with data in flight: the RST carries SND.NXT, past the unacknowledged data")
+  @DisplayName(
+      "RFC 9293 §3.10.5 ABORT in ESTABLISHED with data in flight: the RST carries SND.NXT, past the unacknowledged data")
   void abortInEstablishedWithDataInFlight() {
     TcbHarness h = TcbHarness.established();
     h.write("hello");
@@ -60,14 +61,19 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.5, RFC 5961 §3.2: ABORT after a go-back-N rewind sends the RST at SND.MAX, not the rewound SND.NXT the peer is already past")
+  @DisplayName(
+      "RFC 9293 §3.10.5, RFC 5961 §3.2: ABORT after a go-back-N rewind sends the RST at SND.MAX, not the rewound SND.NXT the peer is already past")
   void abortAfterGoBackNRewindUsesHighestSequenceSent() {
     TcbHarness h = TcbHarness.established();
     h.write(pattern(0, 3 * MSS), false);
     h.expectSegment(out().seq(LOCAL_SEQ).ack(REMOTE_SEQ).payload(pattern(0, MSS)));
     h.expectSegment(out().seq(LOCAL_SEQ + MSS).ack(REMOTE_SEQ).payload(pattern(MSS, MSS)));
-    h.expectSegment(out().flags(ACK | PSH).seq(LOCAL_SEQ + 2 * MSS).ack(REMOTE_SEQ)
-        .payload(pattern(2 * MSS, MSS)));
+    h.expectSegment(
+        out()
+            .flags(ACK | PSH)
+            .seq(LOCAL_SEQ + 2 * MSS)
+            .ack(REMOTE_SEQ)
+            .payload(pattern(2 * MSS, MSS)));
     // RTO (200 ms): go back N, resend from SND.UNA; SND.NXT is now LOCAL_SEQ + MSS while the
     // peer may hold all three segments (its RCV.NXT = LOCAL_SEQ + 3·MSS, its ACKs lost).
     h.tick(at(200));
@@ -81,7 +87,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.5 ABORT in FIN_WAIT_1: <SEQ=SND.NXT><CTL=RST> (after our FIN), Closed(ABORTED)")
+  @DisplayName(
+      "RFC 9293 §3.10.5 ABORT in FIN_WAIT_1: <SEQ=SND.NXT><CTL=RST> (after our FIN), Closed(ABORTED)")
   void abortInFinWait1() {
     TcbHarness h = TcbHarness.finWait1();
     h.tcb.abort(at(10));
@@ -146,7 +153,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.5 ABORT in TIME_WAIT: no segment, Closed(ABORTED), the 2·MSL timer is gone")
+  @DisplayName(
+      "RFC 9293 §3.10.5 ABORT in TIME_WAIT: no segment, Closed(ABORTED), the 2·MSL timer is gone")
   void abortInTimeWait() {
     TcbHarness h = TcbHarness.timeWait();
     h.tcb.abort(at(10));
@@ -171,7 +179,8 @@ class TcbResetTest {
   // ------------------------------------------------------------------ RST arrives
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (second) ESTABLISHED: RST at RCV.NXT → Closed(RESET), nothing sent")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (second) ESTABLISHED: RST at RCV.NXT → Closed(RESET), nothing sent")
   void rstInEstablished() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().flags(RST).seq(REMOTE_SEQ));
@@ -187,7 +196,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (second) ESTABLISHED: RST at RCV.NXT with data in flight → Closed(RESET), no retransmission after")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (second) ESTABLISHED: RST at RCV.NXT with data in flight → Closed(RESET), no retransmission after")
   void rstInEstablishedFlushesRetransmissionQueue() {
     TcbHarness h = TcbHarness.established();
     h.write("hello");
@@ -215,7 +225,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (second) CLOSE_WAIT: RST at RCV.NXT (after the peer's FIN) → Closed(RESET)")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (second) CLOSE_WAIT: RST at RCV.NXT (after the peer's FIN) → Closed(RESET)")
   void rstInCloseWait() {
     TcbHarness h = TcbHarness.closeWait();
     h.send(at(10), seg().flags(RST).seq(REMOTE_SEQ + 1));
@@ -239,7 +250,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (second) TIME_WAIT: RST at RCV.NXT → CLOSED early, Closed(NORMAL)")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (second) TIME_WAIT: RST at RCV.NXT → CLOSED early, Closed(NORMAL)")
   void rstInTimeWait() {
     TcbHarness h = TcbHarness.timeWait();
     h.send(at(10), seg().flags(RST).seq(REMOTE_SEQ + 1));
@@ -247,7 +259,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 5961 §3.2 / RFC 9293 §3.10.7.4 ESTABLISHED: RST beyond the right window edge is dropped silently")
+  @DisplayName(
+      "RFC 5961 §3.2 / RFC 9293 §3.10.7.4 ESTABLISHED: RST beyond the right window edge is dropped silently")
   void rstBeyondWindowDropped() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().flags(RST).seq(REMOTE_SEQ + WINDOW));
@@ -256,7 +269,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 5961 §3.2 / RFC 9293 §3.10.7.4 ESTABLISHED: RST below RCV.NXT (an old one) is dropped silently")
+  @DisplayName(
+      "RFC 5961 §3.2 / RFC 9293 §3.10.7.4 ESTABLISHED: RST below RCV.NXT (an old one) is dropped silently")
   void rstBelowWindowDropped() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().flags(RST).seq(REMOTE_SEQ - 1));
@@ -265,7 +279,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 5961 §3.2 / RFC 9293 §3.10.7.4 CLOSE_WAIT: RST at the old RCV.NXT (before the FIN) is outside the window, dropped")
+  @DisplayName(
+      "RFC 5961 §3.2 / RFC 9293 §3.10.7.4 CLOSE_WAIT: RST at the old RCV.NXT (before the FIN) is outside the window, dropped")
   void rstBeforeFinDroppedInCloseWait() {
     TcbHarness h = TcbHarness.closeWait();
     h.send(at(10), seg().flags(RST).seq(REMOTE_SEQ));
@@ -273,7 +288,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 5961 §3.2 / RFC 9293 §3.10.7.4 TIME_WAIT: RST outside the window is dropped silently, 2·MSL timer unchanged")
+  @DisplayName(
+      "RFC 5961 §3.2 / RFC 9293 §3.10.7.4 TIME_WAIT: RST outside the window is dropped silently, 2·MSL timer unchanged")
   void rstOutsideWindowDroppedInTimeWait() {
     TcbHarness h = TcbHarness.timeWait();
     long deadline = h.tcb.nextDeadline();
@@ -296,7 +312,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.1 CLOSED: a data segment without ACK gets <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>")
+  @DisplayName(
+      "RFC 9293 §3.10.7.1 CLOSED: a data segment without ACK gets <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>")
   void closedAnswersNonAckDataWithRstAck() {
     TcbHarness h = closedBlock();
     h.send(at(100), seg().flags(PSH).seq(REMOTE_SEQ + 5).payload("hello"));
@@ -306,7 +323,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.1 CLOSED: a SYN gets <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK> (SYN counts in SEG.LEN)")
+  @DisplayName(
+      "RFC 9293 §3.10.7.1 CLOSED: a SYN gets <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK> (SYN counts in SEG.LEN)")
   void closedAnswersSynWithRstAck() {
     TcbHarness h = closedBlock();
     h.send(at(100), seg().flags(SYN).seq(REMOTE_ISS + 5000));
@@ -315,7 +333,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.1 CLOSED: a FIN without ACK gets <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK> (FIN counts in SEG.LEN)")
+  @DisplayName(
+      "RFC 9293 §3.10.7.1 CLOSED: a FIN without ACK gets <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK> (FIN counts in SEG.LEN)")
   void closedAnswersFinWithRstAck() {
     TcbHarness h = closedBlock();
     h.send(at(100), seg().flags(FIN).seq(REMOTE_SEQ));
@@ -334,7 +353,8 @@ class TcbResetTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.1 CLOSED after TIME_WAIT: the peer's late FIN,ACK gets <SEQ=SEG.ACK><CTL=RST>")
+  @DisplayName(
+      "RFC 9293 §3.10.7.1 CLOSED after TIME_WAIT: the peer's late FIN,ACK gets <SEQ=SEG.ACK><CTL=RST>")
   void closedAfterTimeWaitAnswersLateFin() {
     TcbHarness h = TcbHarness.timeWait();
     h.tick(at(60_000));

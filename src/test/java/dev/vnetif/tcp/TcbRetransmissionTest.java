@@ -25,12 +25,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The data retransmission timer (RFC 6298 §5): when it fires, how it backs off, what restarts
- * and stops it, when the connection gives up. The SYN schedule is in {@link TcbHandshakeTest}.
+ * The data retransmission timer (RFC 6298 §5): when it fires, how it backs off, what restarts and
+ * stops it, when the connection gives up. The SYN schedule is in {@link TcbHandshakeTest}.
  *
- * <p>The harness fixture answers our SYN at the instant it was sent, so the handshake gives an
- * RTT sample of 0 ns: SRTT = RTTVAR = 0 and RTO = max(G, 0) = 1 ms, clamped to the fixture's
- * 200 ms minimum. Tests that want whole seconds raise the minimum RTO to 1 s.
+ * <p>The harness fixture answers our SYN at the instant it was sent, so the handshake gives an RTT
+ * sample of 0 ns: SRTT = RTTVAR = 0 and RTO = max(G, 0) = 1 ms, clamped to the fixture's 200 ms
+ * minimum. Tests that want whole seconds raise the minimum RTO to 1 s.
  */
 class TcbRetransmissionTest {
 
@@ -41,7 +41,10 @@ class TcbRetransmissionTest {
 
   /** Our segment carrying bytes [offset, offset + length) of the pattern the user wrote. */
   private static SegmentBuilder data(int offset, int length, int flags) {
-    return out().seq(LOCAL_SEQ + offset).ack(REMOTE_SEQ).flags(flags)
+    return out()
+        .seq(LOCAL_SEQ + offset)
+        .ack(REMOTE_SEQ)
+        .flags(flags)
         .payload(pattern(offset, length));
   }
 
@@ -60,7 +63,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.4: after the 0 ns handshake sample RTO = 200 ms (min clamp, §2.4): unacknowledged data is retransmitted at exactly 200 ms")
+  @DisplayName(
+      "RFC 6298 §5.4: after the 0 ns handshake sample RTO = 200 ms (min clamp, §2.4): unacknowledged data is retransmitted at exactly 200 ms")
   void retransmittedAtRto() {
     TcbHarness h = TcbHarness.established();
     assertEquals(200 * MS, h.tcb.stats().rtoNanos());
@@ -71,7 +75,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.5–5.6: with RTO 1 s the retransmissions come at 1 s, then 2 s, 4 s, 8 s, 16 s later (t = 1, 3, 7, 15, 31 s)")
+  @DisplayName(
+      "RFC 6298 §5.5–5.6: with RTO 1 s the retransmissions come at 1 s, then 2 s, 4 s, 8 s, 16 s later (t = 1, 3, 7, 15, 31 s)")
   void backoffDoublesEachExpiry() {
     TcbHarness h = TcbHarness.established(oneSecondRto());
     h.write(pattern(0, 5), false);
@@ -84,7 +89,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.4: only the earliest unacknowledged segment is retransmitted when the timer expires")
+  @DisplayName(
+      "RFC 6298 §5.4: only the earliest unacknowledged segment is retransmitted when the timer expires")
   void onlyFirstSegmentRetransmitted() {
     TcbHarness h = TcbHarness.established();
     h.write(pattern(0, 3 * MSS), false);
@@ -95,7 +101,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.3 (R2), RFC 6298 §5: after maxRetransmissions (3) retransmissions the next expiry closes with TIMEOUT, and no RST is sent")
+  @DisplayName(
+      "RFC 9293 §3.8.3 (R2), RFC 6298 §5: after maxRetransmissions (3) retransmissions the next expiry closes with TIMEOUT, and no RST is sent")
   void givesUpAfterMaxRetransmissions() {
     TcbHarness h = TcbHarness.established(config().withRetransmissions(3, 5));
     h.write(pattern(0, 5), false);
@@ -115,7 +122,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.3: an ACK of new data restarts the timer at now + RTO (1 s): the rest is retransmitted at 1.5 s, not at 1 s")
+  @DisplayName(
+      "RFC 6298 §5.3: an ACK of new data restarts the timer at now + RTO (1 s): the rest is retransmitted at 1.5 s, not at 1 s")
   void newAckRestartsTimer() {
     TcbHarness h = TcbHarness.established(oneSecondRto());
     h.write(pattern(0, 2 * MSS), false);
@@ -129,7 +137,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.3: only an ACK of new data restarts the timer; duplicate ACKs and a window update do not")
+  @DisplayName(
+      "RFC 6298 §5.3: only an ACK of new data restarts the timer; duplicate ACKs and a window update do not")
   void duplicateAckDoesNotRestartTimer() {
     TcbHarness h = TcbHarness.established();
     h.write(pattern(0, 2 * MSS), false);
@@ -157,7 +166,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.1: sending more data while the timer runs does not restart it; go-back-N resends both writes as one segment at 200 ms")
+  @DisplayName(
+      "RFC 6298 §5.1: sending more data while the timer runs does not restart it; go-back-N resends both writes as one segment at 200 ms")
   void laterSendDoesNotRestartTimer() {
     TcbHarness h = TcbHarness.established();
     h.write("hello");
@@ -174,7 +184,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.1: a segment without data (a pure ACK) does not start the retransmission timer")
+  @DisplayName(
+      "RFC 6298 §5.1: a segment without data (a pure ACK) does not start the retransmission timer")
   void pureAckDoesNotArmTimer() {
     TcbHarness h = TcbHarness.established();
     h.send(at(0), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ).payload("abc"));
@@ -186,7 +197,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4: a retransmission carries the current RCV.NXT and window, not those of the original")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4: a retransmission carries the current RCV.NXT and window, not those of the original")
   void retransmissionCarriesCurrentAckAndWindow() {
     TcbHarness h = TcbHarness.established();
     h.write(pattern(0, 5), false);
@@ -194,12 +206,20 @@ class TcbRetransmissionTest {
     h.send(at(10), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ).payload("abc"));
     h.tick(at(50)); // delayed ACK of "abc"
     h.expectSegment(out().seq(LOCAL_SEQ + 5).ack(REMOTE_SEQ + 3).window(WINDOW - 3));
-    expectExactlyAt(h, 200, out().seq(LOCAL_SEQ).ack(REMOTE_SEQ + 3).window(WINDOW - 3)
-        .flags(ACK | PSH).payload(pattern(0, 5)));
+    expectExactlyAt(
+        h,
+        200,
+        out()
+            .seq(LOCAL_SEQ)
+            .ack(REMOTE_SEQ + 3)
+            .window(WINDOW - 3)
+            .flags(ACK | PSH)
+            .payload(pattern(0, 5)));
   }
 
   @Test
-  @DisplayName("RFC 6298 §5 / RFC 9293 §3.8.3: the give-up count is of consecutive expiries; an ACK of new data starts it again")
+  @DisplayName(
+      "RFC 6298 §5 / RFC 9293 §3.8.3: the give-up count is of consecutive expiries; an ACK of new data starts it again")
   void newAckResetsRetransmissionCount() {
     TcbHarness h = TcbHarness.established(config().withRetransmissions(2, 5));
     h.write(pattern(0, 2 * MSS), false);
@@ -223,7 +243,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.3, §5.5: the ACK of a retransmission restarts the timer with the backed-off RTO (2 s); without a sample (Karn) nothing collapses it")
+  @DisplayName(
+      "RFC 6298 §5.3, §5.5: the ACK of a retransmission restarts the timer with the backed-off RTO (2 s); without a sample (Karn) nothing collapses it")
   void ackOfRetransmissionRestartsWithBackedOffRto() {
     TcbHarness h = TcbHarness.established(oneSecondRto());
     h.write(pattern(0, 2 * MSS), false);
@@ -238,7 +259,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.5, §2.5: the backed-off RTO is capped at the configured maximum (5 s): retransmissions at 1, 3, 7, 12, 17, 22 s")
+  @DisplayName(
+      "RFC 6298 §5.5, §2.5: the backed-off RTO is capped at the configured maximum (5 s): retransmissions at 1, 3, 7, 12, 17, 22 s")
   void backoffCappedAtMaxRto() {
     TcbHarness h = TcbHarness.established(config().withRto(1_000 * MS, 1_000 * MS, 5_000 * MS));
     h.write(pattern(0, 5), false);
@@ -250,7 +272,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §2.4: the RTO is never below the configured minimum (500 ms): a 0 ns sample gives 500 ms, retransmission exactly then")
+  @DisplayName(
+      "RFC 6298 §2.4: the RTO is never below the configured minimum (500 ms): a 0 ns sample gives 500 ms, retransmission exactly then")
   void minRtoClamp() {
     TcbHarness h = TcbHarness.established(config().withRto(1_000 * MS, 500 * MS, 60_000 * MS));
     assertEquals(500 * MS, h.tcb.stats().rtoNanos());
@@ -260,7 +283,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §2.5: a computed RTO above the maximum is clamped: handshake RTT 2.5 s gives 7.5 s, used as 3 s")
+  @DisplayName(
+      "RFC 6298 §2.5: a computed RTO above the maximum is clamped: handshake RTT 2.5 s gives 7.5 s, used as 3 s")
   void maxRtoClamp() {
     TcpConfig config = config().withRto(3_000 * MS, 200 * MS, 3_000 * MS);
     TcbHarness h = TcbHarness.synSent(config);
@@ -276,22 +300,24 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.4, RFC 9293 §3.10.4: data and FIN sent apart are retransmitted together from SND.UNA")
+  @DisplayName(
+      "RFC 6298 §5.4, RFC 9293 §3.10.4: data and FIN sent apart are retransmitted together from SND.UNA")
   void finRetransmittedWithData() {
     TcbHarness h = TcbHarness.established();
     h.write("bye");
     h.expectSegment(out().seq(LOCAL_SEQ).ack(REMOTE_SEQ).flags(ACK | PSH).payload("bye"));
     h.tcb.shutdownWrite(h.now);
     h.expectSegment(out().seq(LOCAL_SEQ + 3).ack(REMOTE_SEQ).flags(ACK | FIN));
-    expectExactlyAt(h, 200,
-        out().seq(LOCAL_SEQ).ack(REMOTE_SEQ).flags(ACK | PSH | FIN).payload("bye"));
+    expectExactlyAt(
+        h, 200, out().seq(LOCAL_SEQ).ack(REMOTE_SEQ).flags(ACK | PSH | FIN).payload("bye"));
     h.send(at(250), ackOf(4));
     h.expectState(TcpState.FIN_WAIT_2);
     h.expectNothing();
   }
 
   @Test
-  @DisplayName("RFC 6298 §5: stats count each expiry as a timeout and each resent segment as a retransmission")
+  @DisplayName(
+      "RFC 6298 §5: stats count each expiry as a timeout and each resent segment as a retransmission")
   void statsCountTimeouts() {
     TcbHarness h = TcbHarness.established();
     h.write(pattern(0, 5), false);
@@ -304,7 +330,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.7: the SYN timed out while RTO < 3 s, so once the handshake completes the data RTO is 3 s")
+  @DisplayName(
+      "RFC 6298 §5.7: the SYN timed out while RTO < 3 s, so once the handshake completes the data RTO is 3 s")
   void synTimeoutRaisesDataRtoToThreeSeconds() {
     TcbHarness h = TcbHarness.synSent();
     h.tick(at(1_000)); // our SYN retransmitted; the SYN-ACK below gives no sample (Karn)
@@ -316,7 +343,8 @@ class TcbRetransmissionTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.7: likewise on the passive side: the SYN-ACK timed out, so once ESTABLISHED the data RTO is 3 s")
+  @DisplayName(
+      "RFC 6298 §5.7: likewise on the passive side: the SYN-ACK timed out, so once ESTABLISHED the data RTO is 3 s")
   void synAckTimeoutRaisesDataRtoToThreeSeconds() {
     TcbHarness h = TcbHarness.synReceived();
     h.tick(at(1_000)); // our SYN-ACK retransmitted; the ACK below gives no sample (Karn)

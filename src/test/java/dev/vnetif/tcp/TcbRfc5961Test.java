@@ -22,9 +22,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * RFC 5961's defences against blind in-window attacks — RST (§3), SYN (§4), data (§5) — and
- * the challenge ACK throttle (§7), following the scenarios of mirage-tcpip's test_rfc5961.
- * A challenge ACK is {@code <SEQ=SND.MAX><ACK=RCV.NXT><CTL=ACK>} with the current window.
+ * RFC 5961's defences against blind in-window attacks — RST (§3), SYN (§4), data (§5) — and the
+ * challenge ACK throttle (§7), following the scenarios of mirage-tcpip's test_rfc5961. A challenge
+ * ACK is {@code <SEQ=SND.MAX><ACK=RCV.NXT><CTL=ACK>} with the current window.
  */
 class TcbRfc5961Test {
   private static final TcpOptions SYN_OPTIONS = TcpOptions.NONE.withMss(MSS).withWindowScale(0);
@@ -32,7 +32,8 @@ class TcbRfc5961Test {
   // ------------------------------------------------------------------ SYN_SENT (§3)
 
   @Test
-  @DisplayName("RFC 5961 §3.2 / RFC 9293 §3.10.7.3 SYN_SENT: a blind RST without ACK is ignored; the SYN-ACK then establishes")
+  @DisplayName(
+      "RFC 5961 §3.2 / RFC 9293 §3.10.7.3 SYN_SENT: a blind RST without ACK is ignored; the SYN-ACK then establishes")
   void blindRstWithoutAckInSynSentIgnored() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(5), seg().flags(RST).seq(REMOTE_SEQ));
@@ -46,7 +47,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §3 (mirage blind_rst_on_syn) SYN_SENT: RST,ACK with SEG.ACK = ISS (bad) is dropped, no RST back; the SYN-ACK then establishes")
+  @DisplayName(
+      "RFC 5961 §3 (mirage blind_rst_on_syn) SYN_SENT: RST,ACK with SEG.ACK = ISS (bad) is dropped, no RST back; the SYN-ACK then establishes")
   void rstAckWithAckAtIssInSynSentIgnored() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(5), seg().flags(RST | ACK).seq(0).ack(LOCAL_ISS));
@@ -60,7 +62,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.3 SYN_SENT: RST,ACK with SEG.ACK > SND.NXT is dropped, no RST back, SYN still retransmitted")
+  @DisplayName(
+      "RFC 9293 §3.10.7.3 SYN_SENT: RST,ACK with SEG.ACK > SND.NXT is dropped, no RST back, SYN still retransmitted")
   void rstAckWithAckBeyondSndNxtInSynSentIgnored() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(5), seg().flags(RST | ACK).seq(0).ack(LOCAL_SEQ + 1));
@@ -72,7 +75,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §3 (mirage connection_refused) SYN_SENT: RST,ACK acknowledging our SYN → Closed(REFUSED)")
+  @DisplayName(
+      "RFC 5961 §3 (mirage connection_refused) SYN_SENT: RST,ACK acknowledging our SYN → Closed(REFUSED)")
   void rstAckAcknowledgingSynRefuses() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(5), seg().flags(RST | ACK).seq(0).ack(LOCAL_SEQ));
@@ -82,7 +86,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.3 SYN_SENT: an ACK ≤ ISS gets <SEQ=SEG.ACK><CTL=RST>, the connection attempt goes on")
+  @DisplayName(
+      "RFC 9293 §3.10.7.3 SYN_SENT: an ACK ≤ ISS gets <SEQ=SEG.ACK><CTL=RST>, the connection attempt goes on")
   void ackAtOrBelowIssInSynSentGetsRst() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(5), seg().seq(REMOTE_SEQ).ack(LOCAL_ISS));
@@ -95,7 +100,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.3 SYN_SENT: a SYN,ACK acknowledging beyond SND.NXT gets <SEQ=SEG.ACK><CTL=RST>, no ESTABLISHED")
+  @DisplayName(
+      "RFC 9293 §3.10.7.3 SYN_SENT: a SYN,ACK acknowledging beyond SND.NXT gets <SEQ=SEG.ACK><CTL=RST>, no ESTABLISHED")
   void synAckBeyondSndNxtInSynSentGetsRst() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(5), seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ + 99).mss(MSS));
@@ -112,7 +118,8 @@ class TcbRfc5961Test {
   // ------------------------------------------------------------------ RST (§3.2)
 
   @Test
-  @DisplayName("RFC 5961 §3.2 (mirage blind_rst_on_established): in-window RST not at RCV.NXT → challenge ACK, connection stays")
+  @DisplayName(
+      "RFC 5961 §3.2 (mirage blind_rst_on_established): in-window RST not at RCV.NXT → challenge ACK, connection stays")
   void inWindowRstGetsChallengeAck() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().flags(RST).seq(REMOTE_SEQ + 10));
@@ -128,7 +135,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §3.2: a RST at the last sequence number of the window (RCV.NXT+RCV.WND−1) → challenge ACK")
+  @DisplayName(
+      "RFC 5961 §3.2: a RST at the last sequence number of the window (RCV.NXT+RCV.WND−1) → challenge ACK")
   void rstAtRightWindowEdgeGetsChallengeAck() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().flags(RST | ACK).seq(REMOTE_SEQ + WINDOW - 1).ack(LOCAL_SEQ));
@@ -138,7 +146,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §3.2 (mirage rst_on_established): RST exactly at RCV.NXT resets the connection")
+  @DisplayName(
+      "RFC 5961 §3.2 (mirage rst_on_established): RST exactly at RCV.NXT resets the connection")
   void rstAtRcvNxtResets() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().flags(RST).seq(REMOTE_SEQ));
@@ -159,7 +168,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §3.2 SYN_RECEIVED: in-window RST not at RCV.NXT → challenge ACK, handshake goes on")
+  @DisplayName(
+      "RFC 5961 §3.2 SYN_RECEIVED: in-window RST not at RCV.NXT → challenge ACK, handshake goes on")
   void inWindowRstInSynReceivedGetsChallengeAck() {
     TcbHarness h = TcbHarness.synReceived();
     h.send(at(5), seg().flags(RST).seq(REMOTE_SEQ + 1));
@@ -171,7 +181,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §3.2 CLOSE_WAIT: in-window RST not at RCV.NXT → challenge ACK <SEQ=SND.MAX><ACK=RCV.NXT> with the current window")
+  @DisplayName(
+      "RFC 5961 §3.2 CLOSE_WAIT: in-window RST not at RCV.NXT → challenge ACK <SEQ=SND.MAX><ACK=RCV.NXT> with the current window")
   void inWindowRstInCloseWaitGetsChallengeAck() {
     TcbHarness h = TcbHarness.closeWait();
     h.send(at(10), seg().flags(RST).seq(REMOTE_SEQ + 2));
@@ -181,7 +192,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §3.2 TIME_WAIT: in-window RST not at RCV.NXT → challenge ACK, TIME_WAIT and its timer kept")
+  @DisplayName(
+      "RFC 5961 §3.2 TIME_WAIT: in-window RST not at RCV.NXT → challenge ACK, TIME_WAIT and its timer kept")
   void inWindowRstInTimeWaitGetsChallengeAck() {
     TcbHarness h = TcbHarness.timeWait();
     h.send(at(10), seg().flags(RST).seq(REMOTE_SEQ + 100));
@@ -196,7 +208,8 @@ class TcbRfc5961Test {
   // ------------------------------------------------------------------ SYN (§4)
 
   @Test
-  @DisplayName("RFC 5961 §4.2 (mirage blind_syn_on_established): SYN in the window → challenge ACK, connection stays")
+  @DisplayName(
+      "RFC 5961 §4.2 (mirage blind_syn_on_established): SYN in the window → challenge ACK, connection stays")
   void inWindowSynGetsChallengeAck() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().flags(SYN).seq(REMOTE_SEQ + 10));
@@ -218,7 +231,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §4.2: SYN outside the window → ACK <SEQ=SND.MAX><ACK=RCV.NXT>, connection stays")
+  @DisplayName(
+      "RFC 5961 §4.2: SYN outside the window → ACK <SEQ=SND.MAX><ACK=RCV.NXT>, connection stays")
   void outOfWindowSynGetsAck() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().flags(SYN).seq(REMOTE_SEQ + 10 * WINDOW));
@@ -231,7 +245,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §4.2: SYN,ACK carrying data in the window → challenge ACK; the data is not delivered")
+  @DisplayName(
+      "RFC 5961 §4.2: SYN,ACK carrying data in the window → challenge ACK; the data is not delivered")
   void synWithDataGetsChallengeAckAndDataDropped() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().flags(SYN | ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ).payload("inject"));
@@ -254,7 +269,8 @@ class TcbRfc5961Test {
   // ------------------------------------------------------------------ ACK / data (§5)
 
   @Test
-  @DisplayName("RFC 5961 §5.2 / RFC 9293 §3.10.7.4: ACK beyond SND.NXT → challenge ACK, segment dropped, its data not delivered")
+  @DisplayName(
+      "RFC 5961 §5.2 / RFC 9293 §3.10.7.4: ACK beyond SND.NXT → challenge ACK, segment dropped, its data not delivered")
   void ackBeyondSndNxtGetsChallengeAckAndDropped() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + 1).payload("abc"));
@@ -267,7 +283,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §5.2: a FIN whose ACK is beyond SND.NXT is dropped with a challenge ACK — the connection stays ESTABLISHED")
+  @DisplayName(
+      "RFC 5961 §5.2: a FIN whose ACK is beyond SND.NXT is dropped with a challenge ACK — the connection stays ESTABLISHED")
   void finWithAckBeyondSndNxtDropped() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), seg().flags(FIN | ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ + 5000));
@@ -278,7 +295,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §5.2 (mirage data_repeated_ack): SEG.ACK = SND.UNA − MAX.SND.WND is acceptable, its data is delivered")
+  @DisplayName(
+      "RFC 5961 §5.2 (mirage data_repeated_ack): SEG.ACK = SND.UNA − MAX.SND.WND is acceptable, its data is delivered")
   void oldButAcceptableAckDataAccepted() {
     TcbHarness h = TcbHarness.established();
     h.write("hello");
@@ -293,7 +311,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §5.2: SEG.ACK = SND.UNA − MAX.SND.WND − 1 → challenge ACK, segment dropped")
+  @DisplayName(
+      "RFC 5961 §5.2: SEG.ACK = SND.UNA − MAX.SND.WND − 1 → challenge ACK, segment dropped")
   void tooOldAckGetsChallengeAckAndDropped() {
     TcbHarness h = TcbHarness.established();
     h.write("hello");
@@ -306,11 +325,13 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §5.2 (mirage data_repeated_ack, peer window 5120): ACK 5020 below SND.UNA with 512 bytes → delivered and ACKed")
+  @DisplayName(
+      "RFC 5961 §5.2 (mirage data_repeated_ack, peer window 5120): ACK 5020 below SND.UNA with 512 bytes → delivered and ACKed")
   void mirageDataRepeatedAck() {
     TcbHarness h = establishedWithPeerWindow(5120);
-    h.send(at(10), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ - (5120 - 100)).window(5120)
-        .payloadOfLength(512));
+    h.send(
+        at(10),
+        seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ - (5120 - 100)).window(5120).payloadOfLength(512));
     h.expectEvent(new TcbEvent.DataReceived(pattern(0, 512)));
     h.tick(at(50));
     h.expectSegment(out().seq(LOCAL_SEQ).ack(REMOTE_SEQ + 512).window(WINDOW - 512));
@@ -318,11 +339,13 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §5.2 (mirage blind_data_injection, peer window 5120): ACK 5220 below SND.UNA with 512 bytes → challenge ACK, dropped")
+  @DisplayName(
+      "RFC 5961 §5.2 (mirage blind_data_injection, peer window 5120): ACK 5220 below SND.UNA with 512 bytes → challenge ACK, dropped")
   void mirageBlindDataInjection() {
     TcbHarness h = establishedWithPeerWindow(5120);
-    h.send(at(10), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ - (5120 + 100)).window(5120)
-        .payloadOfLength(512));
+    h.send(
+        at(10),
+        seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ - (5120 + 100)).window(5120).payloadOfLength(512));
     h.expectSegment(out().seq(LOCAL_SEQ).ack(REMOTE_SEQ));
     h.expectNothing();
     h.expectNoEvent();
@@ -332,7 +355,8 @@ class TcbRfc5961Test {
   // ------------------------------------------------------------------ throttle (§7)
 
   @Test
-  @DisplayName("RFC 5961 §7: with a limit of 2 per second the third challenge ACK within 1 s is not sent; one second later they flow again")
+  @DisplayName(
+      "RFC 5961 §7: with a limit of 2 per second the third challenge ACK within 1 s is not sent; one second later they flow again")
   void challengeAckRateLimit() {
     TcbHarness h = TcbHarness.established(TcbHarness.config().withChallengeAckLimit(2));
     h.send(at(100), seg().flags(RST).seq(REMOTE_SEQ + 1));
@@ -367,7 +391,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 5961 §7: an exhausted challenge budget does not hold back ordinary ACKs of data")
+  @DisplayName(
+      "RFC 5961 §7: an exhausted challenge budget does not hold back ordinary ACKs of data")
   void challengeAckLimitDoesNotBlockDataAcks() {
     TcbHarness h = TcbHarness.established(TcbHarness.config().withChallengeAckLimit(1));
     h.send(at(100), seg().flags(RST).seq(REMOTE_SEQ + 1));
@@ -380,7 +405,8 @@ class TcbRfc5961Test {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (first): an unacceptable empty segment is answered with an ACK at most once per 500 ms")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (first): an unacceptable empty segment is answered with an ACK at most once per 500 ms")
   void outOfWindowEmptySegmentAnswersThrottled() {
     TcbHarness h = TcbHarness.established();
     h.send(at(100), seg().seq(REMOTE_SEQ + 2 * WINDOW).ack(LOCAL_SEQ));

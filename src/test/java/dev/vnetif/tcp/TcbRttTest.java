@@ -22,15 +22,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Round-trip time measurement and the RTO computed from it (RFC 6298 §2, §3), observed through
  * {@link Tcb#stats()} after known ACK delays. Expected values are worked out in exact integer
- * nanoseconds (divisions truncate), as the estimator computes them:
- * first sample SRTT = R, RTTVAR = R/2; then RTTVAR = (3·RTTVAR + |SRTT − R|) / 4 with the old
- * SRTT, SRTT = (7·SRTT + R) / 8; RTO = SRTT + max(G = 1 ms, 4·RTTVAR) within [200 ms, 60 s].
+ * nanoseconds (divisions truncate), as the estimator computes them: first sample SRTT = R, RTTVAR =
+ * R/2; then RTTVAR = (3·RTTVAR + |SRTT − R|) / 4 with the old SRTT, SRTT = (7·SRTT + R) / 8; RTO =
+ * SRTT + max(G = 1 ms, 4·RTTVAR) within [200 ms, 60 s].
  */
 class TcbRttTest {
 
   /**
-   * Active open whose SYN-ACK comes {@code rttMs} after the SYN, so the handshake gives the
-   * first sample R = rttMs (the harness fixture answers at once and samples 0 ns).
+   * Active open whose SYN-ACK comes {@code rttMs} after the SYN, so the handshake gives the first
+   * sample R = rttMs (the harness fixture answers at once and samples 0 ns).
    */
   private static TcbHarness establishedAfter(long rttMs) {
     TcbHarness h = TcbHarness.synSent(config());
@@ -41,7 +41,10 @@ class TcbRttTest {
 
   /** Our segment carrying bytes [offset, offset + length) of the pattern the user wrote. */
   private static SegmentBuilder data(int offset, int length, int flags) {
-    return out().seq(LOCAL_SEQ + offset).ack(REMOTE_SEQ).flags(flags)
+    return out()
+        .seq(LOCAL_SEQ + offset)
+        .ack(REMOTE_SEQ)
+        .flags(flags)
         .payload(pattern(offset, length));
   }
 
@@ -73,7 +76,8 @@ class TcbRttTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §2.2: the handshake's round trip is the first sample: R = 100 ms gives SRTT 100 ms, RTTVAR 50 ms, RTO 300 ms")
+  @DisplayName(
+      "RFC 6298 §2.2: the handshake's round trip is the first sample: R = 100 ms gives SRTT 100 ms, RTTVAR 50 ms, RTO 300 ms")
   void handshakeGivesFirstSample() {
     TcbHarness h = establishedAfter(100);
     // SRTT = 100_000_000; RTTVAR = 100_000_000 / 2; RTO = 100_000_000 + 4 * 50_000_000.
@@ -81,14 +85,16 @@ class TcbRttTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §2.2, §2.4: the fixture's 0 ns handshake sample gives SRTT = RTTVAR = 0 and RTO = max(G, 0) = 1 ms, clamped up to 200 ms")
+  @DisplayName(
+      "RFC 6298 §2.2, §2.4: the fixture's 0 ns handshake sample gives SRTT = RTTVAR = 0 and RTO = max(G, 0) = 1 ms, clamped up to 200 ms")
   void zeroSampleClampedToMinimum() {
     TcbHarness h = TcbHarness.established();
     assertRtt(h, 0, 0, 200 * MS);
   }
 
   @Test
-  @DisplayName("RFC 6298 §2.2: RTO = SRTT + max(G, K·RTTVAR): with a 1 ms minimum a 0 ns sample leaves just G = 1 ms, and data is retransmitted 1 ms after it was sent")
+  @DisplayName(
+      "RFC 6298 §2.2: RTO = SRTT + max(G, K·RTTVAR): with a 1 ms minimum a 0 ns sample leaves just G = 1 ms, and data is retransmitted 1 ms after it was sent")
   void clockGranularityIsTheFloorOfTheVarianceTerm() {
     TcbHarness h = TcbHarness.established(config().withRto(1_000 * MS, MS, 60_000 * MS));
     assertRtt(h, 0, 0, MS);
@@ -101,7 +107,8 @@ class TcbRttTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §2.3: samples 100 (handshake), 120, 80, 200 ms give the exact SRTT, RTTVAR and RTO after each")
+  @DisplayName(
+      "RFC 6298 §2.3: samples 100 (handshake), 120, 80, 200 ms give the exact SRTT, RTTVAR and RTO after each")
   void sequenceOfSamples() {
     TcbHarness h = establishedAfter(100);
     assertRtt(h, 100_000_000, 50_000_000, 300_000_000);
@@ -130,7 +137,8 @@ class TcbRttTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §2.4: a computed RTO below the minimum is raised to it: R = 10 ms gives 30 ms, used as 200 ms")
+  @DisplayName(
+      "RFC 6298 §2.4: a computed RTO below the minimum is raised to it: R = 10 ms gives 30 ms, used as 200 ms")
   void smallRttClampedToMinimum() {
     TcbHarness h = establishedAfter(10);
     assertRtt(h, 10_000_000, 5_000_000, 200 * MS);
@@ -153,7 +161,8 @@ class TcbRttTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5 (note after 5.7): the backed-off RTO is kept until a fresh segment is timed; its sample collapses it")
+  @DisplayName(
+      "RFC 6298 §5 (note after 5.7): the backed-off RTO is kept until a fresh segment is timed; its sample collapses it")
   void freshSampleCollapsesBackoff() {
     TcbHarness h = establishedAfter(100);
     writeAt(h, 100, 0, 5, ACK | PSH);
@@ -168,7 +177,8 @@ class TcbRttTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §3: one segment is timed at a time: a segment sent while another is timed gives no sample")
+  @DisplayName(
+      "RFC 6298 §3: one segment is timed at a time: a segment sent while another is timed gives no sample")
   void oneSegmentTimedAtATime() {
     TcbHarness h = establishedAfter(100);
     writeAt(h, 100, 0, MSS, ACK | PSH); // timed
@@ -181,7 +191,8 @@ class TcbRttTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §3: a cumulative ACK covering the timed segment and later ones measures from the timed segment's send time")
+  @DisplayName(
+      "RFC 6298 §3: a cumulative ACK covering the timed segment and later ones measures from the timed segment's send time")
   void cumulativeAckMeasuresTimedSegment() {
     TcbHarness h = establishedAfter(100);
     writeAt(h, 100, 0, MSS, ACK | PSH);
@@ -192,7 +203,8 @@ class TcbRttTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §3: after a sample the next new segment is timed, and only an ACK that covers it gives the next sample")
+  @DisplayName(
+      "RFC 6298 §3: after a sample the next new segment is timed, and only an ACK that covers it gives the next sample")
   void onlyAckCoveringTimedSegmentSamples() {
     TcbHarness h = establishedAfter(100);
     writeAt(h, 100, 0, MSS, ACK | PSH); // timed
@@ -209,7 +221,8 @@ class TcbRttTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §3 (Karn), RFC 5681 §3.2: a fast-retransmitted segment is not timed either: the ACK after recovery gives no sample")
+  @DisplayName(
+      "RFC 6298 §3 (Karn), RFC 5681 §3.2: a fast-retransmitted segment is not timed either: the ACK after recovery gives no sample")
   void karnAfterFastRetransmit() {
     TcbHarness h = establishedAfter(100);
     h.write(pattern(0, 10 * MSS), false);
@@ -223,7 +236,8 @@ class TcbRttTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §3, §2.2: a handshake with a retransmitted SYN gives no sample, so the first data sample initialises SRTT = R, RTTVAR = R/2")
+  @DisplayName(
+      "RFC 6298 §3, §2.2: a handshake with a retransmitted SYN gives no sample, so the first data sample initialises SRTT = R, RTTVAR = R/2")
   void firstDataSampleAfterSynRetransmission() {
     TcbHarness h = TcbHarness.synSent();
     h.tick(at(1_000));

@@ -29,9 +29,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The opening half of the RFC 9293 §3.3.2 state diagram: LISTEN, SYN_SENT and SYN_RECEIVED,
- * their way to ESTABLISHED (including the simultaneous open of figure 7) and their ways back
- * to LISTEN or CLOSED.
+ * The opening half of the RFC 9293 §3.3.2 state diagram: LISTEN, SYN_SENT and SYN_RECEIVED, their
+ * way to ESTABLISHED (including the simultaneous open of figure 7) and their ways back to LISTEN or
+ * CLOSED.
  */
 class TcbStateMachineTest {
   private static final TcpOptions SYN_OPTIONS = TcpOptions.NONE.withMss(MSS).withWindowScale(0);
@@ -39,11 +39,13 @@ class TcbStateMachineTest {
   // ------------------------------------------------------------------ LISTEN
 
   @Test
-  @DisplayName("RFC 9293 §3.3.2 CLOSED→LISTEN: passive OPEN creates the TCB, reports StateChanged(CLOSED, LISTEN), sends nothing, arms no timer")
+  @DisplayName(
+      "RFC 9293 §3.3.2 CLOSED→LISTEN: passive OPEN creates the TCB, reports StateChanged(CLOSED, LISTEN), sends nothing, arms no timer")
   void closedToListenOnPassiveOpen() {
     TcbHarness h = new TcbHarness();
     h.tcb = Tcb.listen(TcbHarness.config(), LOCAL_PORT, (port, t) -> LOCAL_ISS, h);
-    assertEquals(List.of(new TcbEvent.StateChanged(TcpState.CLOSED, TcpState.LISTEN)),
+    assertEquals(
+        List.of(new TcbEvent.StateChanged(TcpState.CLOSED, TcpState.LISTEN)),
         List.copyOf(h.events));
     h.expectState(TcpState.LISTEN);
     h.expectNothing();
@@ -53,7 +55,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.2 SEND in LISTEN without a foreign socket: 'foreign socket unspecified', an exception; the block keeps listening")
+  @DisplayName(
+      "RFC 9293 §3.10.2 SEND in LISTEN without a foreign socket: 'foreign socket unspecified', an exception; the block keeps listening")
   void sendInListenIsRejected() {
     // The RFC's LISTEN→SYN_SENT (SEND naming a foreign socket) is unsupported: our SEND names
     // none, so the RFC's own answer for that case applies. connect() is the active open.
@@ -67,8 +70,12 @@ class TcbStateMachineTest {
     assertEquals(0, h.tcb.writtenTotal(), "nothing was queued");
     // Still a working passive open: the next SYN is answered as usual.
     h.send(at(5), seg().flags(SYN).seq(REMOTE_ISS).mss(MSS));
-    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ)
-        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectSegment(
+        out()
+            .flags(SYN | ACK)
+            .seq(LOCAL_ISS)
+            .ack(REMOTE_SEQ)
+            .options(TcpOptions.NONE.withMss(MSS)));
     h.expectState(TcpState.SYN_RECEIVED);
   }
 
@@ -77,8 +84,12 @@ class TcbStateMachineTest {
   void listenToSynReceived() {
     TcbHarness h = TcbHarness.listen();
     h.send(at(5), seg().flags(SYN).seq(REMOTE_ISS).mss(MSS));
-    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ)
-        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectSegment(
+        out()
+            .flags(SYN | ACK)
+            .seq(LOCAL_ISS)
+            .ack(REMOTE_SEQ)
+            .options(TcpOptions.NONE.withMss(MSS)));
     h.expectNothing();
     h.expectState(TcpState.SYN_RECEIVED);
     expectStatePath(h, TcpState.LISTEN, TcpState.SYN_RECEIVED);
@@ -86,7 +97,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.2: LISTEN ignores a RST and drops a segment with neither SYN nor ACK")
+  @DisplayName(
+      "RFC 9293 §3.10.7.2: LISTEN ignores a RST and drops a segment with neither SYN nor ACK")
   void listenIgnoresRstAndBareSegments() {
     TcbHarness h = TcbHarness.listen();
     h.send(at(1), seg().flags(RST).seq(REMOTE_ISS));
@@ -112,7 +124,8 @@ class TcbStateMachineTest {
   // ------------------------------------------------------------------ SYN_SENT
 
   @Test
-  @DisplayName("RFC 9293 §3.3.2 SYN_SENT→ESTABLISHED: rcv SYN,ACK of our SYN, snd ACK <SEQ=ISS+1><ACK=IRS+1>")
+  @DisplayName(
+      "RFC 9293 §3.3.2 SYN_SENT→ESTABLISHED: rcv SYN,ACK of our SYN, snd ACK <SEQ=ISS+1><ACK=IRS+1>")
   void synSentToEstablished() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(5), seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(MSS));
@@ -121,12 +134,15 @@ class TcbStateMachineTest {
     expectStatePath(h, TcpState.SYN_SENT, TcpState.ESTABLISHED);
     h.expectEvent(TcbEvent.Established.class);
     h.expectNoEvent();
-    assertEquals(TcbTimers.OFF, h.tcb.timers().deadline(TcbTimers.Kind.RETRANSMIT),
+    assertEquals(
+        TcbTimers.OFF,
+        h.tcb.timers().deadline(TcbTimers.Kind.RETRANSMIT),
         "the SYN is acknowledged: no retransmission pending");
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.3 (fourth) and figure 7: simultaneous open, SYN_SENT→SYN_RECEIVED→ESTABLISHED")
+  @DisplayName(
+      "RFC 9293 §3.10.7.3 (fourth) and figure 7: simultaneous open, SYN_SENT→SYN_RECEIVED→ESTABLISHED")
   void simultaneousOpen() {
     // Figure 7, seen from TCP A (us): our SYN (line 2) is out; the peer's SYN crosses it.
     TcbHarness h = TcbHarness.synSent();
@@ -155,7 +171,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (fifth, SYN-RECEIVED): after a simultaneous open a plain ACK of our SYN-ACK also establishes")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (fifth, SYN-RECEIVED): after a simultaneous open a plain ACK of our SYN-ACK also establishes")
   void simultaneousOpenCompletedByPlainAck() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(5), seg().flags(SYN).seq(REMOTE_ISS).mss(MSS).windowScale(0));
@@ -167,7 +184,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (second, SYN-RECEIVED): RST at RCV.NXT after a simultaneous (active) open → Closed(REFUSED)")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (second, SYN-RECEIVED): RST at RCV.NXT after a simultaneous (active) open → Closed(REFUSED)")
   void simultaneousOpenRefusedByRst() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(5), seg().flags(SYN).seq(REMOTE_ISS).mss(MSS).windowScale(0));
@@ -180,12 +198,17 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 7323 §2.2 simultaneous open: the SYN,ACK carries Window Scale only if the peer's SYN did")
+  @DisplayName(
+      "RFC 7323 §2.2 simultaneous open: the SYN,ACK carries Window Scale only if the peer's SYN did")
   void simultaneousOpenSynAckOmitsWindowScaleThePeerDidNotOffer() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(5), seg().flags(SYN).seq(REMOTE_ISS).mss(MSS));
-    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ)
-        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectSegment(
+        out()
+            .flags(SYN | ACK)
+            .seq(LOCAL_ISS)
+            .ack(REMOTE_SEQ)
+            .options(TcpOptions.NONE.withMss(MSS)));
     h.expectState(TcpState.SYN_RECEIVED);
   }
 
@@ -204,7 +227,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.3 SYN_SENT→CLOSED: RST,ACK acknowledging our SYN → Closed(REFUSED), nothing sent")
+  @DisplayName(
+      "RFC 9293 §3.10.7.3 SYN_SENT→CLOSED: RST,ACK acknowledging our SYN → Closed(REFUSED), nothing sent")
   void synSentToClosedOnRstAck() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(5), seg().flags(RST | ACK).seq(0).ack(LOCAL_SEQ).window(0));
@@ -216,7 +240,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 6298 §5 / RFC 9293 §3.8.3 SYN_SENT→CLOSED: SYN retries exhausted (2 retries: 1 s, 3 s) → Closed(TIMEOUT) at 7 s")
+  @DisplayName(
+      "RFC 6298 §5 / RFC 9293 §3.8.3 SYN_SENT→CLOSED: SYN retries exhausted (2 retries: 1 s, 3 s) → Closed(TIMEOUT) at 7 s")
   void synSentToClosedOnSynRetriesExhausted() {
     TcbHarness h = TcbHarness.synSent(TcbHarness.config().withRetransmissions(12, 2));
     h.tick(at(1_000));
@@ -235,7 +260,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.3: data in a SYN,ACK is not delivered and not acknowledged (implementation choice)")
+  @DisplayName(
+      "RFC 9293 §3.10.7.3: data in a SYN,ACK is not delivered and not acknowledged (implementation choice)")
   void dataInSynAckIgnored() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(5), seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(MSS).payload("early"));
@@ -261,7 +287,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (fifth, SYN-RECEIVED): an ACK outside (SND.UNA, SND.NXT] → <SEQ=SEG.ACK><CTL=RST>, state kept")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (fifth, SYN-RECEIVED): an ACK outside (SND.UNA, SND.NXT] → <SEQ=SEG.ACK><CTL=RST>, state kept")
   void synReceivedResetsUnacceptableAck() {
     TcbHarness h = TcbHarness.synReceived();
     h.send(at(5), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + 1000));
@@ -277,7 +304,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.4 SYN_RECEIVED→FIN_WAIT_1: CLOSE with no SEND issued sends <SEQ=ISS+1><CTL=FIN,ACK> at once")
+  @DisplayName(
+      "RFC 9293 §3.10.4 SYN_RECEIVED→FIN_WAIT_1: CLOSE with no SEND issued sends <SEQ=ISS+1><CTL=FIN,ACK> at once")
   void synReceivedCloseWithoutSendsFinsAtOnce() {
     TcbHarness h = TcbHarness.synReceived();
     h.tcb.shutdownWrite(at(2));
@@ -299,7 +327,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.4, RFC 6298 §5.3: FIN sent in SYN_RECEIVED, the ACK covers only the SYN → FIN_WAIT_1, the FIN retransmitted at ACK time + RTO (200 ms)")
+  @DisplayName(
+      "RFC 9293 §3.10.4, RFC 6298 §5.3: FIN sent in SYN_RECEIVED, the ACK covers only the SYN → FIN_WAIT_1, the FIN retransmitted at ACK time + RTO (200 ms)")
   void synReceivedEarlyFinAckedSynOnly() {
     TcbHarness h = TcbHarness.synReceived();
     h.tcb.shutdownWrite(at(2));
@@ -321,7 +350,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.4, RFC 6298 §5.4: FIN sent in SYN_RECEIVED and the SYN-ACK lost: at 1 s the SYN-ACK is resent, the FIN follows the ACK of the SYN")
+  @DisplayName(
+      "RFC 9293 §3.10.4, RFC 6298 §5.4: FIN sent in SYN_RECEIVED and the SYN-ACK lost: at 1 s the SYN-ACK is resent, the FIN follows the ACK of the SYN")
   void synReceivedEarlyFinBehindLostSynAck() {
     TcbHarness h = TcbHarness.synReceived();
     h.tcb.shutdownWrite(at(2));
@@ -329,8 +359,12 @@ class TcbStateMachineTest {
     h.tick(at(999));
     h.expectNothing();
     h.tick(at(1_000));
-    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ)
-        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectSegment(
+        out()
+            .flags(SYN | ACK)
+            .seq(LOCAL_ISS)
+            .ack(REMOTE_SEQ)
+            .options(TcpOptions.NONE.withMss(MSS)));
     h.expectNothing();
     h.expectState(TcpState.FIN_WAIT_1);
     // Go back N: the peer's ACK of the SYN-ACK lets the FIN go out again at once.
@@ -343,21 +377,27 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.4 SYN_RECEIVED: a retransmitted SYN after the early FIN gets the SYN-ACK again; FIN_WAIT_1 is kept")
+  @DisplayName(
+      "RFC 9293 §3.10.4 SYN_RECEIVED: a retransmitted SYN after the early FIN gets the SYN-ACK again; FIN_WAIT_1 is kept")
   void synReceivedEarlyFinThenPeerSynAgain() {
     TcbHarness h = TcbHarness.synReceived();
     h.tcb.shutdownWrite(at(2));
     h.clear();
     h.send(at(500), seg().flags(SYN).seq(REMOTE_ISS).ack(0).mss(MSS));
-    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ)
-        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectSegment(
+        out()
+            .flags(SYN | ACK)
+            .seq(LOCAL_ISS)
+            .ack(REMOTE_SEQ)
+            .options(TcpOptions.NONE.withMss(MSS)));
     h.expectNothing();
     h.expectState(TcpState.FIN_WAIT_1);
     h.expectNoEvent();
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.4 SYN_RECEIVED→ESTABLISHED→FIN_WAIT_1: with data written, CLOSE is queued until ESTABLISHED, then data and FIN go out")
+  @DisplayName(
+      "RFC 9293 §3.10.4 SYN_RECEIVED→ESTABLISHED→FIN_WAIT_1: with data written, CLOSE is queued until ESTABLISHED, then data and FIN go out")
   void synReceivedCloseAfterSendIsQueued() {
     TcbHarness h = TcbHarness.synReceived();
     h.write("abc");
@@ -376,7 +416,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (fifth, eighth) SYN_RECEIVED→ESTABLISHED→CLOSE_WAIT: the handshake ACK carries the peer's FIN")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (fifth, eighth) SYN_RECEIVED→ESTABLISHED→CLOSE_WAIT: the handshake ACK carries the peer's FIN")
   void synReceivedHandshakeAckWithFin() {
     TcbHarness h = TcbHarness.synReceived();
     h.send(at(5), seg().flags(FIN | ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ));
@@ -389,22 +430,29 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.4, §3.10.7.4: CLOSE queued in SYN_RECEIVED (data written), then the handshake ACK carries the peer's FIN → CLOSING, one data+FIN segment")
+  @DisplayName(
+      "RFC 9293 §3.10.4, §3.10.7.4: CLOSE queued in SYN_RECEIVED (data written), then the handshake ACK carries the peer's FIN → CLOSING, one data+FIN segment")
   void synReceivedQueuedCloseMeetsPeerFin() {
     TcbHarness h = TcbHarness.synReceived();
     h.write("abc");
     h.tcb.shutdownWrite(at(2));
     h.send(at(5), seg().flags(FIN | ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ));
-    h.expectSegment(out().flags(ACK | PSH | FIN).seq(LOCAL_SEQ).ack(REMOTE_SEQ + 1)
-        .window(WINDOW - 1).payload("abc"));
+    h.expectSegment(
+        out()
+            .flags(ACK | PSH | FIN)
+            .seq(LOCAL_SEQ)
+            .ack(REMOTE_SEQ + 1)
+            .window(WINDOW - 1)
+            .payload("abc"));
     h.expectNothing();
     h.expectState(TcpState.CLOSING);
-    expectStatePath(h, TcpState.SYN_RECEIVED, TcpState.ESTABLISHED, TcpState.FIN_WAIT_1,
-        TcpState.CLOSING);
+    expectStatePath(
+        h, TcpState.SYN_RECEIVED, TcpState.ESTABLISHED, TcpState.FIN_WAIT_1, TcpState.CLOSING);
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.4, §3.10.7.4 (eighth, FIN-WAIT-1): FIN sent in SYN_RECEIVED, the peer's FIN acknowledges only our SYN → CLOSING, then TIME_WAIT")
+  @DisplayName(
+      "RFC 9293 §3.10.4, §3.10.7.4 (eighth, FIN-WAIT-1): FIN sent in SYN_RECEIVED, the peer's FIN acknowledges only our SYN → CLOSING, then TIME_WAIT")
   void synReceivedEarlyFinMeetsPeerFin() {
     TcbHarness h = TcbHarness.synReceived();
     h.tcb.shutdownWrite(at(2));
@@ -422,7 +470,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (first) ESTABLISHED: a retransmitted SYN,ACK (our handshake ACK was lost) is answered with an ACK")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (first) ESTABLISHED: a retransmitted SYN,ACK (our handshake ACK was lost) is answered with an ACK")
   void retransmittedSynAckInEstablishedGetsAck() {
     TcbHarness h = TcbHarness.established();
     h.send(at(1_000), seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(MSS));
@@ -433,7 +482,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (second, SYN-RECEIVED): RST at RCV.NXT returns a listen()-created block to LISTEN, user not told")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (second, SYN-RECEIVED): RST at RCV.NXT returns a listen()-created block to LISTEN, user not told")
   void synReceivedBackToListenOnRst() {
     TcbHarness h = TcbHarness.synReceived();
     h.send(at(5), seg().flags(RST).seq(REMOTE_SEQ));
@@ -447,15 +497,20 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (second, SYN-RECEIVED): back in LISTEN, the block accepts the next SYN and completes that handshake")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (second, SYN-RECEIVED): back in LISTEN, the block accepts the next SYN and completes that handshake")
   void synReceivedBackToListenAcceptsNextSyn() {
     TcbHarness h = TcbHarness.synReceived();
     h.send(at(5), seg().flags(RST).seq(REMOTE_SEQ));
     h.clear();
     int otherIss = 30_000;
     h.send(at(100), seg().flags(SYN).seq(otherIss).mss(MSS));
-    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(otherIss + 1)
-        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectSegment(
+        out()
+            .flags(SYN | ACK)
+            .seq(LOCAL_ISS)
+            .ack(otherIss + 1)
+            .options(TcpOptions.NONE.withMss(MSS)));
     h.expectState(TcpState.SYN_RECEIVED);
     h.send(at(110), seg().seq(otherIss + 1).ack(LOCAL_SEQ));
     h.expectNothing();
@@ -464,7 +519,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.4: back in LISTEN, the next connection's first data octet is ISS+1 even if the abandoned attempt had data queued")
+  @DisplayName(
+      "RFC 9293 §3.4: back in LISTEN, the next connection's first data octet is ISS+1 even if the abandoned attempt had data queued")
   void synReceivedBackToListenStartsFreshSequenceSpace() {
     TcbHarness h = TcbHarness.synReceived();
     h.write("stale"); // queued in SYN_RECEIVED, never sent
@@ -483,7 +539,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (fourth, SYN-RECEIVED): a new SYN in the window on a passive open returns the block to LISTEN")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (fourth, SYN-RECEIVED): a new SYN in the window on a passive open returns the block to LISTEN")
   void synReceivedPassiveSynInWindowBackToListen() {
     TcbHarness h = TcbHarness.synReceived();
     h.send(at(5), seg().flags(SYN).seq(REMOTE_SEQ + 100).mss(MSS));
@@ -493,13 +550,23 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4 (second, SYN-RECEIVED): RST at RCV.NXT closes an accept()-created block with Closed(RESET)")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 (second, SYN-RECEIVED): RST at RCV.NXT closes an accept()-created block with Closed(RESET)")
   void acceptedSynReceivedClosedOnRst() {
     TcbHarness h = new TcbHarness();
-    h.tcb = Tcb.accept(TcbHarness.config(), seg().flags(SYN).seq(REMOTE_ISS).mss(MSS).build(),
-        LOCAL_ISS, h, T0);
-    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ)
-        .options(TcpOptions.NONE.withMss(MSS)));
+    h.tcb =
+        Tcb.accept(
+            TcbHarness.config(),
+            seg().flags(SYN).seq(REMOTE_ISS).mss(MSS).build(),
+            LOCAL_ISS,
+            h,
+            T0);
+    h.expectSegment(
+        out()
+            .flags(SYN | ACK)
+            .seq(LOCAL_ISS)
+            .ack(REMOTE_SEQ)
+            .options(TcpOptions.NONE.withMss(MSS)));
     h.expectState(TcpState.SYN_RECEIVED);
     assertEquals(LOCAL_PORT, h.tcb.localPort());
     assertEquals(REMOTE_PORT, h.tcb.remotePort());
@@ -513,7 +580,8 @@ class TcbStateMachineTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.3.2: the passive side's whole life, LISTEN→SYN_RECEIVED→ESTABLISHED→CLOSE_WAIT→LAST_ACK→CLOSED")
+  @DisplayName(
+      "RFC 9293 §3.3.2: the passive side's whole life, LISTEN→SYN_RECEIVED→ESTABLISHED→CLOSE_WAIT→LAST_ACK→CLOSED")
   void passiveLifecycleStateChanges() {
     TcbHarness h = TcbHarness.listen();
     h.send(at(1), seg().flags(SYN).seq(REMOTE_ISS).mss(MSS));
@@ -521,13 +589,23 @@ class TcbStateMachineTest {
     h.send(at(3), seg().flags(FIN | ACK).seq(REMOTE_SEQ).ack(LOCAL_SEQ));
     h.tcb.shutdownWrite(at(4));
     h.send(at(5), seg().seq(REMOTE_SEQ + 1).ack(LOCAL_SEQ + 1));
-    expectStatePath(h, TcpState.LISTEN, TcpState.SYN_RECEIVED, TcpState.ESTABLISHED,
-        TcpState.CLOSE_WAIT, TcpState.LAST_ACK, TcpState.CLOSED);
+    expectStatePath(
+        h,
+        TcpState.LISTEN,
+        TcpState.SYN_RECEIVED,
+        TcpState.ESTABLISHED,
+        TcpState.CLOSE_WAIT,
+        TcpState.LAST_ACK,
+        TcpState.CLOSED);
     h.expectEvent(TcbEvent.Established.class);
     h.expectEvent(TcbEvent.PeerFinished.class);
     h.expectEvent(new TcbEvent.Closed(CloseReason.NORMAL));
-    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ)
-        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectSegment(
+        out()
+            .flags(SYN | ACK)
+            .seq(LOCAL_ISS)
+            .ack(REMOTE_SEQ)
+            .options(TcpOptions.NONE.withMss(MSS)));
     h.expectSegment(out().seq(LOCAL_SEQ).ack(REMOTE_SEQ + 1).window(WINDOW - 1));
     h.expectSegment(out().flags(FIN | ACK).seq(LOCAL_SEQ).ack(REMOTE_SEQ + 1).window(WINDOW - 1));
     h.expectNothing();

@@ -24,7 +24,8 @@ class TcbTimersTest {
   }
 
   @Test
-  @DisplayName("next() is the earliest armed deadline, whatever the kind; cancelling it reveals the next one")
+  @DisplayName(
+      "next() is the earliest armed deadline, whatever the kind; cancelling it reveals the next one")
   void nextIsEarliest() {
     timers.arm(Kind.KEEPALIVE, 7_200);
     timers.arm(Kind.RETRANSMIT, 1_000);
@@ -39,7 +40,8 @@ class TcbTimersTest {
   }
 
   @Test
-  @DisplayName("arming an armed kind replaces its deadline, later or earlier (RFC 6298 §5.3 restarts the timer)")
+  @DisplayName(
+      "arming an armed kind replaces its deadline, later or earlier (RFC 6298 §5.3 restarts the timer)")
   void rearmReplaces() {
     timers.arm(Kind.RETRANSMIT, 1_000);
     timers.arm(Kind.RETRANSMIT, 3_000);
@@ -50,7 +52,8 @@ class TcbTimersTest {
   }
 
   @Test
-  @DisplayName("a timer is due at its deadline exactly and after it, not 1 ns before; other kinds are not due with it")
+  @DisplayName(
+      "a timer is due at its deadline exactly and after it, not 1 ns before; other kinds are not due with it")
   void dueAtDeadline() {
     timers.arm(Kind.PERSIST, 5_000);
     timers.arm(Kind.TIME_WAIT, 9_000);

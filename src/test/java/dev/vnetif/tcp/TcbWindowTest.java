@@ -21,9 +21,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Flow control: the window we advertise (RFC 9293 §3.8.6.2.2, receiver-side SWS avoidance
- * of RFC 1122 §4.2.3.3), the peer's window we honour, window scaling (RFC 7323 §2) and the
- * maximum segment size (RFC 9293 §3.7.1, RFC 6691).
+ * Flow control: the window we advertise (RFC 9293 §3.8.6.2.2, receiver-side SWS avoidance of RFC
+ * 1122 §4.2.3.3), the peer's window we honour, window scaling (RFC 7323 §2) and the maximum segment
+ * size (RFC 9293 §3.7.1, RFC 6691).
  */
 class TcbWindowTest {
   private static final int KIB_256 = 256 * 1024;
@@ -41,21 +41,26 @@ class TcbWindowTest {
   /** The SYN an active open with {@code config} sends. */
   private static TcpSegment synFor(TcpConfig config) {
     TcbHarness h = new TcbHarness();
-    h.tcb = Tcb.connect(config, TcbHarness.LOCAL_PORT, TcbHarness.REMOTE_PORT, LOCAL_ISS, h,
-        h.now);
+    h.tcb = Tcb.connect(config, TcbHarness.LOCAL_PORT, TcbHarness.REMOTE_PORT, LOCAL_ISS, h, h.now);
     return h.nextSegment();
   }
 
   /** Expects {@code n} bytes of our stream from offset {@code offset}, one MSS-or-less segment. */
   private static void expectData(TcbHarness h, int offset, int n, int flags, int window) {
-    h.expectSegment(out().flags(flags).seq(LOCAL_SEQ + offset).ack(REMOTE_SEQ).window(window)
-        .payload(pattern(offset, n)));
+    h.expectSegment(
+        out()
+            .flags(flags)
+            .seq(LOCAL_SEQ + offset)
+            .ack(REMOTE_SEQ)
+            .window(window)
+            .payload(pattern(offset, n)));
   }
 
   // ------------------------------------------------------------------ advertised window
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.2.2: the advertised window is the 64000-byte buffer minus bytes delivered and not consumed")
+  @DisplayName(
+      "RFC 9293 §3.8.6.2.2: the advertised window is the 64000-byte buffer minus bytes delivered and not consumed")
   void advertisedWindowIsBufferMinusUnconsumed() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, 1000));
@@ -69,7 +74,8 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.3: consuming opens the window, but the update is sent only once the edge moves by min(buffer/2, MSS) = 1460")
+  @DisplayName(
+      "RFC 1122 §4.2.3.3: consuming opens the window, but the update is sent only once the edge moves by min(buffer/2, MSS) = 1460")
   void windowUpdateThresholdIsMss() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, MSS));
@@ -87,7 +93,8 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.3: with a 2000-byte buffer the update threshold is buffer/2 = 1000 bytes")
+  @DisplayName(
+      "RFC 1122 §4.2.3.3: with a 2000-byte buffer the update threshold is buffer/2 = 1000 bytes")
   void windowUpdateThresholdIsHalfTheBuffer() {
     TcbHarness h = TcbHarness.established(TcbHarness.config().withBuffers(2000, WINDOW));
     h.send(at(10), data(0, 1500));
@@ -101,7 +108,8 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.3: space freed below the threshold is not offered in later ACKs either; the right edge stays")
+  @DisplayName(
+      "RFC 1122 §4.2.3.3: space freed below the threshold is not offered in later ACKs either; the right edge stays")
   void smallConsumptionNotAdvertised() {
     TcbHarness h = TcbHarness.established();
     h.send(at(10), data(0, MSS));
@@ -119,7 +127,8 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.2.2: while nothing is consumed every ACK keeps RCV.NXT+RCV.WND where it was, down to a zero window")
+  @DisplayName(
+      "RFC 9293 §3.8.6.2.2: while nothing is consumed every ACK keeps RCV.NXT+RCV.WND where it was, down to a zero window")
   void rightEdgeNeverMovesLeft() {
     TcbHarness h = TcbHarness.established(TcbHarness.config().withDelayedAck(0));
     int[] sizes = {1, 7, 100, MSS, 999, MSS, 3};
@@ -139,7 +148,8 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.2.2, mirage-tcpip#340: a zero window reopened by the reader is announced at once by a window update")
+  @DisplayName(
+      "RFC 9293 §3.8.6.2.2, mirage-tcpip#340: a zero window reopened by the reader is announced at once by a window update")
   void zeroWindowReopenedByReader() {
     TcbHarness h = TcbHarness.established(TcbHarness.config().withBuffers(2000, WINDOW));
     h.send(at(10), data(0, 1000));
@@ -159,13 +169,17 @@ class TcbWindowTest {
   // ------------------------------------------------------------------ window scaling
 
   @Test
-  @DisplayName("RFC 7323 §2.3: the shift is the least that fits the receive buffer in 16 bits: 64000→0, 65535→0, 65536→1, 256 KiB→3, 1 MiB→5, 1 GiB→14")
+  @DisplayName(
+      "RFC 7323 §2.3: the shift is the least that fits the receive buffer in 16 bits: 64000→0, 65535→0, 65536→1, 256 KiB→3, 1 MiB→5, 1 GiB→14")
   void windowScaleDerivedFromBuffer() {
-    int[][] cases = {{64_000, 0}, {65_535, 0}, {65_536, 1}, {KIB_256, 3}, {1 << 20, 5},
-        {1 << 30, 14}};
+    int[][] cases = {
+      {64_000, 0}, {65_535, 0}, {65_536, 1}, {KIB_256, 3}, {1 << 20, 5}, {1 << 30, 14}
+    };
     for (int[] c : cases) {
       TcpSegment syn = synFor(TcbHarness.config().withBuffers(c[0], WINDOW));
-      assertEquals(TcpOptions.NONE.withMss(MSS).withWindowScale(c[1]), syn.options(),
+      assertEquals(
+          TcpOptions.NONE.withMss(MSS).withWindowScale(c[1]),
+          syn.options(),
           "options for a buffer of " + c[0]);
       // RFC 7323 §2.2: the SYN's own window is never scaled.
       assertEquals(Math.min(c[0], 0xFFFF), syn.window(), "SYN window for a buffer of " + c[0]);
@@ -175,14 +189,15 @@ class TcbWindowTest {
   @Test
   @DisplayName("RFC 7323 §2.2: with windowScaling off our SYN carries no window scale option")
   void windowScaleNotOfferedWhenDisabled() {
-    TcpSegment syn = synFor(TcbHarness.config().withBuffers(KIB_256, WINDOW)
-        .withWindowScaling(false));
+    TcpSegment syn =
+        synFor(TcbHarness.config().withBuffers(KIB_256, WINDOW).withWindowScaling(false));
     assertEquals(TcpOptions.NONE.withMss(MSS), syn.options());
     assertEquals(0xFFFF, syn.window());
   }
 
   @Test
-  @DisplayName("RFC 7323 §2.2–2.3: both SYNs carry the option → our windows are sent >>3 and the peer's shift 7 makes field 100 mean 12800 bytes")
+  @DisplayName(
+      "RFC 7323 §2.2–2.3: both SYNs carry the option → our windows are sent >>3 and the peer's shift 7 makes field 100 mean 12800 bytes")
   void scalingUsedWhenBothOffer() {
     TcbHarness h = TcbHarness.synSent(TcbHarness.config().withBuffers(KIB_256, WINDOW));
     h.send(at(0), synAck().mss(MSS).windowScale(7).window(100));
@@ -204,7 +219,8 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 7323 §2.2: we offer, the peer does not → neither side scales; our field is capped at 65535")
+  @DisplayName(
+      "RFC 7323 §2.2: we offer, the peer does not → neither side scales; our field is capped at 65535")
   void noScalingWhenPeerDoesNotOffer() {
     TcbHarness h = TcbHarness.synSent(TcbHarness.config().withBuffers(KIB_256, WINDOW));
     h.send(at(0), synAck().mss(MSS).window(100));
@@ -220,7 +236,8 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 7323 §2.2: the window field of a SYN-ACK is not scaled even when the SYN-ACK carries a shift")
+  @DisplayName(
+      "RFC 7323 §2.2: the window field of a SYN-ACK is not scaled even when the SYN-ACK carries a shift")
   void synAckWindowFieldNotScaled() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(0), synAck().mss(MSS).windowScale(2).window(1000));
@@ -236,12 +253,18 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 7323 §2.2: our SYN-ACK answers the peer's shift with ours and an unscaled window; later windows are scaled both ways")
+  @DisplayName(
+      "RFC 7323 §2.2: our SYN-ACK answers the peer's shift with ours and an unscaled window; later windows are scaled both ways")
   void passiveOpenScalesAfterTheSynAck() {
     TcbHarness h = TcbHarness.listen(TcbHarness.config().withBuffers(KIB_256, WINDOW));
     h.send(at(0), seg().flags(SYN).seq(REMOTE_ISS).mss(MSS).windowScale(2).window(1000));
-    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ).window(0xFFFF)
-        .options(TcpOptions.NONE.withMss(MSS).withWindowScale(3)));
+    h.expectSegment(
+        out()
+            .flags(SYN | ACK)
+            .seq(LOCAL_ISS)
+            .ack(REMOTE_SEQ)
+            .window(0xFFFF)
+            .options(TcpOptions.NONE.withMss(MSS).withWindowScale(3)));
     h.send(at(1), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ).window(1000));
     h.expectState(TcpState.ESTABLISHED);
     h.expectNothing();
@@ -253,12 +276,18 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 7323 §2.2: a SYN without the option gets a SYN-ACK without it, and no window is scaled")
+  @DisplayName(
+      "RFC 7323 §2.2: a SYN without the option gets a SYN-ACK without it, and no window is scaled")
   void passiveOpenWithoutPeerOffer() {
     TcbHarness h = TcbHarness.listen(TcbHarness.config().withBuffers(KIB_256, WINDOW));
     h.send(at(0), seg().flags(SYN).seq(REMOTE_ISS).mss(MSS).window(1000));
-    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ).window(0xFFFF)
-        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectSegment(
+        out()
+            .flags(SYN | ACK)
+            .seq(LOCAL_ISS)
+            .ack(REMOTE_SEQ)
+            .window(0xFFFF)
+            .options(TcpOptions.NONE.withMss(MSS)));
     h.send(at(1), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ).window(1000));
     h.write(pattern(0, 5000), true);
     expectData(h, 0, 1000, ACK, 0xFFFF);
@@ -266,13 +295,20 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 7323 §2.2: with windowScaling off a peer's offer is not taken up: no option in the SYN-ACK, windows unscaled")
+  @DisplayName(
+      "RFC 7323 §2.2: with windowScaling off a peer's offer is not taken up: no option in the SYN-ACK, windows unscaled")
   void passiveOpenWithScalingDisabled() {
-    TcbHarness h = TcbHarness.listen(TcbHarness.config().withBuffers(KIB_256, WINDOW)
-        .withWindowScaling(false));
+    TcbHarness h =
+        TcbHarness.listen(
+            TcbHarness.config().withBuffers(KIB_256, WINDOW).withWindowScaling(false));
     h.send(at(0), seg().flags(SYN).seq(REMOTE_ISS).mss(MSS).windowScale(7).window(100));
-    h.expectSegment(out().flags(SYN | ACK).seq(LOCAL_ISS).ack(REMOTE_SEQ).window(0xFFFF)
-        .options(TcpOptions.NONE.withMss(MSS)));
+    h.expectSegment(
+        out()
+            .flags(SYN | ACK)
+            .seq(LOCAL_ISS)
+            .ack(REMOTE_SEQ)
+            .window(0xFFFF)
+            .options(TcpOptions.NONE.withMss(MSS)));
     h.send(at(1), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ).window(100));
     h.write(pattern(0, 5000), true);
     expectData(h, 0, 100, ACK, 0xFFFF);
@@ -280,7 +316,8 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 7323 §2.4: a window rounded down by the shift does not retract what we offered: text up to the old edge is kept")
+  @DisplayName(
+      "RFC 7323 §2.4: a window rounded down by the shift does not retract what we offered: text up to the old edge is kept")
   void scaledWindowRetractionHonoured() {
     TcbHarness h = TcbHarness.synSent(TcbHarness.config().withBuffers(KIB_256, WINDOW));
     h.send(at(0), synAck().mss(MSS).windowScale(0));
@@ -332,7 +369,8 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.7.1, RFC 6691: our SYN advertises our MSS; send MSS = min(peer 1460, ours 1000)")
+  @DisplayName(
+      "RFC 9293 §3.7.1, RFC 6691: our SYN advertises our MSS; send MSS = min(peer 1460, ours 1000)")
   void sendMssBoundedByOurs() {
     TcpConfig config = TcbHarness.config().withMss(1000);
     assertEquals(TcpOptions.NONE.withMss(1000).withWindowScale(0), synFor(config).options());
@@ -362,7 +400,8 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.7.1: on the passive side too, the send MSS comes from the peer's SYN (536 when it has none)")
+  @DisplayName(
+      "RFC 9293 §3.7.1: on the passive side too, the send MSS comes from the peer's SYN (536 when it has none)")
   void passiveSideSendMss() {
     TcbHarness h = TcbHarness.listen();
     h.send(at(0), seg().flags(SYN).seq(REMOTE_ISS));
@@ -376,7 +415,8 @@ class TcbWindowTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.7.1: over a long transfer no segment is larger than the effective send MSS (900)")
+  @DisplayName(
+      "RFC 9293 §3.7.1: over a long transfer no segment is larger than the effective send MSS (900)")
   void segmentsNeverExceedEffectiveMss() {
     TcbHarness h = TcbHarness.synSent();
     h.send(at(0), synAck().mss(900));

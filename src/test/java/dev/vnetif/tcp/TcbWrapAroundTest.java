@@ -26,24 +26,21 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Sequence numbers are 32-bit and wrap (RFC 9293 §3.4: all arithmetic modulo 2^32).
- * Transfers here start a few segments below 2^32 so that the wrap falls in the middle, on
- * the receiving side, the sending side and in both directions between two blocks.
+ * Sequence numbers are 32-bit and wrap (RFC 9293 §3.4: all arithmetic modulo 2^32). Transfers here
+ * start a few segments below 2^32 so that the wrap falls in the middle, on the receiving side, the
+ * sending side and in both directions between two blocks.
  */
 class TcbWrapAroundTest {
 
   /**
-   * ESTABLISHED as the active side with our ISS {@code localIss} and the peer's
-   * {@code remoteIss}; the peer offered {@code window} and MSS 1460.
+   * ESTABLISHED as the active side with our ISS {@code localIss} and the peer's {@code remoteIss};
+   * the peer offered {@code window} and MSS 1460.
    */
-  private static TcbHarness established(TcpConfig config, int localIss, int remoteIss,
-      int window) {
+  private static TcbHarness established(TcpConfig config, int localIss, int remoteIss, int window) {
     TcbHarness h = new TcbHarness();
-    h.tcb = Tcb.connect(config, TcbHarness.LOCAL_PORT, TcbHarness.REMOTE_PORT, localIss, h,
-        h.now);
+    h.tcb = Tcb.connect(config, TcbHarness.LOCAL_PORT, TcbHarness.REMOTE_PORT, localIss, h, h.now);
     h.clear();
-    h.send(h.now, seg().flags(SYN | ACK).seq(remoteIss).ack(localIss + 1).mss(MSS)
-        .window(window));
+    h.send(h.now, seg().flags(SYN | ACK).seq(remoteIss).ack(localIss + 1).mss(MSS).window(window));
     TcpSegment ack = h.nextSegment();
     assertEquals(localIss + 1, ack.seq());
     assertEquals(remoteIss + 1, ack.ack());
@@ -61,7 +58,8 @@ class TcbWrapAroundTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.4: in-order segments across 2^32 are delivered and ACKed with wrapped numbers")
+  @DisplayName(
+      "RFC 9293 §3.4: in-order segments across 2^32 are delivered and ACKed with wrapped numbers")
   void receiveAcrossTheWrap() {
     TcbHarness h = established(TcbHarness.config(), LOCAL_ISS, PEER_SEQ - 1, WINDOW);
     h.send(at(10), peerData(0, MSS));
@@ -81,7 +79,8 @@ class TcbWrapAroundTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.4, RFC 5681 §4.2: out-of-order segments on both sides of 2^32 are held, dup-ACKed, and delivered when the hole fills")
+  @DisplayName(
+      "RFC 9293 §3.4, RFC 5681 §4.2: out-of-order segments on both sides of 2^32 are held, dup-ACKed, and delivered when the hole fills")
   void outOfOrderAcrossTheWrap() {
     TcbHarness h = established(TcbHarness.config(), LOCAL_ISS, PEER_SEQ - 1, WINDOW);
     h.send(at(10), peerData(0, MSS));
@@ -99,7 +98,8 @@ class TcbWrapAroundTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.4, §3.10.7.4: a FIN at sequence number 0 that arrives ahead of the bytes below 2^32 waits for them")
+  @DisplayName(
+      "RFC 9293 §3.4, §3.10.7.4: a FIN at sequence number 0 that arrives ahead of the bytes below 2^32 waits for them")
   void finAtZeroAfterTheWrap() {
     TcbHarness h = established(TcbHarness.config(), LOCAL_ISS, -101, WINDOW);
     h.send(at(10), seg().flags(ACK | FIN).seq(0).ack(LOCAL_SEQ).payload(pattern(100, 50)));
@@ -115,10 +115,11 @@ class TcbWrapAroundTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.10.7.4: acceptability with a window straddling 2^32 — its last byte is taken, the next is refused, old text ACKed")
+  @DisplayName(
+      "RFC 9293 §3.10.7.4: acceptability with a window straddling 2^32 — its last byte is taken, the next is refused, old text ACKed")
   void acceptabilityAcrossTheWrap() {
-    TcbHarness h = established(TcbHarness.config().withBuffers(1_000, WINDOW), LOCAL_ISS, -501,
-        WINDOW);
+    TcbHarness h =
+        established(TcbHarness.config().withBuffers(1_000, WINDOW), LOCAL_ISS, -501, WINDOW);
     // RCV.NXT = 2^32 - 500, RCV.WND = 1000: the window ends at 500.
     h.send(at(10), seg().seq(499).ack(LOCAL_SEQ).payload(pattern(999, 1)));
     h.expectSegment(out().seq(LOCAL_SEQ).ack(-500).window(1_000));
@@ -142,15 +143,15 @@ class TcbWrapAroundTest {
   // ------------------------------------------------------------------ sending
 
   @Test
-  @DisplayName("RFC 9293 §3.4: our segments cross 2^32 and ACKs on both sides of it free the send buffer; an old ACK from before is ignored")
+  @DisplayName(
+      "RFC 9293 §3.4: our segments cross 2^32 and ACKs on both sides of it free the send buffer; an old ACK from before is ignored")
   void sendAcrossTheWrap() {
     int iss = -2_000; // first byte at 2^32 - 1999
     TcbHarness h = established(TcbHarness.config(), iss, REMOTE_ISS, WINDOW);
     h.write(pattern(0, 3 * MSS), false);
     h.expectSegment(out().seq(iss + 1).ack(REMOTE_SEQ).payload(pattern(0, MSS)));
     h.expectSegment(out().seq(-539).ack(REMOTE_SEQ).payload(pattern(MSS, MSS)));
-    h.expectSegment(out().flags(ACK | PSH).seq(921).ack(REMOTE_SEQ)
-        .payload(pattern(2 * MSS, MSS)));
+    h.expectSegment(out().flags(ACK | PSH).seq(921).ack(REMOTE_SEQ).payload(pattern(2 * MSS, MSS)));
     h.send(at(10), seg().seq(REMOTE_SEQ).ack(-539));
     h.expectEvent(new TcbEvent.DataAcknowledged(MSS, WINDOW - 2 * MSS));
     h.send(at(11), seg().seq(REMOTE_SEQ).ack(921));
@@ -166,7 +167,8 @@ class TcbWrapAroundTest {
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.2.1: the peer's window is measured from SND.UNA across 2^32 (an ACK of exactly 0 opens it)")
+  @DisplayName(
+      "RFC 9293 §3.8.6.2.1: the peer's window is measured from SND.UNA across 2^32 (an ACK of exactly 0 opens it)")
   void sendWindowAcrossTheWrap() {
     int iss = -1_461; // first byte at 2^32 - 1460: the second segment starts at 0
     TcbHarness h = established(TcbHarness.config(), iss, REMOTE_ISS, 2 * MSS);
@@ -178,13 +180,14 @@ class TcbWrapAroundTest {
     h.expectSegment(out().seq(MSS).ack(REMOTE_SEQ).payload(pattern(2 * MSS, MSS)));
     h.expectNothing();
     h.send(at(11), seg().seq(REMOTE_SEQ).ack(MSS).window(2 * MSS));
-    h.expectSegment(out().flags(ACK | PSH).seq(2 * MSS).ack(REMOTE_SEQ)
-        .payload(pattern(3 * MSS, MSS)));
+    h.expectSegment(
+        out().flags(ACK | PSH).seq(2 * MSS).ack(REMOTE_SEQ).payload(pattern(3 * MSS, MSS)));
     h.expectNothing();
   }
 
   @Test
-  @DisplayName("RFC 6298 §5.4: a segment straddling 2^32 is retransmitted unchanged when the RTO expires")
+  @DisplayName(
+      "RFC 6298 §5.4: a segment straddling 2^32 is retransmitted unchanged when the RTO expires")
   void retransmissionAcrossTheWrap() {
     int iss = -1_000;
     TcbHarness h = established(TcbHarness.config(), iss, REMOTE_ISS, WINDOW);
@@ -202,17 +205,19 @@ class TcbWrapAroundTest {
   }
 
   @Test
-  @DisplayName("RFC 1122 §4.2.3.6: with SND.NXT = 0 the keepalive probe's sequence number is 2^32 - 1")
+  @DisplayName(
+      "RFC 1122 §4.2.3.6: with SND.NXT = 0 the keepalive probe's sequence number is 2^32 - 1")
   void keepaliveProbeWrapsBelowZero() {
-    TcpConfig config = TcbHarness.config()
-        .withKeepalive(new KeepaliveSettings(10_000 * MS, 1_000 * MS, 3));
+    TcpConfig config =
+        TcbHarness.config().withKeepalive(new KeepaliveSettings(10_000 * MS, 1_000 * MS, 3));
     TcbHarness h = established(config, -1, REMOTE_ISS, WINDOW);
     h.tick(at(10_000));
     h.expectSegment(out().seq(0xFFFF_FFFF).ack(REMOTE_SEQ));
   }
 
   @Test
-  @DisplayName("RFC 9293 §3.8.6.1: zero-window probes at 2^32 - 1 and then at 0 when the peer takes the probe byte")
+  @DisplayName(
+      "RFC 9293 §3.8.6.1: zero-window probes at 2^32 - 1 and then at 0 when the peer takes the probe byte")
   void persistProbeAcrossTheWrap() {
     TcpConfig config = TcbHarness.config().withRto(1_000 * MS, 1_000 * MS, 60_000 * MS);
     TcbHarness h = established(config, -2, REMOTE_ISS, 0);
@@ -232,7 +237,8 @@ class TcbWrapAroundTest {
   // ------------------------------------------------------------------ both directions
 
   @Test
-  @DisplayName("RFC 9293 §3.4: two blocks exchange 200 KB each way with both ISNs just below 2^32, then close cleanly")
+  @DisplayName(
+      "RFC 9293 §3.4: two blocks exchange 200 KB each way with both ISNs just below 2^32, then close cleanly")
   void twoBlocksTransferAcrossTheWrap() {
     TcpConfig config = TcbHarness.config();
     TcbPersistTest.TcbPair pair = new TcbPersistTest.TcbPair(config, -10_000, config, -7_777);
@@ -240,8 +246,11 @@ class TcbWrapAroundTest {
     byte[] down = TcbPersistTest.TcbPair.randomBytes(200_000, 12);
     int upWritten = 0;
     int downWritten = 0;
-    for (int round = 0; round < 10_000 && (pair.server.received.size() < up.length
-        || pair.client.received.size() < down.length); round++) {
+    for (int round = 0;
+        round < 10_000
+            && (pair.server.received.size() < up.length
+                || pair.client.received.size() < down.length);
+        round++) {
       upWritten += pair.write(pair.client, up, upWritten);
       downWritten += pair.write(pair.server, down, downWritten);
       pair.advance(pair.now + 10 * MS);

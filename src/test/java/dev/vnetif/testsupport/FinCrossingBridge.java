@@ -12,15 +12,15 @@ import java.util.List;
 import org.apache.pekko.util.ByteString;
 
 /**
- * A cable between two virtual networks — a raw port on each, every frame copied across —
- * that makes TCP FINs cross by construction: the first FIN from one side is held at the
- * bridge, with everything that side sends after it, until the other side has sent its own
- * FIN. So neither end can see the other's FIN before sending its own, and each FIN's ACK
- * field leaves the other's FIN unacknowledged: a simultaneous close (RFC 9293 §3.6, case
- * 2), whatever the timing of the two close calls. Meant for one connection.
+ * A cable between two virtual networks — a raw port on each, every frame copied across — that makes
+ * TCP FINs cross by construction: the first FIN from one side is held at the bridge, with
+ * everything that side sends after it, until the other side has sent its own FIN. So neither end
+ * can see the other's FIN before sending its own, and each FIN's ACK field leaves the other's FIN
+ * unacknowledged: a simultaneous close (RFC 9293 §3.6, case 2), whatever the timing of the two
+ * close calls. Meant for one connection.
  *
- * <p>Two threads copy the frames, each waiting on its port with a short bounded poll;
- * {@link #close()} stops them and reports any error they met.
+ * <p>Two threads copy the frames, each waiting on its port with a short bounded poll; {@link
+ * #close()} stops them and reports any error they met.
  */
 public final class FinCrossingBridge implements AutoCloseable {
   private static final Duration POLL = Duration.ofMillis(20);

@@ -12,9 +12,9 @@ import java.time.Duration;
 import org.apache.pekko.util.ByteString;
 
 /**
- * A scripted host on a {@link RawPort}: it owns an IPv4 address, answers ARP requests for it
- * while the test waits for traffic, and sends hand-built IPv4 datagrams — the way packetdrill
- * or mirage's RFC 5961 tests play the peer.
+ * A scripted host on a {@link RawPort}: it owns an IPv4 address, answers ARP requests for it while
+ * the test waits for traffic, and sends hand-built IPv4 datagrams — the way packetdrill or mirage's
+ * RFC 5961 tests play the peer.
  */
 public final class RawPeer {
   private final RawPort port;
@@ -40,19 +40,19 @@ public final class RawPeer {
   }
 
   public void sendIp(MacAddress dstMac, Ipv4Address dst, int protocol, ByteString transport) {
-    sendDatagram(dstMac, Ipv4Packet.of(address, dst, protocol, 64, identification++, true,
-        transport));
+    sendDatagram(
+        dstMac, Ipv4Packet.of(address, dst, protocol, 64, identification++, true, transport));
   }
 
   /** Sends {@code packet} exactly as given (flags, fragment offset, source) to {@code dstMac}. */
   public void sendDatagram(MacAddress dstMac, Ipv4Packet packet) {
-    port.send(EthernetFrame.encode(dstMac, port.mac(), EthernetFrame.ETHERTYPE_IPV4,
-        packet.encode()));
+    port.send(
+        EthernetFrame.encode(dstMac, port.mac(), EthernetFrame.ETHERTYPE_IPV4, packet.encode()));
   }
 
   /**
-   * The next IPv4 datagram addressed to this peer, answering ARP requests for its address
-   * on the way; null when none arrives within {@code timeout}.
+   * The next IPv4 datagram addressed to this peer, answering ARP requests for its address on the
+   * way; null when none arrives within {@code timeout}.
    */
   public Ipv4Packet nextDatagram(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -96,8 +96,12 @@ public final class RawPeer {
 
   private void answerArp(ArpPacket arp) {
     if (arp.isRequest() && arp.targetIp().equals(address)) {
-      port.send(EthernetFrame.encode(arp.senderMac(), port.mac(), EthernetFrame.ETHERTYPE_ARP,
-          ArpPacket.reply(port.mac(), address, arp.senderMac(), arp.senderIp()).encode()));
+      port.send(
+          EthernetFrame.encode(
+              arp.senderMac(),
+              port.mac(),
+              EthernetFrame.ETHERTYPE_ARP,
+              ArpPacket.reply(port.mac(), address, arp.senderMac(), arp.senderIp()).encode()));
     }
   }
 }

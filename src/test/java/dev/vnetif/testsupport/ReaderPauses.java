@@ -4,17 +4,17 @@ import java.time.Duration;
 import java.util.SplittableRandom;
 
 /**
- * Where and how long a slow reader pauses, decided by a seed and the bytes read alone, not
- * by how the bytes happen to fall into reads. A read returns everything buffered — tens of
- * kilobytes on a fast path — so "pause on 1% of reads" would rarely pause at all; instead
- * the pause points are byte offsets about {@code meanGap} apart (uniformly 0.5 to 1.5 times
- * it), each with a pause drawn from [{@code minPause}, {@code maxPause}]. With
- * {@code meanGap = chunk / p} that is mirage-tcpip's "a fraction p of chunk-sized reads
- * pause". Used from one reading loop at a time.
+ * Where and how long a slow reader pauses, decided by a seed and the bytes read alone, not by how
+ * the bytes happen to fall into reads. A read returns everything buffered — tens of kilobytes on a
+ * fast path — so "pause on 1% of reads" would rarely pause at all; instead the pause points are
+ * byte offsets about {@code meanGap} apart (uniformly 0.5 to 1.5 times it), each with a pause drawn
+ * from [{@code minPause}, {@code maxPause}]. With {@code meanGap = chunk / p} that is
+ * mirage-tcpip's "a fraction p of chunk-sized reads pause". Used from one reading loop at a time.
  */
 public final class ReaderPauses {
   /** Separate streams, so where the pauses fall does not depend on how long they are. */
   private final SplittableRandom gaps;
+
   private final SplittableRandom durations;
   private final long meanGap;
   private final long minPauseNanos;
@@ -51,8 +51,8 @@ public final class ReaderPauses {
   }
 
   /**
-   * How long to wait before the next read, {@code bytesRead} bytes having been read so far:
-   * the pauses of every point passed since the last call, added up; zero if none.
+   * How long to wait before the next read, {@code bytesRead} bytes having been read so far: the
+   * pauses of every point passed since the last call, added up; zero if none.
    */
   public synchronized Duration pauseAfter(long bytesRead) {
     long nanos = 0;

@@ -27,10 +27,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Helpers for TCP integration tests over a virtual network: bounded waits on stages and
- * conditions (never {@code Thread.sleep}), SHA-256 of what was written and read, seeded
- * random payloads, and asynchronous read/write loops that do not grow the stack when
- * stages complete synchronously.
+ * Helpers for TCP integration tests over a virtual network: bounded waits on stages and conditions
+ * (never {@code Thread.sleep}), SHA-256 of what was written and read, seeded random payloads, and
+ * asynchronous read/write loops that do not grow the stack when stages complete synchronously.
  */
 public final class TcpTestSupport {
   /** How often {@link #awaitCondition} looks again. */
@@ -54,14 +53,16 @@ public final class TcpTestSupport {
     }
   }
 
-  /** The exception the stage fails with within {@code timeout}; an AssertionError if it succeeds. */
+  /**
+   * The exception the stage fails with within {@code timeout}; an AssertionError if it succeeds.
+   */
   public static Throwable failureOf(CompletionStage<?> stage, Duration timeout, String what) {
     Object value;
     try {
       value = stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new AssertionError(what + ": expected a failure within " + timeout
-          + ", but the stage is still pending", e);
+      throw new AssertionError(
+          what + ": expected a failure within " + timeout + ", but the stage is still pending", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(what + ": interrupted", e);
@@ -76,25 +77,25 @@ public final class TcpTestSupport {
   }
 
   /**
-   * Waits until {@code condition} holds, looking every few milliseconds from a scheduled
-   * stage (the calling thread blocks on the stage with a timeout, it does not sleep).
+   * Waits until {@code condition} holds, looking every few milliseconds from a scheduled stage (the
+   * calling thread blocks on the stage with a timeout, it does not sleep).
    */
-  public static void awaitCondition(BooleanSupplier condition, Duration timeout,
-      Supplier<String> what) {
+  public static void awaitCondition(
+      BooleanSupplier condition, Duration timeout, Supplier<String> what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Executor later = CompletableFuture.delayedExecutor(POLL_MILLIS, TimeUnit.MILLISECONDS);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
         throw new AssertionError("timed out after " + timeout + " waiting until " + what.get());
       }
-      CompletableFuture.runAsync(() -> { }, later).join();
+      CompletableFuture.runAsync(() -> {}, later).join();
     }
   }
 
   /** A stage that completes after {@code delay} (a timer, not a sleeping thread). */
   public static CompletionStage<Void> after(Duration delay) {
-    return CompletableFuture.runAsync(() -> { },
-        CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS));
+    return CompletableFuture.runAsync(
+        () -> {}, CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS));
   }
 
   // ------------------------------------------------------------ networks
@@ -142,8 +143,8 @@ public final class TcpTestSupport {
   // ------------------------------------------------------------ loops
 
   /**
-   * Runs {@code step} until its stage yields false. Stages that are already complete are
-   * looped over, not chained, so a long run does not deepen the stack.
+   * Runs {@code step} until its stage yields false. Stages that are already complete are looped
+   * over, not chained, so a long run does not deepen the stack.
    */
   public static CompletionStage<Void> loop(Supplier<CompletionStage<Boolean>> step) {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -164,16 +165,19 @@ public final class TcpTestSupport {
             }
             continue;
           }
-          f.whenComplete((more, error) -> {
-            if (error != null) {
-              done.completeExceptionally(error instanceof CompletionException ce
-                  && ce.getCause() != null ? ce.getCause() : error);
-            } else if (more) {
-              next();
-            } else {
-              done.complete(null);
-            }
-          });
+          f.whenComplete(
+              (more, error) -> {
+                if (error != null) {
+                  done.completeExceptionally(
+                      error instanceof CompletionException ce && ce.getCause() != null
+                          ? ce.getCause()
+                          : error);
+                } else if (more) {
+                  next();
+                } else {
+                  done.complete(null);
+                }
+              });
           return;
         }
       }
@@ -194,52 +198,64 @@ public final class TcpTestSupport {
   }
 
   /**
-   * Reads until Eof, hashing everything; before each next read, waits for the stage
-   * {@code beforeNextRead} returns, given the bytes read so far (a reader that pauses).
+   * Reads until Eof, hashing everything; before each next read, waits for the stage {@code
+   * beforeNextRead} returns, given the bytes read so far (a reader that pauses).
    */
-  public static CompletionStage<ReadSummary> readAll(TcpFlow flow,
-      Function<Long, CompletionStage<?>> beforeNextRead) {
+  public static CompletionStage<ReadSummary> readAll(
+      TcpFlow flow, Function<Long, CompletionStage<?>> beforeNextRead) {
     MessageDigest sha = sha256();
     AtomicLong bytes = new AtomicLong();
     AtomicLong reads = new AtomicLong();
-    return loop(() -> flow.read().thenCompose(r -> {
-      if (r instanceof ReadResult.Data d) {
-        update(sha, d.data());
-        long soFar = bytes.addAndGet(d.data().length());
-        reads.incrementAndGet();
-        return beforeNextRead.apply(soFar).thenApply(x -> true);
-      }
-      return CompletableFuture.completedFuture(false);
-    })).thenApply(v -> new ReadSummary(bytes.get(), sha.digest(), reads.get()));
+    return loop(() ->
+            flow.read()
+                .thenCompose(
+                    r -> {
+                      if (r instanceof ReadResult.Data d) {
+                        update(sha, d.data());
+                        long soFar = bytes.addAndGet(d.data().length());
+                        reads.incrementAndGet();
+                        return beforeNextRead.apply(soFar).thenApply(x -> true);
+                      }
+                      return CompletableFuture.completedFuture(false);
+                    }))
+        .thenApply(v -> new ReadSummary(bytes.get(), sha.digest(), reads.get()));
   }
 
   /** Reads until Eof and returns everything, for responses small enough to hold. */
   public static CompletionStage<ByteString> readToEof(TcpFlow flow) {
     ByteString[] got = {ByteString.emptyByteString()};
-    return loop(() -> flow.read().thenApply(r -> {
-      if (r instanceof ReadResult.Data d) {
-        got[0] = got[0].concat(d.data());
-        return true;
-      }
-      return false;
-    })).thenApply(v -> got[0]);
+    return loop(() ->
+            flow.read()
+                .thenApply(
+                    r -> {
+                      if (r instanceof ReadResult.Data d) {
+                        got[0] = got[0].concat(d.data());
+                        return true;
+                      }
+                      return false;
+                    }))
+        .thenApply(v -> got[0]);
   }
 
   /** Reads until exactly {@code length} bytes arrived (fails on an early Eof). */
   public static CompletionStage<ByteString> readExactly(TcpFlow flow, int length) {
     ByteString[] got = {ByteString.emptyByteString()};
     return loop(() -> {
-      if (got[0].length() >= length) {
-        return CompletableFuture.completedFuture(false);
-      }
-      return flow.read().thenApply(r -> {
-        if (r instanceof ReadResult.Data d) {
-          got[0] = got[0].concat(d.data());
-          return true;
-        }
-        throw new AssertionError("Eof after " + got[0].length() + " of " + length + " bytes");
-      });
-    }).thenApply(v -> got[0]);
+          if (got[0].length() >= length) {
+            return CompletableFuture.completedFuture(false);
+          }
+          return flow.read()
+              .thenApply(
+                  r -> {
+                    if (r instanceof ReadResult.Data d) {
+                      got[0] = got[0].concat(d.data());
+                      return true;
+                    }
+                    throw new AssertionError(
+                        "Eof after " + got[0].length() + " of " + length + " bytes");
+                  });
+        })
+        .thenApply(v -> got[0]);
   }
 
   /** What a write loop saw: the longest single write, and the time for all of them. */
@@ -250,39 +266,41 @@ public final class TcpTestSupport {
   }
 
   /**
-   * Writes {@code data} in {@code chunk}-byte writes, each issued when the previous one
-   * completed, timing each write from call to completion.
+   * Writes {@code data} in {@code chunk}-byte writes, each issued when the previous one completed,
+   * timing each write from call to completion.
    */
   public static CompletionStage<WriteSummary> writeAll(TcpFlow flow, byte[] data, int chunk) {
-    return writeAll(flow, data.length, chunk, (offset, n) -> ByteString.fromArray(data, (int) offset, n));
+    return writeAll(
+        flow, data.length, chunk, (offset, n) -> ByteString.fromArray(data, (int) offset, n));
   }
 
   /**
    * Writes {@code data} in {@code chunk}-byte writes keeping up to {@code depth} of them
-   * outstanding (as an application that does not wait for each write would), completing
-   * when all of them have completed. Write calls are issued in order from one thread at a
-   * time, so the bytes reach the connection in order.
+   * outstanding (as an application that does not wait for each write would), completing when all of
+   * them have completed. Write calls are issued in order from one thread at a time, so the bytes
+   * reach the connection in order.
    */
-  public static CompletionStage<WriteSummary> writePipelined(TcpFlow flow, byte[] data,
-      int chunk, int depth) {
+  public static CompletionStage<WriteSummary> writePipelined(
+      TcpFlow flow, byte[] data, int chunk, int depth) {
     long start = System.nanoTime();
     ArrayDeque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
     long[] offset = {0};
     long[] writes = {0};
     return loop(() -> {
-      if (inFlight.size() >= depth || (offset[0] >= data.length && !inFlight.isEmpty())) {
-        return inFlight.pollFirst().thenApply(d -> true);
-      }
-      if (offset[0] >= data.length) {
-        return CompletableFuture.completedFuture(false);
-      }
-      int n = (int) Math.min(chunk, data.length - offset[0]);
-      inFlight.addLast(flow.write(ByteString.fromArray(data, (int) offset[0], n))
-          .toCompletableFuture());
-      offset[0] += n;
-      writes[0]++;
-      return CompletableFuture.completedFuture(true);
-    }).thenApply(v -> new WriteSummary(writes[0], 0, System.nanoTime() - start));
+          if (inFlight.size() >= depth || (offset[0] >= data.length && !inFlight.isEmpty())) {
+            return inFlight.pollFirst().thenApply(d -> true);
+          }
+          if (offset[0] >= data.length) {
+            return CompletableFuture.completedFuture(false);
+          }
+          int n = (int) Math.min(chunk, data.length - offset[0]);
+          inFlight.addLast(
+              flow.write(ByteString.fromArray(data, (int) offset[0], n)).toCompletableFuture());
+          offset[0] += n;
+          writes[0]++;
+          return CompletableFuture.completedFuture(true);
+        })
+        .thenApply(v -> new WriteSummary(writes[0], 0, System.nanoTime() - start));
   }
 
   /** Produces the bytes at {@code offset} for a write of {@code length}. */
@@ -291,127 +309,184 @@ public final class TcpTestSupport {
   }
 
   /** Like {@link #writeAll(TcpFlow, byte[], int)} for data produced on demand. */
-  public static CompletionStage<WriteSummary> writeAll(TcpFlow flow, long total, int chunk,
-      Chunks chunks) {
+  public static CompletionStage<WriteSummary> writeAll(
+      TcpFlow flow, long total, int chunk, Chunks chunks) {
     long start = System.nanoTime();
     long[] offset = {0};
     long[] writes = {0};
     long[] maxStall = {0};
     return loop(() -> {
-      if (offset[0] >= total) {
-        return CompletableFuture.completedFuture(false);
-      }
-      int n = (int) Math.min(chunk, total - offset[0]);
-      ByteString piece = chunks.at(offset[0], n);
-      offset[0] += n;
-      long issued = System.nanoTime();
-      return flow.write(piece).thenApply(done -> {
-        maxStall[0] = Math.max(maxStall[0], System.nanoTime() - issued);
-        writes[0]++;
-        return true;
-      });
-    }).thenApply(v -> new WriteSummary(writes[0], maxStall[0], System.nanoTime() - start));
+          if (offset[0] >= total) {
+            return CompletableFuture.completedFuture(false);
+          }
+          int n = (int) Math.min(chunk, total - offset[0]);
+          ByteString piece = chunks.at(offset[0], n);
+          offset[0] += n;
+          long issued = System.nanoTime();
+          return flow.write(piece)
+              .thenApply(
+                  done -> {
+                    maxStall[0] = Math.max(maxStall[0], System.nanoTime() - issued);
+                    writes[0]++;
+                    return true;
+                  });
+        })
+        .thenApply(v -> new WriteSummary(writes[0], maxStall[0], System.nanoTime() - start));
   }
 
   /**
    * What a slow-reader run saw (mirage-tcpip's "slow reader" scenario).
    *
-   * @param bytes       bytes the writer wrote
-   * @param writtenSha  SHA-256 of what the writer wrote
-   * @param read        what the reader got
-   * @param writes      the writer's longest single write and total time
-   * @param pauses      pause points the reader passed ({@link ReaderPauses})
-   * @param paused      the reader's pauses, added up
-   * @param nanos       from the first write to both sides closed
-   * @param writer      the writer's flow, for its stats in failure messages
-   * @param reader      the reader's flow (completed when the listener accepted it)
+   * @param bytes bytes the writer wrote
+   * @param writtenSha SHA-256 of what the writer wrote
+   * @param read what the reader got
+   * @param writes the writer's longest single write and total time
+   * @param pauses pause points the reader passed ({@link ReaderPauses})
+   * @param paused the reader's pauses, added up
+   * @param nanos from the first write to both sides closed
+   * @param writer the writer's flow, for its stats in failure messages
+   * @param reader the reader's flow (completed when the listener accepted it)
    */
-  public record SlowReaderResult(long bytes, String writtenSha, ReadSummary read,
-      WriteSummary writes, long pauses, Duration paused, long nanos, TcpFlow writer,
+  public record SlowReaderResult(
+      long bytes,
+      String writtenSha,
+      ReadSummary read,
+      WriteSummary writes,
+      long pauses,
+      Duration paused,
+      long nanos,
+      TcpFlow writer,
       CompletableFuture<TcpFlow> reader) {
     public boolean intact() {
       return read.bytes() == bytes && read.hex().equals(writtenSha);
     }
 
     public String describe() {
-      return String.format("%d bytes in %d writes, %.1f MB/s; reader: %d bytes in %d reads, "
+      return String.format(
+          "%d bytes in %d writes, %.1f MB/s; reader: %d bytes in %d reads, "
               + "%d pauses (%d ms in all); max write stall %d ms; sha written %s read %s%n"
               + "writer %s%nreader %s",
-          bytes, writes.writes(), mbPerSecond(bytes, nanos), read.bytes(), read.reads(), pauses,
-          paused.toMillis(), writes.maxStall().toMillis(), writtenSha, read.hex(),
-          writer.stats(), reader.isDone() ? reader.join().stats() : "not accepted");
+          bytes,
+          writes.writes(),
+          mbPerSecond(bytes, nanos),
+          read.bytes(),
+          read.reads(),
+          pauses,
+          paused.toMillis(),
+          writes.maxStall().toMillis(),
+          writtenSha,
+          read.hex(),
+          writer.stats(),
+          reader.isDone() ? reader.join().stats() : "not accepted");
     }
   }
 
   /** The pause schedule {@link #slowReader} uses: one pause per chunk / p bytes on average. */
-  public static ReaderPauses slowReaderPauses(int chunk, long seed, double pauseProbability,
-      Duration minPause, Duration maxPause) {
-    return new ReaderPauses(seed ^ 0x5DEECE66DL, slowReaderPauseGap(chunk, pauseProbability),
-        minPause, maxPause);
+  public static ReaderPauses slowReaderPauses(
+      int chunk, long seed, double pauseProbability, Duration minPause, Duration maxPause) {
+    return new ReaderPauses(
+        seed ^ 0x5DEECE66DL, slowReaderPauseGap(chunk, pauseProbability), minPause, maxPause);
   }
 
   /** How many times {@link #slowReader} pauses over {@code total} bytes with this seed. */
-  public static long slowReaderPauseCount(long total, int chunk, long seed,
-      double pauseProbability) {
-    return ReaderPauses.pointsWithin(seed ^ 0x5DEECE66DL,
-        slowReaderPauseGap(chunk, pauseProbability), total);
+  public static long slowReaderPauseCount(
+      long total, int chunk, long seed, double pauseProbability) {
+    return ReaderPauses.pointsWithin(
+        seed ^ 0x5DEECE66DL, slowReaderPauseGap(chunk, pauseProbability), total);
   }
 
   private static long slowReaderPauseGap(int chunk, double pauseProbability) {
     if (pauseProbability <= 0 || pauseProbability > 1) {
-      throw new IllegalArgumentException("pause probability must be in (0, 1], got "
-          + pauseProbability);
+      throw new IllegalArgumentException(
+          "pause probability must be in (0, 1], got " + pauseProbability);
     }
     return Math.max(2, Math.round(chunk / pauseProbability));
   }
 
   /**
-   * {@code client} connects to {@code server}:{@code port} and writes {@code total} seeded
-   * random bytes in {@code chunk}-byte writes, then closes; the server reads to Eof, then
-   * closes. The reader pauses as if a fraction {@code pauseProbability} of chunk-sized reads
-   * paused — once per {@code chunk / pauseProbability} bytes on average, at byte offsets
-   * drawn from the seed (see {@link ReaderPauses}) — for a time within
-   * [{@code minPause}, {@code maxPause}] each (a timer completes the next read later).
-   * Completes when both sides have closed.
+   * {@code client} connects to {@code server}:{@code port} and writes {@code total} seeded random
+   * bytes in {@code chunk}-byte writes, then closes; the server reads to Eof, then closes. The
+   * reader pauses as if a fraction {@code pauseProbability} of chunk-sized reads paused — once per
+   * {@code chunk / pauseProbability} bytes on average, at byte offsets drawn from the seed (see
+   * {@link ReaderPauses}) — for a time within [{@code minPause}, {@code maxPause}] each (a timer
+   * completes the next read later). Completes when both sides have closed.
    */
-  public static CompletionStage<SlowReaderResult> slowReader(Stack server, Stack client,
-      int port, long total, int chunk, long seed, double pauseProbability, Duration minPause,
+  public static CompletionStage<SlowReaderResult> slowReader(
+      Stack server,
+      Stack client,
+      int port,
+      long total,
+      int chunk,
+      long seed,
+      double pauseProbability,
+      Duration minPause,
       Duration maxPause) {
     ReaderPauses pauses = slowReaderPauses(chunk, seed, pauseProbability, minPause, maxPause);
     CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
     CompletableFuture<ReadSummary> readerDone = new CompletableFuture<>();
-    server.tcp().listen(port, flow -> {
-      accepted.complete(flow);
-      CompletionStage<ReadSummary> read = readAll(flow, bytesRead -> {
-        Duration pause = pauses.pauseAfter(bytesRead);
-        return pause.isZero() ? CompletableFuture.completedFuture(null) : after(pause);
-      });
-      return read.thenCompose(summary -> flow.close().thenApply(d -> {
-        readerDone.complete(summary);
-        return d;
-      })).whenComplete((d, e) -> {
-        if (e != null) {
-          readerDone.completeExceptionally(e);
-        }
-      });
-    });
+    server
+        .tcp()
+        .listen(
+            port,
+            flow -> {
+              accepted.complete(flow);
+              CompletionStage<ReadSummary> read =
+                  readAll(
+                      flow,
+                      bytesRead -> {
+                        Duration pause = pauses.pauseAfter(bytesRead);
+                        return pause.isZero()
+                            ? CompletableFuture.completedFuture(null)
+                            : after(pause);
+                      });
+              return read.thenCompose(
+                      summary ->
+                          flow.close()
+                              .thenApply(
+                                  d -> {
+                                    readerDone.complete(summary);
+                                    return d;
+                                  }))
+                  .whenComplete(
+                      (d, e) -> {
+                        if (e != null) {
+                          readerDone.completeExceptionally(e);
+                        }
+                      });
+            });
     SplittableRandom data = new SplittableRandom(seed);
     MessageDigest written = sha256();
     byte[] buffer = new byte[chunk];
-    return client.tcp().createConnection(endpoint(server, port)).thenCompose(flow -> {
-      long start = System.nanoTime();
-      Chunks chunks = (offset, n) -> {
-        byte[] piece = n == buffer.length ? buffer : new byte[n];
-        data.nextBytes(piece);
-        written.update(piece);
-        return ByteString.fromArray(piece); // copies: the buffer is reused
-      };
-      return writeAll(flow, total, chunk, chunks)
-          .thenCompose(w -> flow.close().thenApply(d -> w))
-          .thenCompose(w -> readerDone.thenApply(r -> new SlowReaderResult(total,
-              hex(written.digest()), r, w, pauses.passed(), pauses.paused(),
-              System.nanoTime() - start, flow, accepted)));
-    });
+    return client
+        .tcp()
+        .createConnection(endpoint(server, port))
+        .thenCompose(
+            flow -> {
+              long start = System.nanoTime();
+              Chunks chunks =
+                  (offset, n) -> {
+                    byte[] piece = n == buffer.length ? buffer : new byte[n];
+                    data.nextBytes(piece);
+                    written.update(piece);
+                    return ByteString.fromArray(piece); // copies: the buffer is reused
+                  };
+              return writeAll(flow, total, chunk, chunks)
+                  .thenCompose(w -> flow.close().thenApply(d -> w))
+                  .thenCompose(
+                      w ->
+                          readerDone.thenApply(
+                              r ->
+                                  new SlowReaderResult(
+                                      total,
+                                      hex(written.digest()),
+                                      r,
+                                      w,
+                                      pauses.passed(),
+                                      pauses.paused(),
+                                      System.nanoTime() - start,
+                                      flow,
+                                      accepted)));
+            });
   }
 
   /** Megabytes (10^6 bytes) per second. */
