@@ -6,10 +6,10 @@ import dev.vnetif.wire.ArpPacket;
 import dev.vnetif.wire.EthernetFrame;
 import dev.vnetif.wire.IcmpPacket;
 import dev.vnetif.wire.Ipv4Address;
+import dev.vnetif.wire.Ipv4Frame;
 import dev.vnetif.wire.Ipv4Packet;
 import dev.vnetif.wire.MacAddress;
 import dev.vnetif.wire.MalformedPacketException;
-import dev.vnetif.wire.TcpFrame;
 import dev.vnetif.wire.TcpSegment;
 import dev.vnetif.wire.UdpPacket;
 import java.util.ArrayDeque;
@@ -503,10 +503,10 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
       Ipv4Address nextHop = routing.nextHop(destination);
       MacAddress hardware =
           nextHop == null ? null : arp.lookup(nextHop, settings.clock().nanoTime());
-      int length = TcpFrame.length(segment);
+      int length = Ipv4Frame.length(segment);
       if (hardware != null && length - EthernetFrame.HEADER_LENGTH <= settings.mtu()) {
         ByteString frame =
-            TcpFrame.encode(
+            Ipv4Frame.encode(
                 hardware,
                 mac,
                 address,

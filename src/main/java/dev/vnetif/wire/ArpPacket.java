@@ -113,18 +113,23 @@ public record ArpPacket(
         Ipv4Address.read(bs, 24));
   }
 
-  /** The 28 bytes of the packet. */
+  /** The 28 bytes of the packet ({@link #writeTo}). */
   public ByteString encode() {
     byte[] b = new byte[LENGTH];
-    Bytes.put16(b, 0, HTYPE_ETHERNET);
-    Bytes.put16(b, 2, EthernetFrame.ETHERTYPE_IPV4);
-    b[4] = 6;
-    b[5] = 4;
-    Bytes.put16(b, 6, operation);
-    senderMac.writeTo(b, 8);
-    senderIp.writeTo(b, 14);
-    targetMac.writeTo(b, 18);
-    targetIp.writeTo(b, 24);
+    writeTo(b, 0);
     return ByteString.fromArrayUnsafe(b);
+  }
+
+  /** THE emitter of an ARP packet: its 28 bytes into {@code b} at {@code at}. */
+  public void writeTo(byte[] b, int at) {
+    Bytes.put16(b, at, HTYPE_ETHERNET);
+    Bytes.put16(b, at + 2, EthernetFrame.ETHERTYPE_IPV4);
+    b[at + 4] = 6;
+    b[at + 5] = 4;
+    Bytes.put16(b, at + 6, operation);
+    senderMac.writeTo(b, at + 8);
+    senderIp.writeTo(b, at + 14);
+    targetMac.writeTo(b, at + 18);
+    targetIp.writeTo(b, at + 24);
   }
 }

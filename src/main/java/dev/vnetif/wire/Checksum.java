@@ -24,14 +24,19 @@ import org.apache.pekko.util.ByteString;
 public final class Checksum {
 
   /**
-   * Reads eight bytes big-endian at once: RFC 1071 §2(C), the one's-complement sum can be taken
-   * over wider words and folded afterwards.
+   * Reads eight bytes at once in the machine's order. RFC 1071 §2(B): the one's-complement sum is
+   * byte-order independent, so the words are summed as they lie in memory (no byte swap per load)
+   * and the 16-bit result is swapped once at the end. RFC 1071 §2(C): the sum may be taken over
+   * wider words, each 64-bit load split into two 32-bit halves that accumulate in 64-bit registers
+   * (carries are deferred and folded once, §2(A)).
    */
-  private static final VarHandle LONG_BE =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** Below this length, reading byte by byte beats setting up buffer views. */
   private static final int SMALL = 64;
+
+  private static final long LOW32 = 0xFFFF_FFFFL;
 
   private Checksum() {}
 
@@ -43,7 +48,7 @@ public final class Checksum {
    */
   public static int sum(ByteString bs, int offset, int length, int initial) {
     Objects.checkFromIndexSize(offset, length, bs.length());
-    long acc = initial & 0xFFFF_FFFFL;
+    long acc = initial & LOW32;
     if (length <= SMALL) {
       int end = offset + length;
       int i = offset;
@@ -56,6 +61,10 @@ public final class Checksum {
       return reduce(acc);
     }
     ByteString part = offset == 0 && length == bs.length() ? bs : bs.slice(offset, offset + length);
+    if (part instanceof ByteString.ByteString1C || part instanceof ByteString.ByteString1) {
+      // One array (a received frame and its slices): one view, no list of fragments.
+      return reduce(acc + sumFragment(part.asByteBuffer()));
+    }
     // A ByteString may be a rope of arrays; each fragment is summed in place. A fragment that
     // starts at an odd position has its bytes in the other halves of the 16-bit words, which
     // the byte-swap of its sum accounts for (RFC 1071 §2(B), byte-order independence).
@@ -82,23 +91,67 @@ public final class Checksum {
     Objects.checkFromIndexSize(off, len, b.length);
     int end = off + len;
     int i = off;
-    // Two independent accumulators over 16-byte strides let the CPU overlap the additions.
-    long high = 0;
-    long low = 0;
-    for (; i + 16 <= end; i += 16) {
-      long w = (long) LONG_BE.get(b, i);
-      long v = (long) LONG_BE.get(b, i + 8);
-      high += (w >>> 32) + (v >>> 32);
-      low += (w & 0xFFFF_FFFFL) + (v & 0xFFFF_FFFFL);
+    // Four independent accumulators over 32-byte strides let the CPU overlap the additions.
+    long a0 = 0;
+    long a1 = 0;
+    long a2 = 0;
+    long a3 = 0;
+    for (; i + 32 <= end; i += 32) {
+      long w = (long) LONG_LE.get(b, i);
+      long x = (long) LONG_LE.get(b, i + 8);
+      long y = (long) LONG_LE.get(b, i + 16);
+      long z = (long) LONG_LE.get(b, i + 24);
+      a0 += (w >>> 32) + (w & LOW32);
+      a1 += (x >>> 32) + (x & LOW32);
+      a2 += (y >>> 32) + (y & LOW32);
+      a3 += (z >>> 32) + (z & LOW32);
     }
-    long acc = (initial & 0xFFFF_FFFFL) + high + low;
-    for (; i + 1 < end; i += 2) {
-      acc += (b[i] & 0xFF) << 8 | (b[i + 1] & 0xFF);
+    for (; i + 8 <= end; i += 8) {
+      long w = (long) LONG_LE.get(b, i);
+      a0 += (w >>> 32) + (w & LOW32);
     }
-    if (i < end) {
-      acc += (b[i] & 0xFF) << 8;
+    long acc = (initial & LOW32) + swap(reduce(a0 + a1 + a2 + a3));
+    return reduce(acc + sumTail(b, i, end));
+  }
+
+  /**
+   * Copies {@code src} into {@code dst} at {@code at} and returns the partial sum of the copied
+   * bytes added to {@code initial}, reading each byte once (Linux's {@code csum_partial_copy}): the
+   * payload of a frame is summed while it is copied, not in a second pass. {@code at} may be odd:
+   * the sum is that of the bytes as they lie in {@code dst} from {@code at}, as if {@code at} were
+   * the start of a 16-bit word.
+   *
+   * @return the new partial sum, in 0..0xFFFF
+   * @throws IndexOutOfBoundsException if {@code src} does not fit {@code dst} at {@code at}
+   */
+  public static int copyAndSum(ByteString src, byte[] dst, int at, int initial) {
+    int length = src.length();
+    Objects.checkFromIndexSize(at, length, dst.length);
+    if (length <= SMALL) {
+      src.copyToArray(dst, at, length);
+      return sum(dst, at, length, initial);
     }
-    return reduce(acc);
+    if (src instanceof ByteString.ByteString1C || src instanceof ByteString.ByteString1) {
+      // One array (a slice of the send buffer): one view, no list of fragments.
+      return reduce((initial & LOW32) + copyAndSumFragment(src.asByteBuffer(), dst, at));
+    }
+    long acc = 0;
+    int pos = at;
+    boolean oddStart = false;
+    scala.collection.Iterator<ByteBuffer> fragments = src.asByteBuffers().iterator();
+    while (fragments.hasNext()) {
+      ByteBuffer fragment = fragments.next();
+      int n = fragment.remaining();
+      int s = copyAndSumFragment(fragment, dst, pos);
+      // Same reasoning as in sum(ByteString): a fragment at an odd distance from the start
+      // has its bytes in the other halves of the 16-bit words (RFC 1071 §2(B)).
+      acc += oddStart ? swap(s) : s;
+      if ((n & 1) != 0) {
+        oddStart = !oddStart;
+      }
+      pos += n;
+    }
+    return reduce((initial & LOW32) + reduce(acc));
   }
 
   /** The checksum field value for a final partial sum: its one's complement, 16 bits. */
@@ -123,29 +176,71 @@ public final class Checksum {
     return reduce(acc);
   }
 
-  /** Sums position..limit of a big-endian view as if it started on a word boundary. */
-  private static int sumFragment(ByteBuffer buf) {
-    if (buf.order() != ByteOrder.BIG_ENDIAN) {
-      buf = buf.duplicate(); // a duplicate is always big-endian
-    }
+  /**
+   * Sums position..limit of a view as if it started on a word boundary, in network order. The view
+   * is one ByteString made for this call; it is switched to little-endian reads (RFC 1071 §2(B),
+   * see {@link #LONG_LE}).
+   */
+  private static int sumFragment(ByteBuffer view) {
+    ByteBuffer buf = view.order(ByteOrder.LITTLE_ENDIAN);
     int i = buf.position();
     int end = buf.limit();
-    long high = 0;
-    long low = 0;
+    long a0 = 0;
+    long a1 = 0;
     for (; i + 16 <= end; i += 16) {
       long w = buf.getLong(i);
-      long v = buf.getLong(i + 8);
-      high += (w >>> 32) + (v >>> 32);
-      low += (w & 0xFFFF_FFFFL) + (v & 0xFFFF_FFFFL);
+      long x = buf.getLong(i + 8);
+      a0 += (w >>> 32) + (w & LOW32);
+      a1 += (x >>> 32) + (x & LOW32);
     }
-    long acc = high + low;
+    long acc = swap(reduce(a0 + a1));
     for (; i + 1 < end; i += 2) {
-      acc += buf.getShort(i) & 0xFFFF;
+      acc += (buf.get(i) & 0xFF) << 8 | (buf.get(i + 1) & 0xFF);
     }
     if (i < end) {
       acc += (buf.get(i) & 0xFF) << 8;
     }
     return reduce(acc);
+  }
+
+  /**
+   * Copies position..limit of a view (made for this call, switched to little-endian reads) into
+   * {@code dst} at {@code at}, summing as it goes.
+   */
+  private static int copyAndSumFragment(ByteBuffer view, byte[] dst, int at) {
+    ByteBuffer buf = view.order(ByteOrder.LITTLE_ENDIAN);
+    int start = buf.position();
+    int end = buf.limit();
+    int i = start;
+    int d = at;
+    long a0 = 0;
+    long a1 = 0;
+    for (; i + 16 <= end; i += 16, d += 16) {
+      long w = buf.getLong(i);
+      long x = buf.getLong(i + 8);
+      LONG_LE.set(dst, d, w);
+      LONG_LE.set(dst, d + 8, x);
+      a0 += (w >>> 32) + (w & LOW32);
+      a1 += (x >>> 32) + (x & LOW32);
+    }
+    int tail = d;
+    for (; i < end; i++, d++) {
+      dst[d] = buf.get(i);
+    }
+    return reduce(swap(reduce(a0 + a1)) + sumTail(dst, tail, d));
+  }
+
+  /** The network-order sum of {@code b[from, end)}, fewer than a handful of words. */
+  private static long sumTail(byte[] b, int from, int end) {
+    long acc = 0;
+    int i = from;
+    for (; i + 1 < end; i += 2) {
+      acc += (b[i] & 0xFF) << 8 | (b[i + 1] & 0xFF);
+    }
+    if (i < end) {
+      acc += (b[i] & 0xFF) << 8;
+    }
+    return acc;
   }
 
   /** End-around carry (RFC 1071 §2(A) "deferred carries") down to 16 bits. */

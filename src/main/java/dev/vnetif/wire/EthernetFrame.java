@@ -86,18 +86,25 @@ public record EthernetFrame(
     return Bytes.u16(frame, 12);
   }
 
-  /** The 14-byte header followed by the payload (concatenated, not copied). */
+  /** The 14-byte header followed by the payload, in one new array. */
   public ByteString encode() {
     return encode(destination, source, etherType, payload);
   }
 
-  /** Builds the 14-byte header and concatenates {@code payload} without copying it. */
+  /** The 14-byte header ({@link #writeHeader}) followed by a copy of {@code payload}. */
   public static ByteString encode(
       MacAddress destination, MacAddress source, int etherType, ByteString payload) {
-    byte[] header = new byte[HEADER_LENGTH];
-    destination.writeTo(header, 0);
-    source.writeTo(header, 6);
-    Bytes.put16(header, 12, etherType);
-    return ByteString.fromArrayUnsafe(header).concat(payload);
+    byte[] frame = new byte[HEADER_LENGTH + payload.length()];
+    writeHeader(frame, 0, destination, source, etherType);
+    payload.copyToArray(frame, HEADER_LENGTH, payload.length());
+    return ByteString.fromArrayUnsafe(frame);
+  }
+
+  /** THE emitter of the Ethernet header: destination, source, EtherType at {@code at}. */
+  public static void writeHeader(
+      byte[] dst, int at, MacAddress destination, MacAddress source, int etherType) {
+    destination.writeTo(dst, at);
+    source.writeTo(dst, at + 6);
+    Bytes.put16(dst, at + 12, etherType);
   }
 }

@@ -9,7 +9,7 @@ import org.apache.pekko.util.ByteString;
 /**
  * An ICMPv4 message (RFC 792): type, code, the four type-specific bytes that follow the checksum
  * ("rest of header"), and the data after them. The checksum covers the whole message and is
- * computed by {@link #encode()}.
+ * computed by {@link #writeTo(byte[], int)}.
  *
  * @param type 0..255, e.g. {@link #TYPE_ECHO_REQUEST}
  * @param code 0..255
@@ -17,7 +17,8 @@ import org.apache.pekko.util.ByteString;
  *     MTU for "fragmentation needed", zero otherwise)
  * @param payload bytes 8.., a slice of the parsed buffer
  */
-public record IcmpPacket(int type, int code, int restOfHeader, ByteString payload) {
+public record IcmpPacket(int type, int code, int restOfHeader, ByteString payload)
+    implements IpPayload {
 
   public static final int TYPE_ECHO_REPLY = 0;
   public static final int TYPE_DEST_UNREACHABLE = 3;
@@ -159,15 +160,44 @@ public record IcmpPacket(int type, int code, int restOfHeader, ByteString payloa
         Bytes.u8(bs, 0), Bytes.u8(bs, 1), Bytes.i32(bs, 4), bs.slice(HEADER_LENGTH, length));
   }
 
-  /** The message with its checksum; the payload is concatenated, not copied. */
+  /** The message with its checksum, in one new array ({@link #writeTo(byte[], int)}). */
   public ByteString encode() {
-    byte[] h = new byte[HEADER_LENGTH];
-    h[0] = (byte) type;
-    h[1] = (byte) code;
-    Bytes.put32(h, 4, restOfHeader);
-    int sum = Checksum.sum(h, 0, HEADER_LENGTH, 0);
-    sum = Checksum.sum(payload, 0, payload.length(), sum);
-    Bytes.put16(h, 2, Checksum.fold(sum));
-    return ByteString.fromArrayUnsafe(h).concat(payload);
+    byte[] b = new byte[encodedLength()];
+    writeTo(b, 0);
+    return ByteString.fromArrayUnsafe(b);
+  }
+
+  @Override
+  public int ipProtocol() {
+    return Ipv4Packet.PROTO_ICMP;
+  }
+
+  @Override
+  public int encodedLength() {
+    return HEADER_LENGTH + payload.length();
+  }
+
+  /**
+   * THE emitter of the ICMP header: the message into {@code dst} at {@code offset}, with the
+   * checksum over the whole message (RFC 792), the data copied and summed in one pass.
+   *
+   * @return {@link #encodedLength()}
+   */
+  public int writeTo(byte[] dst, int offset) {
+    dst[offset] = (byte) type;
+    dst[offset + 1] = (byte) code;
+    dst[offset + 2] = 0;
+    dst[offset + 3] = 0;
+    Bytes.put32(dst, offset + 4, restOfHeader);
+    int sum = Checksum.sum(dst, offset, HEADER_LENGTH, 0);
+    sum = Checksum.copyAndSum(payload, dst, offset + HEADER_LENGTH, sum);
+    Bytes.put16(dst, offset + 2, Checksum.fold(sum));
+    return encodedLength();
+  }
+
+  /** As {@link #writeTo(byte[], int)}: ICMPv4's checksum has no pseudo-header (RFC 792). */
+  @Override
+  public int writeTo(byte[] dst, int offset, Ipv4Address src, Ipv4Address dstAddress) {
+    return writeTo(dst, offset);
   }
 }

@@ -141,67 +141,23 @@ public record Ipv4Packet(
         bs.slice(headerLength, totalLength));
   }
 
-  /** A 20-byte header with its checksum, followed by the payload (concatenated, not copied). */
+  /** A 20-byte header with its checksum, then the payload, in one new array ({@link #writeTo}). */
   public ByteString encode() {
-    return ByteString.fromArrayUnsafe(
-            header(
-                tos,
-                identification,
-                dontFragment,
-                moreFragments,
-                fragmentOffset,
-                ttl,
-                protocol,
-                source,
-                destination,
-                payload.length()))
-        .concat(payload);
+    byte[] b = new byte[totalLength()];
+    writeTo(b, 0);
+    return ByteString.fromArrayUnsafe(b);
   }
 
   /**
-   * The fast path for an unfragmented datagram with TOS 0: the same bytes as {@code of(src, dst,
-   * protocol, ttl, identification, dontFragment, payload).encode()} without the intermediate value.
+   * Writes the datagram — header (through {@link #writeHeader}) and payload — into {@code dst} at
+   * {@code at}.
+   *
+   * @return {@link #totalLength()}
    */
-  public static ByteString encode(
-      Ipv4Address src,
-      Ipv4Address dst,
-      int protocol,
-      int ttl,
-      int identification,
-      boolean dontFragment,
-      ByteString payload) {
-    checkFields(0, identification, 0, ttl, protocol);
-    checkPayload(payload);
-    return ByteString.fromArrayUnsafe(
-            header(
-                0,
-                identification,
-                dontFragment,
-                false,
-                0,
-                ttl,
-                protocol,
-                src,
-                dst,
-                payload.length()))
-        .concat(payload);
-  }
-
-  private static byte[] header(
-      int tos,
-      int identification,
-      boolean dontFragment,
-      boolean moreFragments,
-      int fragmentOffset,
-      int ttl,
-      int protocol,
-      Ipv4Address source,
-      Ipv4Address destination,
-      int payloadLength) {
-    byte[] h = new byte[MIN_HEADER_LENGTH];
+  public int writeTo(byte[] dst, int at) {
     writeHeader(
-        h,
-        0,
+        dst,
+        at,
         tos,
         identification,
         dontFragment,
@@ -211,13 +167,30 @@ public record Ipv4Packet(
         protocol,
         source,
         destination,
-        payloadLength);
-    return h;
+        payload.length());
+    payload.copyToArray(dst, at + MIN_HEADER_LENGTH, payload.length());
+    return totalLength();
   }
 
   /**
-   * Writes a 20-byte header (no options) with its checksum into {@code h} at {@code at}: the
-   * building block of frames assembled in one array.
+   * An unfragmented datagram with TOS 0: the same bytes as {@code of(src, dst, protocol, ttl,
+   * identification, dontFragment, payload).encode()}.
+   */
+  public static ByteString encode(
+      Ipv4Address src,
+      Ipv4Address dst,
+      int protocol,
+      int ttl,
+      int identification,
+      boolean dontFragment,
+      ByteString payload) {
+    return of(src, dst, protocol, ttl, identification, dontFragment, payload).encode();
+  }
+
+  /**
+   * THE emitter of the IPv4 header: 20 bytes (no options) with their checksum into {@code h} at
+   * {@code at}, the building block of {@link #encode} and of frames assembled in one array ({@link
+   * Ipv4Frame}).
    */
   public static void writeHeader(
       byte[] h,

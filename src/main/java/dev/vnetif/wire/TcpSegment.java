@@ -9,7 +9,7 @@ import java.util.Objects;
 import org.apache.pekko.util.ByteString;
 
 /**
- * A TCP segment (RFC 9293 §3.1). The data offset and checksum fields are not kept: {@link #encode}
+ * A TCP segment (RFC 9293 §3.1). The data offset and checksum fields are not kept: {@link #writeTo}
  * derives them, and the checksum needs the IPv4 addresses of the pseudo-header. Sequence and
  * acknowledgment numbers are unsigned 32-bit values held in ints; compare them with {@link SeqNum}.
  *
@@ -32,7 +32,8 @@ public record TcpSegment(
     int window,
     int urgentPointer,
     TcpOptions options,
-    ByteString payload) {
+    ByteString payload)
+    implements IpPayload {
 
   public static final int FIN = 0x01;
   public static final int SYN = 0x02;
@@ -192,35 +193,15 @@ public record TcpSegment(
   }
 
   /**
-   * The segment with its data offset and checksum; the payload is concatenated, not copied.
+   * The segment with its data offset and checksum, in one new array ({@link #writeTo}).
    *
    * @throws IllegalArgumentException if the options need more than 40 bytes or the segment would
    *     not fit one IPv4 datagram
    */
   public ByteString encode(Ipv4Address src, Ipv4Address dst) {
-    int headerLength = MIN_HEADER_LENGTH + options.encodedLength();
-    int length = headerLength + payload.length();
-    if (length > MAX_SEGMENT_LENGTH) {
-      throw new IllegalArgumentException(
-          "TCP segment of " + length + " bytes exceeds " + MAX_SEGMENT_LENGTH);
-    }
-    byte[] h = new byte[headerLength];
-    Bytes.put16(h, 0, sourcePort);
-    Bytes.put16(h, 2, destinationPort);
-    Bytes.put32(h, 4, seq);
-    Bytes.put32(h, 8, ack);
-    h[12] = (byte) (headerLength / 4 << 4);
-    h[13] = (byte) flags;
-    Bytes.put16(h, 14, window);
-    Bytes.put16(h, 18, urgentPointer);
-    if (headerLength > MIN_HEADER_LENGTH) {
-      options.writeTo(h, MIN_HEADER_LENGTH);
-    }
-    int sum = Checksum.pseudoHeader(src, dst, Ipv4Packet.PROTO_TCP, length);
-    sum = Checksum.sum(h, 0, headerLength, sum);
-    sum = Checksum.sum(payload, 0, payload.length(), sum);
-    Bytes.put16(h, 16, Checksum.fold(sum));
-    return ByteString.fromArrayUnsafe(h).concat(payload);
+    byte[] b = new byte[encodedLength()];
+    writeTo(b, 0, src, dst);
+    return ByteString.fromArrayUnsafe(b);
   }
 
   /** Bytes of header (20 + options) this segment encodes to. */
@@ -228,16 +209,40 @@ public record TcpSegment(
     return MIN_HEADER_LENGTH + options.encodedLength();
   }
 
+  @Override
+  public int ipProtocol() {
+    return Ipv4Packet.PROTO_TCP;
+  }
+
   /**
-   * Writes the whole segment — header, options, payload — into {@code dst} at {@code offset} and
-   * fills in the checksum, computed over the array in one pass (RFC 9293 §3.1 with the
-   * pseudo-header). The payload is copied: this is the one copy a frame gets.
+   * Bytes of the whole encoded segment, header and payload.
+   *
+   * @throws IllegalArgumentException if the segment would not fit one IPv4 datagram
+   */
+  @Override
+  public int encodedLength() {
+    int length = headerLength() + payload.length();
+    if (length > MAX_SEGMENT_LENGTH) {
+      throw new IllegalArgumentException(
+          "TCP segment of " + length + " bytes exceeds " + MAX_SEGMENT_LENGTH);
+    }
+    return length;
+  }
+
+  /**
+   * THE emitter of the TCP header: writes the whole segment — header, options, payload — into
+   * {@code dst} at {@code offset} and fills in the checksum (RFC 9293 §3.1, with the
+   * pseudo-header). The payload is copied and summed in one pass ({@link Checksum#copyAndSum}):
+   * this is the one copy a frame gets.
    *
    * @return the segment's length in bytes
+   * @throws IllegalArgumentException if the options need more than 40 bytes or the segment would
+   *     not fit one IPv4 datagram
    */
+  @Override
   public int writeTo(byte[] dst, int offset, Ipv4Address src, Ipv4Address dstAddress) {
-    int headerLength = headerLength();
-    int length = headerLength + payload.length();
+    int length = encodedLength();
+    int headerLength = length - payload.length();
     Bytes.put16(dst, offset, sourcePort);
     Bytes.put16(dst, offset + 2, destinationPort);
     Bytes.put32(dst, offset + 4, seq);
@@ -251,14 +256,10 @@ public record TcpSegment(
     if (headerLength > MIN_HEADER_LENGTH) {
       options.writeTo(dst, offset + MIN_HEADER_LENGTH);
     }
-    int at = offset + headerLength;
-    for (java.nio.ByteBuffer piece : payload.getByteBuffers()) {
-      int n = piece.remaining();
-      piece.get(dst, at, n);
-      at += n;
-    }
     int sum = Checksum.pseudoHeader(src, dstAddress, Ipv4Packet.PROTO_TCP, length);
-    Bytes.put16(dst, offset + 16, Checksum.fold(Checksum.sum(dst, offset, length, sum)));
+    sum = Checksum.sum(dst, offset, headerLength, sum); // a multiple of 4: the payload chains on
+    sum = Checksum.copyAndSum(payload, dst, offset + headerLength, sum);
+    Bytes.put16(dst, offset + 16, Checksum.fold(sum));
     return length;
   }
 

@@ -15,7 +15,8 @@ import org.apache.pekko.util.ByteString;
  * @param destinationPort 0..65535
  * @param payload the data, a slice of the parsed buffer
  */
-public record UdpPacket(int sourcePort, int destinationPort, ByteString payload) {
+public record UdpPacket(int sourcePort, int destinationPort, ByteString payload)
+    implements IpPayload {
 
   public static final int HEADER_LENGTH = 8;
 
@@ -72,28 +73,53 @@ public record UdpPacket(int sourcePort, int destinationPort, ByteString payload)
     return HEADER_LENGTH + payload.length();
   }
 
-  /** The datagram with its length and checksum; the payload is concatenated, not copied. */
-  public ByteString encode(Ipv4Address src, Ipv4Address dst) {
-    return encode(src, dst, sourcePort, destinationPort, payload);
+  @Override
+  public int ipProtocol() {
+    return Ipv4Packet.PROTO_UDP;
   }
 
-  /** The fast path: the same bytes as {@code new UdpPacket(...).encode(src, dst)}. */
+  @Override
+  public int encodedLength() {
+    return length();
+  }
+
+  /** The datagram with its length and checksum, in one new array ({@link #writeTo}). */
+  public ByteString encode(Ipv4Address src, Ipv4Address dst) {
+    byte[] b = new byte[length()];
+    writeTo(b, 0, src, dst);
+    return ByteString.fromArrayUnsafe(b);
+  }
+
+  /**
+   * The same bytes as {@code new UdpPacket(sourcePort, destinationPort, payload).encode(src, dst)}.
+   */
   public static ByteString encode(
       Ipv4Address src, Ipv4Address dst, int sourcePort, int destinationPort, ByteString payload) {
-    checkPorts(sourcePort, destinationPort);
-    checkPayload(payload);
-    int udpLength = HEADER_LENGTH + payload.length();
-    byte[] h = new byte[HEADER_LENGTH];
-    Bytes.put16(h, 0, sourcePort);
-    Bytes.put16(h, 2, destinationPort);
-    Bytes.put16(h, 4, udpLength);
-    int sum = Checksum.pseudoHeader(src, dst, Ipv4Packet.PROTO_UDP, udpLength);
-    sum = Checksum.sum(h, 0, HEADER_LENGTH, sum);
-    sum = Checksum.sum(payload, 0, payload.length(), sum);
+    return new UdpPacket(sourcePort, destinationPort, payload).encode(src, dst);
+  }
+
+  /**
+   * THE emitter of the UDP header: header and payload into {@code dst} at {@code offset}, with the
+   * length and the checksum over the pseudo-header (RFC 768), the payload copied and summed in one
+   * pass.
+   *
+   * @return {@link #length()}
+   */
+  @Override
+  public int writeTo(byte[] dst, int offset, Ipv4Address src, Ipv4Address dstAddress) {
+    int udpLength = length();
+    Bytes.put16(dst, offset, sourcePort);
+    Bytes.put16(dst, offset + 2, destinationPort);
+    Bytes.put16(dst, offset + 4, udpLength);
+    dst[offset + 6] = 0;
+    dst[offset + 7] = 0;
+    int sum = Checksum.pseudoHeader(src, dstAddress, Ipv4Packet.PROTO_UDP, udpLength);
+    sum = Checksum.sum(dst, offset, HEADER_LENGTH, sum);
+    sum = Checksum.copyAndSum(payload, dst, offset + HEADER_LENGTH, sum);
     int checksum = Checksum.fold(sum);
     // RFC 768: a computed zero is sent as all ones, zero meaning "no checksum".
-    Bytes.put16(h, 6, checksum == 0 ? 0xFFFF : checksum);
-    return ByteString.fromArrayUnsafe(h).concat(payload);
+    Bytes.put16(dst, offset + 6, checksum == 0 ? 0xFFFF : checksum);
+    return udpLength;
   }
 
   private static void checkPorts(int sourcePort, int destinationPort) {

@@ -3,10 +3,10 @@ package dev.vnetif.bench;
 import dev.vnetif.wire.Checksum;
 import dev.vnetif.wire.EthernetFrame;
 import dev.vnetif.wire.Ipv4Address;
+import dev.vnetif.wire.Ipv4Frame;
 import dev.vnetif.wire.Ipv4Packet;
 import dev.vnetif.wire.MacAddress;
 import dev.vnetif.wire.MalformedPacketException;
-import dev.vnetif.wire.TcpFrame;
 import dev.vnetif.wire.TcpOptions;
 import dev.vnetif.wire.TcpSegment;
 import java.util.SplittableRandom;
@@ -48,7 +48,7 @@ public class WireBenchmark {
     payload = ByteString.fromArray(payloadBytes);
     segment =
         new TcpSegment(49152, 80, 1000, 2000, TcpSegment.ACK, 512, 0, TcpOptions.NONE, payload);
-    frame = TcpFrame.encode(b, a, ipA, ipB, 64, 1, segment);
+    frame = Ipv4Frame.encode(b, a, ipA, ipB, 64, 1, segment);
   }
 
   @Benchmark
@@ -58,7 +58,7 @@ public class WireBenchmark {
 
   @Benchmark
   public ByteString encodeFlatFrame() {
-    return TcpFrame.encode(b, a, ipA, ipB, 64, 1, segment);
+    return Ipv4Frame.encode(b, a, ipA, ipB, 64, 1, segment);
   }
 
   @Benchmark

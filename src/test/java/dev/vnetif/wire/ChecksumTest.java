@@ -150,4 +150,102 @@ class ChecksumTest {
     assertThrows(IndexOutOfBoundsException.class, () -> Checksum.sum(Hex.bs("0102"), -1, 2, 0));
     assertThrows(IndexOutOfBoundsException.class, () -> Checksum.sum(Hex.bs("0102"), 0, 100, 0));
   }
+
+  @Test
+  void rfc1071ExampleThroughTheWideLoopsAtEveryOffset() {
+    // RFC 1071 §3's eight bytes repeated 16 times: 128 bytes reach the 32-byte stride, the
+    // 8-byte stride and the tail; the sum is 16 * 0xddf2 folded, at any start in the array.
+    byte[] word = Hex.bytes("0001 f203 f4f5 f6f7");
+    long expected = 0;
+    for (int i = 0; i < 16; i++) {
+      expected += 0xDDF2;
+    }
+    while ((expected >>> 16) != 0) {
+      expected = (expected & 0xFFFF) + (expected >>> 16);
+    }
+    for (int offset = 0; offset < 16; offset++) {
+      byte[] data = new byte[offset + 128 + 7];
+      for (int i = 0; i < 128; i++) {
+        data[offset + i] = word[i % 8];
+      }
+      assertEquals(expected, Checksum.sum(data, offset, 128, 0), "offset " + offset);
+      assertEquals(
+          expected, Checksum.sum(ByteString.fromArray(data), offset, 128, 0), "offset " + offset);
+      byte[] copy = new byte[offset + 128];
+      assertEquals(
+          expected,
+          Checksum.copyAndSum(ByteString.fromArray(data, offset, 128), copy, offset, 0),
+          "offset " + offset);
+    }
+  }
+
+  @Test
+  void wideSumsAgreeWithTheReferenceForEveryAlignmentAndLength() {
+    long seed = 0x5EED_0003L;
+    SplittableRandom random = new SplittableRandom(seed);
+    byte[] data = new byte[1600];
+    random.nextBytes(data);
+    // Every start modulo 8 (the long loads' alignment) crossed with lengths around each stride
+    // boundary (8, 16, 32) and the small/large cut (64), odd and even, and frame sizes.
+    int[] lengths = {
+      0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 66, 127, 1459, 1460, 1500
+    };
+    for (int offset = 0; offset < 16; offset++) {
+      for (int length : lengths) {
+        String context = "seed=" + seed + " offset=" + offset + " length=" + length;
+        int expected = referenceSum(data, offset, length);
+        assertEquals(expected, Checksum.sum(data, offset, length, 0), context);
+        ByteString slice = ByteString.fromArray(data).slice(offset, offset + length);
+        assertEquals(expected, Checksum.sum(slice, 0, length, 0), context);
+        assertEquals(
+            expected, Checksum.sum(ByteString.fromArray(data), offset, length, 0), context);
+      }
+    }
+  }
+
+  @Test
+  void copyAndSumCopiesExactlyAndSumsLikeTheReference() {
+    long seed = 0x5EED_0004L;
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int round = 0; round < 400; round++) {
+      byte[] data = new byte[random.nextInt(0, 1600)];
+      random.nextBytes(data);
+      ByteString source = ByteString.fromArray(data);
+      if (data.length > 2 && random.nextBoolean()) {
+        // A rope with cuts at odd and even places, like a payload sliced across writes.
+        int[] cuts =
+            random.ints(random.nextInt(1, 6), 1, data.length).sorted().distinct().toArray();
+        source = Hex.fragmented(source, cuts);
+      }
+      int at = random.nextInt(0, 20);
+      int initial = random.nextInt(0x10000);
+      byte[] dst = new byte[at + data.length + 3];
+      random.nextBytes(dst);
+      byte[] before = dst.clone();
+      String context = "seed=" + seed + " round=" + round + " at=" + at + " len=" + data.length;
+
+      int sum = Checksum.copyAndSum(source, dst, at, initial);
+
+      long expected = initial + referenceSum(data, 0, data.length);
+      while ((expected >>> 16) != 0) {
+        expected = (expected & 0xFFFF) + (expected >>> 16);
+      }
+      assertEquals(expected, sum, context);
+      assertEquals(ByteString.fromArray(data), ByteString.fromArray(dst, at, data.length), context);
+      // Nothing outside the target range was touched.
+      assertEquals(ByteString.fromArray(before, 0, at), ByteString.fromArray(dst, 0, at), context);
+      int end = at + data.length;
+      assertEquals(
+          ByteString.fromArray(before, end, dst.length - end),
+          ByteString.fromArray(dst, end, dst.length - end),
+          context);
+    }
+  }
+
+  @Test
+  void copyAndSumRejectsATargetTooSmall() {
+    assertThrows(
+        IndexOutOfBoundsException.class,
+        () -> Checksum.copyAndSum(ByteString.fromArray(new byte[100]), new byte[100], 1, 0));
+  }
 }
