@@ -3,10 +3,11 @@ package dev.vnetif.stack;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.MacAddress;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.util.ByteString;
+import java.util.Objects;
 
 /**
  * The ARP table of one host (RFC 826) and the packets waiting for an answer. Pure state: time comes
@@ -15,10 +16,29 @@ import org.apache.pekko.util.ByteString;
 final class ArpCache {
 
   /**
-   * An IPv4 datagram held until its next hop is resolved, and who to tell how it ended (null when
-   * nobody waits for it).
+   * A frame held until its next hop is resolved — complete but for its destination MAC, which the
+   * host writes in when the answer comes (so it is never encoded twice) — and who to tell how it
+   * ended (null when nobody waits for it).
    */
-  record PendingPacket(ByteString datagram, DeliveryListener listener) {}
+  record PendingPacket(byte[] frame, DeliveryListener listener) {
+    /** Equal frames (by content) for the same listener: a record over an array needs saying so. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof PendingPacket other
+          && Arrays.equals(frame, other.frame)
+          && Objects.equals(listener, other.listener);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Arrays.hashCode(frame) + Objects.hashCode(listener);
+    }
+
+    @Override
+    public String toString() {
+      return "PendingPacket[" + frame.length + " bytes, listener=" + listener + "]";
+    }
+  }
 
   /** Told once whether a held datagram went out or was given up on. */
   interface DeliveryListener {

@@ -2,7 +2,6 @@ package dev.vnetif.stack;
 
 import dev.vnetif.tcp.KeepaliveSettings;
 import dev.vnetif.wire.Ipv4Address;
-import dev.vnetif.wire.MacAddress;
 import dev.vnetif.wire.TcpSegment;
 import java.time.Duration;
 import java.util.List;
@@ -13,8 +12,15 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.util.ByteString;
 
-/** The messages a {@link StackActor} (one virtual host) understands. */
-public sealed interface HostCommand {
+/**
+ * What a user may send a host ({@link StackActor}): ping, UDP and TCP commands, and disconnect.
+ *
+ * <p>The flows' messages to their host ({@link TcpOut}, {@link FlowRegistered}, {@link FlowClosed},
+ * {@link FlowStopped}) are nested here for the flow actor's sake but are not {@code HostCommand}s:
+ * they implement the package-private supertype the host's behavior takes, and their constructors
+ * are package-private, so nothing outside {@code dev.vnetif.stack} can build or send them.
+ */
+public sealed interface HostCommand extends HostMessage {
 
   /** Send an ICMP echo request with {@code payloadSize} data bytes and wait for the reply. */
   record Ping(
@@ -57,32 +63,74 @@ public sealed interface HostCommand {
   /** Leave the switch and stop; answered once the port is detached. */
   record Disconnect(ActorRef<Done> replyTo) implements HostCommand {}
 
-  // ---- internal: sent by the host's own adapters and timers ----
+  // ---- internal: sent by the host's own flows; not HostCommands (see the class comment) ----
 
   /** Segments a flow produced while handling one input, in order. */
-  record TcpOut(FlowKey key, List<TcpSegment> segments) implements HostCommand {}
+  final class TcpOut implements HostMessage {
+    private final FlowKey key;
+    private final List<TcpSegment> segments;
+
+    TcpOut(FlowKey key, List<TcpSegment> segments) {
+      this.key = key;
+      this.segments = segments;
+    }
+
+    FlowKey key() {
+      return key;
+    }
+
+    List<TcpSegment> segments() {
+      return segments;
+    }
+
+    @Override
+    public String toString() {
+      return "TcpOut[" + key + ", " + segments.size() + " segments]";
+    }
+  }
 
   /** A flow a listener spawned, to be found by its 4-tuple from now on. */
-  record FlowRegistered(FlowKey key, ActorRef<FlowCommand> flow) implements HostCommand {}
+  final class FlowRegistered extends FlowNotice {
+    FlowRegistered(FlowKey key, ActorRef<FlowCommand> flow) {
+      super(key, flow);
+    }
+  }
 
   /** A flow reached CLOSED: its 4-tuple leaves the table. */
-  record FlowClosed(FlowKey key, ActorRef<FlowCommand> flow) implements HostCommand {}
+  final class FlowClosed extends FlowNotice {
+    FlowClosed(FlowKey key, ActorRef<FlowCommand> flow) {
+      super(key, flow);
+    }
+  }
 
   /** A flow's actor stopped (however it happened). */
-  record FlowStopped(FlowKey key, ActorRef<FlowCommand> flow) implements HostCommand {}
+  final class FlowStopped extends FlowNotice {
+    FlowStopped(FlowKey key, ActorRef<FlowCommand> flow) {
+      super(key, flow);
+    }
+  }
 
-  /** Frames the switch delivered to this host's port. */
-  record FramesIn(List<ByteString> frames) implements HostCommand {}
+  /** What a flow tells its host about itself: its 4-tuple and its actor. */
+  abstract class FlowNotice implements HostMessage {
+    private final FlowKey key;
+    private final ActorRef<FlowCommand> flow;
 
-  /** An ARP request went unanswered for one retry interval. */
-  record ArpRetry(Ipv4Address address) implements HostCommand {}
+    FlowNotice(FlowKey key, ActorRef<FlowCommand> flow) {
+      this.key = key;
+      this.flow = flow;
+    }
 
-  /** A ping's reply did not arrive in time. */
-  record PingTimeout(int sequence) implements HostCommand {}
+    FlowKey key() {
+      return key;
+    }
 
-  /** The switch attached this host to {@code port} with {@code mac}. */
-  record AttachedToSwitch(int port, MacAddress mac) implements HostCommand {}
+    ActorRef<FlowCommand> flow() {
+      return flow;
+    }
 
-  /** The switch confirmed the detach of this host's port. */
-  record Detached() implements HostCommand {}
+    @Override
+    public String toString() {
+      return getClass().getSimpleName() + "[" + key + ", " + flow + "]";
+    }
+  }
 }

@@ -2,6 +2,7 @@ package dev.vnetif.stack;
 
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.Ipv4Cidr;
+import dev.vnetif.wire.Ipv4Packet;
 
 /**
  * Where a host sends a datagram (RFC 1122 §3.3.1): on-link destinations directly, anything else to
@@ -36,5 +37,16 @@ final class RoutingTable {
       return destination;
     }
     return gateway;
+  }
+
+  /**
+   * RFC 1122 §3.2.2: never answer a broadcast, or a packet from a broadcast, multicast or
+   * unspecified source, with an error (a RST, an ICMP port unreachable).
+   */
+  boolean mayAnswerWithError(Ipv4Packet packet) {
+    return !isBroadcast(packet.destination())
+        && !isBroadcast(packet.source())
+        && !packet.source().isMulticast()
+        && !packet.source().isUnspecified();
   }
 }

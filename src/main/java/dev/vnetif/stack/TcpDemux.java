@@ -23,14 +23,18 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * close, repeated RSTs — can leave an entry behind.
  */
 final class TcpDemux {
-  /** Sends one TCP segment as an IPv4 datagram. */
+  /**
+   * The host's output path ({@link HostOutput}) as the demultiplexer sees it: where a RST for a
+   * closed port goes, and whether a connect has a route at all. A flow's own segments do not pass
+   * through here: the host sends them straight ({@link HostCommand.TcpOut}).
+   */
   interface Transmitter {
     void send(Ipv4Address destination, TcpSegment segment);
 
     boolean hasRoute(Ipv4Address destination);
   }
 
-  private final ActorContext<HostCommand> ctx;
+  private final ActorContext<HostMessage> ctx;
   private final HostSettings settings;
   private final HostCounters counters;
   private final Transmitter transmitter;
@@ -43,7 +47,7 @@ final class TcpDemux {
   private final Map<ActorRef<FlowCommand>, List<TcpSegment>> inbound = new LinkedHashMap<>();
 
   TcpDemux(
-      ActorContext<HostCommand> ctx,
+      ActorContext<HostMessage> ctx,
       HostSettings settings,
       HostCounters counters,
       Transmitter transmitter,
@@ -90,16 +94,6 @@ final class TcpDemux {
     if (!inbound.isEmpty()) {
       inbound.forEach((flow, segments) -> flow.tell(new FlowCommand.SegmentsIn(segments)));
       inbound.clear();
-    }
-  }
-
-  // ------------------------------------------------------------ output
-
-  void send(HostCommand.TcpOut msg) {
-    Ipv4Address remote = msg.key().remoteAddress();
-    List<TcpSegment> segments = msg.segments();
-    for (int i = 0, n = segments.size(); i < n; i++) {
-      transmitter.send(remote, segments.get(i));
     }
   }
 

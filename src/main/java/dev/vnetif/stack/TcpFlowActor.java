@@ -47,7 +47,7 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
 
   /** Where a flow reports: its host (segments, registration) and, if accepted, its listener. */
   record Wiring(
-      ActorRef<HostCommand> host,
+      ActorRef<HostMessage> host,
       NetworkClock clock,
       Ipv4Address localAddress,
       FlowKey key,

@@ -71,7 +71,7 @@ public final class TcpListenerActor {
 
   static Behavior<Command> create(
       Settings settings,
-      ActorRef<HostCommand> host,
+      ActorRef<HostMessage> host,
       NetworkClock clock,
       Ipv4Address localAddress,
       HostCounters counters) {

@@ -11,7 +11,6 @@ import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.MacAddress;
 import java.time.Duration;
 import java.util.List;
-import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +36,7 @@ class ArpCacheTest {
           new ArpSettings(ENTRY_TIMEOUT, Duration.ofSeconds(1), MAX_REQUESTS, MAX_PENDING));
 
   private static ArpCache.PendingPacket packet(int tag) {
-    return new ArpCache.PendingPacket(ByteString.fromArray(new byte[] {(byte) tag}), null);
+    return new ArpCache.PendingPacket(new byte[] {(byte) tag}, null);
   }
 
   @Test
