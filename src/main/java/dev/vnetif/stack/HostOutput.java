@@ -123,6 +123,33 @@ final class HostOutput implements TcpDemux.Transmitter {
     return Route.SENT;
   }
 
+  /**
+   * A flow's segments, in order, all to {@code destination}: the route and the next hop's MAC are
+   * looked up once for the batch, not per segment. Anything but a resolved unicast next hop takes
+   * {@link #send} segment by segment.
+   */
+  void sendAll(Ipv4Address destination, List<TcpSegment> segments) {
+    Ipv4Address nextHop =
+        destination.equals(address) || routing.isBroadcast(destination)
+            ? null
+            : routing.nextHop(destination);
+    MacAddress hardware = nextHop == null ? null : arp.lookup(nextHop, settings.clock().nanoTime());
+    for (int i = 0, n = segments.size(); i < n; i++) {
+      TcpSegment segment = segments.get(i);
+      if (hardware == null
+          || Ipv4Packet.MIN_HEADER_LENGTH + segment.encodedLength() > settings.mtu()) {
+        send(destination, segment, null);
+        continue;
+      }
+      byte[] frame =
+          Ipv4Frame.build(
+              mac, address, destination, settings.ttl(), nextIpIdentification++ & 0xFFFF, segment);
+      Ipv4Frame.setDestination(frame, hardware);
+      transmit(frame);
+      counters.packetSent();
+    }
+  }
+
   /** A TCP segment (a flow's output or a RST for a closed port); nobody waits on it. */
   @Override
   public void send(Ipv4Address destination, TcpSegment segment) {

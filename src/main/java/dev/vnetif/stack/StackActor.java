@@ -216,11 +216,7 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
 
   /** A flow's segments, in order, straight onto the output path. */
   private Behavior<HostMessage> onTcpOut(HostCommand.TcpOut msg) {
-    Ipv4Address remote = msg.key().remoteAddress();
-    List<TcpSegment> segments = msg.segments();
-    for (int i = 0, n = segments.size(); i < n; i++) {
-      output.send(remote, segments.get(i), null);
-    }
+    output.sendAll(msg.key().remoteAddress(), msg.segments());
     drainLoopback();
     output.flush();
     return this;
