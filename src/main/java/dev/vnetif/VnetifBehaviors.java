@@ -13,9 +13,25 @@ import org.apache.pekko.actor.typed.Behavior;
 /**
  * The switch and host behaviors, for code that spawns them under its own guardian instead of using
  * {@link VirtualNetwork}. A host attaches itself to the switch it is given and answers {@code
- * ready} with its ref, MAC and port once attached; from then on it takes {@link HostCommand}s (TCP:
- * {@link HostCommand.TcpConnect}, {@link HostCommand.TcpListen}, ...), and each connection speaks
- * {@link dev.vnetif.stack.FlowCommand}.
+ * ready} ({@link StackActor.HostReady}) with its ref, MAC and port once attached.
+ *
+ * <p>What a user may send (Pekko's style guide, "public versus private messages"; everything else
+ * the actors exchange is internal, and the refs and behaviors handed out here cannot take it):
+ *
+ * <ul>
+ *   <li>to a host, an {@code ActorRef<}{@link HostCommand}{@code >}: {@link HostCommand.Ping},
+ *       {@link HostCommand.UdpListen}, {@link HostCommand.UdpUnlisten}, {@link
+ *       HostCommand.UdpSend}, {@link HostCommand.TcpConnect}, {@link HostCommand.TcpListen}, {@link
+ *       HostCommand.TcpUnlisten}, {@link HostCommand.TcpDisconnect}, {@link
+ *       HostCommand.Disconnect};
+ *   <li>to a connection, the ref of the {@link dev.vnetif.stack.FlowHandle} that {@code TcpConnect}
+ *       or a {@code TcpListen} callback gives (shaped after Pekko IO {@code Tcp}): {@link
+ *       dev.vnetif.stack.FlowCommand.Register}, {@link dev.vnetif.stack.FlowCommand.Write}, {@link
+ *       dev.vnetif.stack.FlowCommand.ResumeReading}, {@link dev.vnetif.stack.FlowCommand.Close},
+ *       {@link dev.vnetif.stack.FlowCommand.ConfirmedClose}, {@link
+ *       dev.vnetif.stack.FlowCommand.Abort} — and it answers with {@link
+ *       dev.vnetif.stack.FlowEvent}s.
+ * </ul>
  *
  * <pre>{@code
  * ActorRef<SwitchCommand> sw = ctx.spawn(VnetifBehaviors.switchBehavior(config), "switch");

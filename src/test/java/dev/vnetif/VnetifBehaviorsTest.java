@@ -179,4 +179,45 @@ class VnetifBehaviorsTest {
         failed.message().contains("-> 10.0.0.3:9") && failed.message().contains("refused"),
         failed.message());
   }
+
+  @Test
+  @DisplayName(
+      "a host takes exactly the nine public HostCommands; the flows' messages to it are not"
+          + " HostCommands and cannot be built outside the stack package")
+  void hostProtocolIsOnlyThePublicCommands() {
+    java.util.Set<String> permitted = new java.util.TreeSet<>();
+    for (Class<?> c : HostCommand.class.getPermittedSubclasses()) {
+      permitted.add(c.getSimpleName());
+    }
+    assertEquals(
+        new java.util.TreeSet<>(
+            List.of(
+                "Ping",
+                "UdpListen",
+                "UdpUnlisten",
+                "UdpSend",
+                "TcpConnect",
+                "TcpListen",
+                "TcpUnlisten",
+                "TcpDisconnect",
+                "Disconnect")),
+        permitted);
+    for (Class<?> internal :
+        List.of(
+            HostCommand.TcpOut.class,
+            HostCommand.FlowRegistered.class,
+            HostCommand.FlowClosed.class,
+            HostCommand.FlowStopped.class)) {
+      assertTrue(
+          !HostCommand.class.isAssignableFrom(internal),
+          internal.getSimpleName() + " must not be sendable through an ActorRef<HostCommand>");
+      for (java.lang.reflect.Constructor<?> constructor : internal.getDeclaredConstructors()) {
+        int modifiers = constructor.getModifiers();
+        assertTrue(
+            !java.lang.reflect.Modifier.isPublic(modifiers)
+                && !java.lang.reflect.Modifier.isProtected(modifiers),
+            internal.getSimpleName() + " must not be constructible outside dev.vnetif.stack");
+      }
+    }
+  }
 }
