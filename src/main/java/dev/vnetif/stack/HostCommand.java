@@ -85,4 +85,22 @@ public sealed interface HostCommand {
 
   /** The switch confirmed the detach of this host's port. */
   record Detached() implements HostCommand {}
+
+  /**
+   * A flow's connection entered TIME_WAIT: its 4-tuple leaves the flow table (as with {@link
+   * FlowClosed}) and waits out 2·MSL as a compact entry in the host's TIME_WAIT table; the flow
+   * closes for its user and stops.
+   */
+  record TimeWaitEntered(FlowKey key, ActorRef<FlowCommand> flow, dev.vnetif.tcp.TimeWait entry)
+      implements HostCommand {}
+
+  /** The earliest TIME_WAIT deadline of the host's table is due. */
+  record TimeWaitDue() implements HostCommand {}
+
+  /**
+   * Segments that reached a flow after it closed, handed back so the host demultiplexes them again
+   * (TIME_WAIT entry, listener, or RST): a 4-tuple whose flow ended is never a black hole.
+   */
+  record SegmentsAfterClose(FlowKey key, ActorRef<FlowCommand> flow, List<TcpSegment> segments)
+      implements HostCommand {}
 }

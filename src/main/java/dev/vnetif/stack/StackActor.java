@@ -231,6 +231,27 @@ public final class StackActor extends AbstractBehavior<HostCommand> {
               tcp.remove(m.key(), m.flow());
               return this;
             })
+        // TIME_WAIT as compact entries of the TcpDemux's table, and segments a closed flow
+        // handed back (issue 8 item 9): all of it lives in TcpDemux.
+        .onMessage(
+            HostCommand.TimeWaitEntered.class,
+            m -> {
+              tcp.enterTimeWait(m);
+              return this;
+            })
+        .onMessage(
+            HostCommand.TimeWaitDue.class,
+            m -> {
+              tcp.timeWaitDue();
+              return this;
+            })
+        .onMessage(
+            HostCommand.SegmentsAfterClose.class,
+            m -> {
+              tcp.redeliver(m);
+              drainLoopback();
+              return flushed();
+            })
         .onMessage(HostCommand.Disconnect.class, this::onDisconnect)
         .onMessage(HostCommand.Detached.class, this::onDetached)
         .build();
