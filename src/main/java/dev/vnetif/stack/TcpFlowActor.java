@@ -320,10 +320,11 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
    * 4-tuple for 2·MSL as a compact entry (its TimeWaitTable answers retransmitted FINs and reopens
    * the 4-tuple for an acceptable SYN, RFC 9293 §3.10.7.4), and this flow closes NORMALly for its
    * user now — what it did after 2·MSL before — then lingers and stops like any closed flow. The
-   * Tcb stays in TIME_WAIT, so the published stats still show that state.
+   * Tcb stays in TIME_WAIT, and the handle shows that state until the 2·MSL deadline, then CLOSED.
    */
   private void handOverTimeWait() {
     timeWait = tcb.timeWait();
+    handle.timeWaitUntil(tcb.timers().deadline(TcbTimers.Kind.TIME_WAIT), wiring.clock());
     onClosed(CloseReason.NORMAL);
   }
 

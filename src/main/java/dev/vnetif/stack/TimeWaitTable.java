@@ -150,9 +150,14 @@ final class TimeWaitTable {
     queued++;
   }
 
+  /** Halves the queue while it is less than a quarter full, so a burst does not hold memory. */
   private void shrinkIfSparse() {
-    if (queuedKeys.length > MIN_CAPACITY && queued < queuedKeys.length / 4) {
-      resize(Math.max(MIN_CAPACITY, queuedKeys.length / 2));
+    int capacity = queuedKeys.length;
+    while (capacity > MIN_CAPACITY && queued < capacity / 4) {
+      capacity /= 2;
+    }
+    if (capacity != queuedKeys.length) {
+      resize(capacity);
     }
   }
 
