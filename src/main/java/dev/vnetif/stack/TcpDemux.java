@@ -44,7 +44,6 @@ final class TcpDemux {
   private final HostCounters counters;
   private final Transmitter transmitter;
   private final IsnGenerator isn;
-  private final SplittableRandom random;
   private final Map<FlowKey, ActorRef<FlowCommand>> flows = new HashMap<>();
   private final Map<Integer, ActorRef<TcpListenerActor.Command>> listeners = new HashMap<>();
 
@@ -59,6 +58,12 @@ final class TcpDemux {
   private final List<Map.Entry<ActorRef<FlowCommand>, TcpSegment>> inboundSyns = new ArrayList<>();
 
   private final TimeWaitTable timeWait;
+
+  // RFC 6056 Algorithm 4: two secret keys (from the seed) and a table of counters (its
+  // "table_size", 10 in the RFC's example).
+  private final long portOffsetKey;
+  private final long portBucketKey;
+  private final int[] portPerturbation = new int[16];
   private Cancellable timeWaitTimer;
   private long timeWaitTimerAt = TimeWaitTable.OFF;
 
@@ -72,8 +77,9 @@ final class TcpDemux {
     this.settings = settings;
     this.counters = counters;
     this.transmitter = transmitter;
-    this.random = random;
     this.isn = new IsnGenerator(random.nextLong());
+    this.portOffsetKey = random.nextLong();
+    this.portBucketKey = random.nextLong();
     this.timeWait =
         new TimeWaitTable(2 * settings.tcp().mslNanos(), settings.tcp().challengeAckLimit());
   }
@@ -247,16 +253,26 @@ final class TcpDemux {
   }
 
   /**
-   * RFC 6056 Algorithm 1 (simple random selection): a random start in the dynamic range, then the
-   * next free port. Bounded by the range, so exhaustion fails the connect instead of searching
-   * forever (mirage-tcpip issue 462). Returns -1 when none is free.
+   * RFC 6056 §3.3.4 Algorithm 4 (double-hash port selection, as Linux's {@code
+   * __inet_hash_connect}): a keyed hash of the destination picks where in the range to start, and a
+   * per-bucket counter, advanced on every try, moves the start on. Connections towards one
+   * destination so walk the whole range before a port comes round again: a 4-tuple is reused as
+   * late as it can be, when the peer may still hold it in TIME_WAIT but our ISN (RFC 6528, a 4 µs
+   * clock) has long passed its RCV.NXT, so the peer can reopen it (RFC 6191) — where a random
+   * choice (Algorithm 1) would soon reuse one within milliseconds. Bounded by the range, so
+   * exhaustion fails the connect instead of searching forever (mirage-tcpip issue 462). Returns -1
+   * when none is free.
    */
   private int ephemeralPort(Ipv4Address remote, int remotePort) {
     int low = settings.ephemeralLow();
     int count = settings.ephemeralHigh() - low + 1;
-    int start = random.nextInt(count);
+    long destination = ((long) remote.toInt() << 16) | remotePort;
+    int offset = (int) Long.remainderUnsigned(mix64(destination ^ portOffsetKey), count);
+    int bucket =
+        (int) Long.remainderUnsigned(mix64(destination ^ portBucketKey), portPerturbation.length);
     for (int i = 0; i < count; i++) {
-      int candidate = low + (start + i) % count;
+      int candidate = low + (int) ((offset + (long) portPerturbation[bucket]) % count);
+      portPerturbation[bucket] = (portPerturbation[bucket] + 1) % count;
       FlowKey key = new FlowKey(remote, remotePort, candidate);
       // A 4-tuple in TIME_WAIT is not reused by our own connect: without timestamps nothing
       // would tell the peer's old duplicates from the new connection's (Linux, tcp_twsk_unique).
@@ -265,6 +281,13 @@ final class TcpDemux {
       }
     }
     return -1;
+  }
+
+  /** SplitMix64's finaliser: a keyed hash good enough to spread destinations over the range. */
+  private static long mix64(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+    return z ^ (z >>> 31);
   }
 
   private TcpConfig configWith(dev.vnetif.tcp.KeepaliveSettings keepalive) {
