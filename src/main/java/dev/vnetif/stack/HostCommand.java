@@ -1,6 +1,7 @@
 package dev.vnetif.stack;
 
 import dev.vnetif.tcp.KeepaliveSettings;
+import dev.vnetif.tcp.TimeWait;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.MacAddress;
 import dev.vnetif.wire.TcpSegment;
@@ -91,7 +92,7 @@ public sealed interface HostCommand {
    * FlowClosed}) and waits out 2·MSL as a compact entry in the host's TIME_WAIT table; the flow
    * closes for its user and stops.
    */
-  record TimeWaitEntered(FlowKey key, ActorRef<FlowCommand> flow, dev.vnetif.tcp.TimeWait entry)
+  record TimeWaitEntered(FlowKey key, ActorRef<FlowCommand> flow, TimeWait entry)
       implements HostCommand {}
 
   /** The earliest TIME_WAIT deadline of the host's table is due. */

@@ -15,6 +15,9 @@ import java.util.Map;
  *
  * <p>A restarted wait (a retransmitted FIN) puts the entry at the tail again; the older place in
  * the queue is recognised as stale because its deadline no longer matches the entry's, and skipped.
+ * Restarts of one entry closer together than 2·MSL/64 are one restart, so a peer that floods FINs
+ * adds at most 64 places per entry to the queue, and the wait still ends no earlier than 2·MSL −
+ * 2·MSL/64 after the last FIN.
  *
  * <p>Not thread-safe: owned by the host's actor.
  */
@@ -25,6 +28,7 @@ final class TimeWaitTable {
   private static final int MIN_CAPACITY = 16;
 
   private final long twoMslNanos;
+  private final long restartGranularity;
   private final ChallengeAckLimiter challengeAcks;
   private final Map<FlowKey, TimeWait> entries = new HashMap<>();
 
@@ -42,6 +46,7 @@ final class TimeWaitTable {
    */
   TimeWaitTable(long twoMslNanos, int challengeAckLimit) {
     this.twoMslNanos = twoMslNanos;
+    this.restartGranularity = twoMslNanos / 64;
     this.challengeAcks = new ChallengeAckLimiter(challengeAckLimit);
   }
 
@@ -83,7 +88,12 @@ final class TimeWaitTable {
           return TimeWait.Verdict.IGNORE;
         }
       }
-      case ACK_AND_RESTART -> restart(key, entry, now);
+      case ACK_AND_RESTART -> {
+        long lastStart = entry.deadline() - twoMslNanos;
+        if (now - lastStart >= restartGranularity) {
+          restart(key, entry, now);
+        }
+      }
       case END -> entries.remove(key);
       default -> {}
     }
@@ -177,6 +187,11 @@ final class TimeWaitTable {
   @Override
   public String toString() {
     return "TimeWaitTable[" + entries.size() + " entries, " + queued + " queued]";
+  }
+
+  /** For tests: places in the deadline queue, stale ones included. */
+  int queued() {
+    return queued;
   }
 
   /** For tests: the queue's arrays, to check that a burst does not hold memory afterwards. */

@@ -71,6 +71,24 @@ class TimeWaitTableTest {
 
   @Test
   @DisplayName(
+      "a flood of FINs restarts the wait at most once per 2·MSL/64: the queue does not grow with every FIN")
+  void finFloodIsCoalesced() {
+    TimeWaitTable table = new TimeWaitTable(TWO_MSL, 10);
+    table.enter(key(1), entry(), 0);
+    TcpSegment fin = from(1, RCV_NXT - 1, SND_NXT, TcpSegment.FIN | TcpSegment.ACK);
+    long granularity = TWO_MSL / 64;
+    for (int i = 1; i <= 1_000; i++) {
+      assertEquals(Verdict.ACK_AND_RESTART, table.arrive(key(1), fin, i * MS), "each is ACKed");
+    }
+    assertEquals(2, table.queued(), "one restart for 1,000 FINs within " + granularity + " ns");
+    // The wait ends no earlier than 2·MSL − 2·MSL/64 after the last FIN.
+    assertEquals(0, table.expire(1_000 * MS + TWO_MSL - granularity - 1));
+    assertTrue(table.contains(key(1)));
+    assertEquals(1, table.expire(1_000 * MS + TWO_MSL));
+  }
+
+  @Test
+  @DisplayName(
       "RFC 6191: an acceptable SYN is reported, and reopen() ends the entry, counts it, and gives an ISS above the old SND.NXT")
   void acceptableSynReopens() {
     TimeWaitTable table = new TimeWaitTable(TWO_MSL, 10);
