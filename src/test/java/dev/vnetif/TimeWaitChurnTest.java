@@ -203,4 +203,51 @@ class TimeWaitChurnTest {
     assertEquals(0, serverStats.drops(DropReason.TCP_SYN_FOR_OPEN_FLOW), serverStats.toString());
     assertEquals(0, serverStats.drops(DropReason.TCP_PORT_CLOSED), serverStats.toString());
   }
+
+  @Test
+  @DisplayName(
+      "RFC 6056 Algorithm 4: towards one destination the ports come round in turn, so any 8 connects in a row over 8 ports use 8 different ports")
+  void portsComeRoundInTurn() {
+    NetworkConfig config =
+        NetworkConfig.fromConfig(testKit.system().settings().config())
+            .withEphemeralPorts(50_000, 50_007);
+    net = VirtualNetwork.create(testKit.system(), config);
+    Stack server = await(net.createStack("10.0.0.100/24"), WAIT, "server");
+    Stack client = await(net.createStack("10.0.0.10/24"), WAIT, "client");
+    server.tcp().listen(7, flow -> new CompletableFuture<>());
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 7)), WAIT, "connect");
+      ports.add(flow.src().getPort());
+      flow.abort(); // no TIME_WAIT: the port is free again at once
+      TcpTestSupport.awaitCondition(
+          () -> client.stats().openFlows() == 0, WAIT, () -> "the aborted flow left the table");
+    }
+    for (int i = 0; i + 8 <= ports.size(); i++) {
+      assertEquals(8, new java.util.HashSet<>(ports.subList(i, i + 8)).size(), ports.toString());
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a 4-tuple our own host holds in TIME_WAIT is not reused by connect (no timestamps to tell incarnations apart): with one port, connect fails at once")
+  void ownTimeWaitIsNotReused() {
+    NetworkConfig config =
+        NetworkConfig.fromConfig(testKit.system().settings().config())
+            .withEphemeralPorts(50_000, 50_000);
+    net = VirtualNetwork.create(testKit.system(), config);
+    Stack server = await(net.createStack("10.0.0.100/24"), WAIT, "server");
+    Stack client = await(net.createStack("10.0.0.10/24"), WAIT, "client");
+    server.tcp().listen(7, flow -> readToEof(flow).thenCompose(d -> flow.close()));
+    TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 7)), WAIT, "connect");
+    await(flow.close(), WAIT, "the client closes first, so it holds TIME_WAIT");
+    TcpTestSupport.awaitCondition(
+        () -> client.stats().timeWaitEntries() == 1 && client.stats().openFlows() == 0,
+        WAIT,
+        () -> "the client's TIME_WAIT entry: " + client.stats());
+    Throwable failure =
+        TcpTestSupport.failureOf(
+            client.tcp().createConnection(endpoint(server, 7)), WAIT, "second connect");
+    assertTrue(failure.getMessage().contains("50000..50000"), failure.getMessage());
+  }
 }
