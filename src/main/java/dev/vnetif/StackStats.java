@@ -19,6 +19,9 @@ import java.util.Map;
  * @param drops non-zero drop counters by reason
  * @param openFlows TCP connections in the host's table (removed when they close)
  * @param listeners listening TCP ports
+ * @param timeWaitEntries TCP connections in TIME_WAIT, kept by the host as compact entries (not in
+ *     {@code openFlows})
+ * @param timeWaitReopened SYNs that opened a new connection on a 4-tuple in TIME_WAIT (RFC 6191)
  */
 public record StackStats(
     long rxFrames,
@@ -30,7 +33,36 @@ public record StackStats(
     long icmpErrorsReceived,
     Map<DropReason, Long> drops,
     long openFlows,
-    long listeners) {
+    long listeners,
+    long timeWaitEntries,
+    long timeWaitReopened) {
+
+  /** The counters as they were before TIME_WAIT entries were counted (kept for compatibility). */
+  public StackStats(
+      long rxFrames,
+      long rxBytes,
+      long txFrames,
+      long txBytes,
+      long rxPackets,
+      long txPackets,
+      long icmpErrorsReceived,
+      Map<DropReason, Long> drops,
+      long openFlows,
+      long listeners) {
+    this(
+        rxFrames,
+        rxBytes,
+        txFrames,
+        txBytes,
+        rxPackets,
+        txPackets,
+        icmpErrorsReceived,
+        drops,
+        openFlows,
+        listeners,
+        0,
+        0);
+  }
 
   static StackStats of(HostCounters c) {
     return new StackStats(
@@ -43,7 +75,9 @@ public record StackStats(
         c.icmpErrorsReceived(),
         Map.copyOf(c.drops()),
         c.openFlows(),
-        c.listeners());
+        c.listeners(),
+        c.timeWaitEntries(),
+        c.timeWaitReopened());
   }
 
   /** The count for one reason (0 when none). */

@@ -384,7 +384,12 @@ class TcpFlowApiTest {
     await(p.server().close(), WAIT, "the peer closes");
     assertEquals(ReadResult.EOF, await(p.client().read(), WAIT, "Eof after the peer's FIN"));
     awaitCondition(
-        () -> p.clientHost().stats().openFlows() == 0 && p.serverHost().stats().openFlows() == 0,
+        () ->
+            p.clientHost().stats().openFlows() == 0
+                && p.serverHost().stats().openFlows() == 0
+                // TIME_WAIT is the host's table now, not a flow (issue 8 item 9)
+                && p.clientHost().stats().timeWaitEntries() == 0
+                && p.serverHost().stats().timeWaitEntries() == 0,
         WAIT,
         () -> "both tables empty: " + p.clientHost().stats() + " / " + p.serverHost().stats());
   }
@@ -413,7 +418,12 @@ class TcpFlowApiTest {
     assertEquals(ReadResult.EOF, await(p.client().read(), WAIT, "still Eof"));
     await(p.server().close(), WAIT, "the peer's close " + p.server().stats());
     awaitCondition(
-        () -> p.clientHost().stats().openFlows() == 0 && p.serverHost().stats().openFlows() == 0,
+        () ->
+            p.clientHost().stats().openFlows() == 0
+                && p.serverHost().stats().openFlows() == 0
+                // TIME_WAIT is the host's table now, not a flow (issue 8 item 9)
+                && p.clientHost().stats().timeWaitEntries() == 0
+                && p.serverHost().stats().timeWaitEntries() == 0,
         WAIT,
         () -> "both tables empty: " + p.clientHost().stats() + " / " + p.serverHost().stats());
     assertEquals(TcpState.CLOSED, p.client().stats().state());

@@ -45,5 +45,19 @@ public enum DropReason {
   /** Outgoing: no on-link route and no gateway. */
   NO_ROUTE,
   /** Outgoing: larger than the MTU (fragmentation is not done). */
-  TOO_BIG
+  TOO_BIG,
+  /**
+   * A SYN that reached a listener while a connection for its 4-tuple was still open there: a
+   * retransmitted SYN racing the new flow's registration with the host. The flow answers the next
+   * one.
+   */
+  TCP_SYN_FOR_OPEN_FLOW,
+  /** A SYN that reached a listener after unlisten (it was on its way when the port closed). */
+  TCP_SYN_AFTER_UNLISTEN,
+  /**
+   * A segment a closed flow handed back to its host while the host still listed that flow for its
+   * 4-tuple. Cannot happen while a flow's close reaches its host before its hand-back; counted so a
+   * break of that order shows.
+   */
+  TCP_SEGMENT_FOR_ENDED_FLOW
 }

@@ -1,7 +1,9 @@
 package dev.vnetif.stack;
 
+import dev.vnetif.link.NetworkClock;
 import dev.vnetif.tcp.CloseReason;
 import dev.vnetif.tcp.TcbStats;
+import dev.vnetif.tcp.TcpState;
 import dev.vnetif.wire.Ipv4Address;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +25,11 @@ public final class FlowHandle {
   private volatile TcbStats stats;
   private volatile CloseReason closeReason;
   private volatile boolean stopped;
+
+  // TIME_WAIT (issue 8 item 9) is kept by the host, not by the flow: the handle shows it until
+  // its 2·MSL deadline by the network's clock, then CLOSED, with no one left to publish that.
+  private volatile long timeWaitUntil;
+  private volatile NetworkClock timeWaitClock;
   private final Set<Runnable> onStop = ConcurrentHashMap.newKeySet();
 
   FlowHandle(ActorRef<FlowCommand> ref, Ipv4Address localAddress, FlowKey key) {
@@ -55,7 +62,44 @@ public final class FlowHandle {
 
   /** The latest published state, or null before the first message was handled. */
   public TcbStats stats() {
-    return stats;
+    TcbStats latest = stats;
+    NetworkClock clock = timeWaitClock;
+    if (clock != null
+        && latest.state() == TcpState.TIME_WAIT
+        && clock.nanoTime() - timeWaitUntil >= 0) {
+      return closedAfterTimeWait(latest);
+    }
+    return latest;
+  }
+
+  /** The connection's TIME_WAIT, now the host's, ends at {@code deadline} on {@code clock}. */
+  void timeWaitUntil(long deadline, NetworkClock clock) {
+    timeWaitUntil = deadline;
+    timeWaitClock = clock;
+  }
+
+  private static TcbStats closedAfterTimeWait(TcbStats s) {
+    return new TcbStats(
+        TcpState.CLOSED,
+        s.srttNanos(),
+        s.rttvarNanos(),
+        s.rtoNanos(),
+        s.cwnd(),
+        s.ssthresh(),
+        s.sendWindow(),
+        s.receiveWindow(),
+        s.sendMss(),
+        s.bytesSent(),
+        s.bytesAcked(),
+        s.bytesReceived(),
+        s.segmentsSent(),
+        s.segmentsReceived(),
+        s.retransmittedSegments(),
+        s.fastRetransmits(),
+        s.timeouts(),
+        s.challengeAcks(),
+        s.zeroWindowProbes(),
+        s.keepaliveProbes());
   }
 
   /** Why the connection ended, or null while it has not. */

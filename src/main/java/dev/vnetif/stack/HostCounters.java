@@ -19,7 +19,9 @@ public final class HostCounters {
   private static final int ICMP_ERRORS_RECEIVED = 6;
   private static final int OPEN_FLOWS = 7;
   private static final int LISTENERS = 8;
-  private static final int FIXED = 9;
+  private static final int TIME_WAIT = 9;
+  private static final int TIME_WAIT_REOPENED = 10;
+  private static final int FIXED = 11;
   private static final DropReason[] REASONS = DropReason.values();
 
   private final AtomicLongArray values = new AtomicLongArray(FIXED + REASONS.length);
@@ -53,6 +55,11 @@ public final class HostCounters {
   void tcpTables(int flows, int listeners) {
     values.lazySet(OPEN_FLOWS, flows);
     values.lazySet(LISTENERS, listeners);
+  }
+
+  void timeWait(int entries, long reopened) {
+    values.lazySet(TIME_WAIT, entries);
+    values.lazySet(TIME_WAIT_REOPENED, reopened);
   }
 
   void drop(DropReason reason) {
@@ -97,6 +104,16 @@ public final class HostCounters {
   /** Listening ports. */
   public long listeners() {
     return values.get(LISTENERS);
+  }
+
+  /** Connections in TIME_WAIT: compact entries in the host's table, not flows. */
+  public long timeWaitEntries() {
+    return values.get(TIME_WAIT);
+  }
+
+  /** SYNs that opened a new connection on a 4-tuple in TIME_WAIT (RFC 6191), ever. */
+  public long timeWaitReopened() {
+    return values.get(TIME_WAIT_REOPENED);
   }
 
   public long drops(DropReason reason) {

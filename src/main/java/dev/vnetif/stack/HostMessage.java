@@ -1,8 +1,11 @@
 package dev.vnetif.stack;
 
+import dev.vnetif.tcp.TimeWait;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.MacAddress;
+import dev.vnetif.wire.TcpSegment;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -28,4 +31,22 @@ interface HostMessage {
 
   /** The switch confirmed the detach of this host's port. */
   record Detached() implements HostMessage {}
+
+  /**
+   * A flow's connection entered TIME_WAIT: its 4-tuple leaves the flow table (as with {@link
+   * HostCommand.FlowClosed}) and waits out 2·MSL as a compact entry in the host's TIME_WAIT table;
+   * the flow closes for its user and stops.
+   */
+  record TimeWaitEntered(FlowKey key, ActorRef<FlowCommand> flow, TimeWait entry)
+      implements HostMessage {}
+
+  /** The earliest TIME_WAIT deadline of the host's table is due. */
+  record TimeWaitDue() implements HostMessage {}
+
+  /**
+   * Segments that reached a flow after it closed, handed back so the host demultiplexes them again
+   * (TIME_WAIT entry, listener, or RST): a 4-tuple whose flow ended is never a black hole.
+   */
+  record SegmentsAfterClose(FlowKey key, ActorRef<FlowCommand> flow, List<TcpSegment> segments)
+      implements HostMessage {}
 }

@@ -193,6 +193,11 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
             HostCommand.FlowRegistered.class, m -> done(() -> tcp.register(m.key(), m.flow())))
         .onMessage(HostCommand.FlowClosed.class, m -> done(() -> tcp.remove(m.key(), m.flow())))
         .onMessage(HostCommand.FlowStopped.class, m -> done(() -> tcp.remove(m.key(), m.flow())))
+        // TIME_WAIT as compact entries of the TcpDemux's table, and segments a closed flow
+        // handed back (issue 8 item 9): all of it lives in TcpDemux.
+        .onMessage(HostMessage.TimeWaitEntered.class, m -> done(() -> tcp.enterTimeWait(m)))
+        .onMessage(HostMessage.TimeWaitDue.class, m -> done(tcp::timeWaitDue))
+        .onMessage(HostMessage.SegmentsAfterClose.class, m -> sent(() -> tcp.redeliver(m)))
         .onMessage(HostCommand.Disconnect.class, this::onDisconnect)
         .onMessage(HostMessage.Detached.class, this::onDetached)
         .build();

@@ -7,6 +7,8 @@ import dev.vnetif.tcp.TcbEvent;
 import dev.vnetif.tcp.TcbOutput;
 import dev.vnetif.tcp.TcbTimers;
 import dev.vnetif.tcp.TcpConfig;
+import dev.vnetif.tcp.TcpState;
+import dev.vnetif.tcp.TimeWait;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.TcpSegment;
 import java.time.Duration;
@@ -65,6 +67,9 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
   private boolean established;
   private CloseReason closeReason;
   private final List<ActorRef<FlowCommand.ConnectReply>> establishWaiters = new ArrayList<>();
+
+  /** This connection's TIME_WAIT, handed to the host (see {@link #handOverTimeWait}). */
+  private TimeWait timeWait;
 
   /** A connection we open: the host registered it; the SYN goes out at once. */
   static Behavior<FlowCommand> active(
@@ -205,6 +210,16 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
   private Behavior<FlowCommand> onSegments(FlowCommand.SegmentsIn msg) {
     if (closeReason == null) {
       tcb.segmentsArrived(msg.segments(), now());
+    } else {
+      // TIME_WAIT hook (issue 8 item 9), part 3 of 3: after the close the host no longer leads
+      // this 4-tuple here, but segments already on their way did come; hand them back to be
+      // demultiplexed again (TIME_WAIT entry, a new flow, the listener, or a RST) — e.g. the
+      // peer's SYN reusing the port right after its RST closed us.
+      wiring
+          .host()
+          .tell(
+              new HostMessage.SegmentsAfterClose(
+                  wiring.key(), getContext().getSelf(), msg.segments()));
     }
     return done();
   }
@@ -278,6 +293,9 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
       io.peerFinished();
     } else if (event instanceof TcbEvent.StateChanged s) {
       io.stateChanged(s.to());
+      if (s.to() == TcpState.TIME_WAIT) {
+        handOverTimeWait();
+      }
     } else if (event instanceof TcbEvent.Established) {
       onEstablished();
     } else if (event instanceof TcbEvent.Closed c) {
@@ -297,7 +315,23 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
     }
   }
 
+  /**
+   * TIME_WAIT hook (issue 8 item 9), part 1 of 3. The Tcb entered TIME_WAIT: the host keeps the
+   * 4-tuple for 2·MSL as a compact entry (its TimeWaitTable answers retransmitted FINs and reopens
+   * the 4-tuple for an acceptable SYN, RFC 9293 §3.10.7.4), and this flow closes NORMALly for its
+   * user now — what it did after 2·MSL before — then lingers and stops like any closed flow. The
+   * Tcb stays in TIME_WAIT, and the handle shows that state until the 2·MSL deadline, then CLOSED.
+   */
+  private void handOverTimeWait() {
+    timeWait = tcb.timeWait();
+    handle.timeWaitUntil(tcb.timers().deadline(TcbTimers.Kind.TIME_WAIT), wiring.clock());
+    onClosed(CloseReason.NORMAL);
+  }
+
   private void onClosed(CloseReason reason) {
+    if (closeReason != null) {
+      return; // the Tcb's own close (a RST or an abort) after the TIME_WAIT hand-over
+    }
     closeReason = reason;
     handle.publish(tcb.stats()); // before anyone hears of the close
     handle.closed(reason);
@@ -311,7 +345,14 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
     if (wiring.listener() != null) {
       wiring.listener().tell(new TcpListenerActor.FlowEnded(wiring.key()));
     }
-    wiring.host().tell(new HostCommand.FlowClosed(wiring.key(), getContext().getSelf()));
+    // TIME_WAIT hook, part 2 of 3: the entry goes to the host in place of FlowClosed, so the
+    // 4-tuple passes from flow table to TIME_WAIT table in one step.
+    wiring
+        .host()
+        .tell(
+            timeWait != null
+                ? new HostMessage.TimeWaitEntered(wiring.key(), getContext().getSelf(), timeWait)
+                : new HostCommand.FlowClosed(wiring.key(), getContext().getSelf()));
     for (TcbTimers.Kind kind : KINDS) {
       timers.cancel(kind);
     }

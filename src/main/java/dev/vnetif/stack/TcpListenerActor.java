@@ -24,6 +24,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * SYN, and runs the user's callback for each flow once established — off the actor, so a slow or
  * failing callback affects only its own flow: a callback that throws or fails aborts that flow
  * (RST). After unlisten it takes no new SYNs and stops when its last flow has.
+ *
+ * <p>A 4-tuple is taken from its SYN until its flow ENDS ({@link FlowEnded}), not until the flow's
+ * actor stops: a closed flow lingers to answer late requests, and a new SYN for its 4-tuple (the
+ * peer reusing a port) must reach a new flow meanwhile. A SYN that cannot be served is dropped and
+ * counted under a {@link DropReason}.
  */
 public final class TcpListenerActor {
 
@@ -34,11 +39,14 @@ public final class TcpListenerActor {
 
   record FlowEstablished(FlowKey key, FlowHandle handle) implements Command {}
 
-  /** A flow closed, established or not: it no longer holds a backlog slot. */
+  /**
+   * A flow closed (or entered TIME_WAIT, which its host keeps), established or not: it no longer
+   * holds a backlog slot, and its 4-tuple is free for a new SYN.
+   */
   record FlowEnded(FlowKey key) implements Command {}
 
-  /** A flow's actor stopped (after lingering): the key is free again. */
-  record FlowStopped(FlowKey key) implements Command {}
+  /** A flow's actor stopped (after lingering, or without ending if the host went away). */
+  record FlowStopped(FlowKey key, ActorRef<FlowCommand> flow) implements Command {}
 
   record CallbackFinished(FlowKey key, FlowHandle handle, Throwable failure) implements Command {}
 
@@ -53,8 +61,16 @@ public final class TcpListenerActor {
   private final TcpFlowActor.Wiring template;
   private final HostCounters counters;
   private final Executor callbacks;
-  private final Map<FlowKey, ActorRef<FlowCommand>> live = new HashMap<>();
+
+  /** Flows that have not ended, by 4-tuple: a SYN for one of these is not a new connection. */
+  private final Map<FlowKey, ActorRef<FlowCommand>> open = new HashMap<>();
+
+  /** The subset of {@link #open} not yet established: the SYN backlog (RFC 4987). */
   private final Set<FlowKey> halfOpen = new HashSet<>();
+
+  /** Flow actors spawned and not yet stopped (children: the listener outlives them). */
+  private int running;
+
   private boolean unlistened;
 
   private TcpListenerActor(
@@ -93,6 +109,7 @@ public final class TcpListenerActor {
             FlowEnded.class,
             m -> {
               halfOpen.remove(m.key());
+              open.remove(m.key());
               return Behaviors.same();
             })
         .onMessage(FlowStopped.class, this::onFlowStopped)
@@ -100,15 +117,23 @@ public final class TcpListenerActor {
             Unlisten.class,
             m -> {
               unlistened = true;
-              return live.isEmpty() ? Behaviors.stopped() : Behaviors.same();
+              return running == 0 ? Behaviors.stopped() : Behaviors.same();
             })
         .build();
   }
 
   private Behavior<Command> onSyn(SynArrived msg) {
     FlowKey key = new FlowKey(msg.remote(), msg.syn().sourcePort(), settings.port());
-    if (unlistened || live.containsKey(key)) {
-      return Behaviors.same(); // a retransmitted SYN racing the flow's registration
+    if (unlistened) {
+      drop(DropReason.TCP_SYN_AFTER_UNLISTEN, key);
+      return Behaviors.same();
+    }
+    if (open.containsKey(key)) {
+      // A retransmitted SYN racing the flow's registration with the host: the flow will answer
+      // the next one. (A flow that ended is no longer here: FlowEnded reaches us before its host
+      // forgets the flow.)
+      drop(DropReason.TCP_SYN_FOR_OPEN_FLOW, key);
+      return Behaviors.same();
     }
     if (halfOpen.size() >= settings.backlog()) {
       counters.drop(DropReason.TCP_BACKLOG_FULL);
@@ -125,9 +150,10 @@ public final class TcpListenerActor {
     ActorRef<FlowCommand> flow =
         ctx.spawnAnonymous(
             TcpFlowActor.passive(wiring, msg.syn(), msg.iss()), DispatcherSelector.sameAsParent());
-    ctx.watchWith(flow, new FlowStopped(key));
-    live.put(key, flow);
+    ctx.watchWith(flow, new FlowStopped(key, flow));
+    open.put(key, flow);
     halfOpen.add(key);
+    running++;
     return Behaviors.same();
   }
 
@@ -154,8 +180,20 @@ public final class TcpListenerActor {
   }
 
   private Behavior<Command> onFlowStopped(FlowStopped msg) {
-    halfOpen.remove(msg.key());
-    live.remove(msg.key());
-    return unlistened && live.isEmpty() ? Behaviors.stopped() : Behaviors.same();
+    running--;
+    // Only if the 4-tuple is still this flow's (it stopped without ending): a newer flow may
+    // hold it by now.
+    if (open.remove(msg.key(), msg.flow())) {
+      halfOpen.remove(msg.key());
+    }
+    return unlistened && running == 0 ? Behaviors.stopped() : Behaviors.same();
+  }
+
+  private void drop(DropReason reason, FlowKey key) {
+    counters.drop(reason);
+    if (ctx.getLog().isDebugEnabled()) {
+      ctx.getLog()
+          .debug("listener on port {}: SYN for {} dropped: {}", settings.port(), key, reason);
+    }
   }
 }

@@ -194,6 +194,15 @@ public final class Tcb {
     return state.canSend() && !snd.finQueued;
   }
 
+  /**
+   * This connection's TIME_WAIT as a compact entry for its host's table (issue 8 item 9): the flow
+   * actor hands it over and stops instead of waiting 2·MSL itself. Meaningful in TIME_WAIT, where
+   * our FIN is acknowledged (SND.UNA = SND.MAX). SND.MAX, not SND.NXT, as {@code sendAck} uses.
+   */
+  public TimeWait timeWait() {
+    return new TimeWait(snd.sndMax, rcv.rcvNxt, rcv.window(), rcv.rcvScale, snd.maxSndWnd);
+  }
+
   public TcbStats stats() {
     return new TcbStats(
         state,
