@@ -26,17 +26,34 @@ import org.apache.pekko.util.ByteString;
  * next step chained on completion, no thread blocked).
  */
 final class BenchVirtualTransport implements BenchTransport {
+  static final String NAME = "virtual";
   private static final Duration SETUP = Duration.ofSeconds(30);
+
+  /**
+   * Connections the memory workload makes to one server port at most: a client host has 16,384
+   * ephemeral ports per destination (RFC 6056's dynamic range), and random selection needs free
+   * ones to find, so 100,000 connections go to several ports.
+   */
+  private static final int HELD_PER_PORT = 12_000;
 
   /** Bulk writes in flight at once: 4 x 64 KiB fills the default 256 KiB send buffer. */
   private static final int WRITES_IN_FLIGHT = 4;
 
+  private final ActorSystem<?> system;
+  private final NetworkConfig config;
   private final VirtualNetwork network;
   private final Stack client;
   private final Stack server;
   private int nextPort = 5001;
 
-  private BenchVirtualTransport(VirtualNetwork network, Stack client, Stack server) {
+  private BenchVirtualTransport(
+      ActorSystem<?> system,
+      NetworkConfig config,
+      VirtualNetwork network,
+      Stack client,
+      Stack server) {
+    this.system = system;
+    this.config = config;
     this.network = network;
     this.client = client;
     this.server = server;
@@ -60,16 +77,16 @@ final class BenchVirtualTransport implements BenchTransport {
             SETUP,
             "creating the virtual client host",
             () -> "");
-    return new BenchVirtualTransport(network, client, server);
+    return new BenchVirtualTransport(system, config, network, client, server);
   }
 
   @Override
   public String name() {
-    return "virtual";
+    return NAME;
   }
 
-  /** One line on the setup, for the report's header. */
-  String describe() {
+  @Override
+  public String describe() {
     return "virtual: hosts "
         + client.cidr()
         + " -> "
@@ -101,7 +118,7 @@ final class BenchVirtualTransport implements BenchTransport {
                   .thenCompose(n -> flow.close());
             });
     try {
-      long start = System.nanoTime();
+      long start = BenchClock.nanos();
       TcpFlow flow =
           await(
               client.tcp().createConnection(serverAddress(port)),
@@ -124,7 +141,7 @@ final class BenchVirtualTransport implements BenchTransport {
               "bulk over virtual",
               () -> "client flow " + flow.stats() + "; " + hostStats());
       await(closed, SETUP, "bulk: close", () -> "client flow " + flow.stats());
-      long nanos = System.nanoTime() - start;
+      long nanos = BenchClock.nanos() - start;
       if (got != bytes) {
         throw new BenchFailure("bulk over virtual: sent " + bytes + " bytes, server read " + got);
       }
@@ -226,14 +243,14 @@ final class BenchVirtualTransport implements BenchTransport {
               "pingpong: connect",
               this::hostStats);
       long[] latency = new long[roundTrips];
-      long start = System.nanoTime();
+      long start = BenchClock.nanos();
       roundTrip(flow, 0, latency, done);
       await(
           done,
           deadline,
           "pingpong over virtual",
           () -> "client flow " + flow.stats() + "; " + hostStats());
-      long nanos = System.nanoTime() - start;
+      long nanos = BenchClock.nanos() - start;
       await(flow.close(), SETUP, "pingpong: close", () -> "client flow " + flow.stats());
       return new PingPongResult(roundTrips, nanos, latency);
     } finally {
@@ -272,7 +289,7 @@ final class BenchVirtualTransport implements BenchTransport {
       return;
     }
     ByteString request = BenchPayloads.request(i);
-    long sent = System.nanoTime();
+    long sent = BenchClock.nanos();
     flow.write(request)
         .whenComplete(
             (d, e) -> {
@@ -288,7 +305,7 @@ final class BenchVirtualTransport implements BenchTransport {
             done.completeExceptionally(e);
             return;
           }
-          latency[i] = System.nanoTime() - sent;
+          latency[i] = BenchClock.nanos() - sent;
           try {
             BenchPayloads.checkEcho(echo, i);
           } catch (BenchFailure wrong) {
@@ -300,7 +317,7 @@ final class BenchVirtualTransport implements BenchTransport {
   }
 
   /** Reads until {@code wanted} bytes have arrived; end of stream before that is a failure. */
-  private static void readExactly(
+  static void readExactly(
       TcpFlow flow, int wanted, ByteString sofar, CompletableFuture<ByteString> result) {
     flow.read()
         .whenComplete(
@@ -357,16 +374,16 @@ final class BenchVirtualTransport implements BenchTransport {
           });
       AtomicInteger next = new AtomicInteger();
       AtomicInteger workersLeft = new AtomicInteger(concurrency);
-      long start = System.nanoTime();
+      long start = BenchClock.nanos();
       for (int w = 0; w < concurrency; w++) {
-        ConnectionWorkers.next(() -> oneConnection(port), connections, next, workersLeft, done);
+        ConnectionWorkers.next(i -> oneConnection(port), connections, next, workersLeft, done);
       }
       await(
           done,
           deadline,
           "connrate over virtual",
           () -> next.get() + " connections started, " + served.get() + " served; " + hostStats());
-      long nanos = System.nanoTime() - start;
+      long nanos = BenchClock.nanos() - start;
       // Every connection the client completed must have been served in full, too.
       await(
           allServed,
@@ -381,14 +398,25 @@ final class BenchVirtualTransport implements BenchTransport {
 
   @Override
   public MemoryResult heldConnections(int connections, Duration deadline) throws Exception {
-    int port = nextPort++;
-    server.tcp().listen(port, BenchVirtualTransport::serveOneByte);
+    int ports = (connections + HELD_PER_PORT - 1) / HELD_PER_PORT;
+    int first = nextPort;
+    nextPort += ports;
+    for (int p = first; p < first + ports; p++) {
+      server.tcp().listen(p, BenchVirtualTransport::serveOneByte);
+    }
     try {
       return HeldConnections.measure(
-          name(), connections, deadline, i -> openOne(port), TcpFlow::close);
+          name(), connections, deadline, i -> openOne(first + i % ports), TcpFlow::close);
     } finally {
-      server.tcp().unlisten(port);
+      for (int p = first; p < first + ports; p++) {
+        server.tcp().unlisten(p);
+      }
     }
+  }
+
+  @Override
+  public ChurnResult churn(ChurnPlan plan, Duration deadline) throws Exception {
+    return VirtualChurn.run(system, config, client.mtu(), plan, deadline);
   }
 
   /** A connection with one byte echoed, left open. */
