@@ -301,6 +301,7 @@ final class BenchPekkoTransport implements BenchTransport {
       return HeldConnections.measure(
           name(),
           connections,
+          OPENING_AT_ONCE,
           deadline,
           i -> openOne(port),
           held -> {

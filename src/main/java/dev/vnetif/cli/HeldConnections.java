@@ -18,22 +18,23 @@ import java.util.function.IntFunction;
 
 /**
  * The memory workload's procedure, the same over both transports: heap after a full collection;
- * connections opened {@link BenchTransport#OPENING_AT_ONCE} at a time in a sliding window (a new
- * one starts as soon as one is open, so 100,000 take seconds, not the sum of round trips) and held;
- * heap again; then every connection closed, as many at a time, and the closes awaited.
+ * connections opened {@code window} at a time in a sliding window (a new one starts as soon as the
+ * oldest is open, so 100,000 cost their CPU time, not the sum of their round trips) and held; heap
+ * again; then every connection closed, as many at a time, and the closes awaited.
  *
  * <p>When opening fails (Pekko out of file descriptors), the connections already open are closed
  * before the failure is reported, so that the next workload starts with the descriptors back.
  */
 final class HeldConnections {
   /** Closes in flight at once: closing is cheaper than opening, and unbounded it floods. */
-  private static final int CLOSING_AT_ONCE = 4 * BenchTransport.OPENING_AT_ONCE;
+  private static final int CLOSING_AT_ONCE = 256;
 
   private HeldConnections() {}
 
   static <T> MemoryResult measure(
       String transport,
       int connections,
+      int window,
       Duration deadline,
       IntFunction<CompletionStage<T>> open,
       Function<T, CompletionStage<?>> close)
@@ -46,7 +47,7 @@ final class HeldConnections {
     try {
       int next = 0;
       while (held.size() < connections) {
-        while (next < connections && opening.size() < BenchTransport.OPENING_AT_ONCE) {
+        while (next < connections && opening.size() < window) {
           opening.add(open.apply(next++));
         }
         held.add(

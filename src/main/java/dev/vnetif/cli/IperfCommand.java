@@ -17,18 +17,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vnetif iperf}: bulk TCP between two virtual hosts, after mirage-tcpip's test_iperf. The
- * server reads to EOF what the client writes in fixed-size writes (or writes, with {@code
- * --reverse}; or both at once, with {@code --bidir}); both ends hash the payload, and the run
- * reports throughput, the sender's TCP counters and whether the digests match.
+ * {@code vnetif iperf}: bulk TCP between two virtual hosts, spoken as iperf3 is. By default the
+ * client sends for 10 s ({@code -t}) and a line per second ({@code -i}) shows the transfer, the
+ * bitrate, the retransmissions and the congestion window, then the sender's and the receiver's
+ * summary; {@code -n/--size} sends an exact amount instead (mirage-tcpip's test_iperf), {@code -R}
+ * and {@code --bidir} turn or double the direction, {@code -O} leaves a warm-up out of the figures,
+ * and {@code --json} prints iperf3's {@code -J} document. Both ends hash the payload: a mismatch
+ * exits 1.
  */
 @Command(
     name = "iperf",
     mixinStandardHelpOptions = true,
     description =
-        "Build a virtual network and measure bulk TCP between two hosts, like "
-            + "iperf: the client writes SIZE pseudo-random bytes, the server reads them to EOF, "
-            + "and both check the content with SHA-256.",
+        "Build a virtual network and measure bulk TCP between two hosts as iperf3 does: the "
+            + "client sends pseudo-random bytes for -t seconds (or -n bytes), with a line per "
+            + "interval and sender/receiver summaries; both ends check the content with SHA-256.",
     footer =
         "Exit status: 0 when every byte arrived intact, 1 when the transfer failed or "
             + "the content differs, 2 on a usage error.")
@@ -108,7 +111,7 @@ final class IperfCommand implements Callable<Integer> {
       description = "The server sends to the client instead.")
   boolean reverse;
 
-  @Option(names = "--bidir", description = "Both send SIZE bytes to each other at once.")
+  @Option(names = "--bidir", description = "Both send at once, each for -t seconds or -n bytes.")
   boolean bidir;
 
   @Option(

@@ -51,12 +51,11 @@ final class MemoryWorkload implements BenchWorkload {
     report.note(
         String.format(
             Locale.ROOT,
-            "memory over %s: %,d connections held open (one byte echoed on each; opened %d at a"
-                + " time in %.1f s), heap %.1f -> %.1f MiB after full GCs; JVM heap only;"
-                + " warm-up %d",
+            "memory over %s: %,d connections held open (one byte echoed on each; opened in"
+                + " %.1f s), heap %.1f -> %.1f MiB after full GCs; JVM heap only;"
+                + " warm-up %,d",
             side.name(),
             connections,
-            BenchTransport.OPENING_AT_ONCE,
             result.openNanos() / 1e9,
             result.heapBefore() / (double) BulkWorkload.MIB,
             result.heapHeld() / (double) BulkWorkload.MIB,

@@ -149,8 +149,7 @@ final class VirtualChurn {
   private static CompletionStage<Done> serve(
       TcpFlow flow, AtomicInteger served, AtomicInteger failures) {
     CompletableFuture<ByteString> request = new CompletableFuture<>();
-    BenchVirtualTransport.readExactly(
-        flow, ChurnPlan.ECHO_BYTES, ByteString.emptyByteString(), request);
+    VirtualFlowIo.readExactly(flow, ChurnPlan.ECHO_BYTES, ByteString.emptyByteString(), request);
     return request
         .thenCompose(flow::write)
         .thenCompose(w -> flow.close())
@@ -187,7 +186,7 @@ final class VirtualChurn {
               ByteString request = BenchPayloads.churnRequest(i);
               CompletableFuture<ByteString> echo = new CompletableFuture<>();
               flow.write(request);
-              BenchVirtualTransport.readExactly(
+              VirtualFlowIo.readExactly(
                   flow, ChurnPlan.ECHO_BYTES, ByteString.emptyByteString(), echo);
               return echo.thenCompose(
                   got -> {

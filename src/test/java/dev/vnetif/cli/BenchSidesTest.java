@@ -55,6 +55,7 @@ class BenchSidesTest {
       return HeldConnections.measure(
           name(),
           connections,
+          OPENING_AT_ONCE,
           deadline,
           i ->
               i < limit
