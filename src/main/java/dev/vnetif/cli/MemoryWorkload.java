@@ -14,9 +14,10 @@ import java.util.Locale;
 final class MemoryWorkload implements BenchWorkload {
   /**
    * Heap assumed per connection (both ends) when checking that a count fits, with room to spare:
-   * measured 8.7-10.1 KiB over the virtual network and 11.5-16.2 KiB over Pekko.
+   * measured 8.7-10.1 KiB over the virtual network (9.6 with 100,000) and 11.5-16.2 KiB over Pekko
+   * with 2,000.
    */
-  static final long ASSUMED_BYTES_EACH = 20 * 1024;
+  static final long ASSUMED_BYTES_EACH = 14 * 1024;
 
   /** The warm-up holds a quarter of the count, at most this many. */
   private static final int MAX_WARMUP = 2_000;

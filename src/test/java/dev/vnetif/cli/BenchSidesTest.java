@@ -241,7 +241,7 @@ class BenchSidesTest {
     MemoryWorkload.checkHeap(100_000, 6L << 30);
     BenchFailure f =
         assertThrows(BenchFailure.class, () -> MemoryWorkload.checkHeap(100_000, 512L << 20));
-    assertEquals("needs -Xmx3g", f.summary());
+    assertEquals("needs -Xmx2g", f.summary());
     assertTrue(f.getMessage().contains("100,000 connections need about"), f.getMessage());
   }
 }
