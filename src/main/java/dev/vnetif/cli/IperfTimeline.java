@@ -72,7 +72,8 @@ final class IperfTimeline {
     boolean warmingUp = plan.omitNanos() > 0;
     long phaseEnd = phaseEnd(phaseStart, warmingUp ? plan.omitNanos() : plan.durationNanos());
     List<IperfInterval> intervals = new ArrayList<>();
-    for (long tick = 1; ; tick++) {
+    long tick = 1;
+    while (true) {
       long target =
           plan.intervalNanos() > 0
               ? Math.min(phaseStart + tick * plan.intervalNanos(), phaseEnd)
@@ -96,12 +97,19 @@ final class IperfTimeline {
       if (finished) {
         return new Result(phaseStart, base, now, intervals);
       }
+      // Woken late (a loaded machine, a collection): the next interval ends at the next
+      // boundary still ahead, not at one already past, which would make a sliver of a line.
+      long sinceStart = now.get(0).nanos() - phaseStart;
+      tick =
+          plan.intervalNanos() > 0
+              ? Math.max(tick + 1, sinceStart / plan.intervalNanos() + 1)
+              : tick + 1;
       if (warmingUp && target == phaseEnd) {
         warmingUp = false;
         phaseStart = now.get(0).nanos();
         base = now;
         phaseEnd = phaseEnd(phaseStart, plan.durationNanos());
-        tick = 0;
+        tick = 1;
       }
     }
   }
