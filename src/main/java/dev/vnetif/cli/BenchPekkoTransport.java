@@ -294,6 +294,7 @@ final class BenchPekkoTransport implements BenchTransport {
 
   @Override
   public MemoryResult heldConnections(int connections, Duration deadline) throws Exception {
+    FileDescriptors.checkRoomFor(connections, 2); // the client's socket and the accepted one
     Tcp.ServerBinding binding =
         bind(connection -> connection.handleWith(echoFlow(end -> {}), system));
     try {

@@ -29,6 +29,12 @@ final class HeldConnections {
   /** Closes in flight at once: closing is cheaper than opening, and unbounded it floods. */
   private static final int CLOSING_AT_ONCE = 256;
 
+  /**
+   * One connection opening longer than this is a stall, not a slow machine: a side out of a
+   * resource (a server that cannot accept) can leave its clients waiting for good.
+   */
+  private static final Duration STALL = Duration.ofSeconds(60);
+
   private HeldConnections() {}
 
   static <T> MemoryResult measure(
@@ -50,10 +56,11 @@ final class HeldConnections {
         while (next < connections && opening.size() < window) {
           opening.add(open.apply(next++));
         }
+        Duration left = left(end);
         held.add(
             await(
                 opening.poll(),
-                left(end),
+                left.compareTo(STALL) < 0 ? left : STALL,
                 "memory over " + transport + ": opening",
                 () -> held.size() + " of " + connections + " open"));
       }

@@ -236,6 +236,18 @@ class BenchSidesTest {
   }
 
   @Test
+  @DisplayName(
+      "more connections than file descriptors are refused up front, saying where they would stop")
+  void fileDescriptorCheck() {
+    FileDescriptors.checkRoomFor(1, 2);
+    BenchFailure f =
+        assertThrows(
+            BenchFailure.class, () -> FileDescriptors.checkRoomFor(Integer.MAX_VALUE / 2, 2));
+    assertTrue(f.summary().startsWith("too many open files at "), f.summary());
+    assertTrue(f.getMessage().contains("raise ulimit -n"), f.getMessage());
+  }
+
+  @Test
   @DisplayName("a heap too small for the held connections is refused with the -Xmx to ask for")
   void heapCheck() {
     MemoryWorkload.checkHeap(100_000, 6L << 30);
