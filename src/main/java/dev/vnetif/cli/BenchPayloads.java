@@ -82,6 +82,16 @@ final class BenchPayloads {
     return ByteString.fromArray(buffer.array());
   }
 
+  /** Churn connection {@code i}'s request: {@link ChurnPlan#ECHO_BYTES} bytes derived from i. */
+  static ByteString churnRequest(int i) {
+    ByteBuffer buffer = ByteBuffer.allocate(ChurnPlan.ECHO_BYTES);
+    buffer.putInt(i);
+    while (buffer.hasRemaining()) {
+      buffer.put((byte) (i * 31 + buffer.position()));
+    }
+    return ByteString.fromArrayUnsafe(buffer.array());
+  }
+
   /** Checks that {@code echo} is request {@code i}. */
   static void checkEcho(ByteString echo, int i) {
     if (!echo.equals(request(i))) {

@@ -46,7 +46,8 @@ final class BenchPekkoTransport implements BenchTransport {
     return "pekko-tcp";
   }
 
-  String describe() {
+  @Override
+  public String describe() {
     return "pekko-tcp: Pekko Streams Tcp, "
         + HOST
         + " (kernel loopback), default options "
@@ -76,7 +77,7 @@ final class BenchPekkoTransport implements BenchTransport {
                     .whenComplete((n, e) -> BenchPayloads.complete(received, n, e)));
     try {
       long writes = BenchPayloads.bulkWrites(bytes);
-      long start = System.nanoTime();
+      long start = BenchClock.nanos();
       CompletionStage<Done> clientDone =
           Source.fromIterator(
                   () ->
@@ -88,7 +89,7 @@ final class BenchPekkoTransport implements BenchTransport {
       failOnError(clientDone, received, "bulk: the client");
       long got = await(received, deadline, "bulk over pekko-tcp", () -> "");
       await(clientDone, SETUP, "bulk over pekko-tcp: client close", () -> "");
-      long nanos = System.nanoTime() - start;
+      long nanos = BenchClock.nanos() - start;
       if (got != bytes) {
         throw new BenchFailure("bulk over pekko-tcp: sent " + bytes + " bytes, server read " + got);
       }
@@ -136,11 +137,11 @@ final class BenchPekkoTransport implements BenchTransport {
                           "pingpong over pekko-tcp: the server closed after "
                               + client.completed
                               + " round trips")));
-      long start = System.nanoTime();
+      long start = BenchClock.nanos();
       client.start(stream.first().first());
       await(
           done, deadline, "pingpong over pekko-tcp", () -> client.completed + " round trips done");
-      long nanos = System.nanoTime() - start;
+      long nanos = BenchClock.nanos() - start;
       stream.first().first().complete();
       await(closed, SETUP, "pingpong over pekko-tcp: close", () -> "");
       return new PingPongResult(roundTrips, nanos, client.latency);
@@ -172,7 +173,7 @@ final class BenchPekkoTransport implements BenchTransport {
     }
 
     private void send(int i) {
-      sent = System.nanoTime();
+      sent = BenchClock.nanos();
       QueueOfferResult offered = requests.offer(BenchPayloads.request(i));
       if (!offered.equals(QueueOfferResult.enqueued())) {
         done.completeExceptionally(
@@ -187,7 +188,7 @@ final class BenchPekkoTransport implements BenchTransport {
       if (sofar.size() < REQUEST_SIZE) {
         return;
       }
-      latency[i] = System.nanoTime() - sent;
+      latency[i] = BenchClock.nanos() - sent;
       if (sofar.size() > REQUEST_SIZE) {
         throw new BenchFailure(
             "pingpong over pekko-tcp: read "
@@ -233,16 +234,16 @@ final class BenchPekkoTransport implements BenchTransport {
       failOnError(allServed, done, "connrate: the server side");
       AtomicInteger next = new AtomicInteger();
       AtomicInteger workersLeft = new AtomicInteger(concurrency);
-      long start = System.nanoTime();
+      long start = BenchClock.nanos();
       for (int w = 0; w < concurrency; w++) {
-        ConnectionWorkers.next(() -> oneConnection(port), connections, next, workersLeft, done);
+        ConnectionWorkers.next(i -> oneConnection(port), connections, next, workersLeft, done);
       }
       await(
           done,
           deadline,
           "connrate over pekko-tcp",
           () -> next.get() + " connections started, " + served.get() + " served");
-      long nanos = System.nanoTime() - start;
+      long nanos = BenchClock.nanos() - start;
       await(
           allServed,
           SETUP,
@@ -293,6 +294,7 @@ final class BenchPekkoTransport implements BenchTransport {
 
   @Override
   public MemoryResult heldConnections(int connections, Duration deadline) throws Exception {
+    FileDescriptors.checkRoomFor(connections, 2); // the client's socket and the accepted one
     Tcp.ServerBinding binding =
         bind(connection -> connection.handleWith(echoFlow(end -> {}), system));
     try {
@@ -300,6 +302,7 @@ final class BenchPekkoTransport implements BenchTransport {
       return HeldConnections.measure(
           name(),
           connections,
+          OPENING_AT_ONCE,
           deadline,
           i -> openOne(port),
           held -> {
@@ -364,6 +367,11 @@ final class BenchPekkoTransport implements BenchTransport {
             outcome.completeExceptionally(BenchPayloads.failure(what, e));
           }
         });
+  }
+
+  @Override
+  public ChurnResult churn(ChurnPlan plan, Duration deadline) throws Exception {
+    return PekkoChurn.run(system, tcp, plan, deadline);
   }
 
   @Override

@@ -20,15 +20,44 @@ import java.util.stream.Collectors;
  * doing better, then how each figure was obtained.
  */
 final class BenchReport {
-  private static final String ROW = "%-32s %14s %14s %10s%n";
+
+  /** One side's figure for one measure: a value, or why there is none. */
+  record Figure(double value, String failure) {
+    static Figure of(double value) {
+      return new Figure(value, null);
+    }
+
+    /** {@code failed: too many open files at 3,982}. */
+    static Figure failed(String why) {
+      return new Figure(Double.NaN, why);
+    }
+
+    boolean ok() {
+      return failure == null;
+    }
+
+    /** The value, "n/a" where the side cannot measure it, or why it failed. */
+    String text(String format) {
+      if (!ok()) {
+        return "failed: " + failure;
+      }
+      return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, format, value);
+    }
+  }
 
   /**
-   * One measure. {@code higherIsBetter}: rates (ratio virtual / pekko) as opposed to latencies and
-   * memory (ratio pekko / virtual).
+   * One measure; a side that was not run has a null figure. {@code higherIsBetter}: rates (ratio
+   * virtual / pekko) as opposed to latencies and memory (ratio pekko / virtual).
    */
-  record Row(String measure, double virtual, double pekko, boolean higherIsBetter, String format) {
+  record Row(String measure, Figure virtual, Figure pekko, boolean higherIsBetter, String format) {
+    /** NaN unless both sides have a figure, and the divisor is not 0. */
     double ratio() {
-      return higherIsBetter ? virtual / pekko : pekko / virtual;
+      if (virtual == null || pekko == null || !virtual.ok() || !pekko.ok()) {
+        return Double.NaN;
+      }
+      double ratio =
+          higherIsBetter ? virtual.value() / pekko.value() : pekko.value() / virtual.value();
+      return Double.isFinite(ratio) ? ratio : Double.NaN;
     }
   }
 
@@ -37,6 +66,11 @@ final class BenchReport {
 
   void add(Row row) {
     rows.add(row);
+  }
+
+  /** Whether a figure of the virtual network failed: the bench then exits 1. */
+  boolean virtualFailed() {
+    return rows.stream().anyMatch(r -> r.virtual() != null && !r.virtual().ok());
   }
 
   /** A line under the table on how a figure came about (sizes, times, warm-up). */
@@ -93,20 +127,57 @@ final class BenchReport {
     }
   }
 
-  void printTable(PrintWriter out) {
-    out.println();
-    out.println(
-        "ratio > 1 means the virtual network is better: virtual/pekko for rates, "
-            + "pekko/virtual for latencies and memory");
-    out.printf(Locale.ROOT, ROW, "workload", "virtual", "pekko-tcp", "ratio");
+  /**
+   * The table: a column per side that ran, and the ratio when both did. A side that failed says so
+   * in its column, and its row has no ratio; the other side's figure stands.
+   */
+  void printTable(PrintWriter out, boolean virtualRan, boolean pekkoRan) {
+    boolean both = virtualRan && pekkoRan;
+    List<String[]> lines = new ArrayList<>();
+    List<String> header = new ArrayList<>(List.of("workload"));
+    if (virtualRan) {
+      header.add("virtual");
+    }
+    if (pekkoRan) {
+      header.add("pekko-tcp");
+    }
+    if (both) {
+      header.add("ratio");
+    }
+    lines.add(header.toArray(String[]::new));
     for (Row row : rows) {
-      out.printf(
-          Locale.ROOT,
-          ROW,
-          row.measure(),
-          String.format(Locale.ROOT, row.format(), row.virtual()),
-          String.format(Locale.ROOT, row.format(), row.pekko()),
-          String.format(Locale.ROOT, "%.3f", row.ratio()));
+      List<String> cells = new ArrayList<>(List.of(row.measure()));
+      if (virtualRan) {
+        cells.add(row.virtual() == null ? "-" : row.virtual().text(row.format()));
+      }
+      if (pekkoRan) {
+        cells.add(row.pekko() == null ? "-" : row.pekko().text(row.format()));
+      }
+      if (both) {
+        double ratio = row.ratio();
+        cells.add(Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.3f", ratio));
+      }
+      lines.add(cells.toArray(String[]::new));
+    }
+    int[] widths = {32, 14, 14, 10};
+    for (String[] line : lines) {
+      for (int i = 0; i < line.length; i++) {
+        widths[i] = Math.max(widths[i], line[i].length() + (i == 0 ? 0 : 1));
+      }
+    }
+    out.println();
+    if (both) {
+      out.println(
+          "ratio > 1 means the virtual network is better: virtual/pekko for rates, "
+              + "pekko/virtual for latencies and memory");
+    }
+    for (String[] line : lines) {
+      StringBuilder b =
+          new StringBuilder(String.format(Locale.ROOT, "%-" + widths[0] + "s", line[0]));
+      for (int i = 1; i < line.length; i++) {
+        b.append(' ').append(String.format(Locale.ROOT, "%" + widths[i] + "s", line[i]));
+      }
+      out.println(b.toString().stripTrailing());
     }
     if (!notes.isEmpty()) {
       out.println();

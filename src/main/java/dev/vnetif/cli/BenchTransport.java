@@ -34,11 +34,27 @@ interface BenchTransport extends AutoCloseable {
    * one byte echoed so both ends are established and have moved data, then all held open while the
    * heap is measured, then all closed. Both ends live in this JVM over either transport, so the
    * figure is the heap both ends of a connection take.
+   *
+   * @throws BenchFailure when not all could be opened; its summary says at how many it failed
    */
   MemoryResult heldConnections(int connections, Duration deadline) throws Exception;
 
-  /** Connections being opened at once by {@link #heldConnections}: within any SYN backlog. */
-  int OPENING_AT_ONCE = 32;
+  /**
+   * Connections being opened at once by {@link #heldConnections}: a sliding window, within the
+   * virtual listener's SYN backlog (128) and Pekko's default bind backlog (100).
+   */
+  int OPENING_AT_ONCE = 64;
+
+  /**
+   * The churn workload: {@code plan.connections()} connections through one server port, {@code
+   * plan.concurrency()} at a time, each: connect, {@link ChurnPlan#ECHO_BYTES} echoed, the server
+   * closes first (so it is the server that holds TIME_WAIT), then the client closes, or aborts for
+   * a seeded fraction.
+   */
+  ChurnResult churn(ChurnPlan plan, Duration deadline) throws Exception;
+
+  /** One line on the setup, for the report's header. */
+  String describe();
 
   /** Releases what the transport holds (hosts, network); waits for that, briefly. */
   @Override
@@ -68,10 +84,7 @@ interface BenchTransport extends AutoCloseable {
 
     /** Nearest-rank percentile. */
     double percentileMicros(double fraction) {
-      long[] sorted = latencyNanos.clone();
-      Arrays.sort(sorted);
-      int rank = (int) Math.ceil(fraction * sorted.length);
-      return sorted[Math.max(0, rank - 1)] / 1e3;
+      return BenchTransport.percentile(latencyNanos, fraction) / 1e3;
     }
   }
 
@@ -81,11 +94,25 @@ interface BenchTransport extends AutoCloseable {
     }
   }
 
-  /** Heap in use after a full collection, before opening and with all connections open. */
-  record MemoryResult(int connections, long heapBefore, long heapHeld) {
+  /**
+   * Heap in use after a full collection, before opening and with all connections open; {@code
+   * openNanos}: the time it took to open them all.
+   */
+  record MemoryResult(int connections, long heapBefore, long heapHeld, long openNanos) {
     /** KiB (1024 bytes) of heap per connection, both ends. */
     double kibPerConnection() {
       return (heapHeld - heapBefore) / 1024.0 / connections;
     }
+  }
+
+  /** Nearest-rank percentile of {@code nanos} (0: the least, 1: the most); 0 when empty. */
+  static long percentile(long[] nanos, double fraction) {
+    if (nanos.length == 0) {
+      return 0;
+    }
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    int rank = (int) Math.ceil(fraction * sorted.length);
+    return sorted[Math.max(0, rank - 1)];
   }
 }

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.util.ByteString;
@@ -26,17 +25,31 @@ import org.apache.pekko.util.ByteString;
  * next step chained on completion, no thread blocked).
  */
 final class BenchVirtualTransport implements BenchTransport {
+  static final String NAME = "virtual";
   private static final Duration SETUP = Duration.ofSeconds(30);
 
-  /** Bulk writes in flight at once: 4 x 64 KiB fills the default 256 KiB send buffer. */
-  private static final int WRITES_IN_FLIGHT = 4;
+  /**
+   * Connections the memory workload makes to one server port at most: a client host has 16,384
+   * ephemeral ports per destination (RFC 6056's dynamic range), and random selection needs free
+   * ones to find, so 100,000 connections go to several ports.
+   */
+  private static final int HELD_PER_PORT = 12_000;
 
+  private final ActorSystem<?> system;
+  private final NetworkConfig config;
   private final VirtualNetwork network;
   private final Stack client;
   private final Stack server;
   private int nextPort = 5001;
 
-  private BenchVirtualTransport(VirtualNetwork network, Stack client, Stack server) {
+  private BenchVirtualTransport(
+      ActorSystem<?> system,
+      NetworkConfig config,
+      VirtualNetwork network,
+      Stack client,
+      Stack server) {
+    this.system = system;
+    this.config = config;
     this.network = network;
     this.client = client;
     this.server = server;
@@ -60,16 +73,16 @@ final class BenchVirtualTransport implements BenchTransport {
             SETUP,
             "creating the virtual client host",
             () -> "");
-    return new BenchVirtualTransport(network, client, server);
+    return new BenchVirtualTransport(system, config, network, client, server);
   }
 
   @Override
   public String name() {
-    return "virtual";
+    return NAME;
   }
 
-  /** One line on the setup, for the report's header. */
-  String describe() {
+  @Override
+  public String describe() {
     return "virtual: hosts "
         + client.cidr()
         + " -> "
@@ -95,13 +108,13 @@ final class BenchVirtualTransport implements BenchTransport {
             port,
             flow -> {
               CompletableFuture<Long> counted = new CompletableFuture<>();
-              countToEnd(flow, 0, counted);
+              VirtualFlowIo.countToEnd(flow, 0, counted);
               return counted
                   .whenComplete((n, e) -> BenchPayloads.complete(received, n, e))
                   .thenCompose(n -> flow.close());
             });
     try {
-      long start = System.nanoTime();
+      long start = BenchClock.nanos();
       TcpFlow flow =
           await(
               client.tcp().createConnection(serverAddress(port)),
@@ -110,7 +123,7 @@ final class BenchVirtualTransport implements BenchTransport {
               this::hostStats);
       // close() sends FIN after the written data and completes once the server closed too.
       CompletableFuture<Done> closed =
-          writeAll(flow, bytes).thenCompose(w -> flow.close()).toCompletableFuture();
+          VirtualFlowIo.writeAll(flow, bytes).thenCompose(w -> flow.close()).toCompletableFuture();
       closed.whenComplete(
           (d, e) -> {
             if (e != null) {
@@ -124,7 +137,7 @@ final class BenchVirtualTransport implements BenchTransport {
               "bulk over virtual",
               () -> "client flow " + flow.stats() + "; " + hostStats());
       await(closed, SETUP, "bulk: close", () -> "client flow " + flow.stats());
-      long nanos = System.nanoTime() - start;
+      long nanos = BenchClock.nanos() - start;
       if (got != bytes) {
         throw new BenchFailure("bulk over virtual: sent " + bytes + " bytes, server read " + got);
       }
@@ -132,71 +145,6 @@ final class BenchVirtualTransport implements BenchTransport {
     } finally {
       server.tcp().unlisten(port);
     }
-  }
-
-  /**
-   * Writes {@code bytes} keeping {@link #WRITES_IN_FLIGHT} writes outstanding: each one that
-   * completes (its data is in the send buffer) issues the next. Completes when the last write has;
-   * fails with the first write that fails.
-   *
-   * <p>Completions arrive on any thread, so picking the next index and sending its write happen
-   * under one lock: write() sends its message before it returns, and the flow's mailbox then holds
-   * the writes in stream order.
-   */
-  private static CompletableFuture<Done> writeAll(TcpFlow flow, long bytes) {
-    long writes = BenchPayloads.bulkWrites(bytes);
-    CompletableFuture<Done> written = new CompletableFuture<>();
-    long[] next = {0};
-    AtomicLong completed = new AtomicLong();
-    Runnable[] issue = new Runnable[1];
-    issue[0] =
-        () -> {
-          long index;
-          CompletionStage<Done> write;
-          synchronized (next) {
-            index = next[0]++;
-            if (index >= writes || written.isDone()) {
-              return;
-            }
-            write = flow.write(BenchPayloads.bulkWrite(index, bytes));
-          }
-          write.whenComplete(
-              (d, e) -> {
-                if (e != null) {
-                  written.completeExceptionally(BenchPayloads.failure("bulk: write " + index, e));
-                } else if (completed.incrementAndGet() == writes) {
-                  written.complete(Done.getInstance());
-                } else {
-                  issue[0].run();
-                }
-              });
-        };
-    for (int i = 0; i < WRITES_IN_FLIGHT; i++) {
-      issue[0].run();
-    }
-    return written;
-  }
-
-  /** Reads to end of stream, checking each piece; completes with the byte count. */
-  private static void countToEnd(TcpFlow flow, long offset, CompletableFuture<Long> result) {
-    flow.read()
-        .whenComplete(
-            (r, e) -> {
-              if (e != null) {
-                result.completeExceptionally(e);
-              } else if (r instanceof ReadResult.Data d) {
-                try {
-                  BenchPayloads.checkBulkPiece(d.data(), offset);
-                } catch (BenchFailure wrong) {
-                  result.completeExceptionally(wrong);
-                  flow.abort();
-                  return;
-                }
-                countToEnd(flow, offset + d.data().size(), result);
-              } else {
-                result.complete(offset);
-              }
-            });
   }
 
   @Override
@@ -209,7 +157,7 @@ final class BenchVirtualTransport implements BenchTransport {
             port,
             flow -> {
               CompletableFuture<Done> echoed = new CompletableFuture<>();
-              echo(flow, echoed);
+              VirtualFlowIo.echo(flow, echoed);
               return echoed.whenComplete(
                   (d, e) -> {
                     if (e != null) {
@@ -226,44 +174,19 @@ final class BenchVirtualTransport implements BenchTransport {
               "pingpong: connect",
               this::hostStats);
       long[] latency = new long[roundTrips];
-      long start = System.nanoTime();
+      long start = BenchClock.nanos();
       roundTrip(flow, 0, latency, done);
       await(
           done,
           deadline,
           "pingpong over virtual",
           () -> "client flow " + flow.stats() + "; " + hostStats());
-      long nanos = System.nanoTime() - start;
+      long nanos = BenchClock.nanos() - start;
       await(flow.close(), SETUP, "pingpong: close", () -> "client flow " + flow.stats());
       return new PingPongResult(roundTrips, nanos, latency);
     } finally {
       server.tcp().unlisten(port);
     }
-  }
-
-  /** Writes back whatever arrives until end of stream, then closes. */
-  private static void echo(TcpFlow flow, CompletableFuture<Done> done) {
-    flow.read()
-        .whenComplete(
-            (r, e) -> {
-              if (e != null) {
-                done.completeExceptionally(e);
-              } else if (r instanceof ReadResult.Data d) {
-                // The next read is queued behind the write, so the reply is not held up by its
-                // answer.
-                flow.write(d.data())
-                    .whenComplete(
-                        (w, we) -> {
-                          if (we != null) {
-                            done.completeExceptionally(we);
-                          }
-                        });
-                echo(flow, done);
-              } else {
-                BenchPayloads.plain(flow.close())
-                    .whenComplete((c, ce) -> BenchPayloads.complete(done, Done.getInstance(), ce));
-              }
-            });
   }
 
   private static void roundTrip(TcpFlow flow, int i, long[] latency, CompletableFuture<Done> done) {
@@ -272,7 +195,7 @@ final class BenchVirtualTransport implements BenchTransport {
       return;
     }
     ByteString request = BenchPayloads.request(i);
-    long sent = System.nanoTime();
+    long sent = BenchClock.nanos();
     flow.write(request)
         .whenComplete(
             (d, e) -> {
@@ -281,14 +204,14 @@ final class BenchVirtualTransport implements BenchTransport {
               }
             });
     CompletableFuture<ByteString> echoed = new CompletableFuture<>();
-    readExactly(flow, REQUEST_SIZE, ByteString.emptyByteString(), echoed);
+    VirtualFlowIo.readExactly(flow, REQUEST_SIZE, ByteString.emptyByteString(), echoed);
     echoed.whenComplete(
         (echo, e) -> {
           if (e != null) {
             done.completeExceptionally(e);
             return;
           }
-          latency[i] = System.nanoTime() - sent;
+          latency[i] = BenchClock.nanos() - sent;
           try {
             BenchPayloads.checkEcho(echo, i);
           } catch (BenchFailure wrong) {
@@ -297,33 +220,6 @@ final class BenchVirtualTransport implements BenchTransport {
           }
           roundTrip(flow, i + 1, latency, done);
         });
-  }
-
-  /** Reads until {@code wanted} bytes have arrived; end of stream before that is a failure. */
-  private static void readExactly(
-      TcpFlow flow, int wanted, ByteString sofar, CompletableFuture<ByteString> result) {
-    flow.read()
-        .whenComplete(
-            (r, e) -> {
-              if (e != null) {
-                result.completeExceptionally(e);
-              } else if (r instanceof ReadResult.Data d) {
-                ByteString got = sofar.concat(d.data());
-                if (got.size() > wanted) {
-                  result.completeExceptionally(
-                      new BenchFailure(
-                          "read " + got.size() + " bytes where " + wanted + " were expected"));
-                } else if (got.size() == wanted) {
-                  result.complete(got);
-                } else {
-                  readExactly(flow, wanted, got, result);
-                }
-              } else {
-                result.completeExceptionally(
-                    new BenchFailure(
-                        "end of stream after " + sofar.size() + " of " + wanted + " bytes"));
-              }
-            });
   }
 
   @Override
@@ -357,16 +253,16 @@ final class BenchVirtualTransport implements BenchTransport {
           });
       AtomicInteger next = new AtomicInteger();
       AtomicInteger workersLeft = new AtomicInteger(concurrency);
-      long start = System.nanoTime();
+      long start = BenchClock.nanos();
       for (int w = 0; w < concurrency; w++) {
-        ConnectionWorkers.next(() -> oneConnection(port), connections, next, workersLeft, done);
+        ConnectionWorkers.next(i -> oneConnection(port), connections, next, workersLeft, done);
       }
       await(
           done,
           deadline,
           "connrate over virtual",
           () -> next.get() + " connections started, " + served.get() + " served; " + hostStats());
-      long nanos = System.nanoTime() - start;
+      long nanos = BenchClock.nanos() - start;
       // Every connection the client completed must have been served in full, too.
       await(
           allServed,
@@ -381,14 +277,31 @@ final class BenchVirtualTransport implements BenchTransport {
 
   @Override
   public MemoryResult heldConnections(int connections, Duration deadline) throws Exception {
-    int port = nextPort++;
-    server.tcp().listen(port, BenchVirtualTransport::serveOneByte);
+    int ports = (connections + HELD_PER_PORT - 1) / HELD_PER_PORT;
+    int first = nextPort;
+    nextPort += ports;
+    for (int p = first; p < first + ports; p++) {
+      server.tcp().listen(p, BenchVirtualTransport::serveOneByte);
+    }
     try {
       return HeldConnections.measure(
-          name(), connections, deadline, i -> openOne(port), TcpFlow::close);
+          name(),
+          connections,
+          // Each port's listener holds 128 half-open connections: the window grows with the ports.
+          Math.min(OPENING_AT_ONCE * ports, 512),
+          deadline,
+          i -> openOne(first + i % ports),
+          TcpFlow::close);
     } finally {
-      server.tcp().unlisten(port);
+      for (int p = first; p < first + ports; p++) {
+        server.tcp().unlisten(p);
+      }
     }
+  }
+
+  @Override
+  public ChurnResult churn(ChurnPlan plan, Duration deadline) throws Exception {
+    return VirtualChurn.run(system, config, client.mtu(), plan, deadline);
   }
 
   /** A connection with one byte echoed, left open. */
@@ -400,7 +313,7 @@ final class BenchVirtualTransport implements BenchTransport {
             flow -> {
               CompletableFuture<ByteString> echoed = new CompletableFuture<>();
               flow.write(ONE_BYTE);
-              readExactly(flow, 1, ByteString.emptyByteString(), echoed);
+              VirtualFlowIo.readExactly(flow, 1, ByteString.emptyByteString(), echoed);
               return echoed.thenApply(echo -> flow);
             });
   }
@@ -408,7 +321,7 @@ final class BenchVirtualTransport implements BenchTransport {
   /** Server side of one connection: echo one byte, expect end of stream, close. */
   private static CompletionStage<Done> serveOneByte(TcpFlow flow) {
     CompletableFuture<ByteString> request = new CompletableFuture<>();
-    readExactly(flow, 1, ByteString.emptyByteString(), request);
+    VirtualFlowIo.readExactly(flow, 1, ByteString.emptyByteString(), request);
     return request
         .thenCompose(flow::write)
         .thenCompose(w -> flow.read())
@@ -431,7 +344,7 @@ final class BenchVirtualTransport implements BenchTransport {
             flow -> {
               CompletionStage<Done> written = flow.write(ONE_BYTE);
               CompletableFuture<ByteString> echoed = new CompletableFuture<>();
-              readExactly(flow, 1, ByteString.emptyByteString(), echoed);
+              VirtualFlowIo.readExactly(flow, 1, ByteString.emptyByteString(), echoed);
               return written
                   .thenCompose(w -> echoed)
                   .thenCompose(

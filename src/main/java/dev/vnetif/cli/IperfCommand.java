@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,18 +17,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vnetif iperf}: bulk TCP between two virtual hosts, after mirage-tcpip's test_iperf. The
- * server reads to EOF what the client writes in fixed-size writes (or writes, with {@code
- * --reverse}; or both at once, with {@code --bidir}); both ends hash the payload, and the run
- * reports throughput, the sender's TCP counters and whether the digests match.
+ * {@code vnetif iperf}: bulk TCP between two virtual hosts, spoken as iperf3 is. By default the
+ * client sends for 10 s ({@code -t}) and a line per second ({@code -i}) shows the transfer, the
+ * bitrate, the retransmissions and the congestion window, then the sender's and the receiver's
+ * summary; {@code -n/--size} sends an exact amount instead (mirage-tcpip's test_iperf), {@code -R}
+ * and {@code --bidir} turn or double the direction, {@code -O} leaves a warm-up out of the figures,
+ * and {@code --json} prints iperf3's {@code -J} document. Both ends hash the payload: a mismatch
+ * exits 1.
  */
 @Command(
     name = "iperf",
     mixinStandardHelpOptions = true,
     description =
-        "Build a virtual network and measure bulk TCP between two hosts, like "
-            + "iperf: the client writes SIZE pseudo-random bytes, the server reads them to EOF, "
-            + "and both check the content with SHA-256.",
+        "Build a virtual network and measure bulk TCP between two hosts as iperf3 does: the "
+            + "client sends pseudo-random bytes for -t seconds (or -n bytes), with a line per "
+            + "interval and sender/receiver summaries; both ends check the content with SHA-256.",
     footer =
         "Exit status: 0 when every byte arrived intact, 1 when the transfer failed or "
             + "the content differs, 2 on a usage error.")
@@ -52,32 +56,62 @@ final class IperfCommand implements Callable<Integer> {
   String to;
 
   @Option(
-      names = "--size",
-      paramLabel = "SIZE",
-      defaultValue = "10M",
+      names = {"-t", "--time"},
+      paramLabel = "SECONDS",
       description =
-          "Bytes to send, with an optional K, M or G suffix (2^10, 2^20, 2^30) "
-              + "(default ${DEFAULT-VALUE}).")
+          "Send for this long, as iperf3 -t (default 10; not with --size). A figure over "
+              + "seconds reflects the stack, not a JVM still compiling it.")
+  Double time;
+
+  @Option(
+      names = {"-n", "--size", "--bytes"},
+      paramLabel = "SIZE",
+      description =
+          "Send exactly SIZE bytes instead of for a time (iperf3 -n), with an optional K, M or G "
+              + "suffix (2^10, 2^20, 2^30).")
   String size;
 
   @Option(
-      names = "--write-size",
+      names = {"-i", "--interval"},
+      paramLabel = "SECONDS",
+      defaultValue = "1",
+      description = "Seconds between interval reports, 0 for none (default ${DEFAULT-VALUE}).")
+  double interval;
+
+  @Option(
+      names = {"-O", "--omit"},
+      paramLabel = "SECONDS",
+      defaultValue = "0",
+      description =
+          "Warm up for this long first: reported as (omitted), left out of the summary "
+              + "(iperf3 -O; default ${DEFAULT-VALUE}; not with --size).")
+  double omit;
+
+  @Option(
+      names = {"-J", "--json"},
+      description = "Print one JSON document shaped after iperf3 -J instead of text.")
+  boolean json;
+
+  @Option(
+      names = {"-l", "--write-size", "--length"},
       paramLabel = "SIZE",
       defaultValue = "3780",
       description = "Bytes per write, as mirage's test_iperf (default ${DEFAULT-VALUE}).")
   String writeSize;
 
   @Option(
-      names = "--port",
+      names = {"-p", "--port"},
       paramLabel = "PORT",
       defaultValue = "5001",
       description = "Port the server listens on (default ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--reverse", description = "The server sends to the client instead.")
+  @Option(
+      names = {"-R", "--reverse"},
+      description = "The server sends to the client instead.")
   boolean reverse;
 
-  @Option(names = "--bidir", description = "Both send SIZE bytes to each other at once.")
+  @Option(names = "--bidir", description = "Both send at once, each for -t seconds or -n bytes.")
   boolean bidir;
 
   @Option(
@@ -89,21 +123,29 @@ final class IperfCommand implements Callable<Integer> {
   @Option(
       names = "--progress",
       negatable = true,
-      description = "Draw a progress bar on stderr. Default: when on a terminal.")
+      description =
+          "Draw a progress bar on stderr (with --size). Default: on a terminal with -i 0.")
   Boolean progress;
 
   @Option(
       names = "--timeout",
       paramLabel = "SECONDS",
-      defaultValue = "300",
-      description = "Give up (exit 1) when the transfer takes longer (default ${DEFAULT-VALUE}).")
-  double timeout;
+      description =
+          "Give up (exit 1) when the run takes longer (default: 300 with --size, else 60 more "
+              + "than -O plus -t).")
+  Double timeout;
 
   @Spec CommandSpec spec;
 
+  /** iperf3's default test time. */
+  static final double DEFAULT_SECONDS = 10;
+
+  /** Time a timed run gets beyond -O plus -t before it is given up (connect, close, a stall). */
+  private static final double TIMEOUT_MARGIN_SECONDS = 60;
+
   @Override
   public Integer call() throws Exception {
-    long bytes = ByteSize.parse("--size", size);
+    Long bytes = size == null ? null : ByteSize.parse("--size", size);
     int bytesPerWrite = writeSize();
     checkOptions();
     Scenario scenario = network.scenario();
@@ -122,46 +164,129 @@ final class IperfCommand implements Callable<Integer> {
       Stack server = session.hosts.get(serverIndex);
       checkFrameSize(session, client);
       checkFrameSize(session, server);
-      HostTable.print(out, session);
+      long each = bytes != null ? bytes : IperfTransfer.UNTIL_STOPPED;
       IperfTransfer transfer =
           new IperfTransfer(
               client,
               server,
               port,
-              reverse ? 0 : bytes,
-              reverse || bidir ? bytes : 0,
+              reverse ? 0 : each,
+              reverse || bidir ? each : 0,
               bytesPerWrite,
-              session.seed());
-      out.printf(
-          "iperf: %s %s -> %s %s port %d, %d bytes %s in %d-byte writes%n",
-          client.name(),
-          client.address().getHostAddress(),
-          server.name(),
-          server.address().getHostAddress(),
-          port,
-          bytes,
-          bidir ? "each way" : reverse ? "from the server" : "from the client",
-          bytesPerWrite);
-      out.println();
-      out.flush();
-      List<IperfReport> reports;
+              session.seed(),
+              IperfClock.WALL);
+      IperfJson.Setup setup =
+          new IperfJson.Setup(
+              server.address().getHostAddress(),
+              port,
+              session.seed(),
+              bytesPerWrite,
+              client.mtu(),
+              omit,
+              bytes == null ? seconds() : 0,
+              bytes == null ? 0 : bytes,
+              reverse,
+              bidir,
+              IperfClock.WALL.now());
+      IperfText text = new IperfText(out, bidir);
+      if (!json) {
+        HostTable.print(out, session);
+        printPlan(out, client, server, bytes, bytesPerWrite);
+      }
+      IperfTransfer.Result result;
       try (ProgressBar bar =
-          showProgress()
+          showProgress(bytes)
               ? ProgressBar.start(err, transfer.totalBytes(), transfer::bytesReceived)
               : null) {
-        reports = transfer.run(Duration.ofNanos((long) (timeout * 1e9)));
+        result =
+            transfer.run(
+                Duration.ofNanos((long) (timeoutSeconds(bytes) * 1e9)),
+                plan(bytes),
+                flow -> {
+                  if (!json) {
+                    text.printConnected(
+                        server.address().getHostAddress(),
+                        port,
+                        flow.src().getAddress().getHostAddress(),
+                        flow.src().getPort(),
+                        reverse);
+                  }
+                },
+                interval -> {
+                  if (!json) {
+                    text.printInterval(interval);
+                  }
+                });
       } catch (IperfTransfer.FailedException e) {
+        if (json) {
+          out.print(IperfJson.failure(setup, e.getMessage()));
+          out.flush();
+        }
         err.println("vnetif iperf: " + e.getMessage());
         err.flush();
         return 1;
       }
-      reports.forEach(report -> report.print(out));
-      if (session.pcapFile() != null) {
-        out.printf("capture written to %s%n", session.pcapFile());
+      if (json) {
+        out.print(IperfJson.report(setup, result));
+      } else {
+        text.printSummary(result.summaries());
+        out.println();
+        result.reports().forEach(report -> report.print(out));
+        if (session.pcapFile() != null) {
+          out.printf("capture written to %s%n", session.pcapFile());
+        }
+        out.println();
+        out.println("iperf Done.");
       }
       out.flush();
-      return reports.stream().allMatch(IperfReport::contentMatches) ? 0 : 1;
+      return result.reports().stream().allMatch(IperfReport::contentMatches) ? 0 : 1;
     }
+  }
+
+  private void printPlan(
+      PrintWriter out, Stack client, Stack server, Long bytes, int bytesPerWrite) {
+    String amount =
+        bytes != null
+            ? bytes + " bytes"
+            : String.format(Locale.ROOT, "%s seconds", number(seconds()))
+                + (omit > 0
+                    ? String.format(Locale.ROOT, " after %s seconds of warm-up", number(omit))
+                    : "");
+    out.printf(
+        "iperf: %s %s -> %s %s port %d, %s %s in %d-byte writes%n",
+        client.name(),
+        client.address().getHostAddress(),
+        server.name(),
+        server.address().getHostAddress(),
+        port,
+        amount,
+        bidir ? "each way" : reverse ? "from the server" : "from the client",
+        bytesPerWrite);
+    out.println();
+    out.flush();
+  }
+
+  /** 10 as "10", 2.5 as "2.5". */
+  private static String number(double value) {
+    return value == Math.rint(value)
+        ? Long.toString((long) value)
+        : String.format(Locale.ROOT, "%s", value);
+  }
+
+  private double seconds() {
+    return time != null ? time : DEFAULT_SECONDS;
+  }
+
+  private IperfTimeline.Plan plan(Long bytes) {
+    return new IperfTimeline.Plan(
+        (long) (omit * 1e9), bytes != null ? 0 : (long) (seconds() * 1e9), (long) (interval * 1e9));
+  }
+
+  private double timeoutSeconds(Long bytes) {
+    if (timeout != null) {
+      return timeout;
+    }
+    return bytes != null ? 300 : omit + seconds() + TIMEOUT_MARGIN_SECONDS;
   }
 
   private int writeSize() {
@@ -183,8 +308,30 @@ final class IperfCommand implements Callable<Integer> {
     if (reverse && bidir) {
       throw new IllegalArgumentException("give either --reverse or --bidir, not both");
     }
-    if (!(timeout > 0)) {
+    if (timeout != null && !(timeout > 0)) {
       throw new IllegalArgumentException("--timeout must be > 0 seconds, got " + timeout);
+    }
+    if (size != null && time != null) {
+      // iperf3: "only one test end condition (-t, -n, -k) may be specified"
+      throw new IllegalArgumentException("give either -t/--time or -n/--size, not both");
+    }
+    if (time != null && !(time > 0)) {
+      throw new IllegalArgumentException("-t/--time must be > 0 seconds, got " + time);
+    }
+    if (!(interval == 0 || interval >= 0.1)) {
+      throw new IllegalArgumentException(
+          "-i/--interval must be 0 (no intervals) or at least 0.1 seconds, got " + interval);
+    }
+    if (!(omit >= 0)) {
+      throw new IllegalArgumentException("-O/--omit must be >= 0 seconds, got " + omit);
+    }
+    if (size != null && omit > 0) {
+      throw new IllegalArgumentException(
+          "-O/--omit warms up a timed run; with --size every byte counts");
+    }
+    if (size == null && Boolean.TRUE.equals(progress)) {
+      throw new IllegalArgumentException(
+          "--progress draws the share of --size done; a timed run prints intervals instead");
     }
   }
 
@@ -238,7 +385,11 @@ final class IperfCommand implements Callable<Integer> {
     }
   }
 
-  private boolean showProgress() {
-    return progress != null ? progress : System.console() != null;
+  /** Asked for, or on a terminal when no interval lines share it; only a --size run has a total. */
+  private boolean showProgress(Long bytes) {
+    if (bytes == null || json) {
+      return false;
+    }
+    return progress != null ? progress : System.console() != null && interval == 0;
   }
 }

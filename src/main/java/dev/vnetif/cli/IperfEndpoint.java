@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,26 +19,35 @@ final class IperfEndpoint {
 
   private IperfEndpoint() {}
 
+  /** An end under way: its outcome, and how to stop its writer early (a timed run). */
+  record Running(CompletableFuture<Outcome> outcome, CompletableFuture<?> written, Runnable stop) {}
+
   /**
-   * Runs the end on {@code flow}. The stage completes when the end has written everything, read EOF
-   * and the close completed (the peer closed too); it fails at the first failure of any of these,
-   * and the flow is then aborted so that the peer fails too rather than waits.
+   * Runs the end on {@code flow}. The outcome completes when the end has written everything (or was
+   * stopped), read EOF and the close completed (the peer closed too); it fails at the first failure
+   * of any of these, and the flow is then aborted so that the peer fails too rather than waits.
    *
+   * @param bytesToSend bytes to write, {@link Long#MAX_VALUE} to write until stopped
    * @param closeWhenWritten close as soon as the writes are done (a sender, a half-close under
    *     --bidir, the FIN following the data), rather than after the peer's EOF (a pure receiver, as
    *     mirage's iperf server). At least one end of a connection must.
+   * @param written grows by each write's length once it completed (the data is in the send buffer)
+   * @param read grows by every byte read
    */
-  static CompletionStage<Outcome> run(
+  static Running run(
       TcpFlow flow,
       long bytesToSend,
       int writeSize,
       PseudoRandomPayload payload,
       boolean closeWhenWritten,
-      AtomicLong progress) {
-    CompletableFuture<PayloadWriter.Sent> sent =
-        PayloadWriter.start(flow, payload, bytesToSend, writeSize).toCompletableFuture();
+      AtomicLong written,
+      AtomicLong read,
+      IperfClock clock) {
+    PayloadWriter.Writing writing =
+        PayloadWriter.start(flow, payload, bytesToSend, writeSize, written, clock);
+    CompletableFuture<PayloadWriter.Sent> sent = writing.sent().toCompletableFuture();
     CompletableFuture<PayloadReader.Received> received =
-        PayloadReader.start(flow, progress).toCompletableFuture();
+        PayloadReader.start(flow, read, clock).toCompletableFuture();
     CompletableFuture<?> closeAfter = closeWhenWritten ? sent : received;
     CompletableFuture<?> closed = closeAfter.thenCompose(ignored -> flow.close());
 
@@ -54,7 +62,7 @@ final class IperfEndpoint {
     }
     CompletableFuture.allOf(sent, received, closed)
         .thenRun(() -> outcome.complete(new Outcome(sent.join(), received.join())));
-    return outcome;
+    return new Running(outcome, sent, writing.stop());
   }
 
   static MessageDigest sha256() {

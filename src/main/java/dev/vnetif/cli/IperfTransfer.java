@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * One iperf run between two hosts, after mirage-tcpip's test_iperf: the server listens, the client
@@ -26,6 +27,24 @@ final class IperfTransfer {
     }
   }
 
+  /** A sender's byte count that means "until the test time is up". */
+  static final long UNTIL_STOPPED = Long.MAX_VALUE;
+
+  /**
+   * A finished run.
+   *
+   * @param clientLocal the client's end of the connection; {@code serverLocal} the server's
+   * @param clientMss the client's MSS, iperf3's {@code tcp_mss_default}
+   * @param reports per direction: exact bytes, TCP counters, the content check
+   */
+  record Result(
+      InetSocketAddress clientLocal,
+      InetSocketAddress serverLocal,
+      int clientMss,
+      IperfTimeline.Result timeline,
+      List<IperfSummary> summaries,
+      List<IperfReport> reports) {}
+
   private final Stack client;
   private final Stack server;
   private final int port;
@@ -33,11 +52,20 @@ final class IperfTransfer {
   private final long serverSends;
   private final int writeSize;
   private final long seed;
-  private final AtomicLong received = new AtomicLong();
+  private final IperfClock clock;
+
+  /** Client to server (iperf3's TX-C), or null when the client only receives. */
+  private final IperfStream toServer;
+
+  /** Server to client (RX-C), or null when the server only receives. */
+  private final IperfStream toClient;
+
+  private final List<IperfStream> streams = new ArrayList<>();
 
   /**
-   * @param clientSends bytes the client writes to the server
-   * @param serverSends bytes the server writes to the client
+   * @param clientSends bytes the client writes to the server, {@link #UNTIL_STOPPED} for a timed
+   *     run
+   * @param serverSends bytes the server writes to the client, likewise
    * @param seed the network's seed; each direction's payload is derived from it
    */
   IperfTransfer(
@@ -47,7 +75,8 @@ final class IperfTransfer {
       long clientSends,
       long serverSends,
       int writeSize,
-      long seed) {
+      long seed,
+      IperfClock clock) {
     this.client = client;
     this.server = server;
     this.port = port;
@@ -55,28 +84,47 @@ final class IperfTransfer {
     this.serverSends = serverSends;
     this.writeSize = writeSize;
     this.seed = seed;
+    this.clock = clock;
+    boolean bidir = clientSends > 0 && serverSends > 0;
+    // With nothing to send either way (--size 0) the run still reports the client's direction.
+    this.toServer =
+        clientSends > 0 || serverSends == 0 ? new IperfStream(bidir ? "TX-C" : "", true) : null;
+    this.toClient = serverSends > 0 ? new IperfStream(bidir ? "RX-C" : "", false) : null;
+    if (toServer != null) {
+      streams.add(toServer);
+    }
+    if (toClient != null) {
+      streams.add(toClient);
+    }
   }
 
-  /** Bytes both ends will have read at the end. */
+  /** Bytes both ends will have read at the end of a --size run. */
   long totalBytes() {
     return clientSends + serverSends;
   }
 
   /** Bytes read so far, by both ends together; safe to call from any thread. */
   long bytesReceived() {
-    return received.get();
+    return streams.stream().mapToLong(s -> s.read.get()).sum();
   }
 
   /**
-   * Runs the transfer on the calling thread, which waits (never an actor's thread), and returns a
-   * report per direction that carried data (client to server first).
+   * Runs the transfer on the calling thread, which waits (never an actor's thread) and keeps the
+   * timeline: {@code connected} is told the client's flow once both ends are connected, {@code
+   * intervals} gets each interval as it ends.
    *
    * @throws FailedException when connecting or transferring fails, or {@code timeout} passes
    */
-  List<IperfReport> run(Duration timeout) throws FailedException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
+  Result run(
+      Duration timeout,
+      IperfTimeline.Plan plan,
+      Consumer<TcpFlow> connected,
+      Consumer<IperfInterval> intervals)
+      throws FailedException, InterruptedException {
+    long deadline = clock.nanos() + timeout.toNanos();
     CompletableFuture<TcpFlow> serverFlow = new CompletableFuture<>();
-    CompletableFuture<IperfEndpoint.Outcome> serverOutcome = new CompletableFuture<>();
+    CompletableFuture<Void> go = new CompletableFuture<>();
+    CompletableFuture<IperfEndpoint.Running> atServer = new CompletableFuture<>();
     server
         .tcp()
         .listen(
@@ -86,15 +134,21 @@ final class IperfTransfer {
                 flow.abort(); // not the client's connection: this run has exactly one
                 return CompletableFuture.completedFuture(null);
               }
-              return IperfEndpoint.run(
-                      flow, serverSends, writeSize, serverPayload(), serverSends > 0, received)
-                  .whenComplete(
-                      (outcome, error) -> {
-                        if (error != null) {
-                          serverOutcome.completeExceptionally(error);
-                        } else {
-                          serverOutcome.complete(outcome);
-                        }
+              // The server starts with the client, once the timeline has its time zero.
+              return go.thenCompose(
+                      ignored -> {
+                        IperfEndpoint.Running running =
+                            IperfEndpoint.run(
+                                flow,
+                                serverSends,
+                                writeSize,
+                                serverPayload(),
+                                serverSends > 0,
+                                written(toClient),
+                                read(toServer),
+                                clock);
+                        atServer.complete(running);
+                        return running.outcome();
                       })
                   // The endpoint already aborted the flow on failure: keep the listener from
                   // logging it as a failed callback too.
@@ -103,25 +157,52 @@ final class IperfTransfer {
     TcpFlow clientFlow = null;
     try {
       InetSocketAddress target = new InetSocketAddress(server.address(), port);
+      String connecting = "connect to " + server.name() + " " + hostPort(target);
       clientFlow =
-          await(
-              client.tcp().createConnection(target).toCompletableFuture(),
-              deadline,
-              "connect to " + server.name() + " " + hostPort(target));
+          await(client.tcp().createConnection(target).toCompletableFuture(), deadline, connecting);
+      TcpFlow accepted = await(serverFlow, deadline, connecting);
+      if (toServer != null) {
+        toServer.sender(clientFlow);
+      }
+      if (toClient != null) {
+        toClient.sender(accepted);
+      }
+      connected.accept(clientFlow);
+      List<IperfStream.Snapshot> start = IperfTimeline.snapshots(streams, clock.nanos());
+      go.complete(null);
       // The client closes first unless it only receives: with nothing to send either way
       // (--size 0) someone has to, and a server that only receives waits for EOF.
       boolean clientOnlyReceives = clientSends == 0 && serverSends > 0;
-      CompletableFuture<IperfEndpoint.Outcome> clientOutcome =
+      IperfEndpoint.Running atClient =
           IperfEndpoint.run(
-                  clientFlow,
-                  clientSends,
-                  writeSize,
-                  clientPayload(),
-                  !clientOnlyReceives,
-                  received)
-              .toCompletableFuture();
-      await(bothOrFirstFailure(clientOutcome, serverOutcome), deadline, "transfer");
-      return reports(clientFlow, serverFlow.join(), clientOutcome.join(), serverOutcome.join());
+              clientFlow,
+              clientSends,
+              writeSize,
+              clientPayload(),
+              !clientOnlyReceives,
+              written(toServer),
+              read(toClient),
+              clock);
+      IperfEndpoint.Running serverEnd = await(atServer, deadline, connecting);
+      CompletableFuture<IperfEndpoint.Outcome> clientOutcome = atClient.outcome();
+      CompletableFuture<IperfEndpoint.Outcome> serverOutcome = serverEnd.outcome();
+      CompletableFuture<Void> written =
+          firstFailureOf(
+              CompletableFuture.allOf(atClient.written(), serverEnd.written()),
+              clientOutcome,
+              serverOutcome);
+      Runnable stop =
+          () -> {
+            atClient.stop().run();
+            serverEnd.stop().run();
+          };
+      IperfTimeline.Result timeline = timeline(start, plan, written, stop, deadline, intervals);
+      await(
+          firstFailureOf(
+              CompletableFuture.allOf(clientOutcome, serverOutcome), clientOutcome, serverOutcome),
+          deadline,
+          "transfer");
+      return result(clientFlow, accepted, timeline, clientOutcome.join(), serverOutcome.join());
     } catch (FailedException e) {
       String state =
           clientFlow == null
@@ -133,8 +214,56 @@ final class IperfTransfer {
       abort(clientFlow, serverFlow.getNow(null));
       throw new FailedException(e.getMessage() + state);
     } finally {
+      go.complete(null); // a server accepted after a failed connect ends at once, aborted
       server.tcp().unlisten(port);
     }
+  }
+
+  private IperfTimeline.Result timeline(
+      List<IperfStream.Snapshot> start,
+      IperfTimeline.Plan plan,
+      CompletableFuture<Void> written,
+      Runnable stop,
+      long deadline,
+      Consumer<IperfInterval> intervals)
+      throws FailedException, InterruptedException {
+    try {
+      return IperfTimeline.run(streams, start, plan, written, stop, deadline, clock, intervals);
+    } catch (ExecutionException e) {
+      throw failed("transfer", e);
+    } catch (TimeoutException e) {
+      throw notInTime("transfer");
+    }
+  }
+
+  private Result result(
+      TcpFlow clientFlow,
+      TcpFlow serverFlow,
+      IperfTimeline.Result timeline,
+      IperfEndpoint.Outcome atClient,
+      IperfEndpoint.Outcome atServer) {
+    List<IperfSummary> summaries = new ArrayList<>();
+    for (int i = 0; i < streams.size(); i++) {
+      IperfStream s = streams.get(i);
+      summaries.add(
+          IperfSummary.of(
+              i, s, timeline, s == toServer ? atServer.received() : atClient.received()));
+    }
+    return new Result(
+        clientFlow.src(),
+        serverFlow.src(),
+        clientFlow.stats().mss(),
+        timeline,
+        summaries,
+        reports(clientFlow, serverFlow, atClient, atServer));
+  }
+
+  private static AtomicLong written(IperfStream stream) {
+    return stream == null ? new AtomicLong() : stream.written;
+  }
+
+  private static AtomicLong read(IperfStream stream) {
+    return stream == null ? new AtomicLong() : stream.read;
   }
 
   private PseudoRandomPayload clientPayload() {
@@ -154,12 +283,12 @@ final class IperfTransfer {
     String clientEnd = client.name() + " " + hostPort(clientFlow.src());
     String serverEnd = server.name() + " " + hostPort(serverFlow.src());
     List<IperfReport> reports = new ArrayList<>();
-    if (clientSends > 0 || serverSends == 0) {
+    if (toServer != null) {
       reports.add(
           new IperfReport(
               clientEnd, serverEnd, atClient.sent(), atServer.received(), clientFlow.stats()));
     }
-    if (serverSends > 0) {
+    if (toClient != null) {
       reports.add(
           new IperfReport(
               serverEnd, clientEnd, atServer.sent(), atClient.received(), serverFlow.stats()));
@@ -170,35 +299,50 @@ final class IperfTransfer {
   private <T> T await(CompletableFuture<T> stage, long deadline, String what)
       throws FailedException, InterruptedException {
     try {
-      return stage.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      return stage.get(Math.max(0, deadline - clock.nanos()), TimeUnit.NANOSECONDS);
     } catch (ExecutionException e) {
-      Throwable cause = IperfEndpoint.unwrap(e);
-      throw new FailedException(
-          what + " failed: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+      throw failed(what, e);
     } catch (TimeoutException e) {
-      throw new FailedException(
-          String.format(
-              "%s did not finish in time: %d of %d bytes read",
-              what, bytesReceived(), totalBytes()));
+      throw notInTime(what);
     }
   }
 
-  /** Completes when both do, or fails as soon as either fails. */
-  private static CompletableFuture<Void> bothOrFirstFailure(
-      CompletableFuture<?> a, CompletableFuture<?> b) {
-    CompletableFuture<Void> both = new CompletableFuture<>();
-    CompletableFuture.allOf(a, b).thenRun(() -> both.complete(null));
-    a.exceptionally(
-        error -> {
-          both.completeExceptionally(error);
-          return null;
+  private static FailedException failed(String what, ExecutionException e) {
+    Throwable cause = IperfEndpoint.unwrap(e);
+    return new FailedException(
+        what + " failed: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+  }
+
+  private FailedException notInTime(String what) {
+    boolean timed = clientSends == UNTIL_STOPPED || serverSends == UNTIL_STOPPED;
+    return new FailedException(
+        timed
+            ? String.format("%s did not finish in time: %d bytes read", what, bytesReceived())
+            : String.format(
+                "%s did not finish in time: %d of %d bytes read",
+                what, bytesReceived(), totalBytes()));
+  }
+
+  /** Completes as {@code main} does, or fails as soon as any of {@code watched} fails. */
+  private static CompletableFuture<Void> firstFailureOf(
+      CompletableFuture<?> main, CompletableFuture<?>... watched) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    main.whenComplete(
+        (ignored, error) -> {
+          if (error != null) {
+            result.completeExceptionally(error);
+          } else {
+            result.complete(null);
+          }
         });
-    b.exceptionally(
-        error -> {
-          both.completeExceptionally(error);
-          return null;
-        });
-    return both;
+    for (CompletableFuture<?> w : watched) {
+      w.exceptionally(
+          error -> {
+            result.completeExceptionally(error);
+            return null;
+          });
+    }
+    return result;
   }
 
   private static void abort(TcpFlow... flows) {

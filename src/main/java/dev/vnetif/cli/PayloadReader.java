@@ -16,21 +16,23 @@ final class PayloadReader {
 
   private final TcpFlow flow;
   private final AtomicLong progress;
+  private final IperfClock clock;
   private final MessageDigest sha = IperfEndpoint.sha256();
   private final CompletableFuture<Received> result = new CompletableFuture<>();
   private long bytes;
 
-  private PayloadReader(TcpFlow flow, AtomicLong progress) {
+  private PayloadReader(TcpFlow flow, AtomicLong progress, IperfClock clock) {
     this.flow = flow;
     this.progress = progress;
+    this.clock = clock;
   }
 
   /**
    * Starts reading; the stage completes at EOF, or fails as the read did (reset, timeout). Every
    * byte read is also added to {@code progress}.
    */
-  static CompletionStage<Received> start(TcpFlow flow, AtomicLong progress) {
-    PayloadReader reader = new PayloadReader(flow, progress);
+  static CompletionStage<Received> start(TcpFlow flow, AtomicLong progress, IperfClock clock) {
+    PayloadReader reader = new PayloadReader(flow, progress, clock);
     reader.readNext();
     return reader.result;
   }
@@ -72,7 +74,7 @@ final class PayloadReader {
       progress.addAndGet(data.data().size());
       return true;
     }
-    result.complete(new Received(bytes, sha.digest(), System.nanoTime()));
+    result.complete(new Received(bytes, sha.digest(), clock.nanos()));
     return false;
   }
 }

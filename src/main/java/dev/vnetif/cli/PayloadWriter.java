@@ -5,7 +5,7 @@ import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.Done;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -32,6 +32,9 @@ final class PayloadWriter {
   /** What was written: the byte count, its SHA-256, and when the first write was issued. */
   record Sent(long bytes, byte[] sha256, long startNanos) {}
 
+  /** A writer under way: what it will have written, and how to make it stop early. */
+  record Writing(CompletionStage<Sent> sent, Runnable stop) {}
+
   private final TcpFlow flow;
   private final PseudoRandomPayload payload;
   private final long total;
@@ -41,6 +44,12 @@ final class PayloadWriter {
   private final CompletableFuture<Sent> result = new CompletableFuture<>();
   private final AtomicInteger outstanding = new AtomicInteger();
 
+  /** Bytes whose write completed (they are in the send buffer): what iperf's intervals count. */
+  private final AtomicLong accepted;
+
+  /** Set by {@link #stop}: issue no more writes; complete once the outstanding ones have. */
+  private volatile boolean stopping;
+
   /** Requests to run {@link #issueWrites}; only the thread that raised it from 0 issues. */
   private final AtomicInteger issueRequests = new AtomicInteger();
 
@@ -48,8 +57,14 @@ final class PayloadWriter {
   private long startNanos;
 
   private PayloadWriter(
-      TcpFlow flow, PseudoRandomPayload payload, long total, int writeSize, int maxOutstanding) {
+      TcpFlow flow,
+      PseudoRandomPayload payload,
+      long total,
+      int writeSize,
+      int maxOutstanding,
+      AtomicLong accepted) {
     this.flow = flow;
+    this.accepted = accepted;
     this.payload = payload;
     this.total = total;
     this.writeSize = writeSize;
@@ -57,17 +72,32 @@ final class PayloadWriter {
   }
 
   /**
-   * Starts writing; the stage completes once the last write is in the send buffer (not yet
-   * acknowledged), or fails with the first failed write.
+   * Starts writing {@code total} bytes ({@link Long#MAX_VALUE}: until stopped); the stage completes
+   * once the last write is in the send buffer (not yet acknowledged), or fails with the first
+   * failed write. Each completed write adds its length to {@code accepted}.
    */
-  static CompletionStage<Sent> start(
-      TcpFlow flow, PseudoRandomPayload payload, long total, int writeSize) {
+  static Writing start(
+      TcpFlow flow,
+      PseudoRandomPayload payload,
+      long total,
+      int writeSize,
+      AtomicLong accepted,
+      IperfClock clock) {
     int window =
         Math.max(2, Math.min(MAX_OUTSTANDING_WRITES, (QUEUED_BYTES + writeSize - 1) / writeSize));
-    PayloadWriter writer = new PayloadWriter(flow, payload, total, writeSize, window);
-    writer.startNanos = System.nanoTime();
+    PayloadWriter writer = new PayloadWriter(flow, payload, total, writeSize, window, accepted);
+    writer.startNanos = clock.nanos();
     writer.issueWrites();
-    return writer.result;
+    return new Writing(writer.result, writer::stop);
+  }
+
+  /**
+   * Stops a timed run: no write is issued after this, and the stage completes when those already
+   * issued have (their bytes are part of the stream and of its digest). Any thread may call it.
+   */
+  private void stop() {
+    stopping = true;
+    issueWrites();
   }
 
   /**
@@ -82,11 +112,16 @@ final class PayloadWriter {
     }
     int requests = 1;
     do {
-      while (outstanding.get() < maxOutstanding && written < total && !result.isDone()) {
+      while (!stopping
+          && outstanding.get() < maxOutstanding
+          && written < total
+          && !result.isDone()) {
         outstanding.incrementAndGet();
-        flow.write(ByteString.fromArrayUnsafe(nextChunk())).whenComplete(this::writeCompleted);
+        byte[] chunk = nextChunk();
+        flow.write(ByteString.fromArrayUnsafe(chunk))
+            .whenComplete((done, error) -> writeCompleted(chunk.length, error));
       }
-      if (written == total && outstanding.get() == 0) {
+      if ((written == total || stopping) && outstanding.get() == 0 && !result.isDone()) {
         result.complete(new Sent(written, sha.digest(), startNanos));
       }
       requests = issueRequests.addAndGet(-requests);
@@ -101,11 +136,12 @@ final class PayloadWriter {
     return chunk;
   }
 
-  private void writeCompleted(Done done, Throwable error) {
+  private void writeCompleted(int length, Throwable error) {
     if (error != null) {
       result.completeExceptionally(IperfEndpoint.unwrap(error));
       return;
     }
+    accepted.addAndGet(length);
     outstanding.decrementAndGet();
     issueWrites();
   }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "vnetif",
     mixinStandardHelpOptions = true,
-    version = "vnetif-stack 0.1.0",
+    version = "vnetif-stack " + VnetifCli.VERSION,
     description =
         "A TCP/IP network inside the JVM: build hosts on a virtual switch and "
             + "run traffic between them.",
@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class
     })
 public final class VnetifCli implements Runnable {
+  static final String VERSION = "0.1.0";
+
   static final Path LOGBACK = Path.of("conf", "logback.xml");
 
   public static void main(String[] args) {
