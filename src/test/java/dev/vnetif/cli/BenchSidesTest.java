@@ -223,6 +223,43 @@ class BenchSidesTest {
   }
 
   @Test
+  @DisplayName(
+      "churn through 2 x 32 client ports: every 4-tuple comes back while the server holds it in"
+          + " TIME_WAIT, and no connect needs a SYN retransmission (issue 8)")
+  void churnReopensTimeWaitWithoutSynRetransmission() {
+    Run r =
+        run(
+            new BenchCommand(),
+            "--sides",
+            "virtual",
+            "--workloads",
+            "churn",
+            "--churn-connections",
+            "1500",
+            "--churn-clients",
+            "2",
+            "--churn-ports",
+            "32",
+            "--churn-concurrency",
+            "16",
+            "--seed",
+            "11");
+    assertEquals(0, r.exitCode(), r.all());
+    Matcher syn = Pattern.compile("(?m)^churn SYN retransmitted +(\\d+)$").matcher(r.out());
+    assertTrue(syn.find(), r.all());
+    assertEquals(
+        0, Integer.parseInt(syn.group(1)), "connects that retransmitted a SYN:\n" + r.out());
+    Matcher reused =
+        Pattern.compile("4-tuples reused: ([\\d,]+), ([\\d,]+) of them within 2 MSL")
+            .matcher(r.out());
+    assertTrue(reused.find(), r.all());
+    int withinTimeWait = Integer.parseInt(reused.group(2).replace(",", ""));
+    // 1,500 connections over 64 ports: all but the first 64 reuse a 4-tuple, nearly all of them
+    // while the server still holds it in TIME_WAIT (2 MSL = 60 s).
+    assertTrue(withinTimeWait >= 1_000, "reuses within 2 MSL: " + withinTimeWait + "\n" + r.out());
+  }
+
+  @Test
   @DisplayName("the seed chooses the same aborts every time, about the fraction asked")
   void abortsFollowTheSeed() {
     boolean[] a = new ChurnPlan(10_000, 1, 1, 0, 0.1, 3).aborts();
