@@ -1,13 +1,17 @@
 package dev.vnetif.tcp;
 
+import dev.vnetif.wire.SeqNum;
+
 /**
  * The retransmission timeout of one connection, computed from round-trip samples as RFC 6298
- * specifies, in exact integer nanoseconds.
+ * specifies, in exact integer nanoseconds, and the timing of those samples under Karn's algorithm.
  *
- * <p>The caller owns the timer itself and Karn's rule (RFC 6298 §3): it passes to {@link
- * #sample(long)} only round trips of segments that were never retransmitted, calls {@link
- * #backoff()} when the timer expires, and reads {@link #rtoNanos()} whenever it (re)starts the
- * timer.
+ * <p>Timing (RFC 6298 §3, Karn and Partridge): one segment is timed at a time. {@link #onSend}
+ * starts timing a newly sent segment unless one is already timed; {@link #onAck} takes the sample
+ * when an ACK covers it; {@link #onRetransmit} abandons the timing, because an ACK that follows a
+ * retransmission cannot tell which copy it answers. The caller owns the timer itself: it calls
+ * {@link #backoff()} when the timer expires and reads {@link #rtoNanos()} whenever it (re)starts
+ * it. {@link #sample(long)} takes a measurement directly (the caller then answers for Karn's rule).
  *
  * <p>Integer division truncates; the exact results of a sequence of samples are therefore
  * reproducible, which the tests rely on. Not thread-safe: one instance belongs to one connection.
@@ -39,6 +43,12 @@ public final class RttEstimator {
   private long computedRto;
 
   private int backoffCount;
+
+  /** Karn: whether a segment is being timed, where it starts, and when it was sent. */
+  private boolean timing;
+
+  private int timedSeq;
+  private long timedAtNanos;
 
   /**
    * @param initialRtoNanos the RTO before any sample (RFC 6298 §2.1 says 1 s)
@@ -111,6 +121,52 @@ public final class RttEstimator {
     // RFC 6298 §2.2 / §2.3: RTO <- SRTT + max(G, K*RTTVAR).
     computedRto = saturatingAdd(srtt, Math.max(clockGranularityNanos, K * rttvar));
     backoffCount = 0;
+  }
+
+  /**
+   * A segment starting at {@code seq} was sent for the first time (never a retransmission, RFC 6298
+   * §3): it is timed unless another segment already is, so one sample comes per round trip.
+   */
+  public void onSend(int seq, long nowNanos) {
+    if (!timing) {
+      timing = true;
+      timedSeq = seq;
+      timedAtNanos = nowNanos;
+    }
+  }
+
+  /**
+   * A cumulative ACK up to {@code ack} arrived: if it covers the timed segment (acknowledges past
+   * its first sequence number), its round trip is a sample (RFC 6298 §2.2, §2.3) and timing stops.
+   *
+   * @return whether a sample was taken
+   */
+  public boolean onAck(int ack, long nowNanos) {
+    if (!timing || !SeqNum.gt(ack, timedSeq)) {
+      return false;
+    }
+    timing = false;
+    sample(nowNanos - timedAtNanos);
+    return true;
+  }
+
+  /**
+   * A segment was retransmitted (timeout, fast retransmit, partial ACK): Karn's algorithm (RFC 6298
+   * §3) forbids measuring from an ACK that may answer either copy, so the timing is abandoned; the
+   * next new segment sent is timed instead.
+   */
+  public void onRetransmit() {
+    timing = false;
+  }
+
+  /** Whether a segment is being timed (sent by {@link #onSend}, not yet acknowledged). */
+  public boolean isTiming() {
+    return timing;
+  }
+
+  /** The first sequence number of the timed segment; meaningful while {@link #isTiming()}. */
+  public int timedSeq() {
+    return timedSeq;
   }
 
   /** Whether {@link #sample(long)} has been called at least once. */

@@ -56,12 +56,6 @@ public final class Tcb {
    */
   private boolean synAcked;
 
-  /** Karn's algorithm (RFC 6298 §3): one segment timed at a time, never a retransmitted one. */
-  private boolean timing;
-
-  private int timedSeq;
-  private long timedAtNanos;
-
   /** Consecutive retransmission timeouts without progress. */
   private int retransmissions;
 
@@ -639,10 +633,7 @@ public final class Tcb {
   /** New data acknowledged: RTT sample, congestion control, retransmission timer (RFC 6298 §5). */
   private void onNewAck(int ack, long now) {
     int bytesAcked = snd.acknowledge(ack);
-    if (timing && SeqNum.gt(ack, timedSeq)) {
-      rtt.sample(now - timedAtNanos);
-      timing = false;
-    }
+    rtt.onAck(ack, now);
     retransmissions = 0;
     LossRecovery.AckKind kind =
         recovery.onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax - ack, now);
@@ -776,13 +767,12 @@ public final class Tcb {
   private void acknowledgeSyn(int ack, long now) {
     snd.acknowledge(ack);
     synAcked = true;
-    if (timing && SeqNum.gt(ack, timedSeq)) {
-      rtt.sample(now - timedAtNanos);
-    }
+    // The SYN is the only segment that can be timed here (data waits for ESTABLISHED), and an
+    // acceptable ACK covers it; after a retransmitted SYN nothing is timed (Karn).
+    rtt.onAck(ack, now);
     if (retransmissions > 0) {
       rtt.reinitializeAfterSynTimeout(RTO_AFTER_SYN_TIMEOUT); // RFC 6298 §5.7
     }
-    timing = false;
     retransmissions = 0;
     if (snd.sndUna == snd.sndMax) {
       timers.cancel(Kind.RETRANSMIT); // RFC 6298 §5.2
@@ -819,7 +809,6 @@ public final class Tcb {
     rcv =
         new ReceiveSequence(config.receiveBufferSize(), config.mss(), config.maxReassemblyRanges());
     rtt = newRttEstimator(config);
-    timing = false;
     retransmissions = 0;
     ackOwed = false;
     synAcked = false;
@@ -839,7 +828,7 @@ public final class Tcb {
   private void onRetransmissionTimeout(long now) {
     retransmissions++;
     timeouts++;
-    timing = false; // Karn
+    rtt.onRetransmit(); // Karn: everything outstanding is sent again
     if (!synAcked) {
       onSynTimeout(now);
       return;
@@ -1006,9 +995,7 @@ public final class Tcb {
         OptionsNegotiation.synOptions(config, offeredWindowScale),
         now);
     if (snd.sndMax == snd.iss) {
-      timing = true; // first transmission of the SYN: it may be timed
-      timedSeq = snd.iss;
-      timedAtNanos = now;
+      rtt.onSend(snd.iss, now); // first transmission of the SYN: it may be timed
     } else {
       retransmittedSegments++;
     }
@@ -1094,11 +1081,7 @@ public final class Tcb {
     // After a go-back-N rewind a segment may carry old bytes and then never-sent ones.
     bytesSent += Math.max(0, SeqNum.diff(seq + length, SeqNum.max(seq, snd.sndMax)));
     if (fresh) {
-      if (!timing) {
-        timing = true;
-        timedSeq = seq;
-        timedAtNanos = now;
-      }
+      rtt.onSend(seq, now);
     } else {
       retransmittedSegments++;
     }
@@ -1143,7 +1126,7 @@ public final class Tcb {
       return;
     }
     retransmittedSegments++;
-    timing = false; // Karn: an ACK now could be for either copy
+    rtt.onRetransmit(); // Karn: an ACK now could be for either copy
   }
 
   /** Data bytes in the segment at SND.UNA: up to one MSS of what was sent before. */
