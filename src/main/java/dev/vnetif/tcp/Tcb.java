@@ -70,16 +70,7 @@ public final class Tcb {
   private boolean answeredOutOfWindow;
   private long lastOutOfWindowAnswerNanos;
 
-  private long segmentsSent;
-  private long segmentsReceived;
-  private long bytesSent;
-  private long bytesReceived;
-  private long retransmittedSegments;
-  private long fastRetransmits;
-  private long timeouts;
-  private long challengeAcksSent;
-  private long zeroWindowProbes;
-  private long keepaliveProbesSent;
+  private final TcbCounters counters = new TcbCounters();
 
   private Tcb(
       TcpConfig config,
@@ -199,17 +190,17 @@ public final class Tcb {
         snd.sndWnd,
         rcv.window(),
         snd.effectiveMss,
-        bytesSent,
+        counters.bytesSent(),
         snd.buffer.consumedTotal(),
-        bytesReceived,
-        segmentsSent,
-        segmentsReceived,
-        retransmittedSegments,
-        fastRetransmits,
-        timeouts,
-        challengeAcksSent,
-        zeroWindowProbes,
-        keepaliveProbesSent);
+        counters.bytesReceived(),
+        counters.segmentsSent(),
+        counters.segmentsReceived(),
+        counters.retransmittedSegments(),
+        counters.fastRetransmits(),
+        counters.timeouts(),
+        counters.challengeAcks(),
+        counters.zeroWindowProbes(),
+        counters.keepaliveProbes());
   }
 
   // ================================================================ user calls
@@ -360,7 +351,7 @@ public final class Tcb {
   }
 
   private void arrive(TcpSegment segment, long nowNanos) {
-    segmentsReceived++;
+    counters.segmentReceived();
     switch (state) {
       case CLOSED -> answerInClosed(segment, nowNanos);
       case LISTEN -> onListen(segment, nowNanos);
@@ -654,7 +645,7 @@ public final class Tcb {
 
   private void onDuplicateAck(int ack, long now) {
     if (recovery.onDuplicateAck(ack, snd.sndMax, snd.sndMax - snd.sndUna, now)) {
-      fastRetransmits++;
+      counters.fastRetransmit();
       retransmitFirst(now); // RFC 5681 §3.2 step 2
     }
   }
@@ -715,7 +706,7 @@ public final class Tcb {
     }
     rcv.rcvNxt += n;
     rcv.unconsumed += n;
-    bytesReceived += n;
+    counters.dataReceived(n);
     rcv.unackedBytes += n;
     out.event(new TcbEvent.DataReceived(data));
   }
@@ -827,7 +818,7 @@ public final class Tcb {
   /** RFC 6298 §5.4–5.7: retransmit the earliest unacknowledged segment, back off, restart. */
   private void onRetransmissionTimeout(long now) {
     retransmissions++;
-    timeouts++;
+    counters.timeout();
     rtt.onRetransmit(); // Karn: everything outstanding is sent again
     if (!synAcked) {
       onSynTimeout(now);
@@ -897,7 +888,7 @@ public final class Tcb {
     if (SeqNum.gt(seq + 1, snd.probeEnd)) {
       snd.probeEnd = seq + 1; // so the ACK of the probe byte is acceptable
     }
-    zeroWindowProbes++;
+    counters.zeroWindowProbe();
     persistProbes++;
     armPersist(now);
   }
@@ -933,7 +924,7 @@ public final class Tcb {
     }
     emit(snd.sndNxt - 1, rcv.rcvNxt, TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
     keepaliveProbes++;
-    keepaliveProbesSent++;
+    counters.keepaliveProbe();
     lastKeepaliveProbeNanos = now;
     timers.arm(Kind.KEEPALIVE, now + keepalive.intervalNanos());
   }
@@ -952,7 +943,9 @@ public final class Tcb {
       long at =
           Math.max(
               now + keepalive.afterNanos(),
-              keepaliveProbesSent == 0 ? now : lastKeepaliveProbeNanos + keepalive.intervalNanos());
+              counters.keepaliveProbes() == 0
+                  ? now
+                  : lastKeepaliveProbeNanos + keepalive.intervalNanos());
       timers.arm(Kind.KEEPALIVE, at);
     }
   }
@@ -980,7 +973,7 @@ public final class Tcb {
 
   private void challengeAck(long now) {
     if (challengeAcks.tryAcquire(now)) {
-      challengeAcksSent++;
+      counters.challengeAck();
       sendAck(now);
     }
   }
@@ -997,7 +990,7 @@ public final class Tcb {
     if (snd.sndMax == snd.iss) {
       rtt.onSend(snd.iss, now); // first transmission of the SYN: it may be timed
     } else {
-      retransmittedSegments++;
+      counters.retransmitted();
     }
     snd.sent(snd.iss + 1);
     if (!timers.isArmed(Kind.RETRANSMIT)) {
@@ -1079,11 +1072,11 @@ public final class Tcb {
     }
     emit(seq, rcv.rcvNxt, flags, payload, TcpOptions.NONE, now);
     // After a go-back-N rewind a segment may carry old bytes and then never-sent ones.
-    bytesSent += Math.max(0, SeqNum.diff(seq + length, SeqNum.max(seq, snd.sndMax)));
+    counters.newDataSent(Math.max(0, SeqNum.diff(seq + length, SeqNum.max(seq, snd.sndMax))));
     if (fresh) {
       rtt.onSend(seq, now);
     } else {
-      retransmittedSegments++;
+      counters.retransmitted();
     }
     snd.sent(end);
     lastSendNanos = now;
@@ -1097,7 +1090,7 @@ public final class Tcb {
       boolean fresh = SeqNum.geq(snd.sndNxt, snd.sndMax);
       emit(snd.sndNxt, rcv.rcvNxt, TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
       if (!fresh) {
-        retransmittedSegments++;
+        counters.retransmitted();
       }
       snd.sent(snd.sndNxt + 1);
       if (!timers.isArmed(Kind.RETRANSMIT)) {
@@ -1125,7 +1118,7 @@ public final class Tcb {
     } else {
       return;
     }
-    retransmittedSegments++;
+    counters.retransmitted();
     rtt.onRetransmit(); // Karn: an ACK now could be for either copy
   }
 
@@ -1145,14 +1138,14 @@ public final class Tcb {
     } else {
       ack = 0;
     }
-    segmentsSent++;
+    counters.segmentSent();
     out.segment(
         new TcpSegment(localPort, remotePort, seq, ack, flags, window, 0, options, payload));
   }
 
   /** A RST (or RST+ACK) to a port that may not be ours yet (LISTEN, SYN_SENT, CLOSED). */
   private void emitTo(int port, int seq, int ack, int flags, long now) {
-    segmentsSent++;
+    counters.segmentSent();
     out.segment(new TcpSegment(localPort, port, seq, ack, flags, 0, 0, TcpOptions.NONE, EMPTY));
   }
 }
