@@ -64,9 +64,6 @@ public final class Tcb {
   private long lastKeepaliveProbeNanos;
   private long lastSendNanos;
 
-  /** An ACK is owed; sent at the end of the input unless a data segment carries it. */
-  private boolean ackOwed;
-
   private boolean answeredOutOfWindow;
   private long lastOutOfWindowAnswerNanos;
 
@@ -162,21 +159,21 @@ public final class Tcb {
 
   /** Bytes {@link #send} would take now. */
   public int sendBufferFree() {
-    return snd.buffer.free();
+    return snd.buffer().free();
   }
 
   /** Total bytes ever written and acknowledged by the peer. */
   public long acknowledgedTotal() {
-    return snd.buffer.consumedTotal();
+    return snd.buffer().consumedTotal();
   }
 
   /** Total bytes ever accepted by {@link #send}. */
   public long writtenTotal() {
-    return snd.buffer.appendedTotal();
+    return snd.buffer().appendedTotal();
   }
 
   public boolean canSend() {
-    return state.canSend() && !snd.finQueued;
+    return state.canSend() && !snd.finQueued();
   }
 
   public TcbStats stats() {
@@ -187,11 +184,11 @@ public final class Tcb {
         rtt.rtoNanos(),
         recovery == null ? 0 : recovery.cc.cwnd(),
         recovery == null ? Integer.MAX_VALUE : recovery.cc.ssthresh(),
-        snd.sndWnd,
+        snd.sndWnd(),
         rcv.window(),
-        snd.effectiveMss,
+        snd.effectiveMss(),
         counters.bytesSent(),
-        snd.buffer.consumedTotal(),
+        snd.buffer().consumedTotal(),
         counters.bytesReceived(),
         counters.segmentsSent(),
         counters.segmentsReceived(),
@@ -224,11 +221,11 @@ public final class Tcb {
     }
     if (!canSend()) {
       throw new IllegalStateException(
-          "cannot send in state " + state + (snd.finQueued ? " after shutdown" : ""));
+          "cannot send in state " + state + (snd.finQueued() ? " after shutdown" : ""));
     }
-    int taken = snd.buffer.append(data);
+    int taken = snd.buffer().append(data);
     if (nodelay) {
-      snd.nodelayUpTo = snd.buffer.appendedTotal();
+      snd.markNodelay();
     }
     if (state.isSynchronized()) {
       transmit(nowNanos);
@@ -242,11 +239,7 @@ public final class Tcb {
    * reader never leaves the peer stuck at a zero window.
    */
   public void consumed(int bytes, long nowNanos) {
-    if (bytes < 0 || bytes > rcv.unconsumed) {
-      throw new IllegalArgumentException(
-          "consumed " + bytes + " bytes but " + rcv.unconsumed + " are unconsumed");
-    }
-    rcv.unconsumed -= bytes;
+    rcv.consume(bytes);
     if (state.canReceive() && state != TcpState.SYN_RECEIVED && rcv.windowUpdateWorthSending()) {
       sendAck(nowNanos);
     }
@@ -262,22 +255,22 @@ public final class Tcb {
     switch (state) {
       case LISTEN, SYN_SENT -> close(CloseReason.NORMAL);
       case SYN_RECEIVED -> {
-        snd.finQueued = true;
+        snd.queueFin();
         // RFC 9293 §3.10.4: "if no SENDs have been issued and there is no pending data to
         // send, then form a FIN segment and send it, and enter FIN-WAIT-1 state; otherwise,
         // queue for processing after entering ESTABLISHED state".
-        if (snd.buffer.appendedTotal() == 0) {
+        if (snd.buffer().appendedTotal() == 0) {
           enter(TcpState.FIN_WAIT_1);
           sendFinIfDue(nowNanos);
         }
       }
       case ESTABLISHED -> {
-        snd.finQueued = true;
+        snd.queueFin();
         enter(TcpState.FIN_WAIT_1);
         transmit(nowNanos);
       }
       case CLOSE_WAIT -> {
-        snd.finQueued = true;
+        snd.queueFin();
         enter(TcpState.LAST_ACK);
         transmit(nowNanos);
       }
@@ -296,7 +289,7 @@ public final class Tcb {
   public void abort(long nowNanos) {
     switch (state) {
       case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT ->
-          emit(snd.sndMax, 0, TcpSegment.RST, EMPTY, TcpOptions.NONE, nowNanos);
+          emit(snd.sndMax(), 0, TcpSegment.RST, EMPTY, TcpOptions.NONE, nowNanos);
       default -> {}
     }
     if (state != TcpState.CLOSED) {
@@ -324,7 +317,7 @@ public final class Tcb {
     }
     if (timers.due(Kind.DELAYED_ACK, nowNanos)) {
       timers.cancel(Kind.DELAYED_ACK);
-      ackOwed = true;
+      rcv.oweAck();
     }
     finishInput(nowNanos);
   }
@@ -395,9 +388,7 @@ public final class Tcb {
     offeredWindowScale = config.windowScaling() && seg.options().windowScale() >= 0;
     OptionsNegotiation.apply(seg.options(), offeredWindowScale, config, snd, rcv);
     // RFC 7323 §2.2: the window of a SYN is never scaled.
-    snd.sndWnd = seg.window();
-    snd.maxSndWnd = seg.window();
-    snd.sndWl1 = seg.seq();
+    snd.synWindow(seg.window(), seg.seq(), seg.ack());
     lastHeard(now);
     enter(TcpState.SYN_RECEIVED);
     sendSyn(now, true);
@@ -407,7 +398,7 @@ public final class Tcb {
   private void onSynSent(TcpSegment seg, long now) {
     boolean ackAcceptable = false;
     if (seg.isAck()) {
-      if (SeqNum.leq(seg.ack(), snd.iss) || SeqNum.gt(seg.ack(), snd.ackLimit())) {
+      if (SeqNum.leq(seg.ack(), snd.iss()) || SeqNum.gt(seg.ack(), snd.ackLimit())) {
         if (!seg.isRst()) {
           emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
         }
@@ -426,15 +417,12 @@ public final class Tcb {
     }
     rcv.start(seg.seq());
     OptionsNegotiation.apply(seg.options(), offeredWindowScale, config, snd, rcv);
-    snd.sndWnd = seg.window();
-    snd.maxSndWnd = seg.window();
-    snd.sndWl1 = seg.seq();
-    snd.sndWl2 = seg.ack();
+    snd.synWindow(seg.window(), seg.seq(), seg.ack());
     lastHeard(now);
     if (ackAcceptable) {
       acknowledgeSyn(seg.ack(), now);
       establish(now);
-      ackOwed = true;
+      rcv.oweAck();
     } else {
       // Simultaneous open (RFC 9293 §3.10.7.3 fourth, figure 7): SYN-ACK from our ISS,
       // offering window scale only if the peer's SYN did (RFC 7323 §2.2).
@@ -446,13 +434,13 @@ public final class Tcb {
 
   /** RFC 9293 §3.10.7.4 for SYN_RECEIVED and every synchronized state. */
   private void onSynchronized(TcpSegment seg, long now) {
-    if (!synAcked && seg.isSyn() && !seg.isRst() && seg.seq() == rcv.irs) {
+    if (!synAcked && seg.isSyn() && !seg.isRst() && seg.seq() == rcv.irs()) {
       onPeerSynAgain(seg, now);
       return;
     }
     if (!rcv.acceptable(seg.seq(), seg.segmentLength())) {
       if (rcv.window() == 0
-          && seg.seq() == rcv.rcvNxt
+          && seg.seq() == rcv.rcvNxt()
           && seg.isAck()
           && !seg.isRst()
           && !seg.isSyn()
@@ -519,7 +507,7 @@ public final class Tcb {
     if (state == TcpState.TIME_WAIT && seg.isFin()) {
       timers.arm(Kind.TIME_WAIT, now + 2 * config.mslNanos());
     }
-    if (seg.segmentLength() == 0 && seg.seq() != rcv.rcvNxt - 1) {
+    if (seg.segmentLength() == 0 && seg.seq() != rcv.rcvNxt() - 1) {
       // An empty segment outside the window is answered at most every 500 ms (Linux's
       // tcp_invalid_ratelimit): two confused ends must not trade ACKs without end. A
       // keepalive probe (SEQ = RCV.NXT − 1, RFC 1122 §4.2.3.6) is always answered.
@@ -529,7 +517,7 @@ public final class Tcb {
       answeredOutOfWindow = true;
       lastOutOfWindowAnswerNanos = now;
     }
-    ackOwed = true;
+    rcv.oweAck();
   }
 
   /**
@@ -537,7 +525,7 @@ public final class Tcb {
    * earns a (rate-limited) challenge ACK.
    */
   private void onResetInWindow(TcpSegment seg, long now) {
-    if (seg.seq() != rcv.rcvNxt) {
+    if (seg.seq() != rcv.rcvNxt()) {
       challengeAck(now);
       return;
     }
@@ -559,14 +547,14 @@ public final class Tcb {
    * CLOSE in SYN_RECEIVED sent the FIN at once, the ACK may cover that FIN too.
    */
   private boolean onAckInSynReceived(TcpSegment seg, long now) {
-    if (SeqNum.leq(seg.ack(), snd.sndUna) || SeqNum.gt(seg.ack(), snd.sndMax)) {
+    if (SeqNum.leq(seg.ack(), snd.sndUna()) || SeqNum.gt(seg.ack(), snd.sndMax())) {
       emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
       return false;
     }
     acknowledgeSyn(seg.ack(), now);
     establish(now);
     snd.updateWindow(seg.window(), seg.seq(), seg.ack());
-    if (snd.finQueued && state == TcpState.ESTABLISHED) {
+    if (snd.finQueued() && state == TcpState.ESTABLISHED) {
       enter(TcpState.FIN_WAIT_1); // a CLOSE queued in SYN_RECEIVED (RFC 9293 §3.10.4)
     }
     return advanceOnFinAcked(now);
@@ -578,25 +566,25 @@ public final class Tcb {
    */
   private boolean onAck(TcpSegment seg, long now) {
     int ack = seg.ack();
-    if (SeqNum.gt(ack, snd.ackLimit()) || SeqNum.lt(ack, snd.sndUna - snd.maxSndWnd)) {
+    if (SeqNum.gt(ack, snd.ackLimit()) || SeqNum.lt(ack, snd.sndUna() - snd.maxSndWnd())) {
       challengeAck(now);
       return false;
     }
     boolean duplicate =
-        ack == snd.sndUna
+        ack == snd.sndUna()
             && seg.payload().isEmpty()
             && !seg.isFin()
-            && (seg.window() << snd.sndScale) == snd.sndWnd
+            && (seg.window() << snd.sndScale()) == snd.sndWnd()
             && snd.flightSize() > 0;
-    if (SeqNum.gt(ack, snd.sndUna)) {
+    if (SeqNum.gt(ack, snd.sndUna())) {
       onNewAck(ack, now);
     } else if (duplicate) {
       onDuplicateAck(ack, now);
     }
-    if (snd.isWindowUpdate(seg.seq(), ack) && SeqNum.geq(ack, snd.sndUna)) {
-      boolean wasClosed = snd.sndWnd == 0;
+    if (snd.isWindowUpdate(seg.seq(), ack) && SeqNum.geq(ack, snd.sndUna())) {
+      boolean wasClosed = snd.sndWnd() == 0;
       snd.updateWindow(seg.window(), seg.seq(), ack);
-      if (wasClosed && snd.sndWnd > 0) {
+      if (wasClosed && snd.sndWnd() > 0) {
         timers.cancel(Kind.PERSIST);
         persistProbes = 0;
       }
@@ -627,24 +615,24 @@ public final class Tcb {
     rtt.onAck(ack, now);
     retransmissions = 0;
     LossRecovery.AckKind kind =
-        recovery.onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax - ack, now);
+        recovery.onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax() - ack, now);
     if (kind == LossRecovery.AckKind.FIRST_PARTIAL || kind == LossRecovery.AckKind.PARTIAL) {
       // RFC 6582 §3.2 step 3: retransmit the first unacknowledged segment at once.
       retransmitFirst(now);
     }
-    if (snd.sndUna == snd.sndMax) {
+    if (snd.sndUna() == snd.sndMax()) {
       timers.cancel(Kind.RETRANSMIT); // RFC 6298 §5.2
     } else if (kind != LossRecovery.AckKind.PARTIAL) {
       // RFC 6298 §5.3; RFC 6582 §3.2 step 3: only the first partial ACK restarts it.
       timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
     }
     if (bytesAcked > 0) {
-      out.event(new TcbEvent.DataAcknowledged(snd.buffer.consumedTotal(), snd.buffer.free()));
+      out.event(new TcbEvent.DataAcknowledged(snd.buffer().consumedTotal(), snd.buffer().free()));
     }
   }
 
   private void onDuplicateAck(int ack, long now) {
-    if (recovery.onDuplicateAck(ack, snd.sndMax, snd.sndMax - snd.sndUna, now)) {
+    if (recovery.onDuplicateAck(ack, snd.sndMax(), snd.sndMax() - snd.sndUna(), now)) {
       counters.fastRetransmit();
       retransmitFirst(now); // RFC 5681 §3.2 step 2
     }
@@ -661,38 +649,37 @@ public final class Tcb {
     int seq = seg.seq();
     ByteString data = seg.payload();
     boolean fin = seg.isFin();
-    int old = SeqNum.diff(rcv.rcvNxt, seq);
+    int old = SeqNum.diff(rcv.rcvNxt(), seq);
     if (old > 0) { // already received in part: keep only what is new
       data = old >= data.length() ? EMPTY : data.drop(old);
-      seq = old >= seg.payload().length() ? seq + seg.payload().length() : rcv.rcvNxt;
+      seq = old >= seg.payload().length() ? seq + seg.payload().length() : rcv.rcvNxt();
     }
-    int room = Math.max(0, SeqNum.diff(rcv.advertisedEdge, seq));
+    int room = Math.max(0, SeqNum.diff(rcv.advertisedEdge(), seq));
     if (data.length() > room) { // beyond the window: trimmed, and so is the FIN after it
       data = data.take(room);
       fin = false;
     }
-    if (seq == rcv.rcvNxt) {
+    if (seq == rcv.rcvNxt()) {
       onInOrderText(data, fin, now);
-    } else if (SeqNum.gt(seq, rcv.rcvNxt)) {
+    } else if (SeqNum.gt(seq, rcv.rcvNxt())) {
       if (data.nonEmpty()) {
-        rcv.reassembly.insert(seq, data);
+        rcv.holdOutOfOrder(seq, data);
       }
       if (fin) {
-        rcv.hasPendingFin = true;
-        rcv.pendingFinSeq = seq + data.length();
+        rcv.holdFin(seq + data.length());
       }
-      ackOwed = true; // RFC 5681 §4.2: out-of-order data is acknowledged at once
+      rcv.oweAck(); // RFC 5681 §4.2: out-of-order data is acknowledged at once
     }
   }
 
   private void onInOrderText(ByteString data, boolean fin, long now) {
-    boolean fillsHole = !rcv.reassembly.isEmpty();
+    boolean fillsHole = rcv.hasOutOfOrderData();
     deliver(data);
     if (fillsHole) {
-      deliver(rcv.reassembly.takeContiguous(rcv.rcvNxt));
-      ackOwed = true; // RFC 5681 §4.2: a segment that fills a hole is acknowledged at once
+      deliver(rcv.takeContiguous());
+      rcv.oweAck(); // RFC 5681 §4.2: a segment that fills a hole is acknowledged at once
     }
-    if (fin || (rcv.hasPendingFin && rcv.pendingFinSeq == rcv.rcvNxt)) {
+    if (fin || rcv.heldFinIsNext()) {
       onFin(now);
     } else if (data.nonEmpty()) {
       delayAck(now);
@@ -704,20 +691,15 @@ public final class Tcb {
     if (n == 0) {
       return;
     }
-    rcv.rcvNxt += n;
-    rcv.unconsumed += n;
+    rcv.delivered(n);
     counters.dataReceived(n);
-    rcv.unackedBytes += n;
     out.event(new TcbEvent.DataReceived(data));
   }
 
   /** RFC 9293 §3.10.7.4 eighth: the FIN takes one sequence number and moves the state. */
   private void onFin(long now) {
-    rcv.rcvNxt += 1;
-    rcv.finReceived = true;
-    rcv.hasPendingFin = false;
-    rcv.reassembly.clear();
-    ackOwed = true;
+    rcv.finArrived();
+    rcv.oweAck();
     out.event(TcbEvent.PEER_FINISHED);
     switch (state) {
       case SYN_RECEIVED, ESTABLISHED -> enter(TcpState.CLOSE_WAIT);
@@ -738,10 +720,8 @@ public final class Tcb {
    * full-sized segment, and otherwise within the configured delay.
    */
   private void delayAck(long now) {
-    // "Full-sized" is the connection's MSS: both sides' limits applied (so a peer that
-    // announced 536 is acknowledged every 1072 bytes, not every 2920).
-    if (rcv.unackedBytes >= 2 * rcv.mss || config.delayedAckNanos() == 0) {
-      ackOwed = true;
+    if (rcv.twoFullSegmentsUnacknowledged() || config.delayedAckNanos() == 0) {
+      rcv.oweAck();
     } else if (!timers.isArmed(Kind.DELAYED_ACK)) {
       timers.arm(Kind.DELAYED_ACK, now + config.delayedAckNanos());
     }
@@ -765,7 +745,7 @@ public final class Tcb {
       rtt.reinitializeAfterSynTimeout(RTO_AFTER_SYN_TIMEOUT); // RFC 6298 §5.7
     }
     retransmissions = 0;
-    if (snd.sndUna == snd.sndMax) {
+    if (snd.sndUna() == snd.sndMax()) {
       timers.cancel(Kind.RETRANSMIT); // RFC 6298 §5.2
     } else {
       // RFC 6298 §5.3: a FIN sent in SYN_RECEIVED (RFC 9293 §3.10.4) is still outstanding.
@@ -779,8 +759,10 @@ public final class Tcb {
    */
   private void establish(long now) {
     CongestionControl cc =
-        config.congestionControl().create(snd.effectiveMss, InitialWindow.bytes(snd.effectiveMss));
-    recovery = new LossRecovery(cc, snd.iss);
+        config
+            .congestionControl()
+            .create(snd.effectiveMss(), InitialWindow.bytes(snd.effectiveMss()));
+    recovery = new LossRecovery(cc, snd.iss());
     if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
       enter(TcpState.ESTABLISHED);
     }
@@ -801,14 +783,13 @@ public final class Tcb {
         new ReceiveSequence(config.receiveBufferSize(), config.mss(), config.maxReassemblyRanges());
     rtt = newRttEstimator(config);
     retransmissions = 0;
-    ackOwed = false;
     synAcked = false;
     enter(TcpState.LISTEN);
   }
 
   private void close(CloseReason reason) {
     timers.cancelAll();
-    ackOwed = false;
+    rcv.forgetOwedAck();
     enter(TcpState.CLOSED);
     out.event(new TcbEvent.Closed(reason));
   }
@@ -824,20 +805,20 @@ public final class Tcb {
       onSynTimeout(now);
       return;
     }
-    if (snd.sndUna == snd.sndMax || !state.isSynchronized() || state == TcpState.TIME_WAIT) {
+    if (snd.sndUna() == snd.sndMax() || !state.isSynchronized() || state == TcpState.TIME_WAIT) {
       return;
     }
     if (retransmissions > config.maxRetransmissions()) {
       close(CloseReason.TIMEOUT);
       return;
     }
-    recovery.onTimeout(snd.sndMax - snd.sndUna, retransmissions == 1, snd.sndMax, now);
+    recovery.onTimeout(snd.sndMax() - snd.sndUna(), retransmissions == 1, snd.sndMax(), now);
     rtt.backoff();
     // Go back N (as BSD does): resend from SND.UNA; the rest follows as ACKs open cwnd.
     int length = firstSegmentLength();
-    snd.sndNxt = snd.sndUna;
+    snd.rewind();
     if (length > 0) {
-      sendData(snd.sndUna, length, now);
+      sendData(snd.sndUna(), length, now);
     } else {
       sendFinIfDue(now);
     }
@@ -875,19 +856,17 @@ public final class Tcb {
       persistProbes = 0;
       return; // nothing waits, or the retransmission timer is watching
     }
-    int usable = Math.min(snd.sndWnd, recovery.cc.cwnd());
+    int usable = Math.min(snd.sndWnd(), recovery.cc.cwnd());
     if (usable > 0) {
       // RFC 1122 §4.2.3.4: the SWS override — send what fits rather than wait forever.
       persistProbes = 0;
-      sendData(snd.sndNxt, Math.min(Math.min(unsent, snd.effectiveMss), usable), now);
+      sendData(snd.sndNxt(), Math.min(Math.min(unsent, snd.effectiveMss()), usable), now);
       return;
     }
-    int seq = snd.sndNxt;
-    ByteString probe = snd.buffer.slice(seq - snd.bufferStartSeq(), 1);
-    emit(seq, rcv.rcvNxt, TcpSegment.ACK, probe, TcpOptions.NONE, now);
-    if (SeqNum.gt(seq + 1, snd.probeEnd)) {
-      snd.probeEnd = seq + 1; // so the ACK of the probe byte is acceptable
-    }
+    int seq = snd.sndNxt();
+    ByteString probe = snd.buffer().slice(seq - snd.bufferStartSeq(), 1);
+    emit(seq, rcv.rcvNxt(), TcpSegment.ACK, probe, TcpOptions.NONE, now);
+    snd.probeSent(seq + 1);
     counters.zeroWindowProbe();
     persistProbes++;
     armPersist(now);
@@ -913,7 +892,7 @@ public final class Tcb {
             || state == TcpState.FIN_WAIT_2)) {
       return;
     }
-    if (snd.sndUna != snd.sndMax) {
+    if (snd.sndUna() != snd.sndMax()) {
       // Data is outstanding: the retransmission timer watches the peer already.
       timers.arm(Kind.KEEPALIVE, now + keepalive.intervalNanos());
       return;
@@ -922,7 +901,7 @@ public final class Tcb {
       close(CloseReason.KEEPALIVE_TIMEOUT);
       return;
     }
-    emit(snd.sndNxt - 1, rcv.rcvNxt, TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
+    emit(snd.sndNxt() - 1, rcv.rcvNxt(), TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
     keepaliveProbes++;
     counters.keepaliveProbe();
     lastKeepaliveProbeNanos = now;
@@ -957,7 +936,7 @@ public final class Tcb {
     if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
       transmit(now);
     }
-    if (ackOwed && state != TcpState.CLOSED && state != TcpState.LISTEN) {
+    if (rcv.ackOwed() && state != TcpState.CLOSED && state != TcpState.LISTEN) {
       sendAck(now);
     }
   }
@@ -968,7 +947,7 @@ public final class Tcb {
    * back — two rewound ends would trade ACKs forever.
    */
   private void sendAck(long now) {
-    emit(snd.sndMax, rcv.rcvNxt, TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
+    emit(snd.sndMax(), rcv.rcvNxt(), TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
   }
 
   private void challengeAck(long now) {
@@ -981,18 +960,18 @@ public final class Tcb {
   private void sendSyn(long now, boolean withAck) {
     int flags = withAck ? TcpSegment.SYN | TcpSegment.ACK : TcpSegment.SYN;
     emit(
-        snd.iss,
-        withAck ? rcv.rcvNxt : 0,
+        snd.iss(),
+        withAck ? rcv.rcvNxt() : 0,
         flags,
         EMPTY,
         OptionsNegotiation.synOptions(config, offeredWindowScale),
         now);
-    if (snd.sndMax == snd.iss) {
-      rtt.onSend(snd.iss, now); // first transmission of the SYN: it may be timed
+    if (snd.sndMax() == snd.iss()) {
+      rtt.onSend(snd.iss(), now); // first transmission of the SYN: it may be timed
     } else {
       counters.retransmitted();
     }
-    snd.sent(snd.iss + 1);
+    snd.sent(snd.iss() + 1);
     if (!timers.isArmed(Kind.RETRANSMIT)) {
       // RFC 6298 §5.1: a SYN-ACK resent for a repeated SYN, or for the peer's SYN crossing
       // ours, does not restart the running timer.
@@ -1019,9 +998,9 @@ public final class Tcb {
       }
       // Limited transmit sends only never-sent data (RFC 3042 §2), not a go-back-N resend.
       int allowance =
-          snd.sndNxt == snd.sndMax ? recovery.limitedTransmitAllowance(snd.effectiveMss) : 0;
-      int usable = Math.min(snd.sndWnd, recovery.cc.cwnd() + allowance) - snd.flightSize();
-      int length = Math.min(Math.min(unsent, snd.effectiveMss), Math.max(0, usable));
+          snd.sndNxt() == snd.sndMax() ? recovery.limitedTransmitAllowance(snd.effectiveMss()) : 0;
+      int usable = Math.min(snd.sndWnd(), recovery.cc.cwnd() + allowance) - snd.flightSize();
+      int length = Math.min(Math.min(unsent, snd.effectiveMss()), Math.max(0, usable));
       if (length == 0 || !worthSending(length, unsent)) {
         if (snd.flightSize() == 0 && !timers.isArmed(Kind.PERSIST)) {
           // Held by a zero (or silly) window with nothing in flight: no ACK will come to
@@ -1030,7 +1009,7 @@ public final class Tcb {
         }
         return;
       }
-      sendData(snd.sndNxt, length, now);
+      sendData(snd.sndNxt(), length, now);
     }
   }
 
@@ -1043,36 +1022,36 @@ public final class Tcb {
    * coalesced.
    */
   private boolean worthSending(int length, int unsent) {
-    if (length >= snd.effectiveMss) {
+    if (length >= snd.effectiveMss()) {
       return true;
     }
     if (length == unsent) {
-      boolean nodelay = !config.nagle() || snd.nodelayUpTo > snd.streamOffset(snd.sndNxt);
+      boolean nodelay = !config.nagle() || snd.nextIsNodelay();
       boolean heldBack = config.minshallNagle() ? snd.smallSegmentInFlight() : snd.flightSize() > 0;
       if (!heldBack || nodelay) {
         return true;
       }
     }
-    return snd.maxSndWnd > 0 && length >= snd.maxSndWnd / 2;
+    return snd.maxSndWnd() > 0 && length >= snd.maxSndWnd() / 2;
   }
 
   /** Sends {@code length} bytes from {@code seq}, with the FIN when they are the last ones. */
   private void sendData(int seq, int length, long now) {
-    ByteString payload = snd.buffer.slice(seq - snd.bufferStartSeq(), length);
+    ByteString payload = snd.buffer().slice(seq - snd.bufferStartSeq(), length);
     int end = seq + length;
     boolean last = end == snd.finSeq();
     int flags = TcpSegment.ACK | (last ? TcpSegment.PSH : 0);
-    if (last && snd.finQueued) {
+    if (last && snd.finQueued()) {
       flags |= TcpSegment.FIN;
       end++;
     }
-    boolean fresh = SeqNum.geq(seq, snd.sndMax);
-    if (length < snd.effectiveMss) {
-      snd.smallSentEnd = seq + length; // Minshall: the newest small segment, until it is acked
+    boolean fresh = SeqNum.geq(seq, snd.sndMax());
+    if (length < snd.effectiveMss()) {
+      snd.smallSegmentSent(seq + length); // Minshall: the newest small segment, until it is acked
     }
-    emit(seq, rcv.rcvNxt, flags, payload, TcpOptions.NONE, now);
+    emit(seq, rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
     // After a go-back-N rewind a segment may carry old bytes and then never-sent ones.
-    counters.newDataSent(Math.max(0, SeqNum.diff(seq + length, SeqNum.max(seq, snd.sndMax))));
+    counters.newDataSent(Math.max(0, SeqNum.diff(seq + length, SeqNum.max(seq, snd.sndMax()))));
     if (fresh) {
       rtt.onSend(seq, now);
     } else {
@@ -1086,13 +1065,14 @@ public final class Tcb {
   }
 
   private void sendFinIfDue(long now) {
-    if (snd.finQueued && snd.sndNxt == snd.finSeq()) {
-      boolean fresh = SeqNum.geq(snd.sndNxt, snd.sndMax);
-      emit(snd.sndNxt, rcv.rcvNxt, TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
+    if (snd.finQueued() && snd.sndNxt() == snd.finSeq()) {
+      boolean fresh = SeqNum.geq(snd.sndNxt(), snd.sndMax());
+      emit(
+          snd.sndNxt(), rcv.rcvNxt(), TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
       if (!fresh) {
         counters.retransmitted();
       }
-      snd.sent(snd.sndNxt + 1);
+      snd.sent(snd.sndNxt() + 1);
       if (!timers.isArmed(Kind.RETRANSMIT)) {
         timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
       }
@@ -1104,17 +1084,18 @@ public final class Tcb {
     int length = firstSegmentLength();
     if (length > 0) {
       int flags = TcpSegment.ACK;
-      int end = snd.sndUna + length;
+      int end = snd.sndUna() + length;
       if (end == snd.finSeq()) {
         flags |= TcpSegment.PSH;
-        if (snd.finSent() || SeqNum.gt(snd.sndMax, snd.finSeq()) && snd.finQueued) {
+        if (snd.finSent() || SeqNum.gt(snd.sndMax(), snd.finSeq()) && snd.finQueued()) {
           flags |= TcpSegment.FIN;
         }
       }
-      ByteString payload = snd.buffer.slice(snd.sndUna - snd.bufferStartSeq(), length);
-      emit(snd.sndUna, rcv.rcvNxt, flags, payload, TcpOptions.NONE, now);
-    } else if (snd.finQueued && SeqNum.gt(snd.sndMax, snd.finSeq())) {
-      emit(snd.finSeq(), rcv.rcvNxt, TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
+      ByteString payload = snd.buffer().slice(snd.sndUna() - snd.bufferStartSeq(), length);
+      emit(snd.sndUna(), rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
+    } else if (snd.finQueued() && SeqNum.gt(snd.sndMax(), snd.finSeq())) {
+      emit(
+          snd.finSeq(), rcv.rcvNxt(), TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
     } else {
       return;
     }
@@ -1124,16 +1105,15 @@ public final class Tcb {
 
   /** Data bytes in the segment at SND.UNA: up to one MSS of what was sent before. */
   private int firstSegmentLength() {
-    int sentData = SeqNum.diff(SeqNum.min(snd.sndMax, snd.finSeq()), snd.sndUna);
-    return Math.max(0, Math.min(snd.effectiveMss, sentData));
+    int sentData = SeqNum.diff(SeqNum.min(snd.sndMax(), snd.finSeq()), snd.sndUna());
+    return Math.max(0, Math.min(snd.effectiveMss(), sentData));
   }
 
   private void emit(int seq, int ack, int flags, ByteString payload, TcpOptions options, long now) {
     boolean syn = (flags & TcpSegment.SYN) != 0;
     int window = (flags & TcpSegment.RST) != 0 ? 0 : rcv.windowField(syn);
     if ((flags & TcpSegment.ACK) != 0) {
-      ackOwed = false;
-      rcv.unackedBytes = 0;
+      rcv.ackSent();
       timers.cancel(Kind.DELAYED_ACK);
     } else {
       ack = 0;
