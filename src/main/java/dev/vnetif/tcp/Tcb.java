@@ -2,7 +2,6 @@ package dev.vnetif.tcp;
 
 import dev.vnetif.tcp.TcbTimers.Kind;
 import dev.vnetif.wire.SeqNum;
-import dev.vnetif.wire.TcpOptions;
 import dev.vnetif.wire.TcpSegment;
 import org.apache.pekko.util.ByteString;
 
@@ -29,7 +28,6 @@ public final class Tcb {
 
   private final TcpConfig config;
   private final TcbOutput out;
-  private final int localPort;
   private final IssSource issSource;
   private final boolean returnToListen;
 
@@ -41,10 +39,11 @@ public final class Tcb {
   /** Replaced too: a backed-off RTO of an abandoned attempt must not slow the next one. */
   private RttEstimator rtt;
 
+  /** The output half; replaced with the sequence spaces it sends from. */
+  private Sender sender;
+
   private final TcbTimers timers = new TcbTimers();
   private final ChallengeAckLimiter challengeAcks;
-  private LossRecovery recovery;
-  private int remotePort;
   private TcpState state = TcpState.CLOSED;
   private boolean offeredWindowScale;
   private boolean activeOpen;
@@ -59,10 +58,8 @@ public final class Tcb {
   /** Consecutive retransmission timeouts without progress. */
   private int retransmissions;
 
-  private int persistProbes;
   private int keepaliveProbes;
   private long lastKeepaliveProbeNanos;
-  private long lastSendNanos;
 
   private boolean answeredOutOfWindow;
   private long lastOutOfWindowAnswerNanos;
@@ -78,23 +75,24 @@ public final class Tcb {
       boolean returnToListen) {
     this.config = config;
     this.out = out;
-    this.localPort = localPort;
-    this.remotePort = remotePort;
     this.issSource = issSource;
     this.returnToListen = returnToListen;
-    this.snd = new SendSequence(config.sendBufferSize());
-    this.rcv =
-        new ReceiveSequence(config.receiveBufferSize(), config.mss(), config.maxReassemblyRanges());
-    this.rtt = newRttEstimator(config);
     this.challengeAcks = new ChallengeAckLimiter(config.challengeAckLimit());
+    startFresh(localPort, remotePort);
   }
 
-  private static RttEstimator newRttEstimator(TcpConfig config) {
-    return new RttEstimator(
-        config.initialRtoNanos(),
-        config.minRtoNanos(),
-        config.maxRtoNanos(),
-        config.clockGranularityNanos());
+  /** New sequence spaces, RTT estimator and sender: nothing of an earlier attempt survives. */
+  private void startFresh(int localPort, int remotePort) {
+    snd = new SendSequence(config.sendBufferSize());
+    rcv =
+        new ReceiveSequence(config.receiveBufferSize(), config.mss(), config.maxReassemblyRanges());
+    rtt =
+        new RttEstimator(
+            config.initialRtoNanos(),
+            config.minRtoNanos(),
+            config.maxRtoNanos(),
+            config.clockGranularityNanos());
+    sender = new Sender(config, out, snd, rcv, rtt, timers, counters, localPort, remotePort);
   }
 
   // ================================================================ opening
@@ -107,7 +105,7 @@ public final class Tcb {
     tcb.snd.start(iss);
     tcb.offeredWindowScale = config.windowScaling();
     tcb.enter(TcpState.SYN_SENT);
-    tcb.sendSyn(nowNanos, false);
+    tcb.sender.sendSyn(nowNanos, false, tcb.offeredWindowScale);
     return tcb;
   }
 
@@ -141,11 +139,11 @@ public final class Tcb {
   }
 
   public int localPort() {
-    return localPort;
+    return sender.localPort();
   }
 
   public int remotePort() {
-    return remotePort;
+    return sender.remotePort();
   }
 
   /** The earliest time {@link #timerFired} must run, or {@link TcbTimers#OFF}. */
@@ -182,8 +180,8 @@ public final class Tcb {
         rtt.srttNanos(),
         rtt.rttvarNanos(),
         rtt.rtoNanos(),
-        recovery == null ? 0 : recovery.cc.cwnd(),
-        recovery == null ? Integer.MAX_VALUE : recovery.cc.ssthresh(),
+        recovery() == null ? 0 : recovery().cc.cwnd(),
+        recovery() == null ? Integer.MAX_VALUE : recovery().cc.ssthresh(),
         snd.sndWnd(),
         rcv.window(),
         snd.effectiveMss(),
@@ -228,7 +226,7 @@ public final class Tcb {
       snd.markNodelay();
     }
     if (state.isSynchronized()) {
-      transmit(nowNanos);
+      sender.transmit(nowNanos);
     }
     return taken;
   }
@@ -241,7 +239,7 @@ public final class Tcb {
   public void consumed(int bytes, long nowNanos) {
     rcv.consume(bytes);
     if (state.canReceive() && state != TcpState.SYN_RECEIVED && rcv.windowUpdateWorthSending()) {
-      sendAck(nowNanos);
+      sender.sendAck();
     }
   }
 
@@ -261,18 +259,18 @@ public final class Tcb {
         // queue for processing after entering ESTABLISHED state".
         if (snd.buffer().appendedTotal() == 0) {
           enter(TcpState.FIN_WAIT_1);
-          sendFinIfDue(nowNanos);
+          sender.sendFinIfDue(nowNanos);
         }
       }
       case ESTABLISHED -> {
         snd.queueFin();
         enter(TcpState.FIN_WAIT_1);
-        transmit(nowNanos);
+        sender.transmit(nowNanos);
       }
       case CLOSE_WAIT -> {
         snd.queueFin();
         enter(TcpState.LAST_ACK);
-        transmit(nowNanos);
+        sender.transmit(nowNanos);
       }
       default -> {} // already closing: RFC 9293 answers "connection closing", no change
     }
@@ -288,8 +286,7 @@ public final class Tcb {
    */
   public void abort(long nowNanos) {
     switch (state) {
-      case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT ->
-          emit(snd.sndMax(), 0, TcpSegment.RST, EMPTY, TcpOptions.NONE, nowNanos);
+      case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> sender.sendReset();
       default -> {}
     }
     if (state != TcpState.CLOSED) {
@@ -309,7 +306,7 @@ public final class Tcb {
     }
     if (timers.due(Kind.PERSIST, nowNanos)) {
       timers.cancel(Kind.PERSIST);
-      onPersistTimeout(nowNanos);
+      sender.onPersistTimeout(nowNanos, state.isSynchronized());
     }
     if (timers.due(Kind.KEEPALIVE, nowNanos)) {
       timers.cancel(Kind.KEEPALIVE);
@@ -359,14 +356,10 @@ public final class Tcb {
       return;
     }
     if (seg.isAck()) {
-      emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
+      sender.sendResetTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST);
     } else {
-      emitTo(
-          seg.sourcePort(),
-          0,
-          seg.seq() + seg.segmentLength(),
-          TcpSegment.RST | TcpSegment.ACK,
-          now);
+      sender.sendResetTo(
+          seg.sourcePort(), 0, seg.seq() + seg.segmentLength(), TcpSegment.RST | TcpSegment.ACK);
     }
   }
 
@@ -376,14 +369,14 @@ public final class Tcb {
       return;
     }
     if (seg.isAck()) {
-      emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
+      sender.sendResetTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST);
       return;
     }
     if (!seg.isSyn()) {
       return;
     }
-    remotePort = seg.sourcePort();
-    snd.start(issSource.iss(remotePort, now));
+    sender.setRemotePort(seg.sourcePort());
+    snd.start(issSource.iss(seg.sourcePort(), now));
     rcv.start(seg.seq());
     offeredWindowScale = config.windowScaling() && seg.options().windowScale() >= 0;
     OptionsNegotiation.apply(seg.options(), offeredWindowScale, config, snd, rcv);
@@ -391,7 +384,7 @@ public final class Tcb {
     snd.synWindow(seg.window(), seg.seq(), seg.ack());
     lastHeard(now);
     enter(TcpState.SYN_RECEIVED);
-    sendSyn(now, true);
+    sender.sendSyn(now, true, offeredWindowScale);
   }
 
   /** RFC 9293 §3.10.7.3, with RFC 5961 §3.2's "blind RST in SYN_SENT is dropped". */
@@ -400,7 +393,7 @@ public final class Tcb {
     if (seg.isAck()) {
       if (SeqNum.leq(seg.ack(), snd.iss()) || SeqNum.gt(seg.ack(), snd.ackLimit())) {
         if (!seg.isRst()) {
-          emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
+          sender.sendResetTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST);
         }
         return;
       }
@@ -428,7 +421,7 @@ public final class Tcb {
       // offering window scale only if the peer's SYN did (RFC 7323 §2.2).
       offeredWindowScale &= seg.options().windowScale() >= 0;
       enter(TcpState.SYN_RECEIVED);
-      sendSyn(now, true);
+      sender.sendSyn(now, true, offeredWindowScale);
     }
   }
 
@@ -492,7 +485,7 @@ public final class Tcb {
     if (seg.isAck()) {
       onAckInSynReceived(seg, now);
     } else {
-      sendSyn(now, true);
+      sender.sendSyn(now, true, offeredWindowScale);
     }
   }
 
@@ -548,7 +541,7 @@ public final class Tcb {
    */
   private boolean onAckInSynReceived(TcpSegment seg, long now) {
     if (SeqNum.leq(seg.ack(), snd.sndUna()) || SeqNum.gt(seg.ack(), snd.sndMax())) {
-      emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
+      sender.sendResetTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST);
       return false;
     }
     acknowledgeSyn(seg.ack(), now);
@@ -585,8 +578,7 @@ public final class Tcb {
       boolean wasClosed = snd.sndWnd() == 0;
       snd.updateWindow(seg.window(), seg.seq(), ack);
       if (wasClosed && snd.sndWnd() > 0) {
-        timers.cancel(Kind.PERSIST);
-        persistProbes = 0;
+        sender.windowOpened();
       }
     }
     return advanceOnFinAcked(now);
@@ -615,10 +607,10 @@ public final class Tcb {
     rtt.onAck(ack, now);
     retransmissions = 0;
     LossRecovery.AckKind kind =
-        recovery.onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax() - ack, now);
+        recovery().onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax() - ack, now);
     if (kind == LossRecovery.AckKind.FIRST_PARTIAL || kind == LossRecovery.AckKind.PARTIAL) {
       // RFC 6582 §3.2 step 3: retransmit the first unacknowledged segment at once.
-      retransmitFirst(now);
+      sender.retransmitFirst();
     }
     if (snd.sndUna() == snd.sndMax()) {
       timers.cancel(Kind.RETRANSMIT); // RFC 6298 §5.2
@@ -632,9 +624,9 @@ public final class Tcb {
   }
 
   private void onDuplicateAck(int ack, long now) {
-    if (recovery.onDuplicateAck(ack, snd.sndMax(), snd.sndMax() - snd.sndUna(), now)) {
+    if (recovery().onDuplicateAck(ack, snd.sndMax(), snd.sndMax() - snd.sndUna(), now)) {
       counters.fastRetransmit();
-      retransmitFirst(now); // RFC 5681 §3.2 step 2
+      sender.retransmitFirst(); // RFC 5681 §3.2 step 2
     }
   }
 
@@ -758,11 +750,7 @@ public final class Tcb {
    * CLOSE in SYN_RECEIVED already moved it on to FIN_WAIT_1 (RFC 9293 §3.10.4).
    */
   private void establish(long now) {
-    CongestionControl cc =
-        config
-            .congestionControl()
-            .create(snd.effectiveMss(), InitialWindow.bytes(snd.effectiveMss()));
-    recovery = new LossRecovery(cc, snd.iss());
+    sender.startCongestionControl();
     if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
       enter(TcpState.ESTABLISHED);
     }
@@ -778,10 +766,7 @@ public final class Tcb {
 
   private void backToListen() {
     timers.cancelAll();
-    snd = new SendSequence(config.sendBufferSize());
-    rcv =
-        new ReceiveSequence(config.receiveBufferSize(), config.mss(), config.maxReassemblyRanges());
-    rtt = newRttEstimator(config);
+    startFresh(sender.localPort(), sender.remotePort());
     retransmissions = 0;
     synAcked = false;
     enter(TcpState.LISTEN);
@@ -812,16 +797,9 @@ public final class Tcb {
       close(CloseReason.TIMEOUT);
       return;
     }
-    recovery.onTimeout(snd.sndMax() - snd.sndUna(), retransmissions == 1, snd.sndMax(), now);
+    recovery().onTimeout(snd.sndMax() - snd.sndUna(), retransmissions == 1, snd.sndMax(), now);
     rtt.backoff();
-    // Go back N (as BSD does): resend from SND.UNA; the rest follows as ACKs open cwnd.
-    int length = firstSegmentLength();
-    snd.rewind();
-    if (length > 0) {
-      sendData(snd.sndUna(), length, now);
-    } else {
-      sendFinIfDue(now);
-    }
+    sender.goBackN(now);
   }
 
   /**
@@ -843,41 +821,7 @@ public final class Tcb {
       return;
     }
     rtt.backoff();
-    sendSyn(now, state != TcpState.SYN_SENT);
-  }
-
-  /**
-   * RFC 9293 §3.8.6.1: while the peer's window is zero, probe it with one byte, backing the
-   * interval off like the RTO but never giving up while the peer answers.
-   */
-  private void onPersistTimeout(long now) {
-    int unsent = snd.unsentBytes();
-    if (unsent == 0 || !state.isSynchronized() || snd.flightSize() > 0) {
-      persistProbes = 0;
-      return; // nothing waits, or the retransmission timer is watching
-    }
-    int usable = Math.min(snd.sndWnd(), recovery.cc.cwnd());
-    if (usable > 0) {
-      // RFC 1122 §4.2.3.4: the SWS override — send what fits rather than wait forever.
-      persistProbes = 0;
-      sendData(snd.sndNxt(), Math.min(Math.min(unsent, snd.effectiveMss()), usable), now);
-      return;
-    }
-    int seq = snd.sndNxt();
-    ByteString probe = snd.buffer().slice(seq - snd.bufferStartSeq(), 1);
-    emit(seq, rcv.rcvNxt(), TcpSegment.ACK, probe, TcpOptions.NONE, now);
-    snd.probeSent(seq + 1);
-    counters.zeroWindowProbe();
-    persistProbes++;
-    armPersist(now);
-  }
-
-  private void armPersist(long now) {
-    long interval = rtt.rtoNanos();
-    for (int i = 0; i < persistProbes && interval < config.maxRtoNanos(); i++) {
-      interval *= 2;
-    }
-    timers.arm(Kind.PERSIST, now + Math.min(interval, config.maxRtoNanos()));
+    sender.sendSyn(now, state != TcpState.SYN_SENT, offeredWindowScale);
   }
 
   /**
@@ -901,7 +845,7 @@ public final class Tcb {
       close(CloseReason.KEEPALIVE_TIMEOUT);
       return;
     }
-    emit(snd.sndNxt() - 1, rcv.rcvNxt(), TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
+    sender.sendKeepaliveProbe();
     keepaliveProbes++;
     counters.keepaliveProbe();
     lastKeepaliveProbeNanos = now;
@@ -931,201 +875,24 @@ public final class Tcb {
 
   // ================================================================ output
 
+  private LossRecovery recovery() {
+    return sender.recovery();
+  }
+
   /** Sends what is owed at the end of every input: data the windows allow, else a pure ACK. */
   private void finishInput(long now) {
     if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
-      transmit(now);
+      sender.transmit(now);
     }
     if (rcv.ackOwed() && state != TcpState.CLOSED && state != TcpState.LISTEN) {
-      sendAck(now);
+      sender.sendAck();
     }
-  }
-
-  /**
-   * A pure ACK carries SND.MAX, not SND.NXT (as BSD does): after a go-back-N rewind an ACK stamped
-   * with the older SND.NXT would fall below the peer's RCV.NXT, be unacceptable, and draw an ACK
-   * back — two rewound ends would trade ACKs forever.
-   */
-  private void sendAck(long now) {
-    emit(snd.sndMax(), rcv.rcvNxt(), TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
   }
 
   private void challengeAck(long now) {
     if (challengeAcks.tryAcquire(now)) {
       counters.challengeAck();
-      sendAck(now);
+      sender.sendAck();
     }
-  }
-
-  private void sendSyn(long now, boolean withAck) {
-    int flags = withAck ? TcpSegment.SYN | TcpSegment.ACK : TcpSegment.SYN;
-    emit(
-        snd.iss(),
-        withAck ? rcv.rcvNxt() : 0,
-        flags,
-        EMPTY,
-        OptionsNegotiation.synOptions(config, offeredWindowScale),
-        now);
-    if (snd.sndMax() == snd.iss()) {
-      rtt.onSend(snd.iss(), now); // first transmission of the SYN: it may be timed
-    } else {
-      counters.retransmitted();
-    }
-    snd.sent(snd.iss() + 1);
-    if (!timers.isArmed(Kind.RETRANSMIT)) {
-      // RFC 6298 §5.1: a SYN-ACK resent for a repeated SYN, or for the peer's SYN crossing
-      // ours, does not restart the running timer.
-      timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
-    }
-  }
-
-  /**
-   * Sends new data (and the FIN) as far as the send window, the congestion window, Nagle and
-   * sender-side SWS avoidance allow (RFC 9293 §3.8.6.2.1, RFC 1122 §4.2.3.4).
-   */
-  private void transmit(long now) {
-    if (recovery == null) {
-      return;
-    }
-    if (snd.flightSize() == 0 && now - lastSendNanos > rtt.rtoNanos() && lastSendNanos != 0) {
-      recovery.cc.onIdleRestart(); // RFC 5681 §4.1
-    }
-    while (true) {
-      int unsent = snd.unsentBytes();
-      if (unsent == 0) {
-        sendFinIfDue(now);
-        return;
-      }
-      // Limited transmit sends only never-sent data (RFC 3042 §2), not a go-back-N resend.
-      int allowance =
-          snd.sndNxt() == snd.sndMax() ? recovery.limitedTransmitAllowance(snd.effectiveMss()) : 0;
-      int usable = Math.min(snd.sndWnd(), recovery.cc.cwnd() + allowance) - snd.flightSize();
-      int length = Math.min(Math.min(unsent, snd.effectiveMss()), Math.max(0, usable));
-      if (length == 0 || !worthSending(length, unsent)) {
-        if (snd.flightSize() == 0 && !timers.isArmed(Kind.PERSIST)) {
-          // Held by a zero (or silly) window with nothing in flight: no ACK will come to
-          // restart us, so the persist timer must (RFC 9293 §3.8.6.1, RFC 1122 §4.2.3.4).
-          armPersist(now);
-        }
-        return;
-      }
-      sendData(snd.sndNxt(), length, now);
-    }
-  }
-
-  /**
-   * RFC 1122 §4.2.3.4: send a full segment; or everything queued when nothing is in flight (Nagle,
-   * RFC 896) or the data asked for no delay; or at least half the largest window the peer ever
-   * offered. With Minshall's variant (draft-minshall-nagle, as Linux does) "nothing in flight"
-   * becomes "no small segment in flight": the short tail of a reply that follows full segments goes
-   * at once instead of waiting for the peer's delayed ACK, while a stream of small writes is still
-   * coalesced.
-   */
-  private boolean worthSending(int length, int unsent) {
-    if (length >= snd.effectiveMss()) {
-      return true;
-    }
-    if (length == unsent) {
-      boolean nodelay = !config.nagle() || snd.nextIsNodelay();
-      boolean heldBack = config.minshallNagle() ? snd.smallSegmentInFlight() : snd.flightSize() > 0;
-      if (!heldBack || nodelay) {
-        return true;
-      }
-    }
-    return snd.maxSndWnd() > 0 && length >= snd.maxSndWnd() / 2;
-  }
-
-  /** Sends {@code length} bytes from {@code seq}, with the FIN when they are the last ones. */
-  private void sendData(int seq, int length, long now) {
-    ByteString payload = snd.buffer().slice(seq - snd.bufferStartSeq(), length);
-    int end = seq + length;
-    boolean last = end == snd.finSeq();
-    int flags = TcpSegment.ACK | (last ? TcpSegment.PSH : 0);
-    if (last && snd.finQueued()) {
-      flags |= TcpSegment.FIN;
-      end++;
-    }
-    boolean fresh = SeqNum.geq(seq, snd.sndMax());
-    if (length < snd.effectiveMss()) {
-      snd.smallSegmentSent(seq + length); // Minshall: the newest small segment, until it is acked
-    }
-    emit(seq, rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
-    // After a go-back-N rewind a segment may carry old bytes and then never-sent ones.
-    counters.newDataSent(Math.max(0, SeqNum.diff(seq + length, SeqNum.max(seq, snd.sndMax()))));
-    if (fresh) {
-      rtt.onSend(seq, now);
-    } else {
-      counters.retransmitted();
-    }
-    snd.sent(end);
-    lastSendNanos = now;
-    if (!timers.isArmed(Kind.RETRANSMIT)) {
-      timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
-    }
-  }
-
-  private void sendFinIfDue(long now) {
-    if (snd.finQueued() && snd.sndNxt() == snd.finSeq()) {
-      boolean fresh = SeqNum.geq(snd.sndNxt(), snd.sndMax());
-      emit(
-          snd.sndNxt(), rcv.rcvNxt(), TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
-      if (!fresh) {
-        counters.retransmitted();
-      }
-      snd.sent(snd.sndNxt() + 1);
-      if (!timers.isArmed(Kind.RETRANSMIT)) {
-        timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
-      }
-    }
-  }
-
-  /** Retransmits the segment at SND.UNA without moving SND.NXT (fast retransmit, partial ACK). */
-  private void retransmitFirst(long now) {
-    int length = firstSegmentLength();
-    if (length > 0) {
-      int flags = TcpSegment.ACK;
-      int end = snd.sndUna() + length;
-      if (end == snd.finSeq()) {
-        flags |= TcpSegment.PSH;
-        if (snd.finSent() || SeqNum.gt(snd.sndMax(), snd.finSeq()) && snd.finQueued()) {
-          flags |= TcpSegment.FIN;
-        }
-      }
-      ByteString payload = snd.buffer().slice(snd.sndUna() - snd.bufferStartSeq(), length);
-      emit(snd.sndUna(), rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
-    } else if (snd.finQueued() && SeqNum.gt(snd.sndMax(), snd.finSeq())) {
-      emit(
-          snd.finSeq(), rcv.rcvNxt(), TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
-    } else {
-      return;
-    }
-    counters.retransmitted();
-    rtt.onRetransmit(); // Karn: an ACK now could be for either copy
-  }
-
-  /** Data bytes in the segment at SND.UNA: up to one MSS of what was sent before. */
-  private int firstSegmentLength() {
-    int sentData = SeqNum.diff(SeqNum.min(snd.sndMax(), snd.finSeq()), snd.sndUna());
-    return Math.max(0, Math.min(snd.effectiveMss(), sentData));
-  }
-
-  private void emit(int seq, int ack, int flags, ByteString payload, TcpOptions options, long now) {
-    boolean syn = (flags & TcpSegment.SYN) != 0;
-    int window = (flags & TcpSegment.RST) != 0 ? 0 : rcv.windowField(syn);
-    if ((flags & TcpSegment.ACK) != 0) {
-      rcv.ackSent();
-      timers.cancel(Kind.DELAYED_ACK);
-    } else {
-      ack = 0;
-    }
-    counters.segmentSent();
-    out.segment(
-        new TcpSegment(localPort, remotePort, seq, ack, flags, window, 0, options, payload));
-  }
-
-  /** A RST (or RST+ACK) to a port that may not be ours yet (LISTEN, SYN_SENT, CLOSED). */
-  private void emitTo(int port, int seq, int ack, int flags, long now) {
-    counters.segmentSent();
-    out.segment(new TcpSegment(localPort, port, seq, ack, flags, 0, 0, TcpOptions.NONE, EMPTY));
   }
 }
