@@ -58,8 +58,8 @@ public final class Tcb {
   /** Consecutive retransmission timeouts without progress. */
   private int retransmissions;
 
-  private int keepaliveProbes;
-  private long lastKeepaliveProbeNanos;
+  /** Null unless the configuration asks for keepalive. */
+  private final Keepalive keepalive;
 
   private boolean answeredOutOfWindow;
   private long lastOutOfWindowAnswerNanos;
@@ -78,6 +78,7 @@ public final class Tcb {
     this.issSource = issSource;
     this.returnToListen = returnToListen;
     this.challengeAcks = new ChallengeAckLimiter(config.challengeAckLimit());
+    this.keepalive = config.keepalive() == null ? null : new Keepalive(config.keepalive(), timers);
     startFresh(localPort, remotePort);
   }
 
@@ -755,7 +756,9 @@ public final class Tcb {
       enter(TcpState.ESTABLISHED);
     }
     out.event(TcbEvent.ESTABLISHED);
-    armKeepalive(now);
+    if (keepalive != null) {
+      keepalive.arm(now);
+    }
   }
 
   private void enterTimeWait(long now) {
@@ -824,52 +827,27 @@ public final class Tcb {
     sender.sendSyn(now, state != TcpState.SYN_SENT, offeredWindowScale);
   }
 
-  /**
-   * Keepalive (RFC 1122 §4.2.3.6): when idle, send {@code <SEQ=SND.NXT-1><ACK=RCV.NXT>} every
-   * interval; after the configured number of unanswered probes the peer is gone.
-   */
+  /** Keepalive (RFC 1122 §4.2.3.6): probe an idle peer, close once it stopped answering. */
   private void onKeepaliveTimeout(long now) {
-    KeepaliveSettings keepalive = config.keepalive();
     if (keepalive == null
         || !(state == TcpState.ESTABLISHED
             || state == TcpState.CLOSE_WAIT
             || state == TcpState.FIN_WAIT_2)) {
       return;
     }
-    if (snd.sndUna() != snd.sndMax()) {
-      // Data is outstanding: the retransmission timer watches the peer already.
-      timers.arm(Kind.KEEPALIVE, now + keepalive.intervalNanos());
-      return;
+    switch (keepalive.onTimeout(now, snd.sndUna() != snd.sndMax())) {
+      case PROBE -> {
+        sender.sendKeepaliveProbe();
+        counters.keepaliveProbe();
+      }
+      case GIVE_UP -> close(CloseReason.KEEPALIVE_TIMEOUT);
+      case WAIT -> {}
     }
-    if (keepaliveProbes >= keepalive.probes()) {
-      close(CloseReason.KEEPALIVE_TIMEOUT);
-      return;
-    }
-    sender.sendKeepaliveProbe();
-    keepaliveProbes++;
-    counters.keepaliveProbe();
-    lastKeepaliveProbeNanos = now;
-    timers.arm(Kind.KEEPALIVE, now + keepalive.intervalNanos());
   }
 
   private void lastHeard(long now) {
-    keepaliveProbes = 0;
-    if (state.isSynchronized()) {
-      armKeepalive(now);
-    }
-  }
-
-  private void armKeepalive(long now) {
-    KeepaliveSettings keepalive = config.keepalive();
     if (keepalive != null) {
-      // Idle for "after", but never probing more often than every "interval".
-      long at =
-          Math.max(
-              now + keepalive.afterNanos(),
-              counters.keepaliveProbes() == 0
-                  ? now
-                  : lastKeepaliveProbeNanos + keepalive.intervalNanos());
-      timers.arm(Kind.KEEPALIVE, at);
+      keepalive.heardFromPeer(now, state.isSynchronized());
     }
   }
 
