@@ -27,10 +27,11 @@ public final class RttEstimator {
    */
   static final long MAX_SAMPLE_NANOS = Long.MAX_VALUE / 8;
 
-  private final long initialRtoNanos;
-  private final long minRtoNanos;
-  private final long maxRtoNanos;
-  private final long clockGranularityNanos;
+  /**
+   * The RTO bounds and G come from here: one configuration shared by every connection made with it,
+   * rather than four copies in each.
+   */
+  private final TcpConfig bounds;
 
   /** The RTO used while there is no sample: the initial RTO, or 3 s after a SYN timed out. */
   private long rtoWithoutSample;
@@ -73,11 +74,20 @@ public final class RttEstimator {
       throw new IllegalArgumentException(
           "clock granularity must be >= 0, got " + clockGranularityNanos + " ns");
     }
-    this.initialRtoNanos = initialRtoNanos;
-    this.minRtoNanos = minRtoNanos;
-    this.maxRtoNanos = maxRtoNanos;
-    this.clockGranularityNanos = clockGranularityNanos;
+    this.bounds =
+        TcpConfig.builder()
+            .initialRtoNanos(initialRtoNanos)
+            .minRtoNanos(minRtoNanos)
+            .maxRtoNanos(maxRtoNanos)
+            .clockGranularityNanos(clockGranularityNanos)
+            .build();
     this.rtoWithoutSample = initialRtoNanos;
+  }
+
+  /** The estimator of a connection made with {@code config} (its RTO bounds and G). */
+  RttEstimator(TcpConfig config) {
+    this.bounds = config;
+    this.rtoWithoutSample = config.initialRtoNanos();
   }
 
   /**
@@ -88,7 +98,7 @@ public final class RttEstimator {
   public void reinitializeAfterSynTimeout(long floorNanos) {
     backoffCount = 0;
     if (!hasSample) {
-      rtoWithoutSample = Math.min(maxRtoNanos, Math.max(rtoWithoutSample, floorNanos));
+      rtoWithoutSample = Math.min(bounds.maxRtoNanos(), Math.max(rtoWithoutSample, floorNanos));
     }
   }
 
@@ -119,7 +129,7 @@ public final class RttEstimator {
       srtt = (7 * srtt + rttNanos) / 8;
     }
     // RFC 6298 §2.2 / §2.3: RTO <- SRTT + max(G, K*RTTVAR).
-    computedRto = saturatingAdd(srtt, Math.max(clockGranularityNanos, K * rttvar));
+    computedRto = saturatingAdd(srtt, Math.max(bounds.clockGranularityNanos(), K * rttvar));
     backoffCount = 0;
   }
 
@@ -190,10 +200,12 @@ public final class RttEstimator {
    * once per {@link #backoff()} and capped at max (RFC 6298 §5.5).
    */
   public long rtoNanos() {
-    long rto = hasSample ? clamp(computedRto) : rtoWithoutSample;
+    long max = bounds.maxRtoNanos();
+    long rto =
+        hasSample ? Math.min(max, Math.max(bounds.minRtoNanos(), computedRto)) : rtoWithoutSample;
     // The loop ends within 63 rounds: rto >= min > 0 doubles until it reaches max.
-    for (int i = 0; i < backoffCount && rto < maxRtoNanos; i++) {
-      rto = rto > maxRtoNanos / 2 ? maxRtoNanos : rto * 2;
+    for (int i = 0; i < backoffCount && rto < max; i++) {
+      rto = rto > max / 2 ? max : rto * 2;
     }
     return rto;
   }
@@ -218,10 +230,6 @@ public final class RttEstimator {
    */
   public void resetBackoff() {
     backoffCount = 0;
-  }
-
-  private long clamp(long rto) {
-    return Math.min(maxRtoNanos, Math.max(minRtoNanos, rto));
   }
 
   private static long saturatingAdd(long a, long b) {

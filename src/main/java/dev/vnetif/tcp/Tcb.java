@@ -28,7 +28,13 @@ public final class Tcb {
 
   private final TcpConfig config;
   private final TcbOutput out;
+
+  /** Null for a block that was never in LISTEN, or that accept() made for one SYN. */
   private final IssSource issSource;
+
+  /** The ISS an accept() block answers its SYN with (no per-block IssSource object for it). */
+  private int acceptedIss;
+
   private final boolean returnToListen;
 
   /** Replaced, not reset, when a passive block returns to LISTEN: nothing stale survives. */
@@ -43,7 +49,10 @@ public final class Tcb {
   private Sender sender;
 
   private final TcbTimers timers = new TcbTimers();
-  private final ChallengeAckLimiter challengeAcks;
+
+  /** Made at the first challenge ACK: most connections never send one. */
+  private ChallengeAckLimiter challengeAcks;
+
   private TcpState state = TcpState.CLOSED;
   private boolean offeredWindowScale;
   private boolean activeOpen;
@@ -77,7 +86,6 @@ public final class Tcb {
     this.out = out;
     this.issSource = issSource;
     this.returnToListen = returnToListen;
-    this.challengeAcks = new ChallengeAckLimiter(config.challengeAckLimit());
     this.keepalive = config.keepalive() == null ? null : new Keepalive(config.keepalive(), timers);
     startFresh(localPort, remotePort);
   }
@@ -87,12 +95,7 @@ public final class Tcb {
     snd = new SendSequence(config.sendBufferSize());
     rcv =
         new ReceiveSequence(config.receiveBufferSize(), config.mss(), config.maxReassemblyRanges());
-    rtt =
-        new RttEstimator(
-            config.initialRtoNanos(),
-            config.minRtoNanos(),
-            config.maxRtoNanos(),
-            config.clockGranularityNanos());
+    rtt = new RttEstimator(config);
     sender = new Sender(config, out, snd, rcv, rtt, timers, counters, localPort, remotePort);
   }
 
@@ -127,7 +130,8 @@ public final class Tcb {
    */
   public static Tcb accept(
       TcpConfig config, TcpSegment syn, int iss, TcbOutput out, long nowNanos) {
-    Tcb tcb = new Tcb(config, out, syn.destinationPort(), syn.sourcePort(), (p, t) -> iss, false);
+    Tcb tcb = new Tcb(config, out, syn.destinationPort(), syn.sourcePort(), null, false);
+    tcb.acceptedIss = iss;
     tcb.state = TcpState.LISTEN;
     tcb.segmentArrived(syn, nowNanos);
     return tcb;
@@ -377,7 +381,7 @@ public final class Tcb {
       return;
     }
     sender.setRemotePort(seg.sourcePort());
-    snd.start(issSource.iss(seg.sourcePort(), now));
+    snd.start(issSource == null ? acceptedIss : issSource.iss(seg.sourcePort(), now));
     rcv.start(seg.seq());
     offeredWindowScale = config.windowScaling() && seg.options().windowScale() >= 0;
     OptionsNegotiation.apply(seg.options(), offeredWindowScale, config, snd, rcv);
@@ -868,6 +872,9 @@ public final class Tcb {
   }
 
   private void challengeAck(long now) {
+    if (challengeAcks == null) {
+      challengeAcks = new ChallengeAckLimiter(config.challengeAckLimit());
+    }
     if (challengeAcks.tryAcquire(now)) {
       counters.challengeAck();
       sender.sendAck();
