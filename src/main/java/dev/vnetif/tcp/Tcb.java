@@ -45,8 +45,10 @@ public final class Tcb {
   /** Replaced too: a backed-off RTO of an abandoned attempt must not slow the next one. */
   private RttEstimator rtt;
 
-  /** The output half; replaced with the sequence spaces it sends from. */
+  /** The output half and the text half of the input; replaced with the sequence spaces. */
   private Sender sender;
+
+  private Receiver receiver;
 
   private final TcbTimers timers = new TcbTimers();
 
@@ -97,6 +99,7 @@ public final class Tcb {
         new ReceiveSequence(config.receiveBufferSize(), config.mss(), config.maxReassemblyRanges());
     rtt = new RttEstimator(config);
     sender = new Sender(config, out, snd, rcv, rtt, timers, counters, localPort, remotePort);
+    receiver = new Receiver(config, out, rcv, timers, counters);
   }
 
   // ================================================================ opening
@@ -636,68 +639,16 @@ public final class Tcb {
   }
 
   /**
-   * RFC 9293 §3.10.7.4 seventh and eighth: in-order text is delivered, out-of-order text held, a
-   * FIN processed once everything before it arrived.
+   * RFC 9293 §3.10.7.4 seventh and eighth: the text goes to the {@link Receiver}; the peer's FIN,
+   * once reached, moves the state.
    */
   private void onText(TcpSegment seg, long now) {
     if (!state.canReceive()) {
       return; // the peer already sent FIN: later text is a bogus retransmission
     }
-    int seq = seg.seq();
-    ByteString data = seg.payload();
-    boolean fin = seg.isFin();
-    int old = SeqNum.diff(rcv.rcvNxt(), seq);
-    if (old > 0) { // already received in part: keep only what is new
-      data = old >= data.length() ? EMPTY : data.drop(old);
-      seq = old >= seg.payload().length() ? seq + seg.payload().length() : rcv.rcvNxt();
-    }
-    int room = Math.max(0, SeqNum.diff(rcv.advertisedEdge(), seq));
-    if (data.length() > room) { // beyond the window: trimmed, and so is the FIN after it
-      data = data.take(room);
-      fin = false;
-    }
-    if (seq == rcv.rcvNxt()) {
-      onInOrderText(data, fin, now);
-    } else if (SeqNum.gt(seq, rcv.rcvNxt())) {
-      if (data.nonEmpty()) {
-        rcv.holdOutOfOrder(seq, data);
-      }
-      if (fin) {
-        rcv.holdFin(seq + data.length());
-      }
-      rcv.oweAck(); // RFC 5681 §4.2: out-of-order data is acknowledged at once
-    }
-  }
-
-  private void onInOrderText(ByteString data, boolean fin, long now) {
-    boolean fillsHole = rcv.hasOutOfOrderData();
-    deliver(data);
-    if (fillsHole) {
-      deliver(rcv.takeContiguous());
-      rcv.oweAck(); // RFC 5681 §4.2: a segment that fills a hole is acknowledged at once
-    }
-    if (fin || rcv.heldFinIsNext()) {
-      onFin(now);
-    } else if (data.nonEmpty()) {
-      delayAck(now);
-    }
-  }
-
-  private void deliver(ByteString data) {
-    int n = data.length();
-    if (n == 0) {
+    if (!receiver.onText(seg, now)) {
       return;
     }
-    rcv.delivered(n);
-    counters.dataReceived(n);
-    out.event(new TcbEvent.DataReceived(data));
-  }
-
-  /** RFC 9293 §3.10.7.4 eighth: the FIN takes one sequence number and moves the state. */
-  private void onFin(long now) {
-    rcv.finArrived();
-    rcv.oweAck();
-    out.event(TcbEvent.PEER_FINISHED);
     switch (state) {
       case SYN_RECEIVED, ESTABLISHED -> enter(TcpState.CLOSE_WAIT);
       case FIN_WAIT_1 -> {
@@ -709,18 +660,6 @@ public final class Tcb {
       }
       case FIN_WAIT_2 -> enterTimeWait(now);
       default -> {}
-    }
-  }
-
-  /**
-   * Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3): acknowledge at least every second
-   * full-sized segment, and otherwise within the configured delay.
-   */
-  private void delayAck(long now) {
-    if (rcv.twoFullSegmentsUnacknowledged() || config.delayedAckNanos() == 0) {
-      rcv.oweAck();
-    } else if (!timers.isArmed(Kind.DELAYED_ACK)) {
-      timers.arm(Kind.DELAYED_ACK, now + config.delayedAckNanos());
     }
   }
 
