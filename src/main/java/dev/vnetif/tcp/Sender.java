@@ -205,10 +205,13 @@ final class Sender {
   // ================================================================ sending again
 
   /**
-   * The retransmission timer expired (RFC 6298 §5.4): go back N, as BSD does — resend from SND.UNA;
-   * the rest follows as ACKs open the congestion window.
+   * The retransmission timer expired (RFC 6298 §5.4) with the RTO already backed off: loss recovery
+   * hears of it (RFC 5681 §3.1 on the {@code firstExpiry} for this data, RFC 6582 §3.2 step 4),
+   * then go back N, as BSD does — resend from SND.UNA; the rest follows as ACKs open the congestion
+   * window.
    */
-  void goBackN(long now) {
+  void goBackN(long now, boolean firstExpiry) {
+    recovery.onTimeout(snd.sndMax() - snd.sndUna(), firstExpiry, snd.sndMax(), now);
     int length = firstSegmentLength();
     snd.rewind();
     if (length > 0) {

@@ -3,6 +3,7 @@ package dev.vnetif.tcp;
 import dev.vnetif.tcp.TcbTimers.Kind;
 import dev.vnetif.wire.SeqNum;
 import dev.vnetif.wire.TcpSegment;
+import java.util.List;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -19,9 +20,6 @@ public final class Tcb {
   public interface IssSource {
     int iss(int remotePort, long nowNanos);
   }
-
-  private static final ByteString EMPTY = ByteString.emptyByteString();
-  private static final long OUT_OF_WINDOW_ANSWER_GAP = 500_000_000L;
 
   /** RFC 6298 §5.7: the RTO data starts with after a SYN timed out. */
   private static final long RTO_AFTER_SYN_TIMEOUT = 3_000_000_000L;
@@ -72,8 +70,8 @@ public final class Tcb {
   /** Null unless the configuration asks for keepalive. */
   private final Keepalive keepalive;
 
-  private boolean answeredOutOfWindow;
-  private long lastOutOfWindowAnswerNanos;
+  /** Made at the first answer to an empty out-of-window segment. */
+  private OutOfWindowAckLimiter outOfWindowAcks;
 
   private final TcbCounters counters = new TcbCounters();
 
@@ -183,27 +181,7 @@ public final class Tcb {
   }
 
   public TcbStats stats() {
-    return new TcbStats(
-        state,
-        rtt.srttNanos(),
-        rtt.rttvarNanos(),
-        rtt.rtoNanos(),
-        recovery() == null ? 0 : recovery().cc.cwnd(),
-        recovery() == null ? Integer.MAX_VALUE : recovery().cc.ssthresh(),
-        snd.sndWnd(),
-        rcv.window(),
-        snd.effectiveMss(),
-        counters.bytesSent(),
-        snd.buffer().consumedTotal(),
-        counters.bytesReceived(),
-        counters.segmentsSent(),
-        counters.segmentsReceived(),
-        counters.retransmittedSegments(),
-        counters.fastRetransmits(),
-        counters.timeouts(),
-        counters.challengeAcks(),
-        counters.zeroWindowProbes(),
-        counters.keepaliveProbes());
+    return TcbStats.of(state, rtt, sender.recovery(), snd, rcv, counters);
   }
 
   // ================================================================ user calls
@@ -341,7 +319,7 @@ public final class Tcb {
    * Linux's GRO does it: one cumulative ACK for a burst instead of one per two segments, and one
    * burst of new data for a run of ACKs.
    */
-  public void segmentsArrived(java.util.List<TcpSegment> segments, long nowNanos) {
+  public void segmentsArrived(List<TcpSegment> segments, long nowNanos) {
     for (int i = 0, n = segments.size(); i < n && state != TcpState.CLOSED; i++) {
       arrive(segments.get(i), nowNanos);
     }
@@ -509,14 +487,13 @@ public final class Tcb {
       timers.arm(Kind.TIME_WAIT, now + 2 * config.mslNanos());
     }
     if (seg.segmentLength() == 0 && seg.seq() != rcv.rcvNxt() - 1) {
-      // An empty segment outside the window is answered at most every 500 ms (Linux's
-      // tcp_invalid_ratelimit): two confused ends must not trade ACKs without end. A
-      // keepalive probe (SEQ = RCV.NXT − 1, RFC 1122 §4.2.3.6) is always answered.
-      if (answeredOutOfWindow && now - lastOutOfWindowAnswerNanos < OUT_OF_WINDOW_ANSWER_GAP) {
+      // Rate-limited, but a keepalive probe (SEQ = RCV.NXT − 1, RFC 1122 §4.2.3.6) is always
+      // answered.
+      if (outOfWindowAcks == null) {
+        outOfWindowAcks = new OutOfWindowAckLimiter(now);
+      } else if (!outOfWindowAcks.tryAcquire(now)) {
         return;
       }
-      answeredOutOfWindow = true;
-      lastOutOfWindowAnswerNanos = now;
     }
     rcv.oweAck();
   }
@@ -615,7 +592,7 @@ public final class Tcb {
     rtt.onAck(ack, now);
     retransmissions = 0;
     LossRecovery.AckKind kind =
-        recovery().onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax() - ack, now);
+        sender.recovery().onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax() - ack, now);
     if (kind == LossRecovery.AckKind.FIRST_PARTIAL || kind == LossRecovery.AckKind.PARTIAL) {
       // RFC 6582 §3.2 step 3: retransmit the first unacknowledged segment at once.
       sender.retransmitFirst();
@@ -632,7 +609,7 @@ public final class Tcb {
   }
 
   private void onDuplicateAck(int ack, long now) {
-    if (recovery().onDuplicateAck(ack, snd.sndMax(), snd.sndMax() - snd.sndUna(), now)) {
+    if (sender.recovery().onDuplicateAck(ack, snd.sndMax(), snd.sndMax() - snd.sndUna(), now)) {
       counters.fastRetransmit();
       sender.retransmitFirst(); // RFC 5681 §3.2 step 2
     }
@@ -743,9 +720,8 @@ public final class Tcb {
       close(CloseReason.TIMEOUT);
       return;
     }
-    recovery().onTimeout(snd.sndMax() - snd.sndUna(), retransmissions == 1, snd.sndMax(), now);
     rtt.backoff();
-    sender.goBackN(now);
+    sender.goBackN(now, retransmissions == 1);
   }
 
   /**
@@ -795,10 +771,6 @@ public final class Tcb {
   }
 
   // ================================================================ output
-
-  private LossRecovery recovery() {
-    return sender.recovery();
-  }
 
   /** Sends what is owed at the end of every input: data the windows allow, else a pure ACK. */
   private void finishInput(long now) {
