@@ -12,7 +12,8 @@ import org.apache.pekko.util.ByteString;
  * threads, no clock, no randomness. Every input takes the current time; everything it causes —
  * segments to send, events for the user — goes to the {@link TcbOutput} before the call returns,
  * and {@link #nextDeadline()} says when {@link #timerFired} must be called next. Not thread-safe:
- * one owner drives it.
+ * one owner drives it. The state machine is here; {@link Sender} builds and sends the segments,
+ * {@link Receiver} takes segment text in, {@link RttEstimator} times round trips (Karn).
  */
 public final class Tcb {
   /** Supplies the initial send sequence number when a LISTEN block accepts a SYN (RFC 6528). */
