@@ -5,8 +5,8 @@ import dev.vnetif.wire.SeqNum;
 /**
  * Loss detection by duplicate ACKs and the NewReno fast-recovery bookkeeping (RFC 5681 §3.2, RFC
  * 6582 §3.2): counts duplicate ACKs, decides when to fast-retransmit, tells full ACKs from partial
- * ones against {@code recover}, and drives the {@link CongestionControl}. The {@link Tcb} does the
- * retransmitting.
+ * ones against {@code recover}, and drives the {@link CongestionControl}. The {@link Sender} owns
+ * it and does the retransmitting.
  */
 final class LossRecovery {
   /** What a new cumulative ACK meant. */

@@ -48,14 +48,13 @@ final class OptionsNegotiation {
       SendSequence snd,
       ReceiveSequence rcv) {
     int peerMss = peer.mss() > 0 ? peer.mss() : DEFAULT_SEND_MSS;
-    snd.effectiveMss = Math.max(1, Math.min(peerMss, config.mss()));
-    rcv.mss = snd.effectiveMss;
+    int mss = Math.max(1, Math.min(peerMss, config.mss()));
     if (weOfferedScale && peer.windowScale() >= 0) {
-      snd.sndScale = Math.min(peer.windowScale(), MAX_WINDOW_SCALE);
-      rcv.rcvScale = windowScaleFor(config.receiveBufferSize());
+      snd.negotiated(mss, Math.min(peer.windowScale(), MAX_WINDOW_SCALE));
+      rcv.negotiated(mss, windowScaleFor(config.receiveBufferSize()));
     } else {
-      snd.sndScale = 0;
-      rcv.rcvScale = 0;
+      snd.negotiated(mss, 0);
+      rcv.negotiated(mss, 0);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.vnetif.tcp;
 
 import dev.vnetif.wire.SeqNum;
+import org.apache.pekko.util.ByteString;
 
 /**
  * The receive sequence space of RFC 9293 §3.3.1 and the receive window we advertise.
@@ -16,46 +17,177 @@ import dev.vnetif.wire.SeqNum;
  * at least min(buffer/2, MSS) — receiver-side silly window syndrome avoidance (RFC 1122 §4.2.3.3).
  */
 final class ReceiveSequence {
-  final int bufferSize;
+  private final int bufferSize;
+  private final int maxReassemblyRanges;
 
   /**
    * Eff.snd.MSS of RFC 1122 §4.2.3.3, the unit of receiver SWS avoidance and of "full-sized" for
    * delayed ACKs: our MSS until the handshake settles the connection's.
    */
-  int mss;
+  private int mss;
 
-  final Reassembly reassembly;
-  int irs;
-  int rcvNxt;
+  /** Out-of-order data; made when the first such segment arrives, dropped once it drains. */
+  private Reassembly reassembly;
+
+  private int irs;
+  private int rcvNxt;
 
   /** Window scale shift we apply to the windows we advertise (RFC 7323 §2.3). */
-  int rcvScale;
+  private int rcvScale;
 
   /** Bytes delivered to the application and not yet consumed. */
-  int unconsumed;
+  private int unconsumed;
 
   /** RCV.NXT + the window last advertised: the highest sequence number we promised to take. */
-  int advertisedEdge;
+  private int advertisedEdge;
 
   /** Sequence number of a FIN that arrived ahead of missing data (valid if hasPendingFin). */
-  int pendingFinSeq;
+  private int pendingFinSeq;
 
-  boolean hasPendingFin;
-  boolean finReceived;
+  private boolean hasPendingFin;
+
+  /** An ACK is owed; sent at the end of the input unless a data segment carries it. */
+  private boolean ackOwed;
 
   /** In-order bytes received since we last sent an ACK (delayed ACK, RFC 1122 §4.2.3.2). */
-  int unackedBytes;
+  private int unackedBytes;
 
-  ReceiveSequence(int bufferSize, int mss, int maxRanges) {
+  ReceiveSequence(int bufferSize, int mss, int maxReassemblyRanges) {
     this.bufferSize = bufferSize;
     this.mss = mss;
-    this.reassembly = new Reassembly(bufferSize, maxRanges);
+    this.maxReassemblyRanges = maxReassemblyRanges;
   }
 
   void start(int initialReceiveSequence) {
     irs = initialReceiveSequence;
     rcvNxt = initialReceiveSequence + 1;
     advertisedEdge = rcvNxt;
+  }
+
+  int irs() {
+    return irs;
+  }
+
+  int rcvNxt() {
+    return rcvNxt;
+  }
+
+  int mss() {
+    return mss;
+  }
+
+  int rcvScale() {
+    return rcvScale;
+  }
+
+  int unconsumed() {
+    return unconsumed;
+  }
+
+  int advertisedEdge() {
+    return advertisedEdge;
+  }
+
+  /** What the SYN options settled (RFC 9293 §3.7.1, RFC 7323 §2.2): the MSS and our shift. */
+  void negotiated(int connectionMss, int ourScale) {
+    mss = connectionMss;
+    rcvScale = ourScale;
+  }
+
+  /** {@code n} in-order bytes were delivered to the application: RCV.NXT moves past them. */
+  void delivered(int n) {
+    rcvNxt += n;
+    unconsumed += n;
+    unackedBytes += n;
+  }
+
+  /**
+   * The application consumed {@code bytes} of what was delivered.
+   *
+   * @throws IllegalArgumentException if it consumed more than it was given, or a negative count
+   */
+  void consume(int bytes) {
+    if (bytes < 0 || bytes > unconsumed) {
+      throw new IllegalArgumentException(
+          "consumed " + bytes + " bytes but " + unconsumed + " are unconsumed");
+    }
+    unconsumed -= bytes;
+  }
+
+  /** Out-of-order data at {@code seq}, after RCV.NXT and inside the window, is held. */
+  void holdOutOfOrder(int seq, ByteString data) {
+    if (reassembly == null) {
+      reassembly = new Reassembly(bufferSize, maxReassemblyRanges);
+    }
+    reassembly.insert(seq, data);
+  }
+
+  boolean hasOutOfOrderData() {
+    return reassembly != null && !reassembly.isEmpty();
+  }
+
+  /** Bytes held out of order (0 when none). */
+  int outOfOrderBytes() {
+    return reassembly == null ? 0 : reassembly.bytesHeld();
+  }
+
+  /** Removes and returns the held bytes that now continue from RCV.NXT (empty if a gap remains). */
+  ByteString takeContiguous() {
+    if (reassembly == null) {
+      return ByteString.emptyByteString();
+    }
+    ByteString next = reassembly.takeContiguous(rcvNxt);
+    if (reassembly.isEmpty()) {
+      reassembly = null; // an idle connection keeps no reassembly structures
+    }
+    return next;
+  }
+
+  /** A FIN at {@code seq} arrived ahead of missing data: it is processed once the gap fills. */
+  void holdFin(int seq) {
+    hasPendingFin = true;
+    pendingFinSeq = seq;
+  }
+
+  /** Whether a held FIN is the next sequence number (everything before it arrived). */
+  boolean heldFinIsNext() {
+    return hasPendingFin && pendingFinSeq == rcvNxt;
+  }
+
+  /** RFC 9293 §3.10.7.4 eighth: the FIN takes one sequence number; nothing after it counts. */
+  void finArrived() {
+    rcvNxt += 1;
+    hasPendingFin = false;
+    reassembly = null;
+  }
+
+  /** Something (out-of-order data, a FIN, a hole filled, an unacceptable segment) needs an ACK. */
+  void oweAck() {
+    ackOwed = true;
+  }
+
+  boolean ackOwed() {
+    return ackOwed;
+  }
+
+  /** An ACK went out: nothing is owed and the delayed-ACK count starts again. */
+  void ackSent() {
+    ackOwed = false;
+    unackedBytes = 0;
+  }
+
+  /** The connection closed: the owed ACK will never be sent. */
+  void forgetOwedAck() {
+    ackOwed = false;
+  }
+
+  /**
+   * RFC 1122 §4.2.3.2: an ACK is due for at least every second full-sized segment. "Full-sized" is
+   * the connection's MSS, both sides' limits applied (so a peer that announced 536 is acknowledged
+   * every 1072 bytes, not every 2920).
+   */
+  boolean twoFullSegmentsUnacknowledged() {
+    return unackedBytes >= 2 * mss;
   }
 
   /** RCV.WND as the acceptability test sees it: what we last offered, never negative. */

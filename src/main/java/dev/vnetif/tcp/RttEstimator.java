@@ -1,13 +1,17 @@
 package dev.vnetif.tcp;
 
+import dev.vnetif.wire.SeqNum;
+
 /**
  * The retransmission timeout of one connection, computed from round-trip samples as RFC 6298
- * specifies, in exact integer nanoseconds.
+ * specifies, in exact integer nanoseconds, and the timing of those samples under Karn's algorithm.
  *
- * <p>The caller owns the timer itself and Karn's rule (RFC 6298 §3): it passes to {@link
- * #sample(long)} only round trips of segments that were never retransmitted, calls {@link
- * #backoff()} when the timer expires, and reads {@link #rtoNanos()} whenever it (re)starts the
- * timer.
+ * <p>Timing (RFC 6298 §3, Karn and Partridge): one segment is timed at a time. {@link #onSend}
+ * starts timing a newly sent segment unless one is already timed; {@link #onAck} takes the sample
+ * when an ACK covers it; {@link #onRetransmit} abandons the timing, because an ACK that follows a
+ * retransmission cannot tell which copy it answers. The caller owns the timer itself: it calls
+ * {@link #backoff()} when the timer expires and reads {@link #rtoNanos()} whenever it (re)starts
+ * it. {@link #sample(long)} takes a measurement directly (the caller then answers for Karn's rule).
  *
  * <p>Integer division truncates; the exact results of a sequence of samples are therefore
  * reproducible, which the tests rely on. Not thread-safe: one instance belongs to one connection.
@@ -23,10 +27,11 @@ public final class RttEstimator {
    */
   static final long MAX_SAMPLE_NANOS = Long.MAX_VALUE / 8;
 
-  private final long initialRtoNanos;
-  private final long minRtoNanos;
-  private final long maxRtoNanos;
-  private final long clockGranularityNanos;
+  /**
+   * The RTO bounds and G come from here: one configuration shared by every connection made with it,
+   * rather than four copies in each.
+   */
+  private final TcpConfig bounds;
 
   /** The RTO used while there is no sample: the initial RTO, or 3 s after a SYN timed out. */
   private long rtoWithoutSample;
@@ -39,6 +44,12 @@ public final class RttEstimator {
   private long computedRto;
 
   private int backoffCount;
+
+  /** Karn: whether a segment is being timed, where it starts, and when it was sent. */
+  private boolean timing;
+
+  private int timedSeq;
+  private long timedAtNanos;
 
   /**
    * @param initialRtoNanos the RTO before any sample (RFC 6298 §2.1 says 1 s)
@@ -63,11 +74,20 @@ public final class RttEstimator {
       throw new IllegalArgumentException(
           "clock granularity must be >= 0, got " + clockGranularityNanos + " ns");
     }
-    this.initialRtoNanos = initialRtoNanos;
-    this.minRtoNanos = minRtoNanos;
-    this.maxRtoNanos = maxRtoNanos;
-    this.clockGranularityNanos = clockGranularityNanos;
+    this.bounds =
+        TcpConfig.builder()
+            .initialRtoNanos(initialRtoNanos)
+            .minRtoNanos(minRtoNanos)
+            .maxRtoNanos(maxRtoNanos)
+            .clockGranularityNanos(clockGranularityNanos)
+            .build();
     this.rtoWithoutSample = initialRtoNanos;
+  }
+
+  /** The estimator of a connection made with {@code config} (its RTO bounds and G). */
+  RttEstimator(TcpConfig config) {
+    this.bounds = config;
+    this.rtoWithoutSample = config.initialRtoNanos();
   }
 
   /**
@@ -78,7 +98,7 @@ public final class RttEstimator {
   public void reinitializeAfterSynTimeout(long floorNanos) {
     backoffCount = 0;
     if (!hasSample) {
-      rtoWithoutSample = Math.min(maxRtoNanos, Math.max(rtoWithoutSample, floorNanos));
+      rtoWithoutSample = Math.min(bounds.maxRtoNanos(), Math.max(rtoWithoutSample, floorNanos));
     }
   }
 
@@ -109,8 +129,54 @@ public final class RttEstimator {
       srtt = (7 * srtt + rttNanos) / 8;
     }
     // RFC 6298 §2.2 / §2.3: RTO <- SRTT + max(G, K*RTTVAR).
-    computedRto = saturatingAdd(srtt, Math.max(clockGranularityNanos, K * rttvar));
+    computedRto = saturatingAdd(srtt, Math.max(bounds.clockGranularityNanos(), K * rttvar));
     backoffCount = 0;
+  }
+
+  /**
+   * A segment starting at {@code seq} was sent for the first time (never a retransmission, RFC 6298
+   * §3): it is timed unless another segment already is, so one sample comes per round trip.
+   */
+  public void onSend(int seq, long nowNanos) {
+    if (!timing) {
+      timing = true;
+      timedSeq = seq;
+      timedAtNanos = nowNanos;
+    }
+  }
+
+  /**
+   * A cumulative ACK up to {@code ack} arrived: if it covers the timed segment (acknowledges past
+   * its first sequence number), its round trip is a sample (RFC 6298 §2.2, §2.3) and timing stops.
+   *
+   * @return whether a sample was taken
+   */
+  public boolean onAck(int ack, long nowNanos) {
+    if (!timing || !SeqNum.gt(ack, timedSeq)) {
+      return false;
+    }
+    timing = false;
+    sample(nowNanos - timedAtNanos);
+    return true;
+  }
+
+  /**
+   * A segment was retransmitted (timeout, fast retransmit, partial ACK): Karn's algorithm (RFC 6298
+   * §3) forbids measuring from an ACK that may answer either copy, so the timing is abandoned; the
+   * next new segment sent is timed instead.
+   */
+  public void onRetransmit() {
+    timing = false;
+  }
+
+  /** Whether a segment is being timed (sent by {@link #onSend}, not yet acknowledged). */
+  public boolean isTiming() {
+    return timing;
+  }
+
+  /** The first sequence number of the timed segment; meaningful while {@link #isTiming()}. */
+  public int timedSeq() {
+    return timedSeq;
   }
 
   /** Whether {@link #sample(long)} has been called at least once. */
@@ -134,10 +200,12 @@ public final class RttEstimator {
    * once per {@link #backoff()} and capped at max (RFC 6298 §5.5).
    */
   public long rtoNanos() {
-    long rto = hasSample ? clamp(computedRto) : rtoWithoutSample;
+    long max = bounds.maxRtoNanos();
+    long rto =
+        hasSample ? Math.min(max, Math.max(bounds.minRtoNanos(), computedRto)) : rtoWithoutSample;
     // The loop ends within 63 rounds: rto >= min > 0 doubles until it reaches max.
-    for (int i = 0; i < backoffCount && rto < maxRtoNanos; i++) {
-      rto = rto > maxRtoNanos / 2 ? maxRtoNanos : rto * 2;
+    for (int i = 0; i < backoffCount && rto < max; i++) {
+      rto = rto > max / 2 ? max : rto * 2;
     }
     return rto;
   }
@@ -162,10 +230,6 @@ public final class RttEstimator {
    */
   public void resetBackoff() {
     backoffCount = 0;
-  }
-
-  private long clamp(long rto) {
-    return Math.min(maxRtoNanos, Math.max(minRtoNanos, rto));
   }
 
   private static long saturatingAdd(long a, long b) {

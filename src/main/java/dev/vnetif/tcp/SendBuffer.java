@@ -10,13 +10,15 @@ import org.apache.pekko.util.ByteString;
  * <p>The buffer never copies payload: appended {@link ByteString}s are kept as they are and {@link
  * #slice} returns slices and concatenations of them. Chunks live in a ring together with the
  * absolute stream position of their first byte, so the chunk holding any offset is found by a
- * binary search (the front chunk, where retransmissions start, is checked first).
+ * binary search (the front chunk, where retransmissions start, is checked first). The ring exists
+ * only while the buffer holds bytes: an idle connection, everything acknowledged, keeps none.
  *
  * <p>Not thread-safe; owned by one connection.
  */
 public final class SendBuffer {
 
-  private static final int INITIAL_CHUNKS = 16;
+  /** Ring slots when the first byte is appended: a few writes in flight need no growth. */
+  private static final int INITIAL_CHUNKS = 4;
 
   private final int capacity;
   private int size;
@@ -25,9 +27,9 @@ public final class SendBuffer {
 
   // Ring of chunks; chunkStart[k] is the stream position (counting every byte ever appended)
   // of chunks[k]'s first byte. The front chunk may be partly consumed: its live bytes begin
-  // at consumedTotal.
-  private ByteString[] chunks = new ByteString[INITIAL_CHUNKS];
-  private long[] chunkStart = new long[INITIAL_CHUNKS];
+  // at consumedTotal. Both null while the buffer is empty.
+  private ByteString[] chunks;
+  private long[] chunkStart;
   private int head;
   private int chunkCount;
 
@@ -84,7 +86,10 @@ public final class SendBuffer {
     if (taken == 0) {
       return 0;
     }
-    if (chunkCount == chunks.length) {
+    if (chunks == null) {
+      chunks = new ByteString[INITIAL_CHUNKS];
+      chunkStart = new long[INITIAL_CHUNKS];
+    } else if (chunkCount == chunks.length) {
       grow();
     }
     int slot = (head + chunkCount) & (chunks.length - 1);
@@ -146,6 +151,9 @@ public final class SendBuffer {
       throw new IllegalArgumentException(
           "cannot consume " + n + " bytes from a send buffer holding " + size);
     }
+    if (n == 0) {
+      return; // nothing to drop (and, when empty, no ring to walk)
+    }
     consumedTotal += n;
     size -= n;
     int mask = chunks.length - 1;
@@ -155,6 +163,9 @@ public final class SendBuffer {
       chunkCount--;
     }
     if (chunkCount == 0) {
+      // Drained: let the ring go, so a connection at rest holds no arrays.
+      chunks = null;
+      chunkStart = null;
       head = 0;
     }
   }

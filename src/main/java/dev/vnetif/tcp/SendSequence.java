@@ -17,41 +17,41 @@ import dev.vnetif.wire.SeqNum;
  * {@code sndUna} (go-back-N, as BSD does), and ACKs up to {@code sndMax} stay acceptable.
  */
 final class SendSequence {
-  final SendBuffer buffer;
-  int iss;
-  int sndUna;
-  int sndNxt;
-  int sndMax;
+  private final SendBuffer buffer;
+  private int iss;
+  private int sndUna;
+  private int sndNxt;
+  private int sndMax;
 
   /** The peer's window in bytes (already scaled). */
-  int sndWnd;
+  private int sndWnd;
 
-  int sndWl1;
-  int sndWl2;
+  private int sndWl1;
+  private int sndWl2;
 
   /** The largest window the peer ever offered (RFC 1122 §4.2.3.4, RFC 5961 §5.2). */
-  int maxSndWnd;
+  private int maxSndWnd;
 
   /** Window scale shift the peer applies to the windows it advertises (RFC 7323 §2.3). */
-  int sndScale;
+  private int sndScale;
 
   /** Effective send MSS: the peer's MSS option bounded by our own (RFC 9293 §3.7.1). */
-  int effectiveMss;
+  private int effectiveMss;
 
-  boolean finQueued;
+  private boolean finQueued;
 
   /**
    * One past the byte of an outstanding zero-window probe (RFC 9293 §3.8.6.1), or equal to {@code
    * sndMax}. Kept apart from SND.MAX so that pure ACKs are not stamped past the peer's RCV.NXT
    * while probing, yet the ACK of an accepted probe byte is acceptable.
    */
-  int probeEnd;
+  private int probeEnd;
 
   /** Everything appended up to this stream offset was written with nodelay. */
-  long nodelayUpTo;
+  private long nodelayUpTo;
 
   /** One past the newest segment shorter than the MSS that was sent (Minshall's Nagle). */
-  int smallSentEnd;
+  private int smallSentEnd;
 
   SendSequence(int capacity) {
     this.buffer = new SendBuffer(capacity);
@@ -64,6 +64,107 @@ final class SendSequence {
     sndMax = initialSequence;
     probeEnd = initialSequence;
     smallSentEnd = initialSequence;
+  }
+
+  SendBuffer buffer() {
+    return buffer;
+  }
+
+  int iss() {
+    return iss;
+  }
+
+  int sndUna() {
+    return sndUna;
+  }
+
+  int sndNxt() {
+    return sndNxt;
+  }
+
+  int sndMax() {
+    return sndMax;
+  }
+
+  int sndWnd() {
+    return sndWnd;
+  }
+
+  int sndWl1() {
+    return sndWl1;
+  }
+
+  int sndWl2() {
+    return sndWl2;
+  }
+
+  int maxSndWnd() {
+    return maxSndWnd;
+  }
+
+  int sndScale() {
+    return sndScale;
+  }
+
+  int effectiveMss() {
+    return effectiveMss;
+  }
+
+  int probeEnd() {
+    return probeEnd;
+  }
+
+  boolean finQueued() {
+    return finQueued;
+  }
+
+  /** What the SYN options settled (RFC 9293 §3.7.1, RFC 7323 §2.2): send MSS and peer's shift. */
+  void negotiated(int sendMss, int peerScale) {
+    effectiveMss = sendMss;
+    sndScale = peerScale;
+  }
+
+  /**
+   * The window of the peer's SYN (RFC 9293 §3.10.7.3: SND.WND, SND.WL1, SND.WL2 from the segment),
+   * never scaled (RFC 7323 §2.2).
+   */
+  void synWindow(int window, int seq, int ack) {
+    sndWnd = window;
+    sndWl1 = seq;
+    sndWl2 = ack;
+    maxSndWnd = Math.max(maxSndWnd, window);
+  }
+
+  /** CLOSE (RFC 9293 §3.10.4): a FIN follows the bytes written so far. */
+  void queueFin() {
+    finQueued = true;
+  }
+
+  /** Everything written so far asked for no delay (it bypasses Nagle). */
+  void markNodelay() {
+    nodelayUpTo = buffer.appendedTotal();
+  }
+
+  /** Whether the byte at SND.NXT was written with nodelay. */
+  boolean nextIsNodelay() {
+    return nodelayUpTo > streamOffset(sndNxt);
+  }
+
+  /** A segment shorter than the MSS went out, ending at {@code end} (Minshall's Nagle). */
+  void smallSegmentSent(int end) {
+    smallSentEnd = end;
+  }
+
+  /** A zero-window probe byte ending at {@code end} went out without moving SND.NXT. */
+  void probeSent(int end) {
+    if (SeqNum.gt(end, probeEnd)) {
+      probeEnd = end; // so the ACK of the probe byte is acceptable
+    }
+  }
+
+  /** Go back N (as BSD does, RFC 6298 §5.4): send again from SND.UNA. */
+  void rewind() {
+    sndNxt = sndUna;
   }
 
   /**

@@ -2,8 +2,8 @@ package dev.vnetif.tcp;
 
 import dev.vnetif.tcp.TcbTimers.Kind;
 import dev.vnetif.wire.SeqNum;
-import dev.vnetif.wire.TcpOptions;
 import dev.vnetif.wire.TcpSegment;
+import java.util.List;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -12,7 +12,8 @@ import org.apache.pekko.util.ByteString;
  * threads, no clock, no randomness. Every input takes the current time; everything it causes —
  * segments to send, events for the user — goes to the {@link TcbOutput} before the call returns,
  * and {@link #nextDeadline()} says when {@link #timerFired} must be called next. Not thread-safe:
- * one owner drives it.
+ * one owner drives it. The state machine is here; {@link Sender} builds and sends the segments,
+ * {@link Receiver} takes segment text in, {@link RttEstimator} times round trips (Karn).
  */
 public final class Tcb {
   /** Supplies the initial send sequence number when a LISTEN block accepts a SYN (RFC 6528). */
@@ -21,16 +22,18 @@ public final class Tcb {
     int iss(int remotePort, long nowNanos);
   }
 
-  private static final ByteString EMPTY = ByteString.emptyByteString();
-  private static final long OUT_OF_WINDOW_ANSWER_GAP = 500_000_000L;
-
   /** RFC 6298 §5.7: the RTO data starts with after a SYN timed out. */
   private static final long RTO_AFTER_SYN_TIMEOUT = 3_000_000_000L;
 
   private final TcpConfig config;
   private final TcbOutput out;
-  private final int localPort;
+
+  /** Null for a block that was never in LISTEN, or that accept() made for one SYN. */
   private final IssSource issSource;
+
+  /** The ISS an accept() block answers its SYN with (no per-block IssSource object for it). */
+  private int acceptedIss;
+
   private final boolean returnToListen;
 
   /** Replaced, not reset, when a passive block returns to LISTEN: nothing stale survives. */
@@ -41,10 +44,16 @@ public final class Tcb {
   /** Replaced too: a backed-off RTO of an abandoned attempt must not slow the next one. */
   private RttEstimator rtt;
 
+  /** The output half and the text half of the input; replaced with the sequence spaces. */
+  private Sender sender;
+
+  private Receiver receiver;
+
   private final TcbTimers timers = new TcbTimers();
-  private final ChallengeAckLimiter challengeAcks;
-  private LossRecovery recovery;
-  private int remotePort;
+
+  /** Made at the first challenge ACK: most connections never send one. */
+  private ChallengeAckLimiter challengeAcks;
+
   private TcpState state = TcpState.CLOSED;
   private boolean offeredWindowScale;
   private boolean activeOpen;
@@ -56,36 +65,16 @@ public final class Tcb {
    */
   private boolean synAcked;
 
-  /** Karn's algorithm (RFC 6298 §3): one segment timed at a time, never a retransmitted one. */
-  private boolean timing;
-
-  private int timedSeq;
-  private long timedAtNanos;
-
   /** Consecutive retransmission timeouts without progress. */
   private int retransmissions;
 
-  private int persistProbes;
-  private int keepaliveProbes;
-  private long lastKeepaliveProbeNanos;
-  private long lastSendNanos;
+  /** Null unless the configuration asks for keepalive. */
+  private final Keepalive keepalive;
 
-  /** An ACK is owed; sent at the end of the input unless a data segment carries it. */
-  private boolean ackOwed;
+  /** Made at the first answer to an empty out-of-window segment. */
+  private OutOfWindowAckLimiter outOfWindowAcks;
 
-  private boolean answeredOutOfWindow;
-  private long lastOutOfWindowAnswerNanos;
-
-  private long segmentsSent;
-  private long segmentsReceived;
-  private long bytesSent;
-  private long bytesReceived;
-  private long retransmittedSegments;
-  private long fastRetransmits;
-  private long timeouts;
-  private long challengeAcksSent;
-  private long zeroWindowProbes;
-  private long keepaliveProbesSent;
+  private final TcbCounters counters = new TcbCounters();
 
   private Tcb(
       TcpConfig config,
@@ -96,23 +85,20 @@ public final class Tcb {
       boolean returnToListen) {
     this.config = config;
     this.out = out;
-    this.localPort = localPort;
-    this.remotePort = remotePort;
     this.issSource = issSource;
     this.returnToListen = returnToListen;
-    this.snd = new SendSequence(config.sendBufferSize());
-    this.rcv =
-        new ReceiveSequence(config.receiveBufferSize(), config.mss(), config.maxReassemblyRanges());
-    this.rtt = newRttEstimator(config);
-    this.challengeAcks = new ChallengeAckLimiter(config.challengeAckLimit());
+    this.keepalive = config.keepalive() == null ? null : new Keepalive(config.keepalive(), timers);
+    startFresh(localPort, remotePort);
   }
 
-  private static RttEstimator newRttEstimator(TcpConfig config) {
-    return new RttEstimator(
-        config.initialRtoNanos(),
-        config.minRtoNanos(),
-        config.maxRtoNanos(),
-        config.clockGranularityNanos());
+  /** New sequence spaces, RTT estimator and sender: nothing of an earlier attempt survives. */
+  private void startFresh(int localPort, int remotePort) {
+    snd = new SendSequence(config.sendBufferSize());
+    rcv =
+        new ReceiveSequence(config.receiveBufferSize(), config.mss(), config.maxReassemblyRanges());
+    rtt = new RttEstimator(config);
+    sender = new Sender(config, out, snd, rcv, rtt, timers, counters, localPort, remotePort);
+    receiver = new Receiver(config, out, rcv, timers, counters);
   }
 
   // ================================================================ opening
@@ -125,7 +111,7 @@ public final class Tcb {
     tcb.snd.start(iss);
     tcb.offeredWindowScale = config.windowScaling();
     tcb.enter(TcpState.SYN_SENT);
-    tcb.sendSyn(nowNanos, false);
+    tcb.sender.sendSyn(nowNanos, false, tcb.offeredWindowScale);
     return tcb;
   }
 
@@ -146,7 +132,8 @@ public final class Tcb {
    */
   public static Tcb accept(
       TcpConfig config, TcpSegment syn, int iss, TcbOutput out, long nowNanos) {
-    Tcb tcb = new Tcb(config, out, syn.destinationPort(), syn.sourcePort(), (p, t) -> iss, false);
+    Tcb tcb = new Tcb(config, out, syn.destinationPort(), syn.sourcePort(), null, false);
+    tcb.acceptedIss = iss;
     tcb.state = TcpState.LISTEN;
     tcb.segmentArrived(syn, nowNanos);
     return tcb;
@@ -159,11 +146,11 @@ public final class Tcb {
   }
 
   public int localPort() {
-    return localPort;
+    return sender.localPort();
   }
 
   public int remotePort() {
-    return remotePort;
+    return sender.remotePort();
   }
 
   /** The earliest time {@link #timerFired} must run, or {@link TcbTimers#OFF}. */
@@ -177,21 +164,21 @@ public final class Tcb {
 
   /** Bytes {@link #send} would take now. */
   public int sendBufferFree() {
-    return snd.buffer.free();
+    return snd.buffer().free();
   }
 
   /** Total bytes ever written and acknowledged by the peer. */
   public long acknowledgedTotal() {
-    return snd.buffer.consumedTotal();
+    return snd.buffer().consumedTotal();
   }
 
   /** Total bytes ever accepted by {@link #send}. */
   public long writtenTotal() {
-    return snd.buffer.appendedTotal();
+    return snd.buffer().appendedTotal();
   }
 
   public boolean canSend() {
-    return state.canSend() && !snd.finQueued;
+    return state.canSend() && !snd.finQueued();
   }
 
   /**
@@ -204,27 +191,7 @@ public final class Tcb {
   }
 
   public TcbStats stats() {
-    return new TcbStats(
-        state,
-        rtt.srttNanos(),
-        rtt.rttvarNanos(),
-        rtt.rtoNanos(),
-        recovery == null ? 0 : recovery.cc.cwnd(),
-        recovery == null ? Integer.MAX_VALUE : recovery.cc.ssthresh(),
-        snd.sndWnd,
-        rcv.window(),
-        snd.effectiveMss,
-        bytesSent,
-        snd.buffer.consumedTotal(),
-        bytesReceived,
-        segmentsSent,
-        segmentsReceived,
-        retransmittedSegments,
-        fastRetransmits,
-        timeouts,
-        challengeAcksSent,
-        zeroWindowProbes,
-        keepaliveProbesSent);
+    return TcbStats.of(state, rtt, sender.recovery(), snd, rcv, counters);
   }
 
   // ================================================================ user calls
@@ -248,14 +215,14 @@ public final class Tcb {
     }
     if (!canSend()) {
       throw new IllegalStateException(
-          "cannot send in state " + state + (snd.finQueued ? " after shutdown" : ""));
+          "cannot send in state " + state + (snd.finQueued() ? " after shutdown" : ""));
     }
-    int taken = snd.buffer.append(data);
+    int taken = snd.buffer().append(data);
     if (nodelay) {
-      snd.nodelayUpTo = snd.buffer.appendedTotal();
+      snd.markNodelay();
     }
     if (state.isSynchronized()) {
-      transmit(nowNanos);
+      sender.transmit(nowNanos);
     }
     return taken;
   }
@@ -266,13 +233,9 @@ public final class Tcb {
    * reader never leaves the peer stuck at a zero window.
    */
   public void consumed(int bytes, long nowNanos) {
-    if (bytes < 0 || bytes > rcv.unconsumed) {
-      throw new IllegalArgumentException(
-          "consumed " + bytes + " bytes but " + rcv.unconsumed + " are unconsumed");
-    }
-    rcv.unconsumed -= bytes;
+    rcv.consume(bytes);
     if (state.canReceive() && state != TcpState.SYN_RECEIVED && rcv.windowUpdateWorthSending()) {
-      sendAck(nowNanos);
+      sender.sendAck();
     }
   }
 
@@ -286,24 +249,24 @@ public final class Tcb {
     switch (state) {
       case LISTEN, SYN_SENT -> close(CloseReason.NORMAL);
       case SYN_RECEIVED -> {
-        snd.finQueued = true;
+        snd.queueFin();
         // RFC 9293 §3.10.4: "if no SENDs have been issued and there is no pending data to
         // send, then form a FIN segment and send it, and enter FIN-WAIT-1 state; otherwise,
         // queue for processing after entering ESTABLISHED state".
-        if (snd.buffer.appendedTotal() == 0) {
+        if (snd.buffer().appendedTotal() == 0) {
           enter(TcpState.FIN_WAIT_1);
-          sendFinIfDue(nowNanos);
+          sender.sendFinIfDue(nowNanos);
         }
       }
       case ESTABLISHED -> {
-        snd.finQueued = true;
+        snd.queueFin();
         enter(TcpState.FIN_WAIT_1);
-        transmit(nowNanos);
+        sender.transmit(nowNanos);
       }
       case CLOSE_WAIT -> {
-        snd.finQueued = true;
+        snd.queueFin();
         enter(TcpState.LAST_ACK);
-        transmit(nowNanos);
+        sender.transmit(nowNanos);
       }
       default -> {} // already closing: RFC 9293 answers "connection closing", no change
     }
@@ -319,8 +282,7 @@ public final class Tcb {
    */
   public void abort(long nowNanos) {
     switch (state) {
-      case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT ->
-          emit(snd.sndMax, 0, TcpSegment.RST, EMPTY, TcpOptions.NONE, nowNanos);
+      case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> sender.sendReset();
       default -> {}
     }
     if (state != TcpState.CLOSED) {
@@ -340,7 +302,7 @@ public final class Tcb {
     }
     if (timers.due(Kind.PERSIST, nowNanos)) {
       timers.cancel(Kind.PERSIST);
-      onPersistTimeout(nowNanos);
+      sender.onPersistTimeout(nowNanos, state.isSynchronized());
     }
     if (timers.due(Kind.KEEPALIVE, nowNanos)) {
       timers.cancel(Kind.KEEPALIVE);
@@ -348,7 +310,7 @@ public final class Tcb {
     }
     if (timers.due(Kind.DELAYED_ACK, nowNanos)) {
       timers.cancel(Kind.DELAYED_ACK);
-      ackOwed = true;
+      rcv.oweAck();
     }
     finishInput(nowNanos);
   }
@@ -367,7 +329,7 @@ public final class Tcb {
    * Linux's GRO does it: one cumulative ACK for a burst instead of one per two segments, and one
    * burst of new data for a run of ACKs.
    */
-  public void segmentsArrived(java.util.List<TcpSegment> segments, long nowNanos) {
+  public void segmentsArrived(List<TcpSegment> segments, long nowNanos) {
     for (int i = 0, n = segments.size(); i < n && state != TcpState.CLOSED; i++) {
       arrive(segments.get(i), nowNanos);
     }
@@ -375,7 +337,7 @@ public final class Tcb {
   }
 
   private void arrive(TcpSegment segment, long nowNanos) {
-    segmentsReceived++;
+    counters.segmentReceived();
     switch (state) {
       case CLOSED -> answerInClosed(segment, nowNanos);
       case LISTEN -> onListen(segment, nowNanos);
@@ -390,14 +352,10 @@ public final class Tcb {
       return;
     }
     if (seg.isAck()) {
-      emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
+      sender.sendResetTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST);
     } else {
-      emitTo(
-          seg.sourcePort(),
-          0,
-          seg.seq() + seg.segmentLength(),
-          TcpSegment.RST | TcpSegment.ACK,
-          now);
+      sender.sendResetTo(
+          seg.sourcePort(), 0, seg.seq() + seg.segmentLength(), TcpSegment.RST | TcpSegment.ACK);
     }
   }
 
@@ -407,33 +365,31 @@ public final class Tcb {
       return;
     }
     if (seg.isAck()) {
-      emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
+      sender.sendResetTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST);
       return;
     }
     if (!seg.isSyn()) {
       return;
     }
-    remotePort = seg.sourcePort();
-    snd.start(issSource.iss(remotePort, now));
+    sender.setRemotePort(seg.sourcePort());
+    snd.start(issSource == null ? acceptedIss : issSource.iss(seg.sourcePort(), now));
     rcv.start(seg.seq());
     offeredWindowScale = config.windowScaling() && seg.options().windowScale() >= 0;
     OptionsNegotiation.apply(seg.options(), offeredWindowScale, config, snd, rcv);
     // RFC 7323 §2.2: the window of a SYN is never scaled.
-    snd.sndWnd = seg.window();
-    snd.maxSndWnd = seg.window();
-    snd.sndWl1 = seg.seq();
+    snd.synWindow(seg.window(), seg.seq(), seg.ack());
     lastHeard(now);
     enter(TcpState.SYN_RECEIVED);
-    sendSyn(now, true);
+    sender.sendSyn(now, true, offeredWindowScale);
   }
 
   /** RFC 9293 §3.10.7.3, with RFC 5961 §3.2's "blind RST in SYN_SENT is dropped". */
   private void onSynSent(TcpSegment seg, long now) {
     boolean ackAcceptable = false;
     if (seg.isAck()) {
-      if (SeqNum.leq(seg.ack(), snd.iss) || SeqNum.gt(seg.ack(), snd.ackLimit())) {
+      if (SeqNum.leq(seg.ack(), snd.iss()) || SeqNum.gt(seg.ack(), snd.ackLimit())) {
         if (!seg.isRst()) {
-          emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
+          sender.sendResetTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST);
         }
         return;
       }
@@ -450,33 +406,30 @@ public final class Tcb {
     }
     rcv.start(seg.seq());
     OptionsNegotiation.apply(seg.options(), offeredWindowScale, config, snd, rcv);
-    snd.sndWnd = seg.window();
-    snd.maxSndWnd = seg.window();
-    snd.sndWl1 = seg.seq();
-    snd.sndWl2 = seg.ack();
+    snd.synWindow(seg.window(), seg.seq(), seg.ack());
     lastHeard(now);
     if (ackAcceptable) {
       acknowledgeSyn(seg.ack(), now);
       establish(now);
-      ackOwed = true;
+      rcv.oweAck();
     } else {
       // Simultaneous open (RFC 9293 §3.10.7.3 fourth, figure 7): SYN-ACK from our ISS,
       // offering window scale only if the peer's SYN did (RFC 7323 §2.2).
       offeredWindowScale &= seg.options().windowScale() >= 0;
       enter(TcpState.SYN_RECEIVED);
-      sendSyn(now, true);
+      sender.sendSyn(now, true, offeredWindowScale);
     }
   }
 
   /** RFC 9293 §3.10.7.4 for SYN_RECEIVED and every synchronized state. */
   private void onSynchronized(TcpSegment seg, long now) {
-    if (!synAcked && seg.isSyn() && !seg.isRst() && seg.seq() == rcv.irs) {
+    if (!synAcked && seg.isSyn() && !seg.isRst() && seg.seq() == rcv.irs()) {
       onPeerSynAgain(seg, now);
       return;
     }
     if (!rcv.acceptable(seg.seq(), seg.segmentLength())) {
       if (rcv.window() == 0
-          && seg.seq() == rcv.rcvNxt
+          && seg.seq() == rcv.rcvNxt()
           && seg.isAck()
           && !seg.isRst()
           && !seg.isSyn()
@@ -528,7 +481,7 @@ public final class Tcb {
     if (seg.isAck()) {
       onAckInSynReceived(seg, now);
     } else {
-      sendSyn(now, true);
+      sender.sendSyn(now, true, offeredWindowScale);
     }
   }
 
@@ -543,17 +496,16 @@ public final class Tcb {
     if (state == TcpState.TIME_WAIT && seg.isFin()) {
       timers.arm(Kind.TIME_WAIT, now + 2 * config.mslNanos());
     }
-    if (seg.segmentLength() == 0 && seg.seq() != rcv.rcvNxt - 1) {
-      // An empty segment outside the window is answered at most every 500 ms (Linux's
-      // tcp_invalid_ratelimit): two confused ends must not trade ACKs without end. A
-      // keepalive probe (SEQ = RCV.NXT − 1, RFC 1122 §4.2.3.6) is always answered.
-      if (answeredOutOfWindow && now - lastOutOfWindowAnswerNanos < OUT_OF_WINDOW_ANSWER_GAP) {
+    if (seg.segmentLength() == 0 && seg.seq() != rcv.rcvNxt() - 1) {
+      // Rate-limited, but a keepalive probe (SEQ = RCV.NXT − 1, RFC 1122 §4.2.3.6) is always
+      // answered.
+      if (outOfWindowAcks == null) {
+        outOfWindowAcks = new OutOfWindowAckLimiter(now);
+      } else if (!outOfWindowAcks.tryAcquire(now)) {
         return;
       }
-      answeredOutOfWindow = true;
-      lastOutOfWindowAnswerNanos = now;
     }
-    ackOwed = true;
+    rcv.oweAck();
   }
 
   /**
@@ -561,7 +513,7 @@ public final class Tcb {
    * earns a (rate-limited) challenge ACK.
    */
   private void onResetInWindow(TcpSegment seg, long now) {
-    if (seg.seq() != rcv.rcvNxt) {
+    if (seg.seq() != rcv.rcvNxt()) {
       challengeAck(now);
       return;
     }
@@ -583,14 +535,14 @@ public final class Tcb {
    * CLOSE in SYN_RECEIVED sent the FIN at once, the ACK may cover that FIN too.
    */
   private boolean onAckInSynReceived(TcpSegment seg, long now) {
-    if (SeqNum.leq(seg.ack(), snd.sndUna) || SeqNum.gt(seg.ack(), snd.sndMax)) {
-      emitTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST, now);
+    if (SeqNum.leq(seg.ack(), snd.sndUna()) || SeqNum.gt(seg.ack(), snd.sndMax())) {
+      sender.sendResetTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST);
       return false;
     }
     acknowledgeSyn(seg.ack(), now);
     establish(now);
     snd.updateWindow(seg.window(), seg.seq(), seg.ack());
-    if (snd.finQueued && state == TcpState.ESTABLISHED) {
+    if (snd.finQueued() && state == TcpState.ESTABLISHED) {
       enter(TcpState.FIN_WAIT_1); // a CLOSE queued in SYN_RECEIVED (RFC 9293 §3.10.4)
     }
     return advanceOnFinAcked(now);
@@ -602,27 +554,26 @@ public final class Tcb {
    */
   private boolean onAck(TcpSegment seg, long now) {
     int ack = seg.ack();
-    if (SeqNum.gt(ack, snd.ackLimit()) || SeqNum.lt(ack, snd.sndUna - snd.maxSndWnd)) {
+    if (SeqNum.gt(ack, snd.ackLimit()) || SeqNum.lt(ack, snd.sndUna() - snd.maxSndWnd())) {
       challengeAck(now);
       return false;
     }
     boolean duplicate =
-        ack == snd.sndUna
+        ack == snd.sndUna()
             && seg.payload().isEmpty()
             && !seg.isFin()
-            && (seg.window() << snd.sndScale) == snd.sndWnd
+            && (seg.window() << snd.sndScale()) == snd.sndWnd()
             && snd.flightSize() > 0;
-    if (SeqNum.gt(ack, snd.sndUna)) {
+    if (SeqNum.gt(ack, snd.sndUna())) {
       onNewAck(ack, now);
     } else if (duplicate) {
       onDuplicateAck(ack, now);
     }
-    if (snd.isWindowUpdate(seg.seq(), ack) && SeqNum.geq(ack, snd.sndUna)) {
-      boolean wasClosed = snd.sndWnd == 0;
+    if (snd.isWindowUpdate(seg.seq(), ack) && SeqNum.geq(ack, snd.sndUna())) {
+      boolean wasClosed = snd.sndWnd() == 0;
       snd.updateWindow(seg.window(), seg.seq(), ack);
-      if (wasClosed && snd.sndWnd > 0) {
-        timers.cancel(Kind.PERSIST);
-        persistProbes = 0;
+      if (wasClosed && snd.sndWnd() > 0) {
+        sender.windowOpened();
       }
     }
     return advanceOnFinAcked(now);
@@ -648,104 +599,43 @@ public final class Tcb {
   /** New data acknowledged: RTT sample, congestion control, retransmission timer (RFC 6298 §5). */
   private void onNewAck(int ack, long now) {
     int bytesAcked = snd.acknowledge(ack);
-    if (timing && SeqNum.gt(ack, timedSeq)) {
-      rtt.sample(now - timedAtNanos);
-      timing = false;
-    }
+    rtt.onAck(ack, now);
     retransmissions = 0;
     LossRecovery.AckKind kind =
-        recovery.onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax - ack, now);
+        sender.recovery().onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax() - ack, now);
     if (kind == LossRecovery.AckKind.FIRST_PARTIAL || kind == LossRecovery.AckKind.PARTIAL) {
       // RFC 6582 §3.2 step 3: retransmit the first unacknowledged segment at once.
-      retransmitFirst(now);
+      sender.retransmitFirst();
     }
-    if (snd.sndUna == snd.sndMax) {
+    if (snd.sndUna() == snd.sndMax()) {
       timers.cancel(Kind.RETRANSMIT); // RFC 6298 §5.2
     } else if (kind != LossRecovery.AckKind.PARTIAL) {
       // RFC 6298 §5.3; RFC 6582 §3.2 step 3: only the first partial ACK restarts it.
       timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
     }
     if (bytesAcked > 0) {
-      out.event(new TcbEvent.DataAcknowledged(snd.buffer.consumedTotal(), snd.buffer.free()));
+      out.event(new TcbEvent.DataAcknowledged(snd.buffer().consumedTotal(), snd.buffer().free()));
     }
   }
 
   private void onDuplicateAck(int ack, long now) {
-    if (recovery.onDuplicateAck(ack, snd.sndMax, snd.sndMax - snd.sndUna, now)) {
-      fastRetransmits++;
-      retransmitFirst(now); // RFC 5681 §3.2 step 2
+    if (sender.recovery().onDuplicateAck(ack, snd.sndMax(), snd.sndMax() - snd.sndUna(), now)) {
+      counters.fastRetransmit();
+      sender.retransmitFirst(); // RFC 5681 §3.2 step 2
     }
   }
 
   /**
-   * RFC 9293 §3.10.7.4 seventh and eighth: in-order text is delivered, out-of-order text held, a
-   * FIN processed once everything before it arrived.
+   * RFC 9293 §3.10.7.4 seventh and eighth: the text goes to the {@link Receiver}; the peer's FIN,
+   * once reached, moves the state.
    */
   private void onText(TcpSegment seg, long now) {
     if (!state.canReceive()) {
       return; // the peer already sent FIN: later text is a bogus retransmission
     }
-    int seq = seg.seq();
-    ByteString data = seg.payload();
-    boolean fin = seg.isFin();
-    int old = SeqNum.diff(rcv.rcvNxt, seq);
-    if (old > 0) { // already received in part: keep only what is new
-      data = old >= data.length() ? EMPTY : data.drop(old);
-      seq = old >= seg.payload().length() ? seq + seg.payload().length() : rcv.rcvNxt;
-    }
-    int room = Math.max(0, SeqNum.diff(rcv.advertisedEdge, seq));
-    if (data.length() > room) { // beyond the window: trimmed, and so is the FIN after it
-      data = data.take(room);
-      fin = false;
-    }
-    if (seq == rcv.rcvNxt) {
-      onInOrderText(data, fin, now);
-    } else if (SeqNum.gt(seq, rcv.rcvNxt)) {
-      if (data.nonEmpty()) {
-        rcv.reassembly.insert(seq, data);
-      }
-      if (fin) {
-        rcv.hasPendingFin = true;
-        rcv.pendingFinSeq = seq + data.length();
-      }
-      ackOwed = true; // RFC 5681 §4.2: out-of-order data is acknowledged at once
-    }
-  }
-
-  private void onInOrderText(ByteString data, boolean fin, long now) {
-    boolean fillsHole = !rcv.reassembly.isEmpty();
-    deliver(data);
-    if (fillsHole) {
-      deliver(rcv.reassembly.takeContiguous(rcv.rcvNxt));
-      ackOwed = true; // RFC 5681 §4.2: a segment that fills a hole is acknowledged at once
-    }
-    if (fin || (rcv.hasPendingFin && rcv.pendingFinSeq == rcv.rcvNxt)) {
-      onFin(now);
-    } else if (data.nonEmpty()) {
-      delayAck(now);
-    }
-  }
-
-  private void deliver(ByteString data) {
-    int n = data.length();
-    if (n == 0) {
+    if (!receiver.onText(seg, now)) {
       return;
     }
-    rcv.rcvNxt += n;
-    rcv.unconsumed += n;
-    bytesReceived += n;
-    rcv.unackedBytes += n;
-    out.event(new TcbEvent.DataReceived(data));
-  }
-
-  /** RFC 9293 §3.10.7.4 eighth: the FIN takes one sequence number and moves the state. */
-  private void onFin(long now) {
-    rcv.rcvNxt += 1;
-    rcv.finReceived = true;
-    rcv.hasPendingFin = false;
-    rcv.reassembly.clear();
-    ackOwed = true;
-    out.event(TcbEvent.PEER_FINISHED);
     switch (state) {
       case SYN_RECEIVED, ESTABLISHED -> enter(TcpState.CLOSE_WAIT);
       case FIN_WAIT_1 -> {
@@ -760,20 +650,6 @@ public final class Tcb {
     }
   }
 
-  /**
-   * Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3): acknowledge at least every second
-   * full-sized segment, and otherwise within the configured delay.
-   */
-  private void delayAck(long now) {
-    // "Full-sized" is the connection's MSS: both sides' limits applied (so a peer that
-    // announced 536 is acknowledged every 1072 bytes, not every 2920).
-    if (rcv.unackedBytes >= 2 * rcv.mss || config.delayedAckNanos() == 0) {
-      ackOwed = true;
-    } else if (!timers.isArmed(Kind.DELAYED_ACK)) {
-      timers.arm(Kind.DELAYED_ACK, now + config.delayedAckNanos());
-    }
-  }
-
   // ================================================================ transitions
 
   private void enter(TcpState next) {
@@ -785,15 +661,14 @@ public final class Tcb {
   private void acknowledgeSyn(int ack, long now) {
     snd.acknowledge(ack);
     synAcked = true;
-    if (timing && SeqNum.gt(ack, timedSeq)) {
-      rtt.sample(now - timedAtNanos);
-    }
+    // The SYN is the only segment that can be timed here (data waits for ESTABLISHED), and an
+    // acceptable ACK covers it; after a retransmitted SYN nothing is timed (Karn).
+    rtt.onAck(ack, now);
     if (retransmissions > 0) {
       rtt.reinitializeAfterSynTimeout(RTO_AFTER_SYN_TIMEOUT); // RFC 6298 §5.7
     }
-    timing = false;
     retransmissions = 0;
-    if (snd.sndUna == snd.sndMax) {
+    if (snd.sndUna() == snd.sndMax()) {
       timers.cancel(Kind.RETRANSMIT); // RFC 6298 §5.2
     } else {
       // RFC 6298 §5.3: a FIN sent in SYN_RECEIVED (RFC 9293 §3.10.4) is still outstanding.
@@ -806,14 +681,14 @@ public final class Tcb {
    * CLOSE in SYN_RECEIVED already moved it on to FIN_WAIT_1 (RFC 9293 §3.10.4).
    */
   private void establish(long now) {
-    CongestionControl cc =
-        config.congestionControl().create(snd.effectiveMss, InitialWindow.bytes(snd.effectiveMss));
-    recovery = new LossRecovery(cc, snd.iss);
+    sender.startCongestionControl();
     if (state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) {
       enter(TcpState.ESTABLISHED);
     }
     out.event(TcbEvent.ESTABLISHED);
-    armKeepalive(now);
+    if (keepalive != null) {
+      keepalive.arm(now);
+    }
   }
 
   private void enterTimeWait(long now) {
@@ -824,20 +699,15 @@ public final class Tcb {
 
   private void backToListen() {
     timers.cancelAll();
-    snd = new SendSequence(config.sendBufferSize());
-    rcv =
-        new ReceiveSequence(config.receiveBufferSize(), config.mss(), config.maxReassemblyRanges());
-    rtt = newRttEstimator(config);
-    timing = false;
+    startFresh(sender.localPort(), sender.remotePort());
     retransmissions = 0;
-    ackOwed = false;
     synAcked = false;
     enter(TcpState.LISTEN);
   }
 
   private void close(CloseReason reason) {
     timers.cancelAll();
-    ackOwed = false;
+    rcv.forgetOwedAck();
     enter(TcpState.CLOSED);
     out.event(new TcbEvent.Closed(reason));
   }
@@ -847,29 +717,21 @@ public final class Tcb {
   /** RFC 6298 §5.4–5.7: retransmit the earliest unacknowledged segment, back off, restart. */
   private void onRetransmissionTimeout(long now) {
     retransmissions++;
-    timeouts++;
-    timing = false; // Karn
+    counters.timeout();
+    rtt.onRetransmit(); // Karn: everything outstanding is sent again
     if (!synAcked) {
       onSynTimeout(now);
       return;
     }
-    if (snd.sndUna == snd.sndMax || !state.isSynchronized() || state == TcpState.TIME_WAIT) {
+    if (snd.sndUna() == snd.sndMax() || !state.isSynchronized() || state == TcpState.TIME_WAIT) {
       return;
     }
     if (retransmissions > config.maxRetransmissions()) {
       close(CloseReason.TIMEOUT);
       return;
     }
-    recovery.onTimeout(snd.sndMax - snd.sndUna, retransmissions == 1, snd.sndMax, now);
     rtt.backoff();
-    // Go back N (as BSD does): resend from SND.UNA; the rest follows as ACKs open cwnd.
-    int length = firstSegmentLength();
-    snd.sndNxt = snd.sndUna;
-    if (length > 0) {
-      sendData(snd.sndUna, length, now);
-    } else {
-      sendFinIfDue(now);
-    }
+    sender.goBackN(now, retransmissions == 1);
   }
 
   /**
@@ -891,89 +753,30 @@ public final class Tcb {
       return;
     }
     rtt.backoff();
-    sendSyn(now, state != TcpState.SYN_SENT);
+    sender.sendSyn(now, state != TcpState.SYN_SENT, offeredWindowScale);
   }
 
-  /**
-   * RFC 9293 §3.8.6.1: while the peer's window is zero, probe it with one byte, backing the
-   * interval off like the RTO but never giving up while the peer answers.
-   */
-  private void onPersistTimeout(long now) {
-    int unsent = snd.unsentBytes();
-    if (unsent == 0 || !state.isSynchronized() || snd.flightSize() > 0) {
-      persistProbes = 0;
-      return; // nothing waits, or the retransmission timer is watching
-    }
-    int usable = Math.min(snd.sndWnd, recovery.cc.cwnd());
-    if (usable > 0) {
-      // RFC 1122 §4.2.3.4: the SWS override — send what fits rather than wait forever.
-      persistProbes = 0;
-      sendData(snd.sndNxt, Math.min(Math.min(unsent, snd.effectiveMss), usable), now);
-      return;
-    }
-    int seq = snd.sndNxt;
-    ByteString probe = snd.buffer.slice(seq - snd.bufferStartSeq(), 1);
-    emit(seq, rcv.rcvNxt, TcpSegment.ACK, probe, TcpOptions.NONE, now);
-    if (SeqNum.gt(seq + 1, snd.probeEnd)) {
-      snd.probeEnd = seq + 1; // so the ACK of the probe byte is acceptable
-    }
-    zeroWindowProbes++;
-    persistProbes++;
-    armPersist(now);
-  }
-
-  private void armPersist(long now) {
-    long interval = rtt.rtoNanos();
-    for (int i = 0; i < persistProbes && interval < config.maxRtoNanos(); i++) {
-      interval *= 2;
-    }
-    timers.arm(Kind.PERSIST, now + Math.min(interval, config.maxRtoNanos()));
-  }
-
-  /**
-   * Keepalive (RFC 1122 §4.2.3.6): when idle, send {@code <SEQ=SND.NXT-1><ACK=RCV.NXT>} every
-   * interval; after the configured number of unanswered probes the peer is gone.
-   */
+  /** Keepalive (RFC 1122 §4.2.3.6): probe an idle peer, close once it stopped answering. */
   private void onKeepaliveTimeout(long now) {
-    KeepaliveSettings keepalive = config.keepalive();
     if (keepalive == null
         || !(state == TcpState.ESTABLISHED
             || state == TcpState.CLOSE_WAIT
             || state == TcpState.FIN_WAIT_2)) {
       return;
     }
-    if (snd.sndUna != snd.sndMax) {
-      // Data is outstanding: the retransmission timer watches the peer already.
-      timers.arm(Kind.KEEPALIVE, now + keepalive.intervalNanos());
-      return;
+    switch (keepalive.onTimeout(now, snd.sndUna() != snd.sndMax())) {
+      case PROBE -> {
+        sender.sendKeepaliveProbe();
+        counters.keepaliveProbe();
+      }
+      case GIVE_UP -> close(CloseReason.KEEPALIVE_TIMEOUT);
+      case WAIT -> {}
     }
-    if (keepaliveProbes >= keepalive.probes()) {
-      close(CloseReason.KEEPALIVE_TIMEOUT);
-      return;
-    }
-    emit(snd.sndNxt - 1, rcv.rcvNxt, TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
-    keepaliveProbes++;
-    keepaliveProbesSent++;
-    lastKeepaliveProbeNanos = now;
-    timers.arm(Kind.KEEPALIVE, now + keepalive.intervalNanos());
   }
 
   private void lastHeard(long now) {
-    keepaliveProbes = 0;
-    if (state.isSynchronized()) {
-      armKeepalive(now);
-    }
-  }
-
-  private void armKeepalive(long now) {
-    KeepaliveSettings keepalive = config.keepalive();
     if (keepalive != null) {
-      // Idle for "after", but never probing more often than every "interval".
-      long at =
-          Math.max(
-              now + keepalive.afterNanos(),
-              keepaliveProbesSent == 0 ? now : lastKeepaliveProbeNanos + keepalive.intervalNanos());
-      timers.arm(Kind.KEEPALIVE, at);
+      keepalive.heardFromPeer(now, state.isSynchronized());
     }
   }
 
@@ -982,203 +785,20 @@ public final class Tcb {
   /** Sends what is owed at the end of every input: data the windows allow, else a pure ACK. */
   private void finishInput(long now) {
     if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
-      transmit(now);
+      sender.transmit(now);
     }
-    if (ackOwed && state != TcpState.CLOSED && state != TcpState.LISTEN) {
-      sendAck(now);
+    if (rcv.ackOwed() && state != TcpState.CLOSED && state != TcpState.LISTEN) {
+      sender.sendAck();
     }
-  }
-
-  /**
-   * A pure ACK carries SND.MAX, not SND.NXT (as BSD does): after a go-back-N rewind an ACK stamped
-   * with the older SND.NXT would fall below the peer's RCV.NXT, be unacceptable, and draw an ACK
-   * back — two rewound ends would trade ACKs forever.
-   */
-  private void sendAck(long now) {
-    emit(snd.sndMax, rcv.rcvNxt, TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
   }
 
   private void challengeAck(long now) {
+    if (challengeAcks == null) {
+      challengeAcks = new ChallengeAckLimiter(config.challengeAckLimit());
+    }
     if (challengeAcks.tryAcquire(now)) {
-      challengeAcksSent++;
-      sendAck(now);
+      counters.challengeAck();
+      sender.sendAck();
     }
-  }
-
-  private void sendSyn(long now, boolean withAck) {
-    int flags = withAck ? TcpSegment.SYN | TcpSegment.ACK : TcpSegment.SYN;
-    emit(
-        snd.iss,
-        withAck ? rcv.rcvNxt : 0,
-        flags,
-        EMPTY,
-        OptionsNegotiation.synOptions(config, offeredWindowScale),
-        now);
-    if (snd.sndMax == snd.iss) {
-      timing = true; // first transmission of the SYN: it may be timed
-      timedSeq = snd.iss;
-      timedAtNanos = now;
-    } else {
-      retransmittedSegments++;
-    }
-    snd.sent(snd.iss + 1);
-    if (!timers.isArmed(Kind.RETRANSMIT)) {
-      // RFC 6298 §5.1: a SYN-ACK resent for a repeated SYN, or for the peer's SYN crossing
-      // ours, does not restart the running timer.
-      timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
-    }
-  }
-
-  /**
-   * Sends new data (and the FIN) as far as the send window, the congestion window, Nagle and
-   * sender-side SWS avoidance allow (RFC 9293 §3.8.6.2.1, RFC 1122 §4.2.3.4).
-   */
-  private void transmit(long now) {
-    if (recovery == null) {
-      return;
-    }
-    if (snd.flightSize() == 0 && now - lastSendNanos > rtt.rtoNanos() && lastSendNanos != 0) {
-      recovery.cc.onIdleRestart(); // RFC 5681 §4.1
-    }
-    while (true) {
-      int unsent = snd.unsentBytes();
-      if (unsent == 0) {
-        sendFinIfDue(now);
-        return;
-      }
-      // Limited transmit sends only never-sent data (RFC 3042 §2), not a go-back-N resend.
-      int allowance =
-          snd.sndNxt == snd.sndMax ? recovery.limitedTransmitAllowance(snd.effectiveMss) : 0;
-      int usable = Math.min(snd.sndWnd, recovery.cc.cwnd() + allowance) - snd.flightSize();
-      int length = Math.min(Math.min(unsent, snd.effectiveMss), Math.max(0, usable));
-      if (length == 0 || !worthSending(length, unsent)) {
-        if (snd.flightSize() == 0 && !timers.isArmed(Kind.PERSIST)) {
-          // Held by a zero (or silly) window with nothing in flight: no ACK will come to
-          // restart us, so the persist timer must (RFC 9293 §3.8.6.1, RFC 1122 §4.2.3.4).
-          armPersist(now);
-        }
-        return;
-      }
-      sendData(snd.sndNxt, length, now);
-    }
-  }
-
-  /**
-   * RFC 1122 §4.2.3.4: send a full segment; or everything queued when nothing is in flight (Nagle,
-   * RFC 896) or the data asked for no delay; or at least half the largest window the peer ever
-   * offered. With Minshall's variant (draft-minshall-nagle, as Linux does) "nothing in flight"
-   * becomes "no small segment in flight": the short tail of a reply that follows full segments goes
-   * at once instead of waiting for the peer's delayed ACK, while a stream of small writes is still
-   * coalesced.
-   */
-  private boolean worthSending(int length, int unsent) {
-    if (length >= snd.effectiveMss) {
-      return true;
-    }
-    if (length == unsent) {
-      boolean nodelay = !config.nagle() || snd.nodelayUpTo > snd.streamOffset(snd.sndNxt);
-      boolean heldBack = config.minshallNagle() ? snd.smallSegmentInFlight() : snd.flightSize() > 0;
-      if (!heldBack || nodelay) {
-        return true;
-      }
-    }
-    return snd.maxSndWnd > 0 && length >= snd.maxSndWnd / 2;
-  }
-
-  /** Sends {@code length} bytes from {@code seq}, with the FIN when they are the last ones. */
-  private void sendData(int seq, int length, long now) {
-    ByteString payload = snd.buffer.slice(seq - snd.bufferStartSeq(), length);
-    int end = seq + length;
-    boolean last = end == snd.finSeq();
-    int flags = TcpSegment.ACK | (last ? TcpSegment.PSH : 0);
-    if (last && snd.finQueued) {
-      flags |= TcpSegment.FIN;
-      end++;
-    }
-    boolean fresh = SeqNum.geq(seq, snd.sndMax);
-    if (length < snd.effectiveMss) {
-      snd.smallSentEnd = seq + length; // Minshall: the newest small segment, until it is acked
-    }
-    emit(seq, rcv.rcvNxt, flags, payload, TcpOptions.NONE, now);
-    // After a go-back-N rewind a segment may carry old bytes and then never-sent ones.
-    bytesSent += Math.max(0, SeqNum.diff(seq + length, SeqNum.max(seq, snd.sndMax)));
-    if (fresh) {
-      if (!timing) {
-        timing = true;
-        timedSeq = seq;
-        timedAtNanos = now;
-      }
-    } else {
-      retransmittedSegments++;
-    }
-    snd.sent(end);
-    lastSendNanos = now;
-    if (!timers.isArmed(Kind.RETRANSMIT)) {
-      timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
-    }
-  }
-
-  private void sendFinIfDue(long now) {
-    if (snd.finQueued && snd.sndNxt == snd.finSeq()) {
-      boolean fresh = SeqNum.geq(snd.sndNxt, snd.sndMax);
-      emit(snd.sndNxt, rcv.rcvNxt, TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
-      if (!fresh) {
-        retransmittedSegments++;
-      }
-      snd.sent(snd.sndNxt + 1);
-      if (!timers.isArmed(Kind.RETRANSMIT)) {
-        timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
-      }
-    }
-  }
-
-  /** Retransmits the segment at SND.UNA without moving SND.NXT (fast retransmit, partial ACK). */
-  private void retransmitFirst(long now) {
-    int length = firstSegmentLength();
-    if (length > 0) {
-      int flags = TcpSegment.ACK;
-      int end = snd.sndUna + length;
-      if (end == snd.finSeq()) {
-        flags |= TcpSegment.PSH;
-        if (snd.finSent() || SeqNum.gt(snd.sndMax, snd.finSeq()) && snd.finQueued) {
-          flags |= TcpSegment.FIN;
-        }
-      }
-      ByteString payload = snd.buffer.slice(snd.sndUna - snd.bufferStartSeq(), length);
-      emit(snd.sndUna, rcv.rcvNxt, flags, payload, TcpOptions.NONE, now);
-    } else if (snd.finQueued && SeqNum.gt(snd.sndMax, snd.finSeq())) {
-      emit(snd.finSeq(), rcv.rcvNxt, TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
-    } else {
-      return;
-    }
-    retransmittedSegments++;
-    timing = false; // Karn: an ACK now could be for either copy
-  }
-
-  /** Data bytes in the segment at SND.UNA: up to one MSS of what was sent before. */
-  private int firstSegmentLength() {
-    int sentData = SeqNum.diff(SeqNum.min(snd.sndMax, snd.finSeq()), snd.sndUna);
-    return Math.max(0, Math.min(snd.effectiveMss, sentData));
-  }
-
-  private void emit(int seq, int ack, int flags, ByteString payload, TcpOptions options, long now) {
-    boolean syn = (flags & TcpSegment.SYN) != 0;
-    int window = (flags & TcpSegment.RST) != 0 ? 0 : rcv.windowField(syn);
-    if ((flags & TcpSegment.ACK) != 0) {
-      ackOwed = false;
-      rcv.unackedBytes = 0;
-      timers.cancel(Kind.DELAYED_ACK);
-    } else {
-      ack = 0;
-    }
-    segmentsSent++;
-    out.segment(
-        new TcpSegment(localPort, remotePort, seq, ack, flags, window, 0, options, payload));
-  }
-
-  /** A RST (or RST+ACK) to a port that may not be ours yet (LISTEN, SYN_SENT, CLOSED). */
-  private void emitTo(int port, int seq, int ack, int flags, long now) {
-    segmentsSent++;
-    out.segment(new TcpSegment(localPort, port, seq, ack, flags, 0, 0, TcpOptions.NONE, EMPTY));
   }
 }

@@ -24,4 +24,36 @@ public record TcbStats(
     long timeouts,
     long challengeAcks,
     long zeroWindowProbes,
-    long keepaliveProbes) {}
+    long keepaliveProbes) {
+
+  /** The snapshot of one block's parts; before the handshake there is no congestion window. */
+  static TcbStats of(
+      TcpState state,
+      RttEstimator rtt,
+      LossRecovery recovery,
+      SendSequence snd,
+      ReceiveSequence rcv,
+      TcbCounters counters) {
+    return new TcbStats(
+        state,
+        rtt.srttNanos(),
+        rtt.rttvarNanos(),
+        rtt.rtoNanos(),
+        recovery == null ? 0 : recovery.cc.cwnd(),
+        recovery == null ? Integer.MAX_VALUE : recovery.cc.ssthresh(),
+        snd.sndWnd(),
+        rcv.window(),
+        snd.effectiveMss(),
+        counters.bytesSent(),
+        snd.buffer().consumedTotal(),
+        counters.bytesReceived(),
+        counters.segmentsSent(),
+        counters.segmentsReceived(),
+        counters.retransmittedSegments(),
+        counters.fastRetransmits(),
+        counters.timeouts(),
+        counters.challengeAcks(),
+        counters.zeroWindowProbes(),
+        counters.keepaliveProbes());
+  }
+}

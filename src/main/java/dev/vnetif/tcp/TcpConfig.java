@@ -4,7 +4,9 @@ import java.time.Duration;
 
 /**
  * Everything a {@link Tcb} can be tuned by. {@link #defaults()} gives the values of {@code
- * reference.conf}; the {@code with...} methods return modified copies. Times are nanoseconds.
+ * reference.conf}; {@link #builder()} and {@link #toBuilder()} change any set of them, and the
+ * {@code with...} methods are shorthands that return a copy with one or two changed. Times are
+ * nanoseconds.
  *
  * @param mss MSS we advertise and the cap on what we send (MTU − 40)
  * @param receiveBufferSize receive window at most (bytes delivered but unread count against it)
@@ -89,289 +91,232 @@ public record TcpConfig(
 
   /** MSS 1460 (MTU 1500), 256 KiB buffers, RTO 1 s initial within [200 ms, 60 s], MSL 30 s. */
   public static TcpConfig defaults() {
-    return new TcpConfig(
-        1460,
-        256 * 1024,
-        256 * 1024,
-        nanos(1000),
-        nanos(200),
-        nanos(60_000),
-        nanos(1),
-        12,
-        5,
-        nanos(30_000),
-        nanos(40),
-        true,
-        true,
-        true,
-        null,
-        1000,
-        64,
-        CongestionControlFactory.NEW_RENO);
+    return new Builder().build();
+  }
+
+  /** A builder that starts from {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder that starts from this configuration. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
   public TcpConfig withMss(int value) {
-    return new TcpConfig(
-        value,
-        receiveBufferSize,
-        sendBufferSize,
-        initialRtoNanos,
-        minRtoNanos,
-        maxRtoNanos,
-        clockGranularityNanos,
-        maxRetransmissions,
-        maxSynRetransmissions,
-        mslNanos,
-        delayedAckNanos,
-        nagle,
-        minshallNagle,
-        windowScaling,
-        keepalive,
-        challengeAckLimit,
-        maxReassemblyRanges,
-        congestionControl);
+    return toBuilder().mss(value).build();
   }
 
   public TcpConfig withBuffers(int receive, int send) {
-    return new TcpConfig(
-        mss,
-        receive,
-        send,
-        initialRtoNanos,
-        minRtoNanos,
-        maxRtoNanos,
-        clockGranularityNanos,
-        maxRetransmissions,
-        maxSynRetransmissions,
-        mslNanos,
-        delayedAckNanos,
-        nagle,
-        minshallNagle,
-        windowScaling,
-        keepalive,
-        challengeAckLimit,
-        maxReassemblyRanges,
-        congestionControl);
+    return toBuilder().receiveBufferSize(receive).sendBufferSize(send).build();
   }
 
   public TcpConfig withRto(long initial, long min, long max) {
-    return new TcpConfig(
-        mss,
-        receiveBufferSize,
-        sendBufferSize,
-        initial,
-        min,
-        max,
-        clockGranularityNanos,
-        maxRetransmissions,
-        maxSynRetransmissions,
-        mslNanos,
-        delayedAckNanos,
-        nagle,
-        minshallNagle,
-        windowScaling,
-        keepalive,
-        challengeAckLimit,
-        maxReassemblyRanges,
-        congestionControl);
+    return toBuilder().initialRtoNanos(initial).minRtoNanos(min).maxRtoNanos(max).build();
   }
 
   public TcpConfig withRetransmissions(int data, int syn) {
-    return new TcpConfig(
-        mss,
-        receiveBufferSize,
-        sendBufferSize,
-        initialRtoNanos,
-        minRtoNanos,
-        maxRtoNanos,
-        clockGranularityNanos,
-        data,
-        syn,
-        mslNanos,
-        delayedAckNanos,
-        nagle,
-        minshallNagle,
-        windowScaling,
-        keepalive,
-        challengeAckLimit,
-        maxReassemblyRanges,
-        congestionControl);
+    return toBuilder().maxRetransmissions(data).maxSynRetransmissions(syn).build();
   }
 
   public TcpConfig withMsl(long nanos) {
-    return new TcpConfig(
-        mss,
-        receiveBufferSize,
-        sendBufferSize,
-        initialRtoNanos,
-        minRtoNanos,
-        maxRtoNanos,
-        clockGranularityNanos,
-        maxRetransmissions,
-        maxSynRetransmissions,
-        nanos,
-        delayedAckNanos,
-        nagle,
-        minshallNagle,
-        windowScaling,
-        keepalive,
-        challengeAckLimit,
-        maxReassemblyRanges,
-        congestionControl);
+    return toBuilder().mslNanos(nanos).build();
   }
 
   public TcpConfig withDelayedAck(long nanos) {
-    return new TcpConfig(
-        mss,
-        receiveBufferSize,
-        sendBufferSize,
-        initialRtoNanos,
-        minRtoNanos,
-        maxRtoNanos,
-        clockGranularityNanos,
-        maxRetransmissions,
-        maxSynRetransmissions,
-        mslNanos,
-        nanos,
-        nagle,
-        minshallNagle,
-        windowScaling,
-        keepalive,
-        challengeAckLimit,
-        maxReassemblyRanges,
-        congestionControl);
+    return toBuilder().delayedAckNanos(nanos).build();
   }
 
   public TcpConfig withNagle(boolean on) {
-    return new TcpConfig(
-        mss,
-        receiveBufferSize,
-        sendBufferSize,
-        initialRtoNanos,
-        minRtoNanos,
-        maxRtoNanos,
-        clockGranularityNanos,
-        maxRetransmissions,
-        maxSynRetransmissions,
-        mslNanos,
-        delayedAckNanos,
-        on,
-        minshallNagle,
-        windowScaling,
-        keepalive,
-        challengeAckLimit,
-        maxReassemblyRanges,
-        congestionControl);
+    return toBuilder().nagle(on).build();
   }
 
   /** Minshall's variant of Nagle (on) or RFC 896 as written (off); moot with Nagle off. */
   public TcpConfig withMinshallNagle(boolean on) {
-    return new TcpConfig(
-        mss,
-        receiveBufferSize,
-        sendBufferSize,
-        initialRtoNanos,
-        minRtoNanos,
-        maxRtoNanos,
-        clockGranularityNanos,
-        maxRetransmissions,
-        maxSynRetransmissions,
-        mslNanos,
-        delayedAckNanos,
-        nagle,
-        on,
-        windowScaling,
-        keepalive,
-        challengeAckLimit,
-        maxReassemblyRanges,
-        congestionControl);
+    return toBuilder().minshallNagle(on).build();
   }
 
   public TcpConfig withWindowScaling(boolean on) {
-    return new TcpConfig(
-        mss,
-        receiveBufferSize,
-        sendBufferSize,
-        initialRtoNanos,
-        minRtoNanos,
-        maxRtoNanos,
-        clockGranularityNanos,
-        maxRetransmissions,
-        maxSynRetransmissions,
-        mslNanos,
-        delayedAckNanos,
-        nagle,
-        minshallNagle,
-        on,
-        keepalive,
-        challengeAckLimit,
-        maxReassemblyRanges,
-        congestionControl);
+    return toBuilder().windowScaling(on).build();
   }
 
   public TcpConfig withKeepalive(KeepaliveSettings settings) {
-    return new TcpConfig(
-        mss,
-        receiveBufferSize,
-        sendBufferSize,
-        initialRtoNanos,
-        minRtoNanos,
-        maxRtoNanos,
-        clockGranularityNanos,
-        maxRetransmissions,
-        maxSynRetransmissions,
-        mslNanos,
-        delayedAckNanos,
-        nagle,
-        minshallNagle,
-        windowScaling,
-        settings,
-        challengeAckLimit,
-        maxReassemblyRanges,
-        congestionControl);
+    return toBuilder().keepalive(settings).build();
   }
 
   public TcpConfig withCongestionControl(CongestionControlFactory factory) {
-    return new TcpConfig(
-        mss,
-        receiveBufferSize,
-        sendBufferSize,
-        initialRtoNanos,
-        minRtoNanos,
-        maxRtoNanos,
-        clockGranularityNanos,
-        maxRetransmissions,
-        maxSynRetransmissions,
-        mslNanos,
-        delayedAckNanos,
-        nagle,
-        minshallNagle,
-        windowScaling,
-        keepalive,
-        challengeAckLimit,
-        maxReassemblyRanges,
-        factory);
+    return toBuilder().congestionControl(factory).build();
   }
 
   public TcpConfig withChallengeAckLimit(int perSecond) {
-    return new TcpConfig(
-        mss,
-        receiveBufferSize,
-        sendBufferSize,
-        initialRtoNanos,
-        minRtoNanos,
-        maxRtoNanos,
-        clockGranularityNanos,
-        maxRetransmissions,
-        maxSynRetransmissions,
-        mslNanos,
-        delayedAckNanos,
-        nagle,
-        minshallNagle,
-        windowScaling,
-        keepalive,
-        perSecond,
-        maxReassemblyRanges,
-        congestionControl);
+    return toBuilder().challengeAckLimit(perSecond).build();
+  }
+
+  /**
+   * Collects the values of a {@link TcpConfig}; {@link #build()} checks them together (the
+   * constraints of the record's constructor), so a builder may pass through inconsistent states,
+   * e.g. a min RTO above the old initial one before the initial is raised too.
+   */
+  public static final class Builder {
+    private int mss = 1460;
+    private int receiveBufferSize = 256 * 1024;
+    private int sendBufferSize = 256 * 1024;
+    private long initialRtoNanos = nanos(1000);
+    private long minRtoNanos = nanos(200);
+    private long maxRtoNanos = nanos(60_000);
+    private long clockGranularityNanos = nanos(1);
+    private int maxRetransmissions = 12;
+    private int maxSynRetransmissions = 5;
+    private long mslNanos = nanos(30_000);
+    private long delayedAckNanos = nanos(40);
+    private boolean nagle = true;
+    private boolean minshallNagle = true;
+    private boolean windowScaling = true;
+    private KeepaliveSettings keepalive;
+    private int challengeAckLimit = 1000;
+    private int maxReassemblyRanges = 64;
+    private CongestionControlFactory congestionControl = CongestionControlFactory.NEW_RENO;
+
+    private Builder() {}
+
+    private Builder(TcpConfig from) {
+      mss = from.mss;
+      receiveBufferSize = from.receiveBufferSize;
+      sendBufferSize = from.sendBufferSize;
+      initialRtoNanos = from.initialRtoNanos;
+      minRtoNanos = from.minRtoNanos;
+      maxRtoNanos = from.maxRtoNanos;
+      clockGranularityNanos = from.clockGranularityNanos;
+      maxRetransmissions = from.maxRetransmissions;
+      maxSynRetransmissions = from.maxSynRetransmissions;
+      mslNanos = from.mslNanos;
+      delayedAckNanos = from.delayedAckNanos;
+      nagle = from.nagle;
+      minshallNagle = from.minshallNagle;
+      windowScaling = from.windowScaling;
+      keepalive = from.keepalive;
+      challengeAckLimit = from.challengeAckLimit;
+      maxReassemblyRanges = from.maxReassemblyRanges;
+      congestionControl = from.congestionControl;
+    }
+
+    public Builder mss(int value) {
+      mss = value;
+      return this;
+    }
+
+    public Builder receiveBufferSize(int bytes) {
+      receiveBufferSize = bytes;
+      return this;
+    }
+
+    public Builder sendBufferSize(int bytes) {
+      sendBufferSize = bytes;
+      return this;
+    }
+
+    public Builder initialRtoNanos(long nanos) {
+      initialRtoNanos = nanos;
+      return this;
+    }
+
+    public Builder minRtoNanos(long nanos) {
+      minRtoNanos = nanos;
+      return this;
+    }
+
+    public Builder maxRtoNanos(long nanos) {
+      maxRtoNanos = nanos;
+      return this;
+    }
+
+    public Builder clockGranularityNanos(long nanos) {
+      clockGranularityNanos = nanos;
+      return this;
+    }
+
+    public Builder maxRetransmissions(int count) {
+      maxRetransmissions = count;
+      return this;
+    }
+
+    public Builder maxSynRetransmissions(int count) {
+      maxSynRetransmissions = count;
+      return this;
+    }
+
+    public Builder mslNanos(long nanos) {
+      mslNanos = nanos;
+      return this;
+    }
+
+    public Builder delayedAckNanos(long nanos) {
+      delayedAckNanos = nanos;
+      return this;
+    }
+
+    public Builder nagle(boolean on) {
+      nagle = on;
+      return this;
+    }
+
+    public Builder minshallNagle(boolean on) {
+      minshallNagle = on;
+      return this;
+    }
+
+    public Builder windowScaling(boolean on) {
+      windowScaling = on;
+      return this;
+    }
+
+    /** Keepalive probing, or null for none. */
+    public Builder keepalive(KeepaliveSettings settings) {
+      keepalive = settings;
+      return this;
+    }
+
+    public Builder challengeAckLimit(int perSecond) {
+      challengeAckLimit = perSecond;
+      return this;
+    }
+
+    public Builder maxReassemblyRanges(int ranges) {
+      maxReassemblyRanges = ranges;
+      return this;
+    }
+
+    public Builder congestionControl(CongestionControlFactory factory) {
+      congestionControl = factory;
+      return this;
+    }
+
+    /**
+     * The configuration.
+     *
+     * @throws IllegalArgumentException when a value is out of range or the RTO bounds disagree
+     */
+    public TcpConfig build() {
+      return new TcpConfig(
+          mss,
+          receiveBufferSize,
+          sendBufferSize,
+          initialRtoNanos,
+          minRtoNanos,
+          maxRtoNanos,
+          clockGranularityNanos,
+          maxRetransmissions,
+          maxSynRetransmissions,
+          mslNanos,
+          delayedAckNanos,
+          nagle,
+          minshallNagle,
+          windowScaling,
+          keepalive,
+          challengeAckLimit,
+          maxReassemblyRanges,
+          congestionControl);
+    }
   }
 }

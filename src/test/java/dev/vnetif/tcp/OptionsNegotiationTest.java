@@ -64,12 +64,12 @@ class OptionsNegotiationTest {
       "RFC 9293 §3.7.1: without an MSS option the send MSS is 536; with one it is min(peer's, ours)")
   void sendMss() {
     OptionsNegotiation.apply(TcpOptions.NONE, false, CONFIG, snd, rcv);
-    assertEquals(536, snd.effectiveMss);
-    assertEquals(536, rcv.mss, "the receiver's 'full-sized' follows the connection's MSS");
+    assertEquals(536, snd.effectiveMss());
+    assertEquals(536, rcv.mss(), "the receiver's 'full-sized' follows the connection's MSS");
     OptionsNegotiation.apply(TcpOptions.NONE.withMss(1400), false, CONFIG, snd, rcv);
-    assertEquals(1400, snd.effectiveMss);
+    assertEquals(1400, snd.effectiveMss());
     OptionsNegotiation.apply(TcpOptions.NONE.withMss(9000), false, CONFIG, snd, rcv);
-    assertEquals(1460, snd.effectiveMss);
+    assertEquals(1460, snd.effectiveMss());
   }
 
   @Test
@@ -77,7 +77,7 @@ class OptionsNegotiationTest {
       "RFC 9293 §3.7.1: an MSS option of 0 counts as absent (536), never a zero-byte segment size")
   void zeroMssIsAbsent() {
     OptionsNegotiation.apply(TcpOptions.NONE.withMss(0), false, CONFIG, snd, rcv);
-    assertEquals(536, snd.effectiveMss);
+    assertEquals(536, snd.effectiveMss());
   }
 
   @Test
@@ -86,19 +86,19 @@ class OptionsNegotiationTest {
   void bothOfferedScaling() {
     OptionsNegotiation.apply(
         TcpOptions.NONE.withMss(1460).withWindowScale(7), true, CONFIG, snd, rcv);
-    assertEquals(7, snd.sndScale);
-    assertEquals(3, rcv.rcvScale);
+    assertEquals(7, snd.sndScale());
+    assertEquals(3, rcv.rcvScale());
   }
 
   @Test
   @DisplayName("RFC 7323 §2.2: if either side did not offer scaling, neither direction is scaled")
   void scalingNeedsBothOffers() {
     OptionsNegotiation.apply(TcpOptions.NONE.withWindowScale(7), false, CONFIG, snd, rcv);
-    assertEquals(0, snd.sndScale);
-    assertEquals(0, rcv.rcvScale);
+    assertEquals(0, snd.sndScale());
+    assertEquals(0, rcv.rcvScale());
     OptionsNegotiation.apply(TcpOptions.NONE.withMss(1460), true, CONFIG, snd, rcv);
-    assertEquals(0, snd.sndScale);
-    assertEquals(0, rcv.rcvScale);
+    assertEquals(0, snd.sndScale());
+    assertEquals(0, rcv.rcvScale());
   }
 
   @Test
@@ -112,8 +112,8 @@ class OptionsNegotiationTest {
             .withTimestamps(new Timestamps(1, 0))
             .withWindowScale(7);
     OptionsNegotiation.apply(linux, true, CONFIG, snd, rcv);
-    assertEquals(1400, snd.effectiveMss);
-    assertEquals(7, snd.sndScale);
-    assertEquals(3, rcv.rcvScale);
+    assertEquals(1400, snd.effectiveMss());
+    assertEquals(7, snd.sndScale());
+    assertEquals(3, rcv.rcvScale());
   }
 }

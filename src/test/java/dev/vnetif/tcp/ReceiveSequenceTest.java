@@ -2,8 +2,10 @@ package dev.vnetif.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -23,8 +25,7 @@ class ReceiveSequenceTest {
 
   /** {@code n} in-order bytes arrive and are delivered but not consumed, as Tcb does it. */
   private static void deliver(ReceiveSequence rcv, int n) {
-    rcv.rcvNxt += n;
-    rcv.unconsumed += n;
+    rcv.delivered(n);
   }
 
   // ------------------------------------------------------------------ window
@@ -34,11 +35,11 @@ class ReceiveSequenceTest {
       "RFC 9293 §3.3.1: RCV.NXT starts at IRS+1; nothing is offered until the first segment we send advertises the window")
   void startsWithNothingOffered() {
     ReceiveSequence rcv = started(10_000, 1_000);
-    assertEquals(NXT, rcv.rcvNxt);
+    assertEquals(NXT, rcv.rcvNxt());
     assertEquals(0, rcv.window());
     assertEquals(10_000, rcv.windowField(false));
     assertEquals(10_000, rcv.window());
-    assertEquals(NXT + 10_000, rcv.advertisedEdge);
+    assertEquals(NXT + 10_000, rcv.advertisedEdge());
   }
 
   @Test
@@ -46,7 +47,7 @@ class ReceiveSequenceTest {
       "RFC 7323 §2.2–2.3: a SYN's window field is unscaled (at most 65535); later fields are shifted by our scale")
   void scaledAndUnscaledFields() {
     ReceiveSequence rcv = started(300_000, 1_460);
-    rcv.rcvScale = 3;
+    rcv.negotiated(1_460, 3);
     assertEquals(65_535, rcv.windowField(true));
     assertEquals(65_535, rcv.window());
     assertEquals(37_500, rcv.windowField(false));
@@ -58,7 +59,7 @@ class ReceiveSequenceTest {
       "RFC 7323 §2.3: a scaled field rounds down, so we never promise more than the buffer holds")
   void scaledFieldRoundsDown() {
     ReceiveSequence rcv = started(10_001, 1_000);
-    rcv.rcvScale = 1;
+    rcv.negotiated(1_000, 1);
     assertEquals(5_000, rcv.windowField(false));
     assertEquals(10_000, rcv.window());
   }
@@ -72,7 +73,7 @@ class ReceiveSequenceTest {
     deliver(rcv, 3_000);
     assertEquals(7_000, rcv.window());
     assertEquals(7_000, rcv.windowField(false));
-    assertEquals(NXT + 10_000, rcv.advertisedEdge);
+    assertEquals(NXT + 10_000, rcv.advertisedEdge());
   }
 
   @Test
@@ -83,10 +84,10 @@ class ReceiveSequenceTest {
     rcv.windowField(false);
     deliver(rcv, 3_000);
     rcv.windowField(false);
-    rcv.unconsumed -= 999;
+    rcv.consume(999);
     assertFalse(rcv.windowUpdateWorthSending());
     assertEquals(7_000, rcv.windowField(false), "the edge stays put");
-    rcv.unconsumed -= 1;
+    rcv.consume(1);
     assertTrue(rcv.windowUpdateWorthSending());
     assertEquals(8_000, rcv.windowField(false));
     assertEquals(8_000, rcv.window());
@@ -99,9 +100,9 @@ class ReceiveSequenceTest {
     rcv.windowField(false);
     deliver(rcv, 1_000);
     assertEquals(0, rcv.windowField(false));
-    rcv.unconsumed -= 499;
+    rcv.consume(499);
     assertFalse(rcv.windowUpdateWorthSending());
-    rcv.unconsumed -= 1;
+    rcv.consume(1);
     assertTrue(rcv.windowUpdateWorthSending());
     assertEquals(500, rcv.windowField(false));
   }
@@ -113,10 +114,78 @@ class ReceiveSequenceTest {
     ReceiveSequence rcv = started(1_000, 1_000);
     rcv.windowField(false);
     deliver(rcv, 1_000);
-    rcv.rcvNxt += 1; // the FIN
+    rcv.finArrived();
     assertEquals(0, rcv.window());
     assertEquals(0, rcv.windowField(false));
     assertEquals(0, rcv.window());
+  }
+
+  // ------------------------------------------------------------------ delivery
+
+  @Test
+  @DisplayName("the application cannot consume more than was delivered, nor a negative count")
+  void consumeChecksTheCount() {
+    ReceiveSequence rcv = started(10_000, 1_000);
+    deliver(rcv, 10);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> rcv.consume(11));
+    assertEquals("consumed 11 bytes but 10 are unconsumed", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> rcv.consume(-1));
+    rcv.consume(10);
+    assertEquals(0, rcv.unconsumed());
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 seventh: out-of-order data is held until the gap fills, then continues from RCV.NXT")
+  void outOfOrderDataHeldUntilTheGapFills() {
+    ReceiveSequence rcv = started(10_000, 1_000);
+    assertFalse(rcv.hasOutOfOrderData());
+    assertEquals(0, rcv.takeContiguous().length(), "nothing held: nothing to take");
+    rcv.holdOutOfOrder(NXT + 3, ByteString.fromString("def"));
+    assertTrue(rcv.hasOutOfOrderData());
+    assertEquals(3, rcv.outOfOrderBytes());
+    assertEquals(0, rcv.takeContiguous().length(), "the gap [NXT, NXT+3) remains");
+    deliver(rcv, 3); // "abc" arrived in order
+    assertEquals("def", rcv.takeContiguous().utf8String());
+    assertFalse(rcv.hasOutOfOrderData());
+    assertEquals(0, rcv.outOfOrderBytes());
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 9293 §3.10.7.4 eighth: a FIN ahead of missing data waits until everything before it arrived")
+  void heldFinWaitsForTheGap() {
+    ReceiveSequence rcv = started(10_000, 1_000);
+    rcv.holdOutOfOrder(NXT + 2, ByteString.fromString("cd"));
+    rcv.holdFin(NXT + 4);
+    assertFalse(rcv.heldFinIsNext());
+    deliver(rcv, 2);
+    deliver(rcv, rcv.takeContiguous().length());
+    assertTrue(rcv.heldFinIsNext());
+    rcv.finArrived();
+    assertEquals(NXT + 5, rcv.rcvNxt(), "the FIN takes one sequence number");
+    assertFalse(rcv.heldFinIsNext());
+    assertFalse(rcv.hasOutOfOrderData());
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 1122 §4.2.3.2: an ACK is due once two full-sized segments are unacknowledged; sending one restarts the count")
+  void delayedAckCount() {
+    ReceiveSequence rcv = started(10_000, 1_000);
+    deliver(rcv, 1_999);
+    assertFalse(rcv.twoFullSegmentsUnacknowledged());
+    deliver(rcv, 1);
+    assertTrue(rcv.twoFullSegmentsUnacknowledged());
+    rcv.oweAck();
+    assertTrue(rcv.ackOwed());
+    rcv.ackSent();
+    assertFalse(rcv.ackOwed());
+    assertFalse(rcv.twoFullSegmentsUnacknowledged());
+    rcv.negotiated(500, 0); // the peer announced a smaller MSS: "full-sized" follows it
+    deliver(rcv, 1_000);
+    assertTrue(rcv.twoFullSegmentsUnacknowledged());
   }
 
   // ------------------------------------------------------------------ acceptability

@@ -197,6 +197,88 @@ class RttEstimatorTest {
     assertFalse(rtt.hasSample());
   }
 
+  // ---------------------------------------------------------------- Karn's algorithm
+
+  @Test
+  @DisplayName("RFC 6298 §3: an ACK covering the timed segment gives its round trip as a sample")
+  void ackOfTimedSegmentIsASample() {
+    RttEstimator rtt = unclamped();
+    rtt.onSend(1000, 5 * SECOND);
+    assertTrue(rtt.isTiming());
+    assertEquals(1000, rtt.timedSeq());
+    assertTrue(rtt.onAck(1100, 5 * SECOND + 80 * MS));
+    assertFalse(rtt.isTiming());
+    assertState(rtt, 80 * MS, 40 * MS, 240 * MS);
+    assertFalse(rtt.onAck(1200, 6 * SECOND), "one sample per timed segment");
+    assertEquals(80 * MS, rtt.srttNanos());
+  }
+
+  @Test
+  @DisplayName("RFC 6298 §3: one segment is timed at a time; a later send does not restart it")
+  void oneSegmentTimedAtATime() {
+    RttEstimator rtt = unclamped();
+    rtt.onSend(1000, SECOND);
+    rtt.onSend(2460, SECOND + 30 * MS); // the second segment of the window
+    assertEquals(1000, rtt.timedSeq());
+    assertTrue(rtt.onAck(2460, SECOND + 100 * MS)); // covers the first only
+    assertEquals(100 * MS, rtt.srttNanos(), "timed from the first send, not the second");
+    rtt.onSend(3920, 2 * SECOND);
+    assertEquals(3920, rtt.timedSeq(), "after a sample, the next new segment is timed");
+  }
+
+  @Test
+  @DisplayName("RFC 6298 §3: an ACK that does not pass the timed segment's start takes no sample")
+  void ackBelowTimedSegmentIsNoSample() {
+    RttEstimator rtt = unclamped();
+    rtt.onSend(1000, SECOND);
+    assertFalse(rtt.onAck(1000, SECOND + 10 * MS));
+    assertFalse(rtt.onAck(900, SECOND + 10 * MS));
+    assertTrue(rtt.isTiming());
+    assertFalse(rtt.hasSample());
+  }
+
+  @Test
+  @DisplayName("Karn (RFC 6298 §3): after a retransmission the ACK is ambiguous and never sampled")
+  void retransmissionAbandonsTiming() {
+    RttEstimator rtt = unclamped();
+    rtt.onSend(1000, SECOND);
+    rtt.onRetransmit();
+    assertFalse(rtt.isTiming());
+    assertFalse(rtt.onAck(2000, 4 * SECOND), "a 3 s 'round trip' of either copy is no sample");
+    assertFalse(rtt.hasSample());
+    assertEquals(SECOND, rtt.rtoNanos());
+    rtt.onSend(2000, 5 * SECOND); // new data after the retransmission is timed again
+    assertTrue(rtt.onAck(2500, 5 * SECOND + 50 * MS));
+    assertEquals(50 * MS, rtt.srttNanos());
+  }
+
+  @Test
+  @DisplayName("Karn (RFC 6298 §5.5 note): the backed-off RTO stays until a new segment's sample")
+  void backoffHeldUntilAFreshSample() {
+    RttEstimator rtt = unclamped();
+    rtt.sample(100 * MS); // RTO 300 ms
+    rtt.onSend(1000, SECOND);
+    rtt.backoff(); // the timer expired ...
+    rtt.onRetransmit(); // ... and the segment was sent again
+    assertEquals(600 * MS, rtt.rtoNanos());
+    assertFalse(rtt.onAck(2000, 2 * SECOND));
+    assertEquals(600 * MS, rtt.rtoNanos(), "the ACK of a retransmission keeps the backoff");
+    rtt.onSend(2000, 3 * SECOND);
+    assertTrue(rtt.onAck(2001, 3 * SECOND + 100 * MS));
+    assertEquals(0, rtt.backoffCount());
+    assertState(rtt, 100 * MS, 37_500_000, 250 * MS);
+  }
+
+  @Test
+  @DisplayName("timing compares sequence numbers modulo 2^32 (RFC 9293 §3.4)")
+  void timingAcrossTheWrap() {
+    RttEstimator rtt = unclamped();
+    rtt.onSend(0xFFFF_FF00, SECOND);
+    assertFalse(rtt.onAck(0xFFFF_FE00, SECOND + MS), "an older ACK, though numerically larger");
+    assertTrue(rtt.onAck(0x0000_0100, SECOND + 20 * MS), "past the wrap covers it");
+    assertEquals(20 * MS, rtt.srttNanos());
+  }
+
   private static void assertState(RttEstimator rtt, long srtt, long rttvar, long rto) {
     assertEquals(srtt, rtt.srttNanos(), "SRTT");
     assertEquals(rttvar, rtt.rttvarNanos(), "RTTVAR");

@@ -202,6 +202,27 @@ class SendBufferTest {
     assertEquals(expected.substring(50, 90), str(buffer.slice(50, 40)));
   }
 
+  @Test
+  @DisplayName(
+      "a drained buffer lets its ring go and starts again on the next append, positions continuing")
+  void drainAndRefill() {
+    SendBuffer buffer = new SendBuffer(100);
+    buffer.consume(0); // nothing held, no ring: still fine
+    for (int round = 0; round < 3; round++) {
+      buffer.append(bs("ab"));
+      buffer.append(bs("cde"));
+      assertEquals("bcd", str(buffer.slice(1, 3)));
+      buffer.consume(5);
+      assertTrue(buffer.isEmpty());
+      assertEquals(0, buffer.slice(0, 0).length());
+      buffer.consume(0);
+    }
+    assertEquals(15, buffer.consumedTotal());
+    assertEquals(15, buffer.appendedTotal());
+    buffer.append(bs("xyz"));
+    assertEquals("xyz", str(buffer.slice(0, 3)));
+  }
+
   /**
    * Fixed, so every run checks the same sequence and a failure repeats; try others with
    * -Dvnetif.sendbuffer.seed=N. The seed is in every failure message.

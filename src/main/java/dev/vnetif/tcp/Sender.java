@@ -1,0 +1,340 @@
+package dev.vnetif.tcp;
+
+import dev.vnetif.tcp.TcbTimers.Kind;
+import dev.vnetif.wire.SeqNum;
+import dev.vnetif.wire.TcpOptions;
+import dev.vnetif.wire.TcpSegment;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The output half of a {@link Tcb}: builds every segment it sends, and decides how much new data
+ * goes out — as far as the send window, the congestion window and the {@link NagleSwsPolicy} allow
+ * (RFC 9293 §3.8.6.2.1, RFC 1122 §4.2.3.4) — and what is sent again (go-back-N after a timeout, the
+ * first segment on fast retransmit, zero-window probes). It keeps the retransmission timer running
+ * while anything is outstanding (RFC 6298 §5.1) and owns the persist timer (RFC 9293 §3.8.6.1). The
+ * {@link Tcb} decides when; the state machine stays there.
+ *
+ * <p>Replaced together with the sequence spaces and the RTT estimator when a passive block returns
+ * to LISTEN. Not thread-safe: one instance belongs to one {@link Tcb}.
+ */
+final class Sender {
+  private static final ByteString EMPTY = ByteString.emptyByteString();
+
+  private final TcpConfig config;
+  private final TcbOutput out;
+  private final SendSequence snd;
+  private final ReceiveSequence rcv;
+  private final RttEstimator rtt;
+  private final TcbTimers timers;
+  private final TcbCounters counters;
+  private final NagleSwsPolicy policy;
+  private final int localPort;
+  private int remotePort;
+
+  /** Congestion control and loss recovery: made when the connection is established. */
+  private LossRecovery recovery;
+
+  private long lastSendNanos;
+
+  /** Zero-window probes sent since the window was last open; doubles the persist interval. */
+  private int persistProbes;
+
+  Sender(
+      TcpConfig config,
+      TcbOutput out,
+      SendSequence snd,
+      ReceiveSequence rcv,
+      RttEstimator rtt,
+      TcbTimers timers,
+      TcbCounters counters,
+      int localPort,
+      int remotePort) {
+    this.config = config;
+    this.out = out;
+    this.snd = snd;
+    this.rcv = rcv;
+    this.rtt = rtt;
+    this.timers = timers;
+    this.counters = counters;
+    this.policy = NagleSwsPolicy.of(config);
+    this.localPort = localPort;
+    this.remotePort = remotePort;
+  }
+
+  int localPort() {
+    return localPort;
+  }
+
+  int remotePort() {
+    return remotePort;
+  }
+
+  /** A LISTEN block accepted a SYN from {@code port}: segments go there from now on. */
+  void setRemotePort(int port) {
+    remotePort = port;
+  }
+
+  /** Null until {@link #startCongestionControl()}. */
+  LossRecovery recovery() {
+    return recovery;
+  }
+
+  /** The handshake completed: the initial window follows from the settled MSS (RFC 5681 §3.1). */
+  void startCongestionControl() {
+    int mss = snd.effectiveMss();
+    CongestionControl cc = config.congestionControl().create(mss, InitialWindow.bytes(mss));
+    recovery = new LossRecovery(cc, snd.iss());
+  }
+
+  // ================================================================ new data
+
+  /**
+   * Sends new data (and the FIN) as far as the send window, the congestion window, Nagle and
+   * sender-side SWS avoidance allow (RFC 9293 §3.8.6.2.1, RFC 1122 §4.2.3.4).
+   */
+  void transmit(long now) {
+    if (recovery == null) {
+      return;
+    }
+    if (snd.flightSize() == 0 && now - lastSendNanos > rtt.rtoNanos() && lastSendNanos != 0) {
+      recovery.cc.onIdleRestart(); // RFC 5681 §4.1
+    }
+    while (true) {
+      int unsent = snd.unsentBytes();
+      if (unsent == 0) {
+        sendFinIfDue(now);
+        return;
+      }
+      int mss = snd.effectiveMss();
+      // Limited transmit sends only never-sent data (RFC 3042 §2), not a go-back-N resend.
+      int allowance = snd.sndNxt() == snd.sndMax() ? recovery.limitedTransmitAllowance(mss) : 0;
+      int usable = Math.min(snd.sndWnd(), recovery.cc.cwnd() + allowance) - snd.flightSize();
+      int length = Math.min(Math.min(unsent, mss), Math.max(0, usable));
+      if (length == 0
+          || !policy.sendNow(
+              length,
+              unsent,
+              mss,
+              snd.maxSndWnd(),
+              snd.nextIsNodelay(),
+              snd.flightSize() > 0,
+              snd.smallSegmentInFlight())) {
+        if (snd.flightSize() == 0 && !timers.isArmed(Kind.PERSIST)) {
+          // Held by a zero (or silly) window with nothing in flight: no ACK will come to
+          // restart us, so the persist timer must (RFC 9293 §3.8.6.1, RFC 1122 §4.2.3.4).
+          armPersist(now);
+        }
+        return;
+      }
+      sendData(snd.sndNxt(), length, now);
+    }
+  }
+
+  /** Sends {@code length} bytes from {@code seq}, with the FIN when they are the last ones. */
+  private void sendData(int seq, int length, long now) {
+    ByteString payload = snd.buffer().slice(seq - snd.bufferStartSeq(), length);
+    int end = seq + length;
+    boolean last = end == snd.finSeq();
+    int flags = TcpSegment.ACK | (last ? TcpSegment.PSH : 0);
+    if (last && snd.finQueued()) {
+      flags |= TcpSegment.FIN;
+      end++;
+    }
+    boolean fresh = SeqNum.geq(seq, snd.sndMax());
+    if (length < snd.effectiveMss()) {
+      snd.smallSegmentSent(seq + length); // Minshall: the newest small segment, until it is acked
+    }
+    emit(seq, rcv.rcvNxt(), flags, payload, TcpOptions.NONE);
+    // After a go-back-N rewind a segment may carry old bytes and then never-sent ones.
+    counters.newDataSent(Math.max(0, SeqNum.diff(seq + length, SeqNum.max(seq, snd.sndMax()))));
+    if (fresh) {
+      rtt.onSend(seq, now);
+    } else {
+      counters.retransmitted();
+    }
+    snd.sent(end);
+    lastSendNanos = now;
+    startRetransmissionTimer(now);
+  }
+
+  /** Sends the FIN on its own once every byte before it went out (RFC 9293 §3.10.4). */
+  void sendFinIfDue(long now) {
+    if (snd.finQueued() && snd.sndNxt() == snd.finSeq()) {
+      boolean fresh = SeqNum.geq(snd.sndNxt(), snd.sndMax());
+      emit(snd.sndNxt(), rcv.rcvNxt(), TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE);
+      if (!fresh) {
+        counters.retransmitted();
+      }
+      snd.sent(snd.sndNxt() + 1);
+      startRetransmissionTimer(now);
+    }
+  }
+
+  /** RFC 6298 §5.1: a segment with data (or SYN, FIN) went out: run the timer unless it runs. */
+  private void startRetransmissionTimer(long now) {
+    if (!timers.isArmed(Kind.RETRANSMIT)) {
+      timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
+    }
+  }
+
+  // ================================================================ the handshake
+
+  /**
+   * Our SYN (or SYN-ACK) from the ISS, timed on its first transmission; a retransmission counts as
+   * such.
+   */
+  void sendSyn(long now, boolean withAck, boolean offerWindowScale) {
+    int flags = withAck ? TcpSegment.SYN | TcpSegment.ACK : TcpSegment.SYN;
+    emit(
+        snd.iss(),
+        withAck ? rcv.rcvNxt() : 0,
+        flags,
+        EMPTY,
+        OptionsNegotiation.synOptions(config, offerWindowScale));
+    if (snd.sndMax() == snd.iss()) {
+      rtt.onSend(snd.iss(), now); // first transmission of the SYN: it may be timed
+    } else {
+      counters.retransmitted();
+    }
+    snd.sent(snd.iss() + 1);
+    // RFC 6298 §5.1: a SYN-ACK resent for a repeated SYN, or for the peer's SYN crossing ours,
+    // does not restart the running timer.
+    startRetransmissionTimer(now);
+  }
+
+  // ================================================================ sending again
+
+  /**
+   * The retransmission timer expired (RFC 6298 §5.4) with the RTO already backed off: loss recovery
+   * hears of it (RFC 5681 §3.1 on the {@code firstExpiry} for this data, RFC 6582 §3.2 step 4),
+   * then go back N, as BSD does — resend from SND.UNA; the rest follows as ACKs open the congestion
+   * window.
+   */
+  void goBackN(long now, boolean firstExpiry) {
+    recovery.onTimeout(snd.sndMax() - snd.sndUna(), firstExpiry, snd.sndMax(), now);
+    int length = firstSegmentLength();
+    snd.rewind();
+    if (length > 0) {
+      sendData(snd.sndUna(), length, now);
+    } else {
+      sendFinIfDue(now);
+    }
+  }
+
+  /** Retransmits the segment at SND.UNA without moving SND.NXT (fast retransmit, partial ACK). */
+  void retransmitFirst() {
+    int length = firstSegmentLength();
+    if (length > 0) {
+      int flags = TcpSegment.ACK;
+      int end = snd.sndUna() + length;
+      if (end == snd.finSeq()) {
+        flags |= TcpSegment.PSH;
+        if (snd.finSent() || SeqNum.gt(snd.sndMax(), snd.finSeq()) && snd.finQueued()) {
+          flags |= TcpSegment.FIN;
+        }
+      }
+      ByteString payload = snd.buffer().slice(snd.sndUna() - snd.bufferStartSeq(), length);
+      emit(snd.sndUna(), rcv.rcvNxt(), flags, payload, TcpOptions.NONE);
+    } else if (snd.finQueued() && SeqNum.gt(snd.sndMax(), snd.finSeq())) {
+      emit(snd.finSeq(), rcv.rcvNxt(), TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE);
+    } else {
+      return;
+    }
+    counters.retransmitted();
+    rtt.onRetransmit(); // Karn: an ACK now could be for either copy
+  }
+
+  /** Data bytes in the segment at SND.UNA: up to one MSS of what was sent before. */
+  private int firstSegmentLength() {
+    int sentData = SeqNum.diff(SeqNum.min(snd.sndMax(), snd.finSeq()), snd.sndUna());
+    return Math.max(0, Math.min(snd.effectiveMss(), sentData));
+  }
+
+  // ================================================================ persist
+
+  /**
+   * RFC 9293 §3.8.6.1: while the peer's window is zero, probe it with one byte, backing the
+   * interval off like the RTO but never giving up while the peer answers. {@code connected} says
+   * whether the connection is past its handshake.
+   */
+  void onPersistTimeout(long now, boolean connected) {
+    int unsent = snd.unsentBytes();
+    if (unsent == 0 || !connected || snd.flightSize() > 0) {
+      persistProbes = 0;
+      return; // nothing waits, or the retransmission timer is watching
+    }
+    int usable = Math.min(snd.sndWnd(), recovery.cc.cwnd());
+    if (usable > 0) {
+      // RFC 1122 §4.2.3.4: the SWS override — send what fits rather than wait forever.
+      persistProbes = 0;
+      sendData(snd.sndNxt(), Math.min(Math.min(unsent, snd.effectiveMss()), usable), now);
+      return;
+    }
+    int seq = snd.sndNxt();
+    ByteString probe = snd.buffer().slice(seq - snd.bufferStartSeq(), 1);
+    emit(seq, rcv.rcvNxt(), TcpSegment.ACK, probe, TcpOptions.NONE);
+    snd.probeSent(seq + 1);
+    counters.zeroWindowProbe();
+    persistProbes++;
+    armPersist(now);
+  }
+
+  /** The peer's window opened: probing stops and its backoff starts over. */
+  void windowOpened() {
+    timers.cancel(Kind.PERSIST);
+    persistProbes = 0;
+  }
+
+  private void armPersist(long now) {
+    long interval = rtt.rtoNanos();
+    for (int i = 0; i < persistProbes && interval < config.maxRtoNanos(); i++) {
+      interval *= 2;
+    }
+    timers.arm(Kind.PERSIST, now + Math.min(interval, config.maxRtoNanos()));
+  }
+
+  // ================================================================ control segments
+
+  /**
+   * A pure ACK carries SND.MAX, not SND.NXT (as BSD does): after a go-back-N rewind an ACK stamped
+   * with the older SND.NXT would fall below the peer's RCV.NXT, be unacceptable, and draw an ACK
+   * back — two rewound ends would trade ACKs forever.
+   */
+  void sendAck() {
+    emit(snd.sndMax(), rcv.rcvNxt(), TcpSegment.ACK, EMPTY, TcpOptions.NONE);
+  }
+
+  /** Keepalive probe (RFC 1122 §4.2.3.6): {@code <SEQ=SND.NXT-1><ACK=RCV.NXT>}, no data. */
+  void sendKeepaliveProbe() {
+    emit(snd.sndNxt() - 1, rcv.rcvNxt(), TcpSegment.ACK, EMPTY, TcpOptions.NONE);
+  }
+
+  /** ABORT's RST at SND.MAX (see {@link Tcb#abort}). */
+  void sendReset() {
+    emit(snd.sndMax(), 0, TcpSegment.RST, EMPTY, TcpOptions.NONE);
+  }
+
+  /** A RST (or RST+ACK) to a port that may not be ours yet (LISTEN, SYN_SENT, CLOSED). */
+  void sendResetTo(int port, int seq, int ack, int flags) {
+    counters.segmentSent();
+    out.segment(new TcpSegment(localPort, port, seq, ack, flags, 0, 0, TcpOptions.NONE, EMPTY));
+  }
+
+  /**
+   * Every segment of this connection: the window field records what we offer (RFC 9293 §3.8.6.2.2),
+   * and any ACK pays the ACK owed, so the delayed-ACK timer stops (RFC 1122 §4.2.3.2).
+   */
+  private void emit(int seq, int ack, int flags, ByteString payload, TcpOptions options) {
+    boolean syn = (flags & TcpSegment.SYN) != 0;
+    int window = (flags & TcpSegment.RST) != 0 ? 0 : rcv.windowField(syn);
+    if ((flags & TcpSegment.ACK) != 0) {
+      rcv.ackSent();
+      timers.cancel(Kind.DELAYED_ACK);
+    } else {
+      ack = 0;
+    }
+    counters.segmentSent();
+    out.segment(
+        new TcpSegment(localPort, remotePort, seq, ack, flags, window, 0, options, payload));
+  }
+}

@@ -1,0 +1,109 @@
+package dev.vnetif.tcp;
+
+/**
+ * What one connection has done so far, counted as it happens and reported in {@link TcbStats}.
+ * Totals since the block was made; a passive block that returns to LISTEN keeps counting. Not
+ * thread-safe: one instance belongs to one {@link Tcb}.
+ */
+final class TcbCounters {
+  private long segmentsSent;
+  private long segmentsReceived;
+  private long bytesSent;
+  private long bytesReceived;
+  private long retransmittedSegments;
+  private long fastRetransmits;
+  private long timeouts;
+  private long challengeAcks;
+  private long zeroWindowProbes;
+  private long keepaliveProbes;
+
+  /** Any segment went out, RSTs included. */
+  void segmentSent() {
+    segmentsSent++;
+  }
+
+  /** Any segment came in, acceptable or not. */
+  void segmentReceived() {
+    segmentsReceived++;
+  }
+
+  /** Data bytes sent for the first time (a retransmission does not count them again). */
+  void newDataSent(int bytes) {
+    bytesSent += bytes;
+  }
+
+  /** Data bytes delivered to the application in order. */
+  void dataReceived(int bytes) {
+    bytesReceived += bytes;
+  }
+
+  /** A segment (SYN, data or FIN) went out again. */
+  void retransmitted() {
+    retransmittedSegments++;
+  }
+
+  /** The third duplicate ACK triggered a fast retransmit (RFC 5681 §3.2). */
+  void fastRetransmit() {
+    fastRetransmits++;
+  }
+
+  /** The retransmission timer expired (RFC 6298 §5.4). */
+  void timeout() {
+    timeouts++;
+  }
+
+  /** A challenge ACK went out (RFC 5961). */
+  void challengeAck() {
+    challengeAcks++;
+  }
+
+  /** A zero-window probe went out (RFC 9293 §3.8.6.1). */
+  void zeroWindowProbe() {
+    zeroWindowProbes++;
+  }
+
+  /** A keepalive probe went out (RFC 1122 §4.2.3.6). */
+  void keepaliveProbe() {
+    keepaliveProbes++;
+  }
+
+  long segmentsSent() {
+    return segmentsSent;
+  }
+
+  long segmentsReceived() {
+    return segmentsReceived;
+  }
+
+  long bytesSent() {
+    return bytesSent;
+  }
+
+  long bytesReceived() {
+    return bytesReceived;
+  }
+
+  long retransmittedSegments() {
+    return retransmittedSegments;
+  }
+
+  long fastRetransmits() {
+    return fastRetransmits;
+  }
+
+  long timeouts() {
+    return timeouts;
+  }
+
+  long challengeAcks() {
+    return challengeAcks;
+  }
+
+  long zeroWindowProbes() {
+    return zeroWindowProbes;
+  }
+
+  long keepaliveProbes() {
+    return keepaliveProbes;
+  }
+}
