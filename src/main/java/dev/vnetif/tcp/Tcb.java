@@ -187,7 +187,7 @@ public final class Tcb {
    * our FIN is acknowledged (SND.UNA = SND.MAX). SND.MAX, not SND.NXT, as {@code sendAck} uses.
    */
   public TimeWait timeWait() {
-    return new TimeWait(snd.sndMax, rcv.rcvNxt, rcv.window(), rcv.rcvScale, snd.maxSndWnd);
+    return new TimeWait(snd.sndMax(), rcv.rcvNxt(), rcv.window(), rcv.rcvScale(), snd.maxSndWnd());
   }
 
   public TcbStats stats() {
