@@ -88,7 +88,7 @@ final class TcpDemux {
   /** Hands each flow the segments of this batch. */
   void flushInbound() {
     if (!inbound.isEmpty()) {
-      inbound.forEach((flow, segments) -> flow.tell(new FlowCommand.SegmentsIn(segments)));
+      inbound.forEach((flow, segments) -> flow.tell(new FlowInternal.SegmentsIn(segments)));
       inbound.clear();
     }
   }

@@ -1,0 +1,20 @@
+package dev.vnetif.stack;
+
+import dev.vnetif.tcp.Tcb;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * What the two sides of a flow ({@link FlowReceiver}, {@link FlowSender}) need from the actor that
+ * owns them: the Tcb, the time, the handle, and the handler of the actor protocol. Kept this narrow
+ * so each side can be tested without an actor.
+ */
+interface FlowSide {
+  Tcb tcb();
+
+  long now();
+
+  FlowHandle handle();
+
+  /** The handler that registered through the actor protocol, or null. */
+  ActorRef<FlowEvent> handler();
+}
