@@ -52,7 +52,7 @@ final class FlowReceiver {
   /** Answers with what is buffered; else at end-of-file; else when data arrives. */
   void read(CompletableFuture<ByteString> promise, boolean ended) {
     if (hasUnread()) {
-      promise.complete(takeAll());
+      flow.complete(promise, takeAll());
     } else if (endOfFile()) {
       promise.complete(ByteString.emptyByteString());
     } else if (ended) {
@@ -113,7 +113,7 @@ final class FlowReceiver {
       handler.tell(new FlowEvent.Received(data));
       consume(data.length());
     } else if (readers != null && !readers.isEmpty() && !hasUnread()) {
-      readers.pollFirst().complete(data);
+      flow.complete(readers.pollFirst(), data);
       consume(data.length());
     } else {
       if (received == null) {
@@ -142,7 +142,7 @@ final class FlowReceiver {
   private void answerReadersWithEndOfFile() {
     if (readers != null) {
       for (CompletableFuture<ByteString> r : readers) {
-        r.complete(ByteString.emptyByteString());
+        flow.complete(r, ByteString.emptyByteString()); // after the data completed before it
       }
       readers = null;
     }

@@ -1,6 +1,7 @@
 package dev.vnetif.stack;
 
 import dev.vnetif.tcp.Tcb;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -17,4 +18,11 @@ interface FlowSide {
 
   /** The handler that registered through the actor protocol, or null. */
   ActorRef<FlowEvent> handler();
+
+  /**
+   * Completes {@code promise} with {@code value} once the current input's segments are on their
+   * way: the user's continuations run on this thread, and the peer's ACK or window update should
+   * not wait for them.
+   */
+  <T> void complete(CompletableFuture<T> promise, T value);
 }

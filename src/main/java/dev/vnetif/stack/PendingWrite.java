@@ -78,7 +78,7 @@ abstract sealed class PendingWrite {
 
     @Override
     void written(FlowSide flow) {
-      promise.complete(Done.getInstance());
+      flow.complete(promise, Done.getInstance());
     }
 
     @Override

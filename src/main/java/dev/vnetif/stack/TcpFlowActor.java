@@ -15,12 +15,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ExtensibleBehavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Signal;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.slf4j.Logger;
@@ -31,11 +32,11 @@ import org.slf4j.LoggerFactory;
  * {@code TcpConnection} has one {@code Receive} per state:
  *
  * <ul>
- *   <li>{@link #connecting} — SYN sent or received; no user holds the flow yet;
- *   <li>{@link #open} — established; reads, writes and close requests;
- *   <li>{@link #closing} — our sending side is shut (a FIN follows the queued data): new writes
+ *   <li>{@link Connecting} — SYN sent or received; no user holds the flow yet;
+ *   <li>{@link Open} — established; reads, writes and close requests;
+ *   <li>{@link Closing} — our sending side is shut (a FIN follows the queued data): new writes
  *       fail, reads go on until the peer's FIN;
- *   <li>{@link #lingering} — the Tcb is CLOSED; late requests get what an ended flow answers, then
+ *   <li>{@link Lingering} — the Tcb is CLOSED; late requests get what an ended flow answers, then
  *       the actor stops.
  * </ul>
  *
@@ -68,40 +69,32 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
       TcpConfig config,
       ActorRef<TcpListenerActor.Command> listener) {}
 
-  /** Which behavior is current; the behaviors themselves say what each phase does. */
-  private enum Phase {
-    CONNECTING,
-    OPEN,
-    CLOSING,
-    LINGERING
-  }
-
   private final ActorContext<FlowCommand> ctx;
   private final Wiring wiring;
   private final TimerScheduler<FlowCommand> timers;
   private final FlowHandle handle;
   private final long[] scheduled = new long[KINDS.length];
-  private final List<TcbEvent> events = new ArrayList<>(4);
+
+  /** Stages to complete once the current input's segments are sent; null when none. */
+  private List<Runnable> completions;
+
+  /** The events of the input being handled; null between inputs. */
+  private List<TcbEvent> events;
+
   private final FlowReceiver receiver;
   private final FlowSender sender;
   private List<TcpSegment> outgoing;
+  private final FlowCloser closer;
   private Tcb tcb;
+
+  /** The current behavior: which phase the flow is in. */
   private Phase phase;
 
   /** Who waits for the connect (active opens only), until it is established or has failed. */
   private ActorRef<FlowCommand.ConnectReply> connectReplyTo;
 
+  /** The handler that registered through the actor protocol, or null. */
   private ActorRef<FlowEvent> handler;
-  private boolean keepOpenOnPeerClosed;
-  private boolean peerClosedPending;
-
-  /** The handler got its last event (Closed, ConfirmedClosed, Aborted, ErrorClosed, PeerClosed). */
-  private boolean handlerFinished;
-
-  /** The actor protocol's close command that decides the handler's last event, or null. */
-  private CloseRequest userClose;
-
-  private List<CompletableFuture<Done>> closeWaiters;
 
   /** Set by the Tcb's Closed event, in the message that closed it. */
   private CloseReason closedFor;
@@ -151,6 +144,7 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
     this.handle = new FlowHandle(ctx.getSelf(), wiring.localAddress(), wiring.key());
     this.receiver = new FlowReceiver(this);
     this.sender = new FlowSender(this);
+    this.closer = new FlowCloser(this, receiver, sender);
     Arrays.fill(scheduled, TcbTimers.OFF);
     FlowDeadLetters.ensureRunning(ctx.getSystem());
   }
@@ -177,164 +171,151 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
     return handler;
   }
 
+  @Override
+  public <T> void complete(CompletableFuture<T> promise, T value) {
+    if (completions == null) {
+      completions = new ArrayList<>(4);
+    }
+    completions.add(() -> promise.complete(value));
+  }
+
   // ------------------------------------------------------------ behaviors, one per phase
 
   /**
-   * SYN sent or received. Only the Tcb's input and the host's Abort (on disconnect) can come: the
-   * flow's handle is handed out (to the connect's asker, to the listener) by the Established event
-   * that ends this phase. Should anything else come, it is queued as in {@link #open}, as RFC 9293
-   * §3.10.2 queues a SEND before ESTABLISHED.
+   * One phase's behavior. Each reads as a table of the messages it takes, in a chain of {@code
+   * instanceof} tests rather than a receive builder: an idle flow then holds one small object for
+   * its behavior instead of a case object and a lambda per message kind.
    */
-  private Behavior<FlowCommand> connecting() {
-    return open();
+  private abstract class Phase extends ExtensibleBehavior<FlowCommand> {
+    @Override
+    public Behavior<FlowCommand> receiveSignal(TypedActorContext<FlowCommand> c, Signal signal) {
+      if (signal instanceof PostStop) {
+        onPostStop();
+      }
+      return Behaviors.same();
+    }
   }
+
+  /** Connecting, open and closing: the Tcb runs, the user's requests are carried out. */
+  private abstract class Live extends Phase {
+    @Override
+    public Behavior<FlowCommand> receive(TypedActorContext<FlowCommand> c, FlowCommand m) {
+      if (m instanceof FlowInternal.SegmentsIn s) {
+        tcb.segmentsArrived(s.segments(), now());
+      } else if (m instanceof FlowInternal.TimerFired t) {
+        onTimer(t);
+      } else if (m instanceof FlowInternal.Read r) {
+        receiver.read(r.promise(), false);
+      } else if (m instanceof FlowCommand.Write w) {
+        write(w);
+      } else if (m instanceof FlowInternal.WriteData w) {
+        writeData(w);
+      } else if (m instanceof FlowCommand.Register r) {
+        register(r);
+      } else if (m instanceof FlowCommand.ResumeReading) {
+        receiver.resumeReading();
+        closer.resumedReading();
+      } else if (m instanceof CloseRequest r) {
+        closer.request(r);
+      } else {
+        return Behaviors.unhandled(); // Linger comes only after the end
+      }
+      return settle();
+    }
+
+    void write(FlowCommand.Write w) {
+      if (handler == null) {
+        // Nobody to send Ack or CommandFailed to: Pekko IO's rule, register before writing.
+        log.warn(
+            "{}: Write before Register dropped ({} bytes); send Register first",
+            handle,
+            w.data().length());
+      } else {
+        sender.add(new PendingWrite.Io(w));
+      }
+    }
+
+    void writeData(FlowInternal.WriteData w) {
+      sender.add(new PendingWrite.Stage(w.data(), w.nodelay(), w.promise()));
+    }
+  }
+
+  /**
+   * SYN sent or received. Only the Tcb's input and the host's Abort (on disconnect) come here: the
+   * flow's handle is handed out (to the connect's asker, to the listener) by the Established event
+   * that ends this phase. Anything else is handled as open handles it (RFC 9293 §3.10.2 queues a
+   * SEND before ESTABLISHED).
+   */
+  private final class Connecting extends Live {}
 
   /** Established: data flows both ways. */
-  private Behavior<FlowCommand> open() {
-    return withUserCommands(tcbInput(Behaviors.receive(FlowCommand.class)))
-        .onMessage(FlowCommand.Write.class, this::onWrite)
-        .onMessage(FlowInternal.WriteData.class, this::onWriteData)
-        .build();
-  }
+  private final class Open extends Live {}
 
   /** Our FIN is queued or out: new writes fail; reading goes on. */
-  private Behavior<FlowCommand> closing() {
-    return withUserCommands(tcbInput(Behaviors.receive(FlowCommand.class)))
-        .onMessage(
-            FlowCommand.Write.class, m -> refuseWrite(m, handle.closedForWriting().getMessage()))
-        .onMessage(
-            FlowInternal.WriteData.class,
-            m -> {
-              m.promise().completeExceptionally(handle.closedForWriting());
-              return Behaviors.same();
-            })
-        .build();
+  private final class Closing extends Live {
+    @Override
+    void write(FlowCommand.Write w) {
+      refuseWrite(w, handle.closedForWriting().getMessage());
+    }
+
+    @Override
+    void writeData(FlowInternal.WriteData w) {
+      w.promise().completeExceptionally(handle.closedForWriting());
+    }
   }
 
   /**
    * The Tcb is CLOSED and the host forgot the 4-tuple: segments still in flight and timers that
-   * were already queued find nothing to do. Requests get what an ended flow answers (data read
-   * before the end is still handed over) until the linger timer stops the actor.
+   * were already queued find nothing to do. Requests get what an ended flow answers (data that
+   * arrived before the end is still handed over) until the linger timer stops the actor.
    */
-  private Behavior<FlowCommand> lingering(CloseReason reason) {
-    return Behaviors.receive(FlowCommand.class)
-        .onMessage(FlowInternal.SegmentsIn.class, m -> Behaviors.same())
-        .onMessage(FlowInternal.TimerFired.class, m -> Behaviors.same())
-        .onMessage(FlowInternal.Linger.class, m -> Behaviors.stopped())
-        .onMessage(
-            FlowInternal.Read.class,
-            m -> {
-              receiver.read(m.promise(), true);
-              return Behaviors.same();
-            })
-        .onMessage(
-            FlowInternal.WriteData.class,
-            m -> {
-              handle.answerEndedWrite(m.promise());
-              return Behaviors.same();
-            })
-        .onMessage(FlowCommand.Write.class, m -> refuseWrite(m, handle.describe(reason)))
-        .onMessage(
-            FlowCommand.Register.class,
-            m -> {
-              register(m);
-              finishHandler(reason);
-              return Behaviors.same();
-            })
-        .onMessage(
-            FlowCommand.ResumeReading.class,
-            m -> {
-              receiver.resumeReading();
-              return Behaviors.same();
-            })
-        .onMessage(
-            FlowInternal.StageRequest.class, // Shutdown, CloseAndWait: nothing left to close
-            m -> {
-              m.answerEnded();
-              return Behaviors.same();
-            })
-        .onMessage(CloseRequest.class, m -> Behaviors.same()) // Close, ConfirmedClose, Abort
-        .onSignal(PostStop.class, s -> onPostStop())
-        .build();
+  private final class Lingering extends Phase {
+    private final CloseReason reason;
+
+    Lingering(CloseReason reason) {
+      this.reason = reason;
+    }
+
+    @Override
+    public Behavior<FlowCommand> receive(TypedActorContext<FlowCommand> c, FlowCommand m) {
+      if (m instanceof FlowInternal.Linger) {
+        return Behaviors.stopped();
+      } else if (m instanceof FlowInternal.Read r) {
+        receiver.read(r.promise(), true);
+      } else if (m instanceof FlowInternal.WriteData w) {
+        handle.answerEndedWrite(w.promise());
+      } else if (m instanceof FlowInternal.StageRequest r) {
+        r.answerEnded(); // Shutdown, CloseAndWait: nothing left to close
+      } else if (m instanceof FlowCommand.Write w) {
+        refuseWrite(w, handle.describe(reason));
+      } else if (m instanceof FlowCommand.Register r) {
+        register(r);
+        closer.finishHandler(reason);
+      } else if (m instanceof FlowCommand.ResumeReading) {
+        receiver.resumeReading();
+      }
+      // SegmentsIn, TimerFired, Close, ConfirmedClose, Abort: nothing left to do
+      return Behaviors.same();
+    }
   }
 
-  private BehaviorBuilder<FlowCommand> tcbInput(BehaviorBuilder<FlowCommand> b) {
-    return b.onMessage(
-            FlowInternal.SegmentsIn.class,
-            m -> {
-              tcb.segmentsArrived(m.segments(), now());
-              return settle();
-            })
-        .onMessage(FlowInternal.TimerFired.class, this::onTimer)
-        .onSignal(PostStop.class, s -> onPostStop());
+  private void refuseWrite(FlowCommand.Write msg, String why) {
+    if (handler != null) {
+      handler.tell(new FlowEvent.CommandFailed(msg, why));
+    }
   }
 
-  /** What the connecting, open and closing phases handle alike (Write and WriteData aside). */
-  private BehaviorBuilder<FlowCommand> withUserCommands(BehaviorBuilder<FlowCommand> b) {
-    return b.onMessage(
-            FlowInternal.Read.class,
-            m -> {
-              receiver.read(m.promise(), false);
-              return settle();
-            })
-        .onMessage(
-            FlowCommand.Register.class,
-            m -> {
-              register(m);
-              return settle();
-            })
-        .onMessage(
-            FlowCommand.ResumeReading.class,
-            m -> {
-              receiver.resumeReading();
-              if (peerClosedPending) {
-                announcePeerClosed();
-              }
-              return settle();
-            })
-        .onMessage(CloseRequest.class, this::onCloseRequest);
-  }
-
-  // ------------------------------------------------------------ input
-
-  private Behavior<FlowCommand> onTimer(FlowInternal.TimerFired msg) {
+  private void onTimer(FlowInternal.TimerFired msg) {
     scheduled[msg.kind().ordinal()] = TcbTimers.OFF;
     long now = now();
     if (tcb.nextDeadline() - now <= 0) {
       tcb.timerFired(now);
     }
-    return settle();
-  }
-
-  private Behavior<FlowCommand> onWrite(FlowCommand.Write msg) {
-    if (handler == null) {
-      // Nobody to send Ack or CommandFailed to: Pekko IO's rule, register before writing.
-      log.warn(
-          "{}: Write before Register dropped ({} bytes); send Register first",
-          handle,
-          msg.data().length());
-      return Behaviors.same();
-    }
-    sender.add(new PendingWrite.Io(msg));
-    return settle();
-  }
-
-  private Behavior<FlowCommand> onWriteData(FlowInternal.WriteData msg) {
-    sender.add(new PendingWrite.Stage(msg.data(), msg.nodelay(), msg.promise()));
-    return settle();
-  }
-
-  private Behavior<FlowCommand> refuseWrite(FlowCommand.Write msg, String why) {
-    if (handler != null) {
-      handler.tell(new FlowEvent.CommandFailed(msg, why));
-    }
-    return Behaviors.same();
   }
 
   /** Register: the handler hears Connected, then what arrived before it registered. */
   private void register(FlowCommand.Register msg) {
     handler = msg.handler();
-    keepOpenOnPeerClosed = msg.keepOpenOnPeerClosed();
     receiver.pullMode(msg.pullMode());
     handler.tell(
         new FlowEvent.Connected(
@@ -343,44 +324,7 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
             handle.localAddress(),
             handle.localPort()));
     receiver.registered();
-    announcePeerClosed();
-  }
-
-  /** Every way of closing, in one place (RFC 9293 §3.10.4 CLOSE, §3.10.5 ABORT). */
-  private Behavior<FlowCommand> onCloseRequest(CloseRequest request) {
-    if (request instanceof FlowCommand.Abort) {
-      userClose = request; // whatever was asked before, the flow ends with Aborted
-      tcb.abort(now());
-    } else if (request instanceof FlowCommand.Close) {
-      rememberUserClose(request);
-      receiver.shutdown(); // Pekko IO's Close: nothing more is read
-      sender.shutdown();
-    } else if (request instanceof FlowCommand.ConfirmedClose) {
-      rememberUserClose(request);
-      sender.shutdown();
-    } else if (request instanceof FlowInternal.CloseAndWait c) {
-      if (closeWaiters == null) {
-        closeWaiters = new ArrayList<>(1);
-      }
-      closeWaiters.add(c.promise());
-      sender.shutdown();
-      checkCloseWaiters();
-    } else if (request instanceof FlowInternal.Shutdown s) {
-      if (s.read()) {
-        receiver.shutdown();
-      }
-      if (s.write()) {
-        sender.shutdown();
-      }
-      s.promise().complete(Done.getInstance());
-    }
-    return settle();
-  }
-
-  private void rememberUserClose(CloseRequest request) {
-    if (userClose == null) {
-      userClose = request;
-    }
+    closer.registered(msg.keepOpenOnPeerClosed());
   }
 
   // ------------------------------------------------------------ after every input
@@ -393,25 +337,35 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
       outgoing = null;
     }
     handle.publish(tcb.stats());
-    Phase now =
-        closedFor != null
-            ? Phase.LINGERING
-            : !tcb.state().isSynchronized()
-                ? Phase.CONNECTING
-                : sender.shutDown() ? Phase.CLOSING : Phase.OPEN;
-    if (now != Phase.LINGERING) {
-      syncTimers();
+    runCompletions();
+    if (closedFor != null) {
+      return phase instanceof Lingering ? Behaviors.same() : become(new Lingering(closedFor));
     }
-    if (now == phase) {
-      return Behaviors.same();
+    syncTimers();
+    if (!tcb.state().isSynchronized()) {
+      return phase instanceof Connecting ? Behaviors.same() : become(new Connecting());
     }
-    phase = now;
-    return switch (now) {
-      case CONNECTING -> connecting();
-      case OPEN -> open();
-      case CLOSING -> closing();
-      case LINGERING -> lingering(closedFor);
-    };
+    if (sender.shutDown()) {
+      return phase instanceof Closing ? Behaviors.same() : become(new Closing());
+    }
+    return phase instanceof Open ? Behaviors.same() : become(new Open());
+  }
+
+  /**
+   * The user's continuations run here, after the input's segments left and the state was published:
+   * whatever they send this flow comes as the next messages.
+   */
+  private void runCompletions() {
+    while (completions != null) {
+      List<Runnable> now = completions;
+      completions = null;
+      now.forEach(Runnable::run);
+    }
+  }
+
+  private Behavior<FlowCommand> become(Phase next) {
+    phase = next;
+    return next;
   }
 
   @Override
@@ -424,6 +378,9 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
 
   @Override
   public void event(TcbEvent event) {
+    if (events == null) {
+      events = new ArrayList<>(4);
+    }
     events.add(event);
   }
 
@@ -436,10 +393,13 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
    * data and FIN are handed over as they came, and the Closed event, last, fails what still waits.
    */
   private void drainEvents() {
+    if (events == null) {
+      return;
+    }
     for (int i = 0; i < events.size(); i++) {
       onEvent(events.get(i));
     }
-    events.clear();
+    events = null;
   }
 
   private void onEvent(TcbEvent event) {
@@ -449,7 +409,7 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
       sender.dataAcknowledged(a.acknowledgedTotal());
     } else if (event instanceof TcbEvent.PeerFinished) {
       receiver.peerSentFin();
-      announcePeerClosed();
+      closer.peerFinished();
     } else if (event instanceof TcbEvent.StateChanged s) {
       onStateChanged(s.to());
     } else if (event instanceof TcbEvent.Established) {
@@ -459,19 +419,12 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
     }
   }
 
-  /** The one place the flow follows the Tcb's states. */
+  /**
+   * The one place the flow follows the Tcb's states: close() and the actor protocol's close
+   * commands complete here.
+   */
   private void onStateChanged(TcpState to) {
-    checkCloseWaiters();
-    if (handler == null || handlerFinished) {
-      return;
-    }
-    if (userClose instanceof FlowCommand.Close
-        && (to == TcpState.FIN_WAIT_2 || to == TcpState.TIME_WAIT || to == TcpState.CLOSED)) {
-      finish(FlowEvent.CLOSED);
-    } else if (userClose instanceof FlowCommand.ConfirmedClose
-        && (to == TcpState.TIME_WAIT || to == TcpState.CLOSED)) {
-      finish(FlowEvent.CONFIRMED_CLOSED);
-    }
+    closer.stateChanged(to);
   }
 
   private void onEstablished() {
@@ -510,91 +463,18 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
     }
     receiver.closed();
     sender.closed(new FlowClosedException(reason, handle.describe(reason)));
-    completeCloseWaiters();
-    finishHandler(reason);
+    closer.ended(reason);
   }
 
-  // ------------------------------------------------------------ the close protocol
-
-  /** The handler's last event for an ended flow, unless it had one. */
-  private void finishHandler(CloseReason reason) {
-    if (handler == null || handlerFinished) {
-      return;
-    }
-    if (userClose instanceof FlowCommand.Abort) {
-      finish(FlowEvent.ABORTED);
-    } else if (reason == CloseReason.NORMAL) {
-      finish(
-          userClose instanceof FlowCommand.ConfirmedClose
-              ? FlowEvent.CONFIRMED_CLOSED
-              : FlowEvent.CLOSED);
-    } else {
-      finish(new FlowEvent.ErrorClosed(handle.describe(reason)));
-    }
-  }
-
-  private void finish(FlowEvent last) {
-    handlerFinished = true;
-    handler.tell(last);
-  }
-
-  /**
-   * PeerClosed, as Pekko IO sends it: not once the user asked to close (Close or ConfirmedClose end
-   * with their own event), and in pull mode only after the data before the FIN was pulled. Without
-   * keepOpenOnPeerClosed it is the last event, and our side closes too — but not before that data
-   * was handed over.
-   */
-  private void announcePeerClosed() {
-    if (handler == null
-        || !receiver.peerFinished()
-        || handlerFinished
-        || userClose instanceof FlowCommand.Close
-        || userClose instanceof FlowCommand.ConfirmedClose) {
-      return;
-    }
-    if (receiver.hasUnread()) {
-      peerClosedPending = true;
-      return;
-    }
-    peerClosedPending = false;
-    handler.tell(FlowEvent.PEER_CLOSED);
-    if (!keepOpenOnPeerClosed) {
-      handlerFinished = true;
-      sender.shutdown();
-    }
-  }
-
-  /** close() completes once the peer has closed too and our FIN is out, or it all ended. */
-  private void checkCloseWaiters() {
-    if (closeWaiters == null) {
-      return;
-    }
-    TcpState state = tcb.state();
-    if (receiver.peerFinished()
-        && (state == TcpState.TIME_WAIT
-            || state == TcpState.CLOSED
-            || state == TcpState.LAST_ACK
-            || state == TcpState.CLOSING)) {
-      completeCloseWaiters();
-    }
-  }
-
-  private void completeCloseWaiters() {
-    if (closeWaiters != null) {
-      closeWaiters.forEach(p -> p.complete(Done.getInstance()));
-      closeWaiters = null;
-    }
-  }
-
-  private Behavior<FlowCommand> onPostStop() {
+  private void onPostStop() {
     if (closedFor == null) {
       // The host went away (disconnect or shutdown) with the connection still open.
       endEverything(CloseReason.ABORTED, handle.describe(CloseReason.ABORTED) + " (host gone)");
     }
+    runCompletions();
     // Last: what reaches the mailbox from now on goes to dead letters (FlowDeadLetters), and
     // requests that find the handle stopped are answered at once.
     handle.stopped();
-    return Behaviors.same();
   }
 
   /**

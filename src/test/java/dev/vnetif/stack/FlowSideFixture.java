@@ -88,6 +88,11 @@ final class FlowSideFixture implements FlowSide, TcbOutput {
   }
 
   @Override
+  public <T> void complete(java.util.concurrent.CompletableFuture<T> promise, T value) {
+    promise.complete(value); // no segments batch here: at once
+  }
+
+  @Override
   public void segment(TcpSegment segment) {
     segments.add(segment);
   }
