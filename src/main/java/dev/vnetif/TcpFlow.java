@@ -1,14 +1,14 @@
 package dev.vnetif;
 
+import dev.vnetif.stack.FlowClosedException;
 import dev.vnetif.stack.FlowCommand;
 import dev.vnetif.stack.FlowHandle;
 import dev.vnetif.tcp.TcbStats;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -26,20 +26,9 @@ import org.apache.pekko.util.ByteString;
  * connection ends, whatever the reason.
  */
 public final class TcpFlow {
-  /**
-   * Reads and writes may wait as long as the peer makes them (an idle connection, a reader that
-   * never reads): the ask timeout is only a safety net.
-   */
-  private static final Duration LONG_WAIT = Duration.ofDays(30);
-
-  private static final CompletionStage<Done> DONE =
-      CompletableFuture.completedStage(Done.getInstance());
-
-  private final ActorSystem<?> system;
   private final FlowHandle handle;
 
   TcpFlow(ActorSystem<?> system, FlowHandle handle) {
-    this.system = system;
     this.handle = handle;
   }
 
@@ -50,122 +39,39 @@ public final class TcpFlow {
    * what opens the TCP window: an unread flow stops the sender.
    */
   public CompletionStage<ReadResult> read() {
-    if (handle.isStopped()) {
-      return readAfterEnd();
-    }
-    CompletableFuture<FlowCommand.ReadReply> reply =
-        Asks.ask(handle.ref(), FlowCommand.Read::new, LONG_WAIT, system.scheduler());
-    return answeredOrEnded(
-        reply.thenCompose(
-            r -> {
-              if (r instanceof FlowCommand.ReadReply.Data d) {
-                return CompletableFuture.completedFuture(new ReadResult.Data(d.data()));
-              } else if (r instanceof FlowCommand.ReadReply.Eof) {
-                return CompletableFuture.completedFuture(ReadResult.EOF);
-              }
-              FlowCommand.ReadReply.Failed f = (FlowCommand.ReadReply.Failed) r;
-              return CompletableFuture.failedFuture(TcpErrors.of(f.reason(), f.message()));
-            }),
-        this::readAfterEnd);
+    return mapped(handle.read().thenApply(TcpFlow::toReadResult));
   }
 
-  /** What a read of an ended flow gives: Eof after a normal or keepalive end, else the error. */
-  private CompletionStage<ReadResult> readAfterEnd() {
-    dev.vnetif.tcp.CloseReason reason = handle.closeReason();
-    return reason == null
-            || reason == dev.vnetif.tcp.CloseReason.NORMAL
-            || reason == dev.vnetif.tcp.CloseReason.KEEPALIVE_TIMEOUT
-        ? CompletableFuture.completedFuture(ReadResult.EOF)
-        : CompletableFuture.failedFuture(
-            TcpErrors.of(reason, handle + ": connection ended (" + reason + ")"));
-  }
-
-  /**
-   * The actor's answer or, should the actor stop before it answers (a request that arrives as it
-   * stops goes to dead letters), the answer an ended flow gives — never a wait for the ask's
-   * safety-net timeout.
-   */
-  private <T> CompletionStage<T> answeredOrEnded(
-      CompletableFuture<T> answer, Supplier<CompletionStage<T>> ended) {
-    Runnable forget =
-        handle.whenStopped(
-            () ->
-                ended
-                    .get()
-                    .whenComplete(
-                        (value, error) -> {
-                          if (error == null) {
-                            answer.complete(value);
-                          } else {
-                            answer.completeExceptionally(error);
-                          }
-                        }));
-    answer.whenComplete((value, error) -> forget.run());
-    return answer;
+  private static ReadResult toReadResult(ByteString data) {
+    return data.isEmpty() ? ReadResult.EOF : new ReadResult.Data(data);
   }
 
   /**
    * Queues {@code data}; completes when all of it is in the send buffer (not when it is delivered:
    * there is no such indication, and the buffer must not be reused). Fails with {@link
-   * ConnectionClosedException} once the flow is closed for writing.
+   * ConnectionClosedException} once the flow is closed for writing. Each call is one message to the
+   * connection's actor; a writer that does not wait for the stage queues its data there.
    */
   public CompletionStage<Done> write(ByteString data) {
-    return send(List.of(data), false);
+    return mapped(handle.write(List.of(data), false));
   }
 
   public CompletionStage<Done> writev(List<ByteString> data) {
-    return send(List.copyOf(data), false);
+    return mapped(handle.write(List.copyOf(data), false));
   }
 
   /** Like {@link #write} but bypasses Nagle and completes when all of it is acknowledged. */
   public CompletionStage<Done> writeNodelay(ByteString data) {
-    return send(List.of(data), true);
+    return mapped(handle.write(List.of(data), true));
   }
 
   public CompletionStage<Done> writevNodelay(List<ByteString> data) {
-    return send(List.copyOf(data), true);
-  }
-
-  private CompletionStage<Done> send(List<ByteString> data, boolean nodelay) {
-    if (handle.isStopped()) {
-      return writeAfterEnd();
-    }
-    CompletableFuture<FlowCommand.WriteReply> reply =
-        Asks.ask(
-            handle.ref(),
-            replyTo -> new FlowCommand.WriteData(data, nodelay, replyTo),
-            LONG_WAIT,
-            system.scheduler());
-    return answeredOrEnded(
-        reply.thenCompose(
-            r -> {
-              if (r instanceof FlowCommand.WriteReply.Failed f) {
-                return CompletableFuture.failedFuture(TcpErrors.of(f.reason(), f.message()));
-              }
-              return CompletableFuture.completedFuture(Done.getInstance());
-            }),
-        this::writeAfterEnd);
-  }
-
-  private CompletionStage<Done> writeAfterEnd() {
-    return CompletableFuture.failedFuture(
-        new ConnectionClosedException(handle + ": write after the connection ended"));
+    return mapped(handle.write(List.copyOf(data), true));
   }
 
   /** Closes one or both directions; completes at once (a FIN follows the written data). */
   public CompletionStage<Done> shutdown(ShutdownMode mode) {
-    if (handle.isStopped()) {
-      return DONE;
-    }
-    boolean read = mode != ShutdownMode.WRITE;
-    boolean write = mode != ShutdownMode.READ;
-    return answeredOrEnded(
-        Asks.ask(
-            handle.ref(),
-            replyTo -> new FlowCommand.Shutdown(read, write, replyTo),
-            LONG_WAIT,
-            system.scheduler()),
-        () -> DONE);
+    return handle.shutdown(mode != ShutdownMode.WRITE, mode != ShutdownMode.READ);
   }
 
   /**
@@ -173,17 +79,33 @@ public final class TcpFlow {
    * or the connection ended otherwise. Reading remains possible until then.
    */
   public CompletionStage<Done> close() {
-    if (handle.isStopped()) {
-      return DONE;
-    }
-    return answeredOrEnded(
-        Asks.ask(handle.ref(), FlowCommand.CloseAndWait::new, LONG_WAIT, system.scheduler()),
-        () -> DONE);
+    return handle.closeAndWait();
+  }
+
+  /**
+   * The stage with the flow's neutral failure ({@link FlowClosedException}, which carries why the
+   * connection ended) turned into the public API's {@link TcpException}.
+   */
+  private static <T> CompletionStage<T> mapped(CompletionStage<T> stage) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    stage.whenComplete(
+        (value, error) -> {
+          if (error == null) {
+            result.complete(value);
+          } else {
+            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+            result.completeExceptionally(
+                cause instanceof FlowClosedException f
+                    ? TcpErrors.of(f.reason(), f.getMessage())
+                    : cause);
+          }
+        });
+    return result;
   }
 
   /** Sends RST now and drops everything queued. */
   public void abort() {
-    handle.ref().tell(new FlowCommand.Abort());
+    handle.abort();
   }
 
   /** The remote end. */

@@ -1,21 +1,27 @@
 package dev.vnetif.stack;
 
 import dev.vnetif.tcp.CloseReason;
-import dev.vnetif.tcp.TcbTimers;
-import dev.vnetif.wire.TcpSegment;
-import java.util.List;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The messages a flow actor (one TCP connection) understands. The first group is the public actor
- * protocol, shaped after Pekko IO's {@code Tcp} commands; the second serves the {@code
- * CompletionStage} API of {@code dev.vnetif.TcpFlow}; the last is internal.
+ * What a user may send a flow actor (one TCP connection) through {@code TcpFlow.ref()}: the typed
+ * counterpart of Pekko IO's {@code Tcp} commands (API.md §4). Everything else the actor handles —
+ * segments from its host, its timers, the requests of the {@code CompletionStage} API — is {@link
+ * FlowInternal}, package-private: a user can neither name nor build it (Pekko's style guide,
+ * "public versus private messages").
+ *
+ * <p>{@link ConnectReply} is no command: it answers the host's {@code HostCommand.TcpConnect}.
  */
-public sealed interface FlowCommand {
-
-  // ------------------------------------------------------------ Pekko IO style
+public sealed interface FlowCommand
+    permits FlowCommand.Register,
+        FlowCommand.Write,
+        FlowCommand.ResumeReading,
+        FlowCommand.Close,
+        FlowCommand.ConfirmedClose,
+        FlowCommand.Abort,
+        CloseRequest,
+        FlowInternal {
 
   /**
    * Makes {@code handler} the receiver of this flow's {@link FlowEvent}s. Without pull mode every
@@ -41,64 +47,15 @@ public sealed interface FlowCommand {
   record ResumeReading() implements FlowCommand {}
 
   /** Flush, send FIN; {@link FlowEvent.Closed} once it is out. */
-  record Close() implements FlowCommand {}
+  record Close() implements FlowCommand, CloseRequest {}
 
   /** Flush, send FIN, wait for the peer's; then {@link FlowEvent.ConfirmedClosed}. */
-  record ConfirmedClose() implements FlowCommand {}
+  record ConfirmedClose() implements FlowCommand, CloseRequest {}
 
   /** RST now; {@link FlowEvent.Aborted}. */
-  record Abort() implements FlowCommand {}
+  record Abort() implements FlowCommand, CloseRequest {}
 
-  // ------------------------------------------------------------ CompletionStage API
-
-  /** Answered with buffered data, or when data, end-of-file or an error arrives. */
-  record Read(ActorRef<ReadReply> replyTo) implements FlowCommand {}
-
-  /**
-   * Answered when all of {@code data} is in the send buffer, or — with {@code nodelay} — when it
-   * has all been acknowledged (and it bypasses Nagle).
-   */
-  record WriteData(List<ByteString> data, boolean nodelay, ActorRef<WriteReply> replyTo)
-      implements FlowCommand {}
-
-  /** Stops reading (arriving data is discarded) and/or writing (FIN after queued data). */
-  record Shutdown(boolean read, boolean write, ActorRef<Done> replyTo) implements FlowCommand {}
-
-  /** Flush, FIN, and answer once the peer has closed too (or the connection ended). */
-  record CloseAndWait(ActorRef<Done> replyTo) implements FlowCommand {}
-
-  /** Answered once the connection is established, or with why it never will be. */
-  record AwaitEstablished(ActorRef<ConnectReply> replyTo) implements FlowCommand {}
-
-  // ------------------------------------------------------------ internal
-
-  /** Segments for this connection, in arrival order. */
-  record SegmentsIn(List<TcpSegment> segments) implements FlowCommand {}
-
-  record TimerFired(TcbTimers.Kind kind) implements FlowCommand {}
-
-  /** Time to go after lingering in CLOSED to answer late requests. */
-  record Linger() implements FlowCommand {}
-
-  // ------------------------------------------------------------ replies
-
-  /** Answer to {@link Read}. */
-  sealed interface ReadReply {
-    record Data(ByteString data) implements ReadReply {}
-
-    record Eof() implements ReadReply {}
-
-    record Failed(CloseReason reason, String message) implements ReadReply {}
-  }
-
-  /** Answer to {@link WriteData}. */
-  sealed interface WriteReply {
-    record Written() implements WriteReply {}
-
-    record Failed(CloseReason reason, String message) implements WriteReply {}
-  }
-
-  /** Answer to {@link AwaitEstablished} and to a connect request. */
+  /** Answer to a connect request ({@code HostCommand.TcpConnect}). */
   sealed interface ConnectReply {
     record Connected(FlowHandle flow) implements ConnectReply {}
 

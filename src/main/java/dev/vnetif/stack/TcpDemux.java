@@ -163,12 +163,12 @@ final class TcpDemux {
   /** Hands each flow the segments of this batch. */
   void flushInbound() {
     if (!inbound.isEmpty()) {
-      inbound.forEach((flow, segments) -> flow.tell(new FlowCommand.SegmentsIn(segments)));
+      inbound.forEach((flow, segments) -> flow.tell(new FlowInternal.SegmentsIn(segments)));
       inbound.clear();
     }
     if (!inboundSyns.isEmpty()) {
       for (Map.Entry<ActorRef<FlowCommand>, TcpSegment> syn : inboundSyns) {
-        syn.getKey().tell(new FlowCommand.SegmentsIn(List.of(syn.getValue())));
+        syn.getKey().tell(new FlowInternal.SegmentsIn(List.of(syn.getValue())));
       }
       inboundSyns.clear();
     }

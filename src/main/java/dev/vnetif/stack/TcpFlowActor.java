@@ -13,37 +13,51 @@ import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.TcpSegment;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ExtensibleBehavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.Signal;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One TCP connection: the actor that owns its {@link Tcb}. It turns segments from the host, user
- * commands and timer ticks into {@code Tcb} calls, sends every segment one call produced to the
- * host as one batch, keeps one scheduler timer per kind of deadline, and turns the block's events
- * into replies (the {@code CompletionStage} API) or {@link FlowEvent}s (the actor protocol).
+ * One TCP connection: the actor that owns its {@link Tcb}. One behavior per phase, as Pekko's
+ * {@code TcpConnection} has one {@code Receive} per state:
  *
- * <p>Backpressure: arriving data waits here until the user reads it, and only then is it {@link
- * Tcb#consumed consumed}, so a slow reader closes the TCP window. Writes wait here until the send
- * buffer takes them. After the connection closes the actor lingers briefly to answer late requests,
- * then stops.
+ * <ul>
+ *   <li>{@link Connecting} — SYN sent or received; no user holds the flow yet;
+ *   <li>{@link Open} — established; reads, writes and close requests;
+ *   <li>{@link Closing} — our sending side is shut (a FIN follows the queued data): new writes
+ *       fail, reads go on until the peer's FIN;
+ *   <li>{@link Lingering} — the Tcb is CLOSED; late requests get what an ended flow answers, then
+ *       the actor stops.
+ * </ul>
+ *
+ * Every message that reaches the Tcb ends in {@link #settle}: the Tcb's events are handled in the
+ * order it emitted them (see {@link #onEvent}), the segments go to the host as one batch, timers
+ * follow the Tcb's deadlines, the state is published, and the behavior of the phase the flow is now
+ * in comes next. The package Javadoc tells the whole story.
  */
-public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements TcbOutput {
+public final class TcpFlowActor implements TcbOutput, FlowSide {
+  private static final Logger log = LoggerFactory.getLogger(TcpFlowActor.class);
+
   /** How long a closed flow keeps answering before it stops. */
   static final Duration LINGER = Duration.ofSeconds(2);
 
   private static final TcbTimers.Kind[] KINDS = TcbTimers.Kind.values();
-  private static final FlowCommand.TimerFired[] TICKS = new FlowCommand.TimerFired[KINDS.length];
+  private static final FlowInternal.TimerFired[] TICKS = new FlowInternal.TimerFired[KINDS.length];
 
   static {
     for (TcbTimers.Kind kind : KINDS) {
-      TICKS[kind.ordinal()] = new FlowCommand.TimerFired(kind);
+      TICKS[kind.ordinal()] = new FlowInternal.TimerFired(kind);
     }
   }
 
@@ -56,19 +70,37 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
       TcpConfig config,
       ActorRef<TcpListenerActor.Command> listener) {}
 
+  private final ActorContext<FlowCommand> ctx;
   private final Wiring wiring;
   private final TimerScheduler<FlowCommand> timers;
   private final FlowHandle handle;
   private final long[] scheduled = new long[KINDS.length];
-  private final List<TcbEvent> events = new ArrayList<>();
-  private final FlowIo io;
-  private List<TcpSegment> outgoing = new ArrayList<>();
-  private Tcb tcb;
-  private boolean established;
-  private CloseReason closeReason;
-  private final List<ActorRef<FlowCommand.ConnectReply>> establishWaiters = new ArrayList<>();
 
-  /** This connection's TIME_WAIT, handed to the host (see {@link #handOverTimeWait}). */
+  /** Stages to complete once the current input's segments are sent; null when none. */
+  private List<Runnable> completions;
+
+  /** The events of the input being handled; null between inputs. */
+  private List<TcbEvent> events;
+
+  private final FlowReceiver receiver;
+  private final FlowSender sender;
+  private List<TcpSegment> outgoing;
+  private final FlowCloser closer;
+  private Tcb tcb;
+
+  /** The current behavior: which phase the flow is in. */
+  private Phase phase;
+
+  /** Who waits for the connect (active opens only), until it is established or has failed. */
+  private ActorRef<FlowCommand.ConnectReply> connectReplyTo;
+
+  /** The handler that registered through the actor protocol, or null. */
+  private ActorRef<FlowEvent> handler;
+
+  /** Set by the Tcb's Closed event, in the message that closed it. */
+  private CloseReason closedFor;
+
+  /** This connection's TIME_WAIT, handed to the host (see {@link #handOverTimeWait}); or null. */
   private TimeWait timeWait;
 
   /** A connection we open: the host registered it; the SYN goes out at once. */
@@ -79,7 +111,7 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
             Behaviors.setup(
                 ctx -> {
                   TcpFlowActor flow = new TcpFlowActor(ctx, timers, wiring);
-                  flow.establishWaiters.add(replyTo);
+                  flow.connectReplyTo = replyTo;
                   flow.tcb =
                       Tcb.connect(
                           wiring.config(),
@@ -88,8 +120,7 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
                           iss,
                           flow,
                           flow.now());
-                  flow.afterTcb();
-                  return flow;
+                  return flow.settle();
                 }));
   }
 
@@ -105,197 +136,293 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
                   TcpFlowActor flow = new TcpFlowActor(ctx, timers, wiring);
                   wiring.host().tell(new HostCommand.FlowRegistered(wiring.key(), ctx.getSelf()));
                   flow.tcb = Tcb.accept(wiring.config(), syn, iss, flow, flow.now());
-                  flow.afterTcb();
-                  return flow;
+                  return flow.settle();
                 }));
   }
 
   private TcpFlowActor(
       ActorContext<FlowCommand> ctx, TimerScheduler<FlowCommand> timers, Wiring wiring) {
-    super(ctx);
+    this.ctx = ctx;
     this.wiring = wiring;
     this.timers = timers;
     this.handle = new FlowHandle(ctx.getSelf(), wiring.localAddress(), wiring.key());
-    this.io = new FlowIo(this);
-    java.util.Arrays.fill(scheduled, TcbTimers.OFF);
+    this.receiver = new FlowReceiver(this);
+    this.sender = new FlowSender(this);
+    this.closer = new FlowCloser(this, receiver, sender);
+    Arrays.fill(scheduled, TcbTimers.OFF);
+    FlowDeadLetters.ensureRunning(ctx.getSystem());
   }
 
-  FlowHandle handle() {
-    return handle;
-  }
+  // ------------------------------------------------------------ FlowSide
 
-  Tcb tcb() {
+  @Override
+  public Tcb tcb() {
     return tcb;
   }
 
-  long now() {
+  @Override
+  public long now() {
     return wiring.clock().nanoTime();
   }
 
-  CloseReason closeReason() {
-    return closeReason;
+  @Override
+  public FlowHandle handle() {
+    return handle;
   }
 
   @Override
-  public Receive<FlowCommand> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(FlowCommand.SegmentsIn.class, this::onSegments)
-        .onMessage(FlowCommand.TimerFired.class, this::onTimer)
-        .onMessage(
-            FlowCommand.Read.class,
-            m -> {
-              io.read(m);
-              return done();
-            })
-        .onMessage(
-            FlowCommand.WriteData.class,
-            m -> {
-              io.write(m);
-              return done();
-            })
-        .onMessage(
-            FlowCommand.Shutdown.class,
-            m -> {
-              io.shutdown(m);
-              return done();
-            })
-        .onMessage(
-            FlowCommand.CloseAndWait.class,
-            m -> {
-              io.closeAndWait(m);
-              return done();
-            })
-        .onMessage(FlowCommand.AwaitEstablished.class, this::onAwaitEstablished)
-        .onMessage(
-            FlowCommand.Register.class,
-            m -> {
-              io.register(m);
-              return done();
-            })
-        .onMessage(
-            FlowCommand.Write.class,
-            m -> {
-              io.write(m);
-              return done();
-            })
-        .onMessage(
-            FlowCommand.ResumeReading.class,
-            m -> {
-              io.resumeReading();
-              return done();
-            })
-        .onMessage(
-            FlowCommand.Close.class,
-            m -> {
-              io.close(m);
-              return done();
-            })
-        .onMessage(
-            FlowCommand.ConfirmedClose.class,
-            m -> {
-              io.confirmedClose(m);
-              return done();
-            })
-        .onMessage(
-            FlowCommand.Abort.class,
-            m -> {
-              io.abort();
-              return done();
-            })
-        .onMessage(FlowCommand.Linger.class, m -> Behaviors.stopped())
-        .onSignal(PostStop.class, s -> onPostStop())
-        .build();
+  public ActorRef<FlowEvent> handler() {
+    return handler;
   }
 
-  private Behavior<FlowCommand> onSegments(FlowCommand.SegmentsIn msg) {
-    if (closeReason == null) {
-      tcb.segmentsArrived(msg.segments(), now());
-    } else {
-      // TIME_WAIT hook (issue 8 item 9), part 3 of 3: after the close the host no longer leads
-      // this 4-tuple here, but segments already on their way did come; hand them back to be
-      // demultiplexed again (TIME_WAIT entry, a new flow, the listener, or a RST) — e.g. the
-      // peer's SYN reusing the port right after its RST closed us.
-      wiring
-          .host()
-          .tell(
-              new HostMessage.SegmentsAfterClose(
-                  wiring.key(), getContext().getSelf(), msg.segments()));
+  @Override
+  public <T> void complete(CompletableFuture<T> promise, T value) {
+    if (completions == null) {
+      completions = new ArrayList<>(4);
     }
-    return done();
+    completions.add(() -> promise.complete(value));
   }
 
-  private Behavior<FlowCommand> onTimer(FlowCommand.TimerFired msg) {
-    scheduled[msg.kind().ordinal()] = TcbTimers.OFF;
-    if (closeReason == null) {
-      long now = now();
-      if (tcb.nextDeadline() - now <= 0) {
-        tcb.timerFired(now);
+  // ------------------------------------------------------------ behaviors, one per phase
+
+  /**
+   * One phase's behavior. Each reads as a table of the messages it takes, in a chain of {@code
+   * instanceof} tests rather than a receive builder: an idle flow then holds one small object for
+   * its behavior instead of a case object and a lambda per message kind.
+   */
+  private abstract class Phase extends ExtensibleBehavior<FlowCommand> {
+    @Override
+    public Behavior<FlowCommand> receiveSignal(TypedActorContext<FlowCommand> c, Signal signal) {
+      if (signal instanceof PostStop) {
+        onPostStop();
+      }
+      return Behaviors.same();
+    }
+  }
+
+  /** Connecting, open and closing: the Tcb runs, the user's requests are carried out. */
+  private abstract class Live extends Phase {
+    @Override
+    public Behavior<FlowCommand> receive(TypedActorContext<FlowCommand> c, FlowCommand m) {
+      if (m instanceof FlowInternal.SegmentsIn s) {
+        tcb.segmentsArrived(s.segments(), now());
+      } else if (m instanceof FlowInternal.TimerFired t) {
+        onTimer(t);
+      } else if (m instanceof FlowInternal.Read r) {
+        receiver.read(r.promise(), false);
+      } else if (m instanceof FlowCommand.Write w) {
+        write(w);
+      } else if (m instanceof FlowInternal.WriteData w) {
+        writeData(w);
+      } else if (m instanceof FlowCommand.Register r) {
+        register(r);
+      } else if (m instanceof FlowCommand.ResumeReading) {
+        receiver.resumeReading();
+        closer.resumedReading();
+      } else if (m instanceof CloseRequest r) {
+        closer.request(r);
+      } else {
+        return Behaviors.unhandled(); // Linger comes only after the end
+      }
+      return settle();
+    }
+
+    void write(FlowCommand.Write w) {
+      if (handler == null) {
+        // Nobody to send Ack or CommandFailed to: Pekko IO's rule, register before writing.
+        log.warn(
+            "{}: Write before Register dropped ({} bytes); send Register first",
+            handle,
+            w.data().length());
+      } else {
+        sender.add(new PendingWrite.Io(w));
       }
     }
-    return done();
-  }
 
-  private Behavior<FlowCommand> onAwaitEstablished(FlowCommand.AwaitEstablished msg) {
-    if (established) {
-      msg.replyTo().tell(new FlowCommand.ConnectReply.Connected(handle));
-    } else if (closeReason != null) {
-      msg.replyTo().tell(new FlowCommand.ConnectReply.Failed(closeReason, describe(closeReason)));
-    } else {
-      establishWaiters.add(msg.replyTo());
+    void writeData(FlowInternal.WriteData w) {
+      sender.add(new PendingWrite.Stage(w.data(), w.nodelay(), w.promise()));
     }
-    return this;
   }
 
-  /** Ends every message: events handled, segments sent, timers set, state published. */
-  private Behavior<FlowCommand> done() {
-    afterTcb();
-    return this;
+  /**
+   * SYN sent or received. Only the Tcb's input and the host's Abort (on disconnect) come here: the
+   * flow's handle is handed out (to the connect's asker, to the listener) by the Established event
+   * that ends this phase. Anything else is handled as open handles it (RFC 9293 §3.10.2 queues a
+   * SEND before ESTABLISHED).
+   */
+  private final class Connecting extends Live {}
+
+  /** Established: data flows both ways. */
+  private final class Open extends Live {}
+
+  /** Our FIN is queued or out: new writes fail; reading goes on. */
+  private final class Closing extends Live {
+    @Override
+    void write(FlowCommand.Write w) {
+      refuseWrite(w, handle.closedForWriting().getMessage());
+    }
+
+    @Override
+    void writeData(FlowInternal.WriteData w) {
+      w.promise().completeExceptionally(handle.closedForWriting());
+    }
   }
 
-  void afterTcb() {
+  /**
+   * The Tcb is CLOSED and the host forgot the 4-tuple: segments still in flight and timers that
+   * were already queued find nothing to do. Requests get what an ended flow answers (data that
+   * arrived before the end is still handed over) until the linger timer stops the actor.
+   */
+  private final class Lingering extends Phase {
+    private final CloseReason reason;
+
+    Lingering(CloseReason reason) {
+      this.reason = reason;
+    }
+
+    @Override
+    public Behavior<FlowCommand> receive(TypedActorContext<FlowCommand> c, FlowCommand m) {
+      if (m instanceof FlowInternal.Linger) {
+        return Behaviors.stopped();
+      } else if (m instanceof FlowInternal.SegmentsIn s) {
+        // The host no longer leads this 4-tuple here, but segments already on their way came:
+        // hand them back to be demultiplexed again (TIME_WAIT entry, a new flow, the listener,
+        // or a RST) — e.g. the peer's SYN reusing the port right after its RST closed us.
+        wiring
+            .host()
+            .tell(new HostMessage.SegmentsAfterClose(wiring.key(), ctx.getSelf(), s.segments()));
+      } else if (m instanceof FlowInternal.Read r) {
+        receiver.read(r.promise(), true);
+      } else if (m instanceof FlowInternal.WriteData w) {
+        handle.answerEndedWrite(w.promise());
+      } else if (m instanceof FlowInternal.StageRequest r) {
+        r.answerEnded(); // Shutdown, CloseAndWait: nothing left to close
+      } else if (m instanceof FlowCommand.Write w) {
+        refuseWrite(w, handle.describe(reason));
+      } else if (m instanceof FlowCommand.Register r) {
+        register(r);
+        closer.finishHandler(reason);
+      } else if (m instanceof FlowCommand.ResumeReading) {
+        receiver.resumeReading();
+      }
+      // TimerFired, Close, ConfirmedClose, Abort: nothing left to do
+      return Behaviors.same();
+    }
+  }
+
+  private void refuseWrite(FlowCommand.Write msg, String why) {
+    if (handler != null) {
+      handler.tell(new FlowEvent.CommandFailed(msg, why));
+    }
+  }
+
+  private void onTimer(FlowInternal.TimerFired msg) {
+    scheduled[msg.kind().ordinal()] = TcbTimers.OFF;
+    long now = now();
+    if (tcb.nextDeadline() - now <= 0) {
+      tcb.timerFired(now);
+    }
+  }
+
+  /** Register: the handler hears Connected, then what arrived before it registered. */
+  private void register(FlowCommand.Register msg) {
+    handler = msg.handler();
+    receiver.pullMode(msg.pullMode());
+    handler.tell(
+        new FlowEvent.Connected(
+            handle.remoteAddress(),
+            handle.remotePort(),
+            handle.localAddress(),
+            handle.localPort()));
+    receiver.registered();
+    closer.registered(msg.keepOpenOnPeerClosed());
+  }
+
+  // ------------------------------------------------------------ after every input
+
+  /** Ends every input: events handled, segments sent, timers set, state published. */
+  private Behavior<FlowCommand> settle() {
     drainEvents();
-    if (!outgoing.isEmpty()) {
+    if (outgoing != null) {
       wiring.host().tell(new HostCommand.TcpOut(wiring.key(), outgoing));
-      outgoing = new ArrayList<>();
-    }
-    if (closeReason == null) {
-      syncTimers();
+      outgoing = null;
     }
     handle.publish(tcb.stats());
+    runCompletions();
+    if (closedFor != null) {
+      return phase instanceof Lingering ? Behaviors.same() : become(new Lingering(closedFor));
+    }
+    syncTimers();
+    if (!tcb.state().isSynchronized()) {
+      return phase instanceof Connecting ? Behaviors.same() : become(new Connecting());
+    }
+    if (sender.shutDown()) {
+      return phase instanceof Closing ? Behaviors.same() : become(new Closing());
+    }
+    return phase instanceof Open ? Behaviors.same() : become(new Open());
   }
 
-  // ------------------------------------------------------------ TcbOutput
+  /**
+   * The user's continuations run here, after the input's segments left and the state was published:
+   * whatever they send this flow comes as the next messages.
+   */
+  private void runCompletions() {
+    while (completions != null) {
+      List<Runnable> now = completions;
+      completions = null;
+      now.forEach(Runnable::run);
+    }
+  }
+
+  private Behavior<FlowCommand> become(Phase next) {
+    phase = next;
+    return next;
+  }
 
   @Override
   public void segment(TcpSegment segment) {
+    if (outgoing == null) {
+      outgoing = new ArrayList<>(4);
+    }
     outgoing.add(segment);
   }
 
   @Override
   public void event(TcbEvent event) {
+    if (events == null) {
+      events = new ArrayList<>(4);
+    }
     events.add(event);
   }
 
-  /** Handles events in order; handling may call the Tcb and so queue more. */
+  /**
+   * Handles the events of one input in the order the Tcb emitted them; handling may call the Tcb
+   * and so queue more. A batch can end the connection after freeing send-buffer room, delivering
+   * data or the peer's FIN (an ACK, data or FIN and a RST together): by the time its first event is
+   * handled the Tcb is already CLOSED. So no handler calls the Tcb once it cannot take the call
+   * (the sender pumps only while {@link Tcb#canSend()}, the receiver consumes only before CLOSED),
+   * data and FIN are handed over as they came, and the Closed event, last, fails what still waits.
+   */
   private void drainEvents() {
+    if (events == null) {
+      return;
+    }
     for (int i = 0; i < events.size(); i++) {
       onEvent(events.get(i));
     }
-    events.clear();
+    events = null;
   }
 
   private void onEvent(TcbEvent event) {
     if (event instanceof TcbEvent.DataReceived d) {
-      io.dataReceived(d.data());
+      receiver.dataReceived(d.data());
     } else if (event instanceof TcbEvent.DataAcknowledged a) {
-      io.dataAcknowledged(a.acknowledgedTotal());
+      sender.dataAcknowledged(a.acknowledgedTotal());
     } else if (event instanceof TcbEvent.PeerFinished) {
-      io.peerFinished();
+      receiver.peerSentFin();
+      closer.peerFinished();
     } else if (event instanceof TcbEvent.StateChanged s) {
-      io.stateChanged(s.to());
-      if (s.to() == TcpState.TIME_WAIT) {
-        handOverTimeWait();
-      }
+      onStateChanged(s.to());
     } else if (event instanceof TcbEvent.Established) {
       onEstablished();
     } else if (event instanceof TcbEvent.Closed c) {
@@ -303,24 +430,23 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
     }
   }
 
-  private void onEstablished() {
-    established = true;
-    handle.publish(tcb.stats());
-    for (ActorRef<FlowCommand.ConnectReply> waiter : establishWaiters) {
-      waiter.tell(new FlowCommand.ConnectReply.Connected(handle));
-    }
-    establishWaiters.clear();
-    if (wiring.listener() != null) {
-      wiring.listener().tell(new TcpListenerActor.FlowEstablished(wiring.key(), handle));
+  /**
+   * The one place the flow follows the Tcb's states: close() and the actor protocol's close
+   * commands complete here.
+   */
+  private void onStateChanged(TcpState to) {
+    closer.stateChanged(to);
+    if (to == TcpState.TIME_WAIT) {
+      handOverTimeWait();
     }
   }
 
   /**
-   * TIME_WAIT hook (issue 8 item 9), part 1 of 3. The Tcb entered TIME_WAIT: the host keeps the
-   * 4-tuple for 2·MSL as a compact entry (its TimeWaitTable answers retransmitted FINs and reopens
-   * the 4-tuple for an acceptable SYN, RFC 9293 §3.10.7.4), and this flow closes NORMALly for its
-   * user now — what it did after 2·MSL before — then lingers and stops like any closed flow. The
-   * Tcb stays in TIME_WAIT, and the handle shows that state until the 2·MSL deadline, then CLOSED.
+   * The Tcb entered TIME_WAIT: the host keeps the 4-tuple for 2·MSL as a compact entry (its
+   * TimeWaitTable re-ACKs retransmitted FINs and reopens the 4-tuple for an acceptable SYN, RFC
+   * 9293 §3.10.7.4), and this flow ends NORMALly for its user now — what it did after 2·MSL before
+   * — then lingers and stops like any closed flow. The handle shows TIME_WAIT until the 2·MSL
+   * deadline, then CLOSED.
    */
   private void handOverTimeWait() {
     timeWait = tcb.timeWait();
@@ -328,51 +454,64 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
     onClosed(CloseReason.NORMAL);
   }
 
+  private void onEstablished() {
+    handle.publish(tcb.stats());
+    if (connectReplyTo != null) {
+      connectReplyTo.tell(new FlowCommand.ConnectReply.Connected(handle));
+      connectReplyTo = null;
+    }
+    if (wiring.listener() != null) {
+      wiring.listener().tell(new TcpListenerActor.FlowEstablished(wiring.key(), handle));
+    }
+  }
+
   private void onClosed(CloseReason reason) {
-    if (closeReason != null) {
-      return; // the Tcb's own close (a RST or an abort) after the TIME_WAIT hand-over
+    if (closedFor != null) {
+      return; // the Tcb's own close (a RST in the same batch) after the TIME_WAIT hand-over
     }
-    closeReason = reason;
-    handle.publish(tcb.stats()); // before anyone hears of the close
-    handle.closed(reason);
-    for (ActorRef<FlowCommand.ConnectReply> waiter : establishWaiters) {
-      waiter.tell(new FlowCommand.ConnectReply.Failed(reason, describe(reason)));
-    }
-    establishWaiters.clear();
-    io.closed(reason);
+    endEverything(reason, handle.describe(reason));
     // The listener hears first: by the time the host has forgotten the flow, its backlog
     // slot is free, so a SYN the host hands the listener after that cannot find it full.
     if (wiring.listener() != null) {
       wiring.listener().tell(new TcpListenerActor.FlowEnded(wiring.key()));
     }
-    // TIME_WAIT hook, part 2 of 3: the entry goes to the host in place of FlowClosed, so the
-    // 4-tuple passes from flow table to TIME_WAIT table in one step.
+    // A TIME_WAIT entry goes to the host in place of FlowClosed, so the 4-tuple passes from the
+    // flow table to the TIME_WAIT table in one step.
     wiring
         .host()
         .tell(
             timeWait != null
-                ? new HostMessage.TimeWaitEntered(wiring.key(), getContext().getSelf(), timeWait)
-                : new HostCommand.FlowClosed(wiring.key(), getContext().getSelf()));
+                ? new HostMessage.TimeWaitEntered(wiring.key(), ctx.getSelf(), timeWait)
+                : new HostCommand.FlowClosed(wiring.key(), ctx.getSelf()));
     for (TcbTimers.Kind kind : KINDS) {
       timers.cancel(kind);
     }
-    timers.startSingleTimer("linger", new FlowCommand.Linger(), LINGER);
+    timers.startSingleTimer("linger", FlowInternal.LINGER, LINGER);
   }
 
-  private Behavior<FlowCommand> onPostStop() {
-    if (closeReason == null) {
-      // The host went away (disconnect or shutdown) with the connection still open.
-      closeReason = CloseReason.ABORTED;
-      handle.closed(closeReason);
-      io.closed(CloseReason.ABORTED);
-      for (ActorRef<FlowCommand.ConnectReply> waiter : establishWaiters) {
-        waiter.tell(new FlowCommand.ConnectReply.Failed(CloseReason.ABORTED, "host gone"));
-      }
+  /** Answers everything that waits, as the connection ended for {@code reason}. */
+  private void endEverything(CloseReason reason, String connectFailure) {
+    closedFor = reason;
+    handle.ended(reason, receiver.endOfFile());
+    handle.publish(tcb.stats()); // before anyone hears of the end
+    if (connectReplyTo != null) {
+      connectReplyTo.tell(new FlowCommand.ConnectReply.Failed(reason, connectFailure));
+      connectReplyTo = null;
     }
-    // Last, once every waiter had the actor's own answer: what the handle's stop hooks
-    // answer is only for requests that arrived too late to get one.
+    receiver.closed();
+    sender.closed(new FlowClosedException(reason, handle.describe(reason)));
+    closer.ended(reason);
+  }
+
+  private void onPostStop() {
+    if (closedFor == null) {
+      // The host went away (disconnect or shutdown) with the connection still open.
+      endEverything(CloseReason.ABORTED, handle.describe(CloseReason.ABORTED) + " (host gone)");
+    }
+    runCompletions();
+    // Last: what reaches the mailbox from now on goes to dead letters (FlowDeadLetters), and
+    // requests that find the handle stopped are answered at once.
     handle.stopped();
-    return this;
   }
 
   /**
@@ -393,17 +532,5 @@ public final class TcpFlowActor extends AbstractBehavior<FlowCommand> implements
         scheduled[k] = due;
       }
     }
-  }
-
-  String describe(CloseReason reason) {
-    String flow = handle.toString();
-    return switch (reason) {
-      case NORMAL -> flow + ": connection closed";
-      case RESET -> flow + ": connection reset by peer";
-      case REFUSED -> flow + ": connection refused (RST in answer to SYN)";
-      case TIMEOUT -> flow + ": connection timed out (retransmissions unanswered)";
-      case KEEPALIVE_TIMEOUT -> flow + ": peer gone (keepalive probes unanswered)";
-      case ABORTED -> flow + ": connection aborted";
-    };
   }
 }

@@ -39,6 +39,29 @@ public final class RawPeer {
     sendIp(dstMac, dst, Ipv4Packet.PROTO_TCP, segment.encode(address, dst));
   }
 
+  /**
+   * Sends {@code segments} to {@code dst} as one switch delivery, in order: the host hands them to
+   * the flow as one batch, so a test can put, say, an ACK and a RST into the same input.
+   */
+  public void sendTcpBatch(
+      MacAddress dstMac, Ipv4Address dst, java.util.List<TcpSegment> segments) {
+    java.util.List<ByteString> frames = new java.util.ArrayList<>();
+    for (TcpSegment segment : segments) {
+      Ipv4Packet packet =
+          Ipv4Packet.of(
+              address,
+              dst,
+              Ipv4Packet.PROTO_TCP,
+              64,
+              identification++,
+              true,
+              segment.encode(address, dst));
+      frames.add(
+          EthernetFrame.encode(dstMac, port.mac(), EthernetFrame.ETHERTYPE_IPV4, packet.encode()));
+    }
+    port.send(frames);
+  }
+
   public void sendIp(MacAddress dstMac, Ipv4Address dst, int protocol, ByteString transport) {
     sendDatagram(
         dstMac, Ipv4Packet.of(address, dst, protocol, 64, identification++, true, transport));

@@ -1,0 +1,155 @@
+package dev.vnetif.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vnetif.link.NetworkClock;
+import dev.vnetif.tcp.CloseReason;
+import dev.vnetif.tcp.TcbTimers;
+import dev.vnetif.tcp.TcpConfig;
+import dev.vnetif.wire.Ipv4Address;
+import dev.vnetif.wire.TcpOptions;
+import dev.vnetif.wire.TcpSegment;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The flow actor alone, its host played by a probe: inputs that come after the connection ended — a
+ * timer already queued, segments in flight, user commands while it lingers — find nothing to do and
+ * get an ended flow's answers; nothing throws (the suite fails a test that logged an ERROR).
+ */
+class TcpFlowActorTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final int ISS = 1000;
+  private static final int PEER_ISS = 20_000;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  /** An established flow from 10.0.0.2:49152 to 10.0.0.3:80, and its host's probe. */
+  record Established(FlowHandle handle, TestProbe<HostMessage> host) {
+    void input(TcpSegment... segments) {
+      handle.ref().tell(new FlowInternal.SegmentsIn(List.of(segments)));
+    }
+  }
+
+  static Established establish() {
+    TestProbe<HostMessage> host = testKit.createTestProbe();
+    TestProbe<FlowCommand.ConnectReply> connect = testKit.createTestProbe();
+    FlowKey key = new FlowKey(Ipv4Address.of("10.0.0.3"), 80, 49152);
+    TcpFlowActor.Wiring wiring =
+        new TcpFlowActor.Wiring(
+            host.ref(),
+            NetworkClock.system(),
+            Ipv4Address.of("10.0.0.2"),
+            key,
+            TcpConfig.defaults().withBuffers(64_000, 4000),
+            null);
+    ActorRef<FlowCommand> flow = testKit.spawn(TcpFlowActor.active(wiring, ISS, connect.ref()));
+    host.expectMessageClass(HostCommand.TcpOut.class); // the SYN
+    flow.tell(
+        new FlowInternal.SegmentsIn(
+            List.of(
+                TcpSegment.of(80, 49152, PEER_ISS, ISS + 1, TcpSegment.SYN | TcpSegment.ACK, 64_000)
+                    .withOptions(TcpOptions.NONE.withMss(1460)))));
+    FlowHandle handle =
+        connect.expectMessageClass(FlowCommand.ConnectReply.Connected.class, WAIT).flow();
+    return new Established(handle, host);
+  }
+
+  static Throwable failure(CompletionStage<?> stage) throws Exception {
+    try {
+      stage.toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+    throw new AssertionError("completed normally");
+  }
+
+  static TcpSegment rst() {
+    return TcpSegment.of(80, 49152, PEER_ISS + 1, 0, TcpSegment.RST, 0);
+  }
+
+  @Test
+  @DisplayName(
+      "after a RST: queued timers of every kind, late segments and every user command find a lingering flow that answers and never throws")
+  void everythingAfterTheEndIsAnswered() throws Exception {
+    Established e = establish();
+    TestProbe<FlowEvent> handler = testKit.createTestProbe();
+    e.handle().ref().tell(new FlowCommand.Register(handler.ref(), false));
+    handler.expectMessageClass(FlowEvent.Connected.class);
+    CompletionStage<Done> pending =
+        e.handle().write(List.of(ByteString.fromArray(new byte[9000])), false);
+    e.input(TcpSegment.of(80, 49152, PEER_ISS + 1, ISS + 1 + 1000, TcpSegment.ACK, 64_000), rst());
+    FlowClosedException reset = assertInstanceOf(FlowClosedException.class, failure(pending));
+    assertEquals(CloseReason.RESET, reset.reason());
+    handler.expectMessageClass(FlowEvent.ErrorClosed.class);
+    e.host()
+        .fishForMessage(
+            WAIT,
+            m ->
+                m instanceof HostCommand.FlowClosed
+                    ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                    : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes
+                        .continueAndIgnore());
+
+    for (TcbTimers.Kind kind : TcbTimers.Kind.values()) {
+      e.handle().ref().tell(new FlowInternal.TimerFired(kind)); // queued before the cancel
+    }
+    e.input(TcpSegment.of(80, 49152, PEER_ISS + 1, ISS + 1, TcpSegment.ACK, 64_000));
+    FlowCommand.Write late = new FlowCommand.Write(ByteString.fromString("late"), "never");
+    e.handle().ref().tell(late);
+    assertEquals(late, handler.expectMessageClass(FlowEvent.CommandFailed.class).command());
+    e.handle().ref().tell(new FlowCommand.Close());
+    e.handle().ref().tell(new FlowCommand.ConfirmedClose());
+    e.handle().ref().tell(new FlowCommand.Abort());
+    e.handle().ref().tell(new FlowCommand.ResumeReading());
+    assertEquals(Done.getInstance(), e.handle().closeAndWait().toCompletableFuture().get());
+    assertEquals(Done.getInstance(), e.handle().shutdown(true, true).toCompletableFuture().get());
+    assertEquals(
+        CloseReason.RESET,
+        ((FlowClosedException) failure(e.handle().read())).reason(),
+        "one rule for an ended flow's reads");
+    assertEquals(
+        CloseReason.RESET,
+        ((FlowClosedException) failure(e.handle().write(List.of(ByteString.fromString("x")), true)))
+            .reason());
+    handler.expectNoMessage(Duration.ofMillis(100));
+    e.host().expectNoMessage(Duration.ofMillis(100)); // nothing sent: no RST for the late ACK
+
+    e.handle().ref().tell(FlowInternal.LINGER);
+    e.host().expectTerminated(e.handle().ref(), WAIT);
+    assertTrue(e.handle().isStopped());
+    assertEquals(CloseReason.RESET, ((FlowClosedException) failure(e.handle().read())).reason());
+  }
+
+  @Test
+  @DisplayName(
+      "the host stops a live flow: PostStop fails the pending write and read as aborted, and a close completes")
+  void hostGoneAnswersEverything() throws Exception {
+    Established e = establish();
+    CompletionStage<Done> write =
+        e.handle().write(List.of(ByteString.fromArray(new byte[9000])), false);
+    CompletionStage<ByteString> read = e.handle().read();
+    CompletionStage<Done> close = e.handle().closeAndWait();
+    testKit.stop(e.handle().ref(), WAIT);
+    assertEquals(CloseReason.ABORTED, ((FlowClosedException) failure(write)).reason());
+    assertEquals(CloseReason.ABORTED, ((FlowClosedException) failure(read)).reason());
+    assertEquals(Done.getInstance(), close.toCompletableFuture().get(5, TimeUnit.SECONDS));
+  }
+}
