@@ -467,7 +467,7 @@ class FlowProtocolTest {
     await(c.client().writeNodelay(ByteString.fromString("unread")));
     await(c.client().shutdown(ShutdownMode.WRITE));
     awaitState(c.server(), TcpState.CLOSE_WAIT);
-    // the handler is slow to pull: longer than a closed flow would linger (TcpFlowActor.LINGER)
+    // the handler is slow to pull: longer than a closed flow would linger (FlowTimers.LINGER)
     testKit.createTestProbe().expectNoMessage(Duration.ofMillis(2500));
     c.server().ref().tell(new FlowCommand.ResumeReading());
     handler.fishForMessage(

@@ -11,9 +11,7 @@ import dev.vnetif.tcp.TcpState;
 import dev.vnetif.tcp.TimeWait;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.TcpSegment;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -49,18 +47,6 @@ import org.slf4j.LoggerFactory;
 public final class TcpFlowActor implements TcbOutput, FlowSide {
   private static final Logger log = LoggerFactory.getLogger(TcpFlowActor.class);
 
-  /** How long a closed flow keeps answering before it stops. */
-  static final Duration LINGER = Duration.ofSeconds(2);
-
-  private static final TcbTimers.Kind[] KINDS = TcbTimers.Kind.values();
-  private static final FlowInternal.TimerFired[] TICKS = new FlowInternal.TimerFired[KINDS.length];
-
-  static {
-    for (TcbTimers.Kind kind : KINDS) {
-      TICKS[kind.ordinal()] = new FlowInternal.TimerFired(kind);
-    }
-  }
-
   /** Where a flow reports: its host (segments, registration) and, if accepted, its listener. */
   record Wiring(
       ActorRef<HostMessage> host,
@@ -72,9 +58,8 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
 
   private final ActorContext<FlowCommand> ctx;
   private final Wiring wiring;
-  private final TimerScheduler<FlowCommand> timers;
+  private final FlowTimers timers;
   private final FlowHandle handle;
-  private final long[] scheduled = new long[KINDS.length];
 
   /** Stages to complete once the current input's segments are sent; null when none. */
   private List<Runnable> completions;
@@ -144,12 +129,11 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
       ActorContext<FlowCommand> ctx, TimerScheduler<FlowCommand> timers, Wiring wiring) {
     this.ctx = ctx;
     this.wiring = wiring;
-    this.timers = timers;
+    this.timers = new FlowTimers(timers);
     this.handle = new FlowHandle(ctx.getSelf(), wiring.localAddress(), wiring.key());
     this.receiver = new FlowReceiver(this);
     this.sender = new FlowSender(this);
     this.closer = new FlowCloser(this, receiver, sender);
-    Arrays.fill(scheduled, TcbTimers.OFF);
     FlowDeadLetters.ensureRunning(ctx.getSystem());
   }
 
@@ -317,7 +301,7 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
   }
 
   private void onTimer(FlowInternal.TimerFired msg) {
-    scheduled[msg.kind().ordinal()] = TcbTimers.OFF;
+    timers.fired(msg.kind());
     long now = now();
     if (tcb.nextDeadline() - now <= 0) {
       tcb.timerFired(now);
@@ -352,7 +336,7 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
     if (closedFor != null) {
       return phase instanceof Lingering ? Behaviors.same() : become(new Lingering(closedFor));
     }
-    syncTimers();
+    timers.follow(tcb.timers(), wiring.clock());
     if (!tcb.state().isSynchronized()) {
       return phase instanceof Connecting ? Behaviors.same() : become(new Connecting());
     }
@@ -483,10 +467,7 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
             timeWait != null
                 ? new HostMessage.TimeWaitEntered(wiring.key(), ctx.getSelf(), timeWait)
                 : new HostCommand.FlowClosed(wiring.key(), ctx.getSelf()));
-    for (TcbTimers.Kind kind : KINDS) {
-      timers.cancel(kind);
-    }
-    timers.startSingleTimer("linger", FlowInternal.LINGER, LINGER);
+    timers.cancelAllThenLinger();
   }
 
   /** Answers everything that waits, as the connection ended for {@code reason}. */
@@ -512,25 +493,5 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
     // Last: what reaches the mailbox from now on goes to dead letters (FlowDeadLetters), and
     // requests that find the handle stopped are answered at once.
     handle.stopped();
-  }
-
-  /**
-   * One timer per kind. A deadline that moved later keeps the earlier timer, which finds nothing
-   * due and is set again: cheaper than rescheduling on every ACK.
-   */
-  private void syncTimers() {
-    TcbTimers deadlines = tcb.timers();
-    long now = -1;
-    for (TcbTimers.Kind kind : KINDS) {
-      long due = deadlines.deadline(kind);
-      int k = kind.ordinal();
-      if (due != TcbTimers.OFF && (scheduled[k] == TcbTimers.OFF || due - scheduled[k] < 0)) {
-        if (now == -1) {
-          now = now();
-        }
-        timers.startSingleTimer(kind, TICKS[k], Duration.ofNanos(Math.max(0, due - now)));
-        scheduled[k] = due;
-      }
-    }
   }
 }

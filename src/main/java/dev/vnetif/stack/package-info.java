@@ -17,7 +17,7 @@
  *       fail, reading goes on until the peer's FIN.
  *   <li><b>lingering</b> — the Tcb is CLOSED and the host forgot the 4-tuple. Segments in flight
  *       and timers already queued find nothing to do; requests get what an ended flow answers (data
- *       that arrived before the end can still be read); after {@code TcpFlowActor.LINGER} the actor
+ *       that arrived before the end can still be read); after {@code FlowTimers.LINGER} the actor
  *       stops.
  * </ul>
  *

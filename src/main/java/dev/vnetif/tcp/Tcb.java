@@ -181,13 +181,9 @@ public final class Tcb {
     return state.canSend() && !snd.finQueued();
   }
 
-  /**
-   * This connection's TIME_WAIT as a compact entry for its host's table (issue 8 item 9): the flow
-   * actor hands it over and stops instead of waiting 2·MSL itself. Meaningful in TIME_WAIT, where
-   * our FIN is acknowledged (SND.UNA = SND.MAX). SND.MAX, not SND.NXT, as {@code sendAck} uses.
-   */
+  /** This connection as a compact TIME_WAIT entry for its host's table ({@link TimeWait#of}). */
   public TimeWait timeWait() {
-    return new TimeWait(snd.sndMax(), rcv.rcvNxt(), rcv.window(), rcv.rcvScale(), snd.maxSndWnd());
+    return TimeWait.of(snd, rcv);
   }
 
   public TcbStats stats() {

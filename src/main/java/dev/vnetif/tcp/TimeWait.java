@@ -55,6 +55,15 @@ public final class TimeWait {
   private boolean answeredOutOfWindow;
 
   /**
+   * The entry of a connection in TIME_WAIT: the flow actor hands it to its host and stops instead
+   * of waiting 2·MSL itself. Meaningful in TIME_WAIT, where our FIN is acknowledged (SND.UNA =
+   * SND.MAX); SND.MAX, not SND.NXT, as the Tcb's own ACKs use.
+   */
+  static TimeWait of(SendSequence snd, ReceiveSequence rcv) {
+    return new TimeWait(snd.sndMax(), rcv.rcvNxt(), rcv.window(), rcv.rcvScale(), snd.maxSndWnd());
+  }
+
+  /**
    * @param sndNxt the next sequence number we would send (our FIN is acknowledged: SND.UNA =
    *     SND.NXT = SND.MAX)
    * @param rcvNxt RCV.NXT, just past the peer's FIN

@@ -130,7 +130,13 @@ class TcpFlowActorTest {
         ((FlowClosedException) failure(e.handle().write(List.of(ByteString.fromString("x")), true)))
             .reason());
     handler.expectNoMessage(Duration.ofMillis(100));
-    e.host().expectNoMessage(Duration.ofMillis(100)); // nothing sent: no RST for the late ACK
+    // The flow sends nothing for the late ACK: it hands it back to the host, whose demux decides
+    // (TIME_WAIT entry, listener, or RST for a closed port).
+    HostMessage.SegmentsAfterClose handedBack =
+        e.host().expectMessageClass(HostMessage.SegmentsAfterClose.class);
+    assertEquals(1, handedBack.segments().size());
+    assertEquals(ISS + 1, handedBack.segments().get(0).ack());
+    e.host().expectNoMessage(Duration.ofMillis(100));
 
     e.handle().ref().tell(FlowInternal.LINGER);
     e.host().expectTerminated(e.handle().ref(), WAIT);
