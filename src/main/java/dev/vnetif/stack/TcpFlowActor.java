@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Open} — established; reads, writes and close requests;
  *   <li>{@link Closing} — our sending side is shut (a FIN follows the queued data): new writes
  *       fail, reads go on until the peer's FIN;
- *   <li>{@link Lingering} — the Tcb is CLOSED; late requests get what an ended flow answers, then
- *       the actor stops.
+ *   <li>{@link Lingering} — the connection ended (CLOSED, or its TIME_WAIT handed to the host);
+ *       late requests get what an ended flow answers, then the actor stops.
  * </ul>
  *
  * Every message that reaches the Tcb ends in {@link #settle}: the Tcb's events are handled in the
@@ -253,8 +253,8 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
   }
 
   /**
-   * The Tcb is CLOSED and the host forgot the 4-tuple: segments still in flight and timers that
-   * were already queued find nothing to do. Requests get what an ended flow answers (data that
+   * The connection ended and the host forgot the flow: timers already queued find nothing to do,
+   * segments still in flight go back to the host. Requests get what an ended flow answers (data that
    * arrived before the end is still handed over) until the linger timer stops the actor.
    */
   private final class Lingering extends Phase {
