@@ -91,12 +91,13 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
   /** A connection we open: the host registered it; the SYN goes out at once. */
   static Behavior<FlowCommand> active(
       Wiring wiring, int iss, ActorRef<FlowCommand.ConnectReply> replyTo) {
+    OneShot<ActorRef<FlowCommand.ConnectReply>> asker = new OneShot<>(replyTo);
     return Behaviors.withTimers(
         timers ->
             Behaviors.setup(
                 ctx -> {
                   TcpFlowActor flow = new TcpFlowActor(ctx, timers, wiring);
-                  flow.connectReplyTo = replyTo;
+                  flow.connectReplyTo = asker.take();
                   flow.tcb =
                       Tcb.connect(
                           wiring.config(),
@@ -114,13 +115,14 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
    * leaves, so the peer's answer finds it.
    */
   static Behavior<FlowCommand> passive(Wiring wiring, TcpSegment syn, int iss) {
+    OneShot<TcpSegment> accepted = new OneShot<>(syn);
     return Behaviors.withTimers(
         timers ->
             Behaviors.setup(
                 ctx -> {
                   TcpFlowActor flow = new TcpFlowActor(ctx, timers, wiring);
                   wiring.host().tell(new HostCommand.FlowRegistered(wiring.key(), ctx.getSelf()));
-                  flow.tcb = Tcb.accept(wiring.config(), syn, iss, flow, flow.now());
+                  flow.tcb = Tcb.accept(wiring.config(), accepted.take(), iss, flow, flow.now());
                   return flow.settle();
                 }));
   }
@@ -254,8 +256,8 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
 
   /**
    * The connection ended and the host forgot the flow: timers already queued find nothing to do,
-   * segments still in flight go back to the host. Requests get what an ended flow answers (data that
-   * arrived before the end is still handed over) until the linger timer stops the actor.
+   * segments still in flight go back to the host. Requests get what an ended flow answers (data
+   * that arrived before the end is still handed over) until the linger timer stops the actor.
    */
   private final class Lingering extends Phase {
     private final CloseReason reason;

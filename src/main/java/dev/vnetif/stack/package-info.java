@@ -16,10 +16,10 @@
  *       or PeerClosed without keepOpenOnPeerClosed): a FIN follows the queued writes, new writes
  *       fail, reading goes on until the peer's FIN.
  *   <li><b>lingering</b> — the connection ended (CLOSED, or TIME_WAIT handed to the host) and the
- *       host forgot the flow. Timers already queued find nothing to do; segments still in flight
- *       go back to the host to be demultiplexed again; requests get what an ended flow answers
- *       (data that arrived before the end can still be read); after {@code FlowTimers.LINGER} the
- *       actor stops.
+ *       host forgot the flow. Timers already queued find nothing to do; segments still in flight go
+ *       back to the host to be demultiplexed again; requests get what an ended flow answers (data
+ *       that arrived before the end can still be read); after {@code FlowTimers.LINGER} the actor
+ *       stops.
  * </ul>
  *
  * <p>The flow's work is split in two sides, each its own class with its own tests: {@link
