@@ -27,8 +27,10 @@ import org.apache.pekko.util.ByteString;
  * #answerEndedWrite}: one rule, one message.
  */
 public final class FlowHandle {
-  private static final CompletableFuture<Done> DONE =
-      CompletableFuture.completedFuture(Done.getInstance());
+  /** A fresh stage each time: a user's obtrude on one must not change another's answer. */
+  private static CompletionStage<Done> done() {
+    return CompletableFuture.completedStage(Done.getInstance());
+  }
 
   private final ActorRef<FlowCommand> ref;
   private final Ipv4Address localAddress;
@@ -87,6 +89,12 @@ public final class FlowHandle {
   }
 
   /** The connection's TIME_WAIT, now the host's, ends at {@code deadline} on {@code clock}. */
+  /** True while the connection's TIME_WAIT (now its host's) has not reached its deadline. */
+  boolean inTimeWait() {
+    NetworkClock clock = timeWaitClock;
+    return clock != null && clock.nanoTime() - timeWaitUntil < 0;
+  }
+
   void timeWaitUntil(long deadline, NetworkClock clock) {
     timeWaitUntil = deadline;
     timeWaitClock = clock;
@@ -151,7 +159,7 @@ public final class FlowHandle {
   /** Closes one or both directions; completes when the actor took the request. */
   public CompletionStage<Done> shutdown(boolean read, boolean write) {
     if (stopped) {
-      return DONE;
+      return done();
     }
     CompletableFuture<Done> promise = new CompletableFuture<>();
     deliver(new FlowInternal.Shutdown(this, read, write, promise));
@@ -161,7 +169,7 @@ public final class FlowHandle {
   /** FIN after the queued data; completes once the peer has closed too, or the flow ended. */
   public CompletionStage<Done> closeAndWait() {
     if (stopped) {
-      return DONE;
+      return done();
     }
     CompletableFuture<Done> promise = new CompletableFuture<>();
     deliver(new FlowInternal.CloseAndWait(this, promise));

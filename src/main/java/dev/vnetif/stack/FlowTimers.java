@@ -58,6 +58,11 @@ final class FlowTimers {
     }
   }
 
+  /** Another {@link #LINGER} before the actor stops. */
+  void lingerAgain() {
+    scheduler.startSingleTimer("linger", FlowInternal.LINGER, LINGER);
+  }
+
   /** The connection ended: no deadline of its Tcb matters any more; stop after {@link #LINGER}. */
   void cancelAllThenLinger() {
     for (TcbTimers.Kind kind : KINDS) {

@@ -5,9 +5,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A host's traffic and drop counters. Written only by its {@link StackActor} (one writer, so a
- * release store of get+1 is enough and costs no locked instruction) and readable from any thread at
- * any time, which is what lets {@code Stack.stats()} return without a message.
+ * A host's traffic and drop counters, readable from any thread at any time, which is what lets
+ * {@code Stack.stats()} return without a message. The traffic counters have one writer, the host's
+ * {@link StackActor}, so a release store of get+1 is enough and costs no locked instruction on the
+ * per-frame path; drops are also counted by the host's listeners (their own actors), so {@link
+ * #drop} adds atomically.
  */
 public final class HostCounters {
   private static final int RX_FRAMES = 0;
@@ -63,7 +65,7 @@ public final class HostCounters {
   }
 
   void drop(DropReason reason) {
-    add(FIXED + reason.ordinal(), 1);
+    values.getAndIncrement(FIXED + reason.ordinal());
   }
 
   public long rxFrames() {

@@ -269,6 +269,12 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
     @Override
     public Behavior<FlowCommand> receive(TypedActorContext<FlowCommand> c, FlowCommand m) {
       if (m instanceof FlowInternal.Linger) {
+        if (receiver.hasUnread() && handle.inTimeWait()) {
+          // Data that came before the FIN is still the user's to read: a flow in TIME_WAIT kept
+          // it for 2·MSL before TIME_WAIT moved to the host, so it does still.
+          timers.lingerAgain();
+          return Behaviors.same();
+        }
         return Behaviors.stopped();
       } else if (m instanceof FlowInternal.SegmentsIn s) {
         // The host no longer leads this 4-tuple here, but segments already on their way came:
@@ -292,6 +298,7 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
         receiver.resumeReading();
       }
       // TimerFired, Close, ConfirmedClose, Abort: nothing left to do
+      runCompletions(); // a read answered from data that arrived before the end
       return Behaviors.same();
     }
   }
@@ -329,6 +336,9 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
   /** Ends every input: events handled, segments sent, timers set, state published. */
   private Behavior<FlowCommand> settle() {
     drainEvents();
+    if (closedFor == null && tcb.state() == TcpState.TIME_WAIT) {
+      handOverTimeWait(); // after the whole batch: a RST behind the FIN leaves no entry to hand
+    }
     if (outgoing != null) {
       wiring.host().tell(new HostCommand.TcpOut(wiring.key(), outgoing));
       outgoing = null;
@@ -422,9 +432,6 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
    */
   private void onStateChanged(TcpState to) {
     closer.stateChanged(to);
-    if (to == TcpState.TIME_WAIT) {
-      handOverTimeWait();
-    }
   }
 
   /**

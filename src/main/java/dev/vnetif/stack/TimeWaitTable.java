@@ -73,8 +73,11 @@ final class TimeWaitTable {
   /**
    * A segment for {@code key}: what its entry decides, with a challenge ACK the host's budget does
    * not allow turned into {@link TimeWait.Verdict#IGNORE}, a restart and an end already applied.
-   * {@link TimeWait.Verdict#REOPEN} leaves the entry in place: the caller {@link #reopen}s it if a
-   * listener takes the SYN. Null when {@code key} is not in TIME_WAIT.
+   * {@link TimeWait.Verdict#REOPEN} leaves the entry in place: the caller {@link #reopen}s it when
+   * the port has a listener and hands it the SYN. Should the listener then drop that SYN (backlog
+   * full, unlistened meanwhile), the entry is gone and the peer's retransmitted SYN is taken as a
+   * fresh one (with an ISS of RFC 6528, not the one above the old SND.NXT). Null when {@code key}
+   * is not in TIME_WAIT.
    */
   TimeWait.Verdict arrive(FlowKey key, TcpSegment segment, long now) {
     TimeWait entry = entries.get(key);

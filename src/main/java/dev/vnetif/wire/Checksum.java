@@ -24,11 +24,12 @@ import org.apache.pekko.util.ByteString;
 public final class Checksum {
 
   /**
-   * Reads eight bytes at once in the machine's order. RFC 1071 §2(B): the one's-complement sum is
-   * byte-order independent, so the words are summed as they lie in memory (no byte swap per load)
-   * and the 16-bit result is swapped once at the end. RFC 1071 §2(C): the sum may be taken over
-   * wider words, each 64-bit load split into two 32-bit halves that accumulate in 64-bit registers
-   * (carries are deferred and folded once, §2(A)).
+   * Reads eight bytes at once, little-endian (the order of the x86 and ARM machines we run on, so
+   * no byte swap per load there). RFC 1071 §2(B): the one's-complement sum is byte-order
+   * independent, so the words are summed as loaded and the 16-bit result is swapped once at the
+   * end. RFC 1071 §2(C): the sum may be taken over wider words, each 64-bit load split into two
+   * 32-bit halves that accumulate in 64-bit registers (carries are deferred and folded once,
+   * §2(A)).
    */
   private static final VarHandle LONG_LE =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);

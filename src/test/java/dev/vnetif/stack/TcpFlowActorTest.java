@@ -85,6 +85,111 @@ class TcpFlowActorTest {
     return TcpSegment.of(80, 49152, PEER_ISS + 1, 0, TcpSegment.RST, 0);
   }
 
+  /** Closes our side and has the peer acknowledge our FIN: the flow is in FIN_WAIT_2. */
+  static CompletionStage<Done> finWait2(Established e) {
+    CompletionStage<Done> closed = e.handle().closeAndWait();
+    e.host()
+        .fishForMessage(
+            WAIT,
+            m ->
+                m instanceof HostCommand.TcpOut out
+                        && out.segments().get(out.segments().size() - 1).isFin()
+                    ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                    : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes
+                        .continueAndIgnore()); // the handshake's ACK first, then our FIN
+    e.input(TcpSegment.of(80, 49152, PEER_ISS + 1, ISS + 2, TcpSegment.ACK, 64_000));
+    return closed;
+  }
+
+  /** The host's messages up to the flow's end (FlowClosed or TimeWaitEntered), in order. */
+  static List<HostMessage> untilEnded(Established e) {
+    List<HostMessage> seen = new java.util.ArrayList<>();
+    e.host()
+        .fishForMessage(
+            WAIT,
+            m -> {
+              seen.add(m);
+              return m instanceof HostCommand.FlowClosed || m instanceof HostMessage.TimeWaitEntered
+                  ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                  : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes
+                      .continueAndIgnore();
+            });
+    return seen;
+  }
+
+  @Test
+  @DisplayName("the peer's FIN in FIN_WAIT_2 hands TIME_WAIT to the host as one compact entry")
+  void finInFinWait2HandsTimeWaitToTheHost() throws Exception {
+    Established e = establish();
+    CompletionStage<Done> closed = finWait2(e);
+    e.input(
+        TcpSegment.of(80, 49152, PEER_ISS + 1, ISS + 2, TcpSegment.ACK | TcpSegment.FIN, 64_000));
+    List<HostMessage> seen = untilEnded(e);
+    HostMessage.TimeWaitEntered entered =
+        assertInstanceOf(HostMessage.TimeWaitEntered.class, seen.get(seen.size() - 1));
+    assertEquals(e.handle().ref(), entered.flow());
+    assertEquals(
+        Done.getInstance(),
+        closed.toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  @Test
+  @DisplayName(
+      "a FIN and a RST at RCV.NXT in one batch end the connection: no TIME_WAIT entry is handed to"
+          + " the host, which hears FlowClosed")
+  void finAndResetInOneBatchLeaveNoTimeWaitEntry() throws Exception {
+    Established e = establish();
+    finWait2(e);
+    e.input(
+        TcpSegment.of(80, 49152, PEER_ISS + 1, ISS + 2, TcpSegment.ACK | TcpSegment.FIN, 64_000),
+        TcpSegment.of(80, 49152, PEER_ISS + 2, 0, TcpSegment.RST, 0));
+    List<HostMessage> seen = untilEnded(e);
+    assertInstanceOf(HostCommand.FlowClosed.class, seen.get(seen.size() - 1), seen.toString());
+    e.host().expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  @DisplayName(
+      "data that arrived before the peer's FIN stays readable while TIME_WAIT runs at the host: the"
+          + " flow lingers on until it is read, then stops")
+  void unreadDataOutlivesTheLingerInTimeWait() throws Exception {
+    Established e = establish();
+    finWait2(e);
+    e.input(
+        TcpSegment.of(80, 49152, PEER_ISS + 1, ISS + 2, TcpSegment.ACK | TcpSegment.FIN, 64_000)
+            .withPayload(ByteString.fromString("last words")));
+    untilEnded(e);
+    e.handle().ref().tell(FlowInternal.LINGER); // what the linger timer sends
+    e.handle().ref().tell(FlowInternal.LINGER);
+    assertEquals(
+        "last words",
+        e.handle()
+            .read()
+            .toCompletableFuture()
+            .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)
+            .utf8String());
+    assertTrue(!e.handle().isStopped(), "still lingering after two lingers with data unread");
+    e.handle().ref().tell(FlowInternal.LINGER);
+    e.host().expectTerminated(e.handle().ref(), WAIT);
+  }
+
+  @Test
+  @DisplayName(
+      "data and a RST in one batch: a read of that data is answered by the lingering flow at once,"
+          + " not when it stops")
+  void lingeringFlowAnswersAReadOfBufferedDataAtOnce() throws Exception {
+    Established e = establish();
+    e.input(
+        TcpSegment.of(80, 49152, PEER_ISS + 1, ISS + 1, TcpSegment.ACK, 64_000)
+            .withPayload(ByteString.fromString("abc")),
+        TcpSegment.of(80, 49152, PEER_ISS + 4, 0, TcpSegment.RST, 0));
+    untilEnded(e);
+    ByteString data =
+        e.handle().read().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertEquals("abc", data.utf8String());
+    assertTrue(!e.handle().isStopped(), "answered by the lingering actor, not by its PostStop");
+  }
+
   @Test
   @DisplayName(
       "after a RST: queued timers of every kind, late segments and every user command find a lingering flow that answers and never throws")
