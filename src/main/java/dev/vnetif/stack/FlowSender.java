@@ -2,6 +2,8 @@ package dev.vnetif.stack;
 
 import dev.vnetif.tcp.Tcb;
 import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The write side of a flow: writes wait here, oldest first, until the send buffer takes them; a
@@ -14,6 +16,7 @@ import java.util.ArrayDeque;
  * already reached CLOSED, and then nothing is pumped; the close fails what waits.
  */
 final class FlowSender {
+  private static final Logger log = LoggerFactory.getLogger(FlowSender.class);
   private final FlowSide flow;
 
   /** Created on the first write that has to wait: an idle flow holds none. */
@@ -33,6 +36,26 @@ final class FlowSender {
     }
     queued.addLast(write);
     pump();
+  }
+
+  /** A typed Write: answered with Ack (if it asks) or CommandFailed to the registered handler. */
+  void write(FlowCommand.Write w) {
+    if (flow.handler() == null) {
+      // Nobody to send Ack or CommandFailed to: Pekko IO's rule, register before writing.
+      log.warn(
+          "{}: Write before Register dropped ({} bytes); send Register first",
+          flow.handle(),
+          w.data().length());
+    } else {
+      add(new PendingWrite.Io(w));
+    }
+  }
+
+  /** A typed Write the flow can no longer take: CommandFailed, if anyone registered to hear it. */
+  void refuse(FlowCommand.Write w, String why) {
+    if (flow.handler() != null) {
+      flow.handler().tell(new FlowEvent.CommandFailed(w, why));
+    }
   }
 
   /** True once a FIN was asked for (it follows the queued writes). */

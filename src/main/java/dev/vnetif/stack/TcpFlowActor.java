@@ -23,8 +23,6 @@ import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One TCP connection: the actor that owns its {@link Tcb}. One behavior per phase, as Pekko's
@@ -45,7 +43,6 @@ import org.slf4j.LoggerFactory;
  * in comes next. The package Javadoc tells the whole story.
  */
 public final class TcpFlowActor implements TcbOutput, FlowSide {
-  private static final Logger log = LoggerFactory.getLogger(TcpFlowActor.class);
 
   /** Where a flow reports: its host (segments, registration) and, if accepted, its listener. */
   record Wiring(
@@ -214,15 +211,7 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
     }
 
     void write(FlowCommand.Write w) {
-      if (handler == null) {
-        // Nobody to send Ack or CommandFailed to: Pekko IO's rule, register before writing.
-        log.warn(
-            "{}: Write before Register dropped ({} bytes); send Register first",
-            handle,
-            w.data().length());
-      } else {
-        sender.add(new PendingWrite.Io(w));
-      }
+      sender.write(w);
     }
 
     void writeData(FlowInternal.WriteData w) {
@@ -245,7 +234,7 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
   private final class Closing extends Live {
     @Override
     void write(FlowCommand.Write w) {
-      refuseWrite(w, handle.closedForWriting().getMessage());
+      sender.refuse(w, handle.closedForWriting().getMessage());
     }
 
     @Override
@@ -290,7 +279,7 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
       } else if (m instanceof FlowInternal.StageRequest r) {
         r.answerEnded(); // Shutdown, CloseAndWait: nothing left to close
       } else if (m instanceof FlowCommand.Write w) {
-        refuseWrite(w, handle.describe(reason));
+        sender.refuse(w, handle.describe(reason));
       } else if (m instanceof FlowCommand.Register r) {
         register(r);
         closer.finishHandler(reason);
@@ -300,12 +289,6 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
       // TimerFired, Close, ConfirmedClose, Abort: nothing left to do
       runCompletions(); // a read answered from data that arrived before the end
       return Behaviors.same();
-    }
-  }
-
-  private void refuseWrite(FlowCommand.Write msg, String why) {
-    if (handler != null) {
-      handler.tell(new FlowEvent.CommandFailed(msg, why));
     }
   }
 
