@@ -73,7 +73,7 @@ final class FlowCloser {
       if (s.write()) {
         sender.shutdown();
       }
-      s.promise().complete(Done.getInstance());
+      flow.complete(s.promise(), Done.getInstance());
     }
   }
 
@@ -164,7 +164,7 @@ final class FlowCloser {
 
   private void completeCloseWaiters() {
     if (closeWaiters != null) {
-      closeWaiters.forEach(p -> p.complete(Done.getInstance()));
+      closeWaiters.forEach(p -> flow.complete(p, Done.getInstance()));
       closeWaiters = null;
     }
   }

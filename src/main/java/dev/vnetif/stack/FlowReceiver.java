@@ -54,7 +54,7 @@ final class FlowReceiver {
     if (hasUnread()) {
       flow.complete(promise, takeAll());
     } else if (endOfFile()) {
-      promise.complete(ByteString.emptyByteString());
+      flow.complete(promise, ByteString.emptyByteString());
     } else if (ended) {
       flow.handle().answerEndedRead(promise);
     } else {

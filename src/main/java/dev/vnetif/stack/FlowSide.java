@@ -25,4 +25,7 @@ interface FlowSide {
    * not wait for them.
    */
   <T> void complete(CompletableFuture<T> promise, T value);
+
+  /** Fails {@code promise} with {@code why}, in order with the completions of the same input. */
+  void fail(CompletableFuture<?> promise, Throwable why);
 }

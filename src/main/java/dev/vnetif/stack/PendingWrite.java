@@ -83,7 +83,7 @@ abstract sealed class PendingWrite {
 
     @Override
     void failed(FlowSide flow, RuntimeException why) {
-      promise.completeExceptionally(why);
+      flow.fail(promise, why);
     }
   }
 

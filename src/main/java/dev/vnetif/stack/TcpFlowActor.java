@@ -166,6 +166,14 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
     completions.add(() -> promise.complete(value));
   }
 
+  @Override
+  public void fail(CompletableFuture<?> promise, Throwable why) {
+    if (completions == null) {
+      completions = new ArrayList<>(4);
+    }
+    completions.add(() -> promise.completeExceptionally(why));
+  }
+
   // ------------------------------------------------------------ behaviors, one per phase
 
   /**

@@ -93,6 +93,11 @@ final class FlowSideFixture implements FlowSide, TcbOutput {
   }
 
   @Override
+  public void fail(java.util.concurrent.CompletableFuture<?> promise, Throwable why) {
+    promise.completeExceptionally(why);
+  }
+
+  @Override
   public void segment(TcpSegment segment) {
     segments.add(segment);
   }

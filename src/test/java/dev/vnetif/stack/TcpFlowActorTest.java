@@ -192,6 +192,30 @@ class TcpFlowActorTest {
 
   @Test
   @DisplayName(
+      "an ACK that covers one nodelay write and a RST in one batch: the covered write completes"
+          + " before the other fails, in the order the Tcb reported them")
+  void answersOfOneBatchKeepTheirOrder() throws Exception {
+    Established e = establish();
+    List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    CompletionStage<Done> first =
+        e.handle()
+            .write(List.of(ByteString.fromArray(new byte[100])), true)
+            .whenComplete((ok, error) -> order.add(error == null ? "first done" : "first failed"));
+    CompletionStage<Done> second =
+        e.handle()
+            .write(List.of(ByteString.fromArray(new byte[100])), true)
+            .whenComplete(
+                (ok, error) -> order.add(error == null ? "second done" : "second failed"));
+    e.input(TcpSegment.of(80, 49152, PEER_ISS + 1, ISS + 1 + 100, TcpSegment.ACK, 64_000), rst());
+    assertEquals(
+        Done.getInstance(),
+        first.toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+    failure(second);
+    assertEquals(List.of("first done", "second failed"), order);
+  }
+
+  @Test
+  @DisplayName(
       "after a RST: queued timers of every kind, late segments and every user command find a lingering flow that answers and never throws")
   void everythingAfterTheEndIsAnswered() throws Exception {
     Established e = establish();
