@@ -178,6 +178,9 @@ final class TcpDemux {
    * Segments that reached a flow after it closed: its close (FlowClosed or TimeWaitEntered) came
    * first from the same sender, so the 4-tuple no longer leads to it, and they are demultiplexed
    * again — to a TIME_WAIT entry, a newer flow, the listener, or a RST (RFC 9293 §3.10.7.1).
+   * Pekko's per-sender ordering makes the table still naming this very flow impossible today; the
+   * guard keeps a broken ordering from bouncing segments between host and flow forever, and counts
+   * it.
    */
   void redeliver(HostMessage.SegmentsAfterClose msg) {
     FlowKey key = msg.key();
