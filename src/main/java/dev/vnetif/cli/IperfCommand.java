@@ -1,14 +1,14 @@
 package dev.vnetif.cli;
 
+import dev.vnetif.LinkConditions;
 import dev.vnetif.Stack;
 import dev.vnetif.StackConfig;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,9 +32,11 @@ import picocli.CommandLine.Spec;
         "Build a virtual network and measure bulk TCP between two hosts as iperf3 does: the "
             + "client sends pseudo-random bytes for -t seconds (or -n bytes), with a line per "
             + "interval and sender/receiver summaries; both ends check the content with SHA-256.",
-    footer =
-        "Exit status: 0 when every byte arrived intact, 1 when the transfer failed or "
-            + "the content differs, 2 on a usage error.")
+    footer = {
+      ConditionOptions.FOOTER,
+      "Exit status: 0 when every byte arrived intact, 1 when the transfer failed or "
+          + "the content differs, 2 on a usage error."
+    })
 final class IperfCommand implements Callable<Integer> {
   static final int MAX_WRITE_SIZE = 16 << 20;
 
@@ -42,6 +44,8 @@ final class IperfCommand implements Callable<Integer> {
   private static final int ETHERNET_HEADER = 14;
 
   @Mixin NetworkOptions network;
+
+  @Mixin ConditionOptions conditions;
 
   @Option(
       names = "--from",
@@ -148,6 +152,7 @@ final class IperfCommand implements Callable<Integer> {
     Long bytes = size == null ? null : ByteSize.parse("--size", size);
     int bytesPerWrite = writeSize();
     checkOptions();
+    LinkConditions flagConditions = conditions.conditions();
     Scenario scenario = network.scenario();
     int clientIndex = hostIndex(scenario, from, 0);
     int serverIndex = hostIndex(scenario, to, 1);
@@ -164,6 +169,7 @@ final class IperfCommand implements Callable<Integer> {
       Stack server = session.hosts.get(serverIndex);
       checkFrameSize(session, client);
       checkFrameSize(session, server);
+      List<ConditionBlock> applied = session.applyConditions(flagConditions);
       long each = bytes != null ? bytes : IperfTransfer.UNTIL_STOPPED;
       IperfTransfer transfer =
           new IperfTransfer(
@@ -191,6 +197,7 @@ final class IperfCommand implements Callable<Integer> {
       IperfText text = new IperfText(out, bidir);
       if (!json) {
         HostTable.print(out, session);
+        ConditionTable.printApplied(out, applied);
         printPlan(out, client, server, bytes, bytesPerWrite);
       }
       IperfTransfer.Result result;
@@ -219,7 +226,11 @@ final class IperfCommand implements Callable<Integer> {
                 });
       } catch (IperfTransfer.FailedException e) {
         if (json) {
-          out.print(IperfJson.failure(setup, e.getMessage()));
+          out.print(IperfJson.failure(setup, e.getMessage(), conditionsJson(session)));
+          out.flush();
+        } else if (!applied.isEmpty()) {
+          out.println();
+          ConditionTable.print(out, session.seed(), session.conditionStats());
           out.flush();
         }
         err.println("vnetif iperf: " + e.getMessage());
@@ -227,11 +238,15 @@ final class IperfCommand implements Callable<Integer> {
         return 1;
       }
       if (json) {
-        out.print(IperfJson.report(setup, result));
+        out.print(IperfJson.report(setup, result, conditionsJson(session)));
       } else {
         text.printSummary(result.summaries());
         out.println();
         result.reports().forEach(report -> report.print(out));
+        if (!applied.isEmpty()) {
+          out.println();
+          ConditionTable.print(out, session.seed(), session.conditionStats());
+        }
         if (session.pcapFile() != null) {
           out.printf("capture written to %s%n", session.pcapFile());
         }
@@ -241,6 +256,10 @@ final class IperfCommand implements Callable<Integer> {
       out.flush();
       return result.reports().stream().allMatch(IperfReport::contentMatches) ? 0 : 1;
     }
+  }
+
+  private static Map<String, Object> conditionsJson(NetworkSession session) throws Exception {
+    return ConditionTable.json(session.seed(), session.conditionStats());
   }
 
   private void printPlan(
@@ -344,28 +363,17 @@ final class IperfCommand implements Callable<Integer> {
 
   /**
    * The network of the scenario; with {@code --mtu}, of a copy of it in which the client and the
-   * server have that MTU, built through a scenario file like any other.
+   * server have that MTU.
    */
   private NetworkSession openSession(Scenario scenario, int... mtuHosts) throws Exception {
     if (mtu == null) {
-      return new NetworkSession(network);
+      return new NetworkSession(network.session, scenario);
     }
     List<StackConfig> hosts = new ArrayList<>(scenario.hosts());
     for (int i : mtuHosts) {
       hosts.set(i, hosts.get(i).withMtu(mtu));
     }
-    Path file = Files.createTempFile("vnetif-iperf-", ".conf");
-    try {
-      ScenarioFile.write(new Scenario(scenario.name(), scenario.seed(), hosts), file);
-      NetworkOptions options = new NetworkOptions();
-      options.config = network.config;
-      options.seed = network.seed;
-      options.pcap = network.pcap;
-      options.scenario = file;
-      return new NetworkSession(options);
-    } finally {
-      Files.deleteIfExists(file);
-    }
+    return new NetworkSession(network.session, scenario.withHosts(hosts));
   }
 
   /** A host whose MTU the switch cannot carry would stall on its first full segment. */

@@ -16,7 +16,8 @@ import java.util.Map;
  * receiver, {@code sum_sent}, {@code sum_received}; under {@code --bidir} also the {@code
  * _bidir_reverse} sums), and on failure {@code error}. Field names and units are iperf3's (rtt in
  * microseconds, rates in bits per second). What iperf3 does not have sits under {@code end.vnetif}:
- * the seed and the SHA-256 content check of each direction.
+ * the seed and the SHA-256 content check of each direction; and under {@code conditions} the link
+ * conditions' seed and counters ({@link ConditionTable#json}).
  */
 final class IperfJson {
 
@@ -36,7 +37,7 @@ final class IperfJson {
 
   private IperfJson() {}
 
-  static String report(Setup setup, IperfTransfer.Result result) {
+  static String report(Setup setup, IperfTransfer.Result result, Map<String, Object> conditions) {
     Map<String, Object> start = start(setup);
     InetSocketAddress local = result.clientLocal();
     InetSocketAddress remote = result.serverLocal();
@@ -58,16 +59,18 @@ final class IperfJson {
     }
     doc.put("intervals", intervals);
     doc.put("end", end(setup, result));
+    doc.put("conditions", conditions);
     return JsonWriter.write(doc);
   }
 
   /** The document iperf3 prints when a test fails: what was asked, and the error. */
-  static String failure(Setup setup, String error) {
+  static String failure(Setup setup, String error, Map<String, Object> conditions) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("start", start(setup));
     doc.put("intervals", List.of());
     doc.put("end", Map.of());
     doc.put("error", error);
+    doc.put("conditions", conditions);
     return JsonWriter.write(doc);
   }
 

@@ -2,22 +2,20 @@ package dev.vnetif.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** How a command builds its network: config, scenario or hosts, seed, capture. */
+/** How a command builds its network: scenario or hosts, and the session's config, seed, capture. */
 final class NetworkOptions {
 
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "Runtime config (HOCON). Default: conf/application.conf when present.")
-  Path config;
+  @Mixin SessionOptions session;
 
   @Option(
       names = "--scenario",
       paramLabel = "FILE",
       description =
-          "Scenario file with the hosts to build (see conf/scenarios). "
+          "Scenario file with the hosts to build and their link conditions (see conf/scenarios; "
+              + "its traffic and schedule are for 'vnetif run'). "
               + "Default: the built-in three-host scenario.")
   Path scenario;
 
@@ -28,18 +26,6 @@ final class NetworkOptions {
           "A host to build instead of a scenario, e.g. --host 10.0.0.2/24 "
               + "--host 10.0.0.3/24 (named h1, h2, ...).")
   List<String> hosts;
-
-  @Option(
-      names = "--seed",
-      paramLabel = "N",
-      description = "Seed for MACs, identifiers, ports and faults (overrides config and scenario).")
-  Long seed;
-
-  @Option(
-      names = "--pcap",
-      paramLabel = "FILE",
-      description = "Write every frame the switch forwards to FILE (libpcap, for Wireshark).")
-  Path pcap;
 
   Scenario scenario() {
     if (hosts != null && !hosts.isEmpty()) {

@@ -2,6 +2,8 @@ package dev.vnetif.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.vnetif.ConditionStats;
+import dev.vnetif.LinkConditions;
 import dev.vnetif.NetworkConfig;
 import dev.vnetif.PcapRecording;
 import dev.vnetif.Stack;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -24,11 +27,18 @@ final class NetworkSession implements AutoCloseable {
   final Scenario scenario;
   final ActorSystem<Void> system;
   final VirtualNetwork network;
-  final List<Stack> hosts = new ArrayList<>();
+
+  /** The scenario's hosts in its order; a restarted host takes its crashed one's place. */
+  final List<Stack> hosts = new CopyOnWriteArrayList<>();
+
   private final PcapRecording recording;
 
   NetworkSession(NetworkOptions options) throws Exception {
-    this.scenario = options.scenario();
+    this(options.session, options.scenario());
+  }
+
+  NetworkSession(SessionOptions options, Scenario scenario) throws Exception {
+    this.scenario = scenario;
     this.system = ActorSystem.create(Behaviors.empty(), "vnetif", loadConfig(options.config));
     NetworkConfig config = NetworkConfig.fromConfig(system.settings().config());
     if (options.seed != null) {
@@ -61,6 +71,38 @@ final class NetworkSession implements AutoCloseable {
   Stack host(String nameOrAddress) {
     StackConfig wanted = scenario.find(nameOrAddress);
     return hosts.get(scenario.hosts().indexOf(wanted));
+  }
+
+  /** Puts {@code fresh}, the restart of a crashed host, in its place. */
+  void replace(Stack crashed, Stack fresh) {
+    hosts.set(hosts.indexOf(crashed), fresh);
+  }
+
+  /**
+   * Sets the scenario's link conditions, in the file's order; {@code everywhere}, when not none
+   * (the command-line flags), replaces the scenario's network-wide blocks.
+   *
+   * @return the blocks set, to print
+   */
+  List<ConditionBlock> applyConditions(LinkConditions everywhere) throws Exception {
+    List<ConditionBlock> blocks = new ArrayList<>();
+    if (!everywhere.isNone()) {
+      blocks.add(ConditionBlock.everywhere(everywhere));
+    }
+    for (ConditionBlock block : scenario.conditions()) {
+      if (everywhere.isNone() || !block.isEverywhere()) {
+        blocks.add(block);
+      }
+    }
+    for (ConditionBlock block : blocks) {
+      block.apply(network, this::host).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+    return blocks;
+  }
+
+  /** The counters of every condition step, now. */
+  ConditionStats conditionStats() throws Exception {
+    return network.conditionStats().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
   long seed() {

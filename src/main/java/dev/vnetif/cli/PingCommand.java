@@ -1,11 +1,13 @@
 package dev.vnetif.cli;
 
+import dev.vnetif.LinkConditions;
 import dev.vnetif.PingReply;
 import dev.vnetif.Stack;
 import dev.vnetif.wire.Ipv4Address;
 import java.io.PrintWriter;
 import java.net.Inet4Address;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -21,10 +23,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ping",
     mixinStandardHelpOptions = true,
-    description = "Build a virtual network and ping from one host to another, like ping(8).")
+    description = "Build a virtual network and ping from one host to another, like ping(8).",
+    footer = {
+      ConditionOptions.FOOTER,
+      "Exit status: 0 when a reply came, 1 when none did, 2 on a usage error."
+    })
 final class PingCommand implements Callable<Integer> {
 
   @Mixin NetworkOptions network;
+
+  @Mixin ConditionOptions conditions;
 
   @Option(
       names = "--from",
@@ -79,15 +87,22 @@ final class PingCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "-i must be >= 0 and -W > 0, got -i " + interval + " -W " + timeout);
     }
+    LinkConditions flagConditions = conditions.conditions();
     PrintWriter out = spec.commandLine().getOut();
     try (NetworkSession session = new NetworkSession(network)) {
       Stack source = from != null ? session.host(from) : session.hosts.get(0);
       Inet4Address target = to != null ? destination(session, to) : session.hosts.get(1).address();
+      List<ConditionBlock> applied = session.applyConditions(flagConditions);
       HostTable.print(out, session);
+      ConditionTable.printApplied(out, applied);
       PingStatistics stats = run(out, source, target);
       out.println();
       out.printf("--- %s ping statistics ---%n", target.getHostAddress());
       out.println(stats.summary());
+      if (!applied.isEmpty()) {
+        out.println();
+        ConditionTable.print(out, session.seed(), session.conditionStats());
+      }
       if (session.pcapFile() != null) {
         out.printf("capture written to %s%n", session.pcapFile());
       }

@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * A network to build: its hosts and, optionally, a seed. Read from a HOCON file ({@code
- * conf/scenarios/*.conf}), from the built-in default, or from {@code --host} flags.
+ * A network to build and, for {@code vnetif run}, what to do with it: hosts, optionally a seed, the
+ * link conditions from the start, the traffic and a timed schedule of changes. Read from a HOCON
+ * file ({@code conf/scenarios/*.conf}, see {@link ScenarioReader} for every key), from the built-in
+ * default, or from {@code --host} flags.
  *
  * <pre>
  * scenario {
@@ -22,10 +24,23 @@ import java.util.OptionalLong;
  *     { name = a, cidr = "10.0.0.2/24" }
  *     { name = b, cidr = "10.0.0.3/24", mtu = 9000, gateway = "10.0.0.1" }
  *   ]
+ *   conditions { delay = 50ms, loss = 1% }                    # optional
+ *   traffic = [ { type = iperf, from = a, to = b, size = 1M } ] # vnetif run only
+ *   schedule = [ { at = 2s, cut = [a, b] }, { at = 4s, heal = [a, b] } ]
  * }
  * </pre>
+ *
+ * @param conditions set once the hosts are up, in order
+ * @param traffic what {@code vnetif run} starts; the other commands ignore it
+ * @param schedule the changes {@code vnetif run} makes, by time; the other commands ignore it
  */
-record Scenario(String name, OptionalLong seed, List<StackConfig> hosts) {
+record Scenario(
+    String name,
+    OptionalLong seed,
+    List<StackConfig> hosts,
+    List<ConditionBlock> conditions,
+    List<ScenarioTraffic> traffic,
+    List<ScheduledChange> schedule) {
 
   static final String BUILT_IN = "scenarios/default.conf";
 
@@ -34,18 +49,33 @@ record Scenario(String name, OptionalLong seed, List<StackConfig> hosts) {
       throw new IllegalArgumentException(
           "scenario '" + name + "' needs at least two hosts, has " + hosts.size());
     }
+    hosts = List.copyOf(hosts);
+    conditions = List.copyOf(conditions);
+    traffic = List.copyOf(traffic);
+    schedule = List.copyOf(schedule);
+  }
+
+  /** Only hosts: no conditions, traffic or schedule. */
+  Scenario(String name, OptionalLong seed, List<StackConfig> hosts) {
+    this(name, seed, hosts, List.of(), List.of(), List.of());
   }
 
   /** The scenario shipped inside the jar. */
   static Scenario builtIn() {
-    return fromConfig(ConfigFactory.parseResources(BUILT_IN), "built-in " + BUILT_IN);
+    return ScenarioReader.read(ConfigFactory.parseResources(BUILT_IN), "built-in " + BUILT_IN);
   }
 
   static Scenario fromFile(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("scenario file " + file + " does not exist");
     }
-    return fromConfig(ConfigFactory.parseFile(file.toFile()), file.toString());
+    Config config;
+    try {
+      config = ConfigFactory.parseFile(file.toFile()).resolve();
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException("bad scenario " + file + ": " + e.getMessage(), e);
+    }
+    return ScenarioReader.read(config, file.toString());
   }
 
   /** Hosts given as {@code --host} CIDRs, named h1, h2, ... */
@@ -57,33 +87,9 @@ record Scenario(String name, OptionalLong seed, List<StackConfig> hosts) {
     return new Scenario("command line", OptionalLong.empty(), hosts);
   }
 
-  private static Scenario fromConfig(Config root, String origin) {
-    try {
-      Config s = root.getConfig("scenario");
-      List<StackConfig> hosts = new ArrayList<>();
-      for (Config h : s.getConfigList("hosts")) {
-        StackConfig host = StackConfig.of(h.getString("cidr"));
-        if (h.hasPath("name")) {
-          host = host.withName(h.getString("name"));
-        }
-        if (h.hasPath("gateway")) {
-          host = host.withGateway(h.getString("gateway"));
-        }
-        if (h.hasPath("mtu")) {
-          host = host.withMtu(h.getInt("mtu"));
-        }
-        if (h.hasPath("checksum-offload")) {
-          host = host.withChecksumOffload(h.getBoolean("checksum-offload"));
-        }
-        hosts.add(host);
-      }
-      String name = s.hasPath("name") ? s.getString("name") : origin;
-      OptionalLong seed =
-          s.hasPath("seed") ? OptionalLong.of(s.getLong("seed")) : OptionalLong.empty();
-      return new Scenario(name, seed, hosts);
-    } catch (ConfigException e) {
-      throw new IllegalArgumentException("bad scenario " + origin + ": " + e.getMessage(), e);
-    }
+  /** This scenario with other hosts (iperf's {@code --mtu}). */
+  Scenario withHosts(List<StackConfig> newHosts) {
+    return new Scenario(name, seed, newHosts, conditions, traffic, schedule);
   }
 
   /** The host with this name or address, or an error listing the ones that exist. */

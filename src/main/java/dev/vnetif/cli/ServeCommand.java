@@ -2,6 +2,7 @@ package dev.vnetif.cli;
 
 import dev.vnetif.ExternalPort;
 import dev.vnetif.ExternalPortConfig;
+import dev.vnetif.LinkConditions;
 import dev.vnetif.Stack;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -99,6 +100,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       Stack server =
           on != null ? session.host(on) : session.hosts.get(Math.min(1, session.hosts.size() - 1));
+      session.applyConditions(LinkConditions.none());
       long seed = session.seed();
       server.tcp().listen(ServedServices.ECHO, ServedServices::echo);
       server.tcp().listen(ServedServices.DISCARD, ServedServices::discard);

@@ -1,0 +1,28 @@
+package dev.vnetif.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** How a command runs its network, whatever hosts it builds: runtime config, seed, capture. */
+final class SessionOptions {
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Runtime config (HOCON). Default: conf/application.conf when present.")
+  Path config;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      description =
+          "Seed for MACs, identifiers, ports and every link-condition draw (overrides config "
+              + "and scenario).")
+  Long seed;
+
+  @Option(
+      names = "--pcap",
+      paramLabel = "FILE",
+      description = "Write every frame the switch forwards to FILE (libpcap, for Wireshark).")
+  Path pcap;
+}
