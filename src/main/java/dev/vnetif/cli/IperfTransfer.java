@@ -2,6 +2,7 @@ package dev.vnetif.cli;
 
 import dev.vnetif.Stack;
 import dev.vnetif.TcpFlow;
+import dev.vnetif.TcpFlowStats;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,8 +23,27 @@ final class IperfTransfer {
 
   /** The transfer failed or did not finish in time; the message says how and where it stood. */
   static final class FailedException extends Exception {
+    private final transient TcpFlowStats clientStats;
+    private final transient TcpFlowStats serverStats;
+
     FailedException(String message) {
+      this(message, null, null);
+    }
+
+    FailedException(String message, TcpFlowStats clientStats, TcpFlowStats serverStats) {
       super(message);
+      this.clientStats = clientStats;
+      this.serverStats = serverStats;
+    }
+
+    /** The client flow's counters when it failed, or null when it never connected. */
+    TcpFlowStats clientStats() {
+      return clientStats;
+    }
+
+    /** The server flow's counters when it failed, or null when it was never accepted. */
+    TcpFlowStats serverStats() {
+      return serverStats;
     }
   }
 
@@ -204,15 +224,17 @@ final class IperfTransfer {
           "transfer");
       return result(clientFlow, accepted, timeline, clientOutcome.join(), serverOutcome.join());
     } catch (FailedException e) {
+      TcpFlowStats clientStats = clientFlow == null ? null : clientFlow.stats();
+      TcpFlow accepted = serverFlow.getNow(null);
+      TcpFlowStats serverStats = accepted == null ? null : accepted.stats();
       String state =
           clientFlow == null
               ? ""
               : String.format(
                   "%n  client flow: %s%n  server flow: %s",
-                  clientFlow.stats(),
-                  serverFlow.isDone() ? serverFlow.join().stats() : "not accepted");
-      abort(clientFlow, serverFlow.getNow(null));
-      throw new FailedException(e.getMessage() + state);
+                  clientStats, accepted != null ? serverStats : "not accepted");
+      abort(clientFlow, accepted);
+      throw new FailedException(e.getMessage() + state, clientStats, serverStats);
     } finally {
       go.complete(null); // a server accepted after a failed connect ends at once, aborted
       server.tcp().unlisten(port);

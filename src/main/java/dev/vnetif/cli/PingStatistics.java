@@ -6,6 +6,7 @@ import java.util.Locale;
 /** The closing lines of ping(8): loss and min/avg/max/mdev of the round-trip times. */
 final class PingStatistics {
   private final long startNanos = System.nanoTime();
+  private long endNanos;
   private int transmitted;
   private int received;
   private double min = Double.MAX_VALUE;
@@ -26,12 +27,17 @@ final class PingStatistics {
     sumOfSquares += ms * ms;
   }
 
+  /** The series is over: the summary's time stops here rather than when it is printed. */
+  void finished() {
+    endNanos = System.nanoTime();
+  }
+
   int received() {
     return received;
   }
 
   String summary() {
-    long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
+    long elapsedMs = ((endNanos != 0 ? endNanos : System.nanoTime()) - startNanos) / 1_000_000;
     int lossPercent = transmitted == 0 ? 0 : 100 * (transmitted - received) / transmitted;
     String first =
         String.format(

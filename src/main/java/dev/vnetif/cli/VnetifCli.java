@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       IperfCommand.class,
       BenchCommand.class,
       ServeCommand.class,
+      RunCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class VnetifCli implements Runnable {

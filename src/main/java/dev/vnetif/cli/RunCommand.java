@@ -1,0 +1,161 @@
+package dev.vnetif.cli;
+
+import dev.vnetif.LinkConditions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vnetif run FILE}: builds a scenario's network with its link conditions, runs its traffic
+ * (iperf-style TCP transfers, ping series) while its schedule cuts, heals, holds, crashes, restarts
+ * and changes conditions on time, then reports each transfer's goodput, retransmits and timeouts,
+ * the schedule as it went, and the condition counters.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run a scenario file: build its hosts and link conditions, start its traffic (TCP "
+            + "transfers, ping series), make its scheduled changes (cut, heal, flap, hold, crash, "
+            + "restart, set-conditions) on time, and report goodput, retransmits, timeouts, the "
+            + "schedule as executed and the condition counters. See conf/scenarios/*.conf.",
+    footer = {
+      "Condition flags given here replace the scenario's network-wide conditions. "
+          + ConditionOptions.FOOTER,
+      "Exit status: 0 when every traffic entry ended as the scenario expects (success unless it "
+          + "says expect = failure), 1 when one did not, 2 on a usage error or a bad scenario file."
+    })
+final class RunCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "The scenario file (HOCON).")
+  Path file;
+
+  @Mixin SessionOptions options;
+
+  @Mixin ConditionOptions conditions;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    LinkConditions flagConditions = conditions.conditions();
+    Scenario scenario = Scenario.fromFile(file);
+    if (scenario.traffic().isEmpty()) {
+      throw new IllegalArgumentException(
+          "scenario " + file + " has no traffic to run; add scenario.traffic = [ ... ]");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    long began = System.nanoTime();
+    try (NetworkSession session = new NetworkSession(options, scenario)) {
+      List<ConditionBlock> applied = session.applyConditions(flagConditions);
+      HostTable.print(out, session);
+      ConditionTable.printApplied(out, applied);
+      printPlan(out, scenario);
+      ScenarioRun.Result result;
+      try (ScenarioRun run = new ScenarioRun(session, out, IperfClock.WALL)) {
+        result = run.run();
+      }
+      out.println();
+      for (TrafficOutcome outcome : result.traffic()) {
+        outcome.print(out);
+        out.println();
+      }
+      printSchedule(out, result.schedule());
+      ConditionTable.print(out, session.seed(), session.conditionStats());
+      out.println();
+      long expected = result.traffic().stream().filter(TrafficOutcome::asExpected).count();
+      out.printf(
+          Locale.ROOT,
+          "scenario '%s': %d of %d traffic entries ended as expected; ran %.1f s, "
+              + "wall time %.1f s%n",
+          scenario.name(),
+          expected,
+          result.traffic().size(),
+          result.nanos() / 1e9,
+          (System.nanoTime() - began) / 1e9);
+      if (session.pcapFile() != null) {
+        out.printf("capture written to %s%n", session.pcapFile());
+      }
+      out.flush();
+      return result.asExpected() ? 0 : 1;
+    }
+  }
+
+  private static void printPlan(PrintWriter out, Scenario scenario) {
+    out.println("traffic:");
+    for (ScenarioTraffic t : scenario.traffic()) {
+      out.printf("  %s at %s%n", describe(t), ConditionValues.durationText(t.start()));
+    }
+    if (!scenario.schedule().isEmpty()) {
+      out.println("schedule:");
+      for (ScheduledChange c : scenario.schedule()) {
+        out.printf("  %8s  %s%n", ConditionValues.durationText(c.at()), c.describe());
+      }
+    }
+    out.println();
+    out.flush();
+  }
+
+  private static String describe(ScenarioTraffic t) {
+    String expect = t.expectFailure() ? ", failure expected" : "";
+    if (t instanceof ScenarioTraffic.Iperf i) {
+      String amount =
+          i.time() != null ? "for " + ConditionValues.durationText(i.time()) : i.bytes() + " bytes";
+      return String.format(
+          "%s: iperf %s -> %s port %d, %s, timeout %s%s",
+          i.name(),
+          i.from(),
+          i.to(),
+          i.port(),
+          amount,
+          ConditionValues.durationText(i.timeout()),
+          expect);
+    }
+    ScenarioTraffic.Ping p = (ScenarioTraffic.Ping) t;
+    return String.format(
+        "%s: ping %s -> %s, %d x %d bytes every %s%s",
+        p.name(),
+        p.from(),
+        p.to(),
+        p.count(),
+        p.size(),
+        ConditionValues.durationText(p.interval()),
+        expect);
+  }
+
+  private static void printSchedule(PrintWriter out, List<ExecutedChange> schedule) {
+    if (schedule.isEmpty()) {
+      return;
+    }
+    out.println("schedule as executed (seconds from the start):");
+    out.println("   planned   started      done  change");
+    for (ExecutedChange e : schedule) {
+      String planned = seconds(e.change().at().toNanos());
+      if (!e.ran()) {
+        out.printf(
+            "  %8s  %8s  %8s  %s: not run, the traffic had ended%n",
+            planned, "-", "-", e.change().describe());
+        continue;
+      }
+      out.printf(
+          "  %8s  %8s  %8s  %s%s%n",
+          planned,
+          seconds(e.startedNanos()),
+          seconds(e.doneNanos()),
+          e.change().describe(),
+          e.error() == null ? "" : ": FAILED: " + e.error());
+    }
+    out.println();
+  }
+
+  private static String seconds(long nanos) {
+    return String.format(Locale.ROOT, "%.3f", nanos / 1e9);
+  }
+}
