@@ -275,4 +275,53 @@ class IperfCommandTest {
       assertTrue(e.getMessage().contains("--size: '" + bad + "'"), e.getMessage());
     }
   }
+
+  @Test
+  @DisplayName("condition flags: set network-wide, said before, counted after the TCP figures")
+  void conditions() {
+    Run r = run("--size", "300K", "--no-progress", "--loss", "1%", "--delay", "1ms", "--seed", "3");
+    assertEquals(0, r.exitCode(), r.all());
+    String out = r.out();
+    assertTrue(out.contains("link conditions:\n  everywhere: "), out);
+    int figures = out.indexOf("content: SHA-256 match");
+    int counters = out.indexOf("link conditions (seed 3):");
+    assertTrue(figures > 0 && counters > figures, out);
+    assertTrue(
+        Pattern.compile("frames +dropped +delayed +duplicated +corrupted +reordered +queued")
+            .matcher(out)
+            .find(),
+        out);
+    assertEquals(1, count(MATCH, out), out);
+  }
+
+  @Test
+  @DisplayName("condition flags with --json: the counters under \"conditions\"")
+  void conditionsJson() {
+    Run r = run("--size", "200K", "--json", "--delay", "1ms", "--seed", "4");
+    assertEquals(0, r.exitCode(), r.all());
+    com.typesafe.config.Config doc =
+        com.typesafe.config.ConfigFactory.parseString(
+            r.out(),
+            com.typesafe.config.ConfigParseOptions.defaults()
+                .setSyntax(com.typesafe.config.ConfigSyntax.JSON));
+    assertEquals(4, doc.getLong("conditions.seed"));
+    assertFalse(doc.getConfigList("conditions.steps").isEmpty(), r.out());
+    com.typesafe.config.Config step = doc.getConfigList("conditions.steps").get(0);
+    for (String key :
+        new String[] {
+          "link",
+          "step",
+          "frames",
+          "dropped",
+          "delayed",
+          "duplicated",
+          "corrupted",
+          "reordered",
+          "queued",
+          "tail_dropped"
+        }) {
+      assertTrue(step.hasPath(key), key + " in " + step);
+    }
+    assertTrue(doc.getLong("conditions.totals.delayed") > 0, r.out());
+  }
 }

@@ -151,4 +151,18 @@ class VnetifCliTest {
     assertEquals(0, report.badChecksums(), report.rawOutput());
     assertEquals(3 + 2 + 4, report.frames(), "3 announcements, ARP request/reply, 2 pings");
   }
+
+  @Test
+  @DisplayName("ping with a delay: every round trip takes at least it, and the counters follow")
+  void pingWithConditions() {
+    Run r = run("ping", "-c", "3", "-i", "0", "--delay", "20ms", "--seed", "9");
+    assertEquals(0, r.exitCode(), r.err());
+    java.util.regex.Matcher rtt =
+        Pattern.compile("rtt min/avg/max/mdev = ([\\d.]+)/").matcher(r.out());
+    assertTrue(rtt.find(), r.out());
+    assertTrue(Double.parseDouble(rtt.group(1)) >= 20, r.out());
+    int statistics = r.out().indexOf("ping statistics");
+    int counters = r.out().indexOf("link conditions (seed 9):");
+    assertTrue(statistics > 0 && counters > statistics, r.out());
+  }
 }
