@@ -1,0 +1,24 @@
+package dev.vnetif.link.conditions;
+
+import dev.vnetif.ConditionStep;
+
+/** {@code limit}: tail drop when the link already holds as many frames as the limit. */
+final class QueueLimitRunner extends StepRunner {
+  private final int limit;
+  private final HeldFrames held;
+
+  QueueLimitRunner(ConditionStep.QueueLimit step, HeldFrames held) {
+    super(step);
+    this.limit = step.frames();
+    this.held = held;
+  }
+
+  @Override
+  Verdict apply(InFlight frame) {
+    if (held.count() >= limit) {
+      tailDropped++;
+      return Verdict.DROP;
+    }
+    return Verdict.PASS;
+  }
+}
