@@ -21,10 +21,10 @@ public enum Distribution {
   /**
    * A Pareto law of shape 3 (netem's {@code pareto} table is shape 3), capped at 16 times its scale
    * (the resolution of netem's table: tail mass 1/4096), then standardized with the exact moments
-   * of that capped law: mean 0, standard deviation 1, {@code z} from about -1.886 up to about 18.26
-   * — a long right tail, no left one. netem's own table scales by 4/3 instead of dividing by the
-   * standard deviation and clips at +4 because of its 16-bit entries; we standardize properly and
-   * keep the tail.
+   * of that capped law: mean 0, standard deviation 1, {@code z} from about -0.627 (X = 1) up to
+   * about 18.26 (X = 16) — a long right tail, no left one. netem's own table scales by 4/3 instead
+   * of dividing by the standard deviation and clips at +4 because of its 16-bit entries; we
+   * standardize properly and keep the tail.
    */
   PARETO,
   /**
