@@ -171,8 +171,10 @@ public sealed interface ConditionStep
   /**
    * netem {@code limit}: the link holds at most {@code frames} frames that entered but have not
    * left yet; a frame arriving when that many are held is dropped (counted as tail-dropped, not as
-   * dropped). Without this step the queue is unlimited: unlike netem, whose hidden default limit of
-   * 1000 drops silently, we never drop unless asked.
+   * dropped). Wherever it is written, it is checked when the frame enters the link, before any step
+   * (as netem checks its limit first), so a tail-dropped frame takes no bandwidth. Without this
+   * step the queue is unlimited: unlike netem, whose hidden default limit of 1000 drops silently,
+   * we never drop unless asked.
    */
   record QueueLimit(int frames) implements ConditionStep {
     public QueueLimit {

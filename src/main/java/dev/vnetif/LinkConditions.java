@@ -143,7 +143,8 @@ public final class LinkConditions {
 
   /**
    * netem {@code limit}: at most {@code frames} frames held (entered, not yet left); a frame
-   * arriving when the link is full is tail-dropped. Without it the queue is unlimited.
+   * arriving when the link is full is tail-dropped, before any step (wherever this one is written).
+   * Without it the queue is unlimited.
    */
   public LinkConditions queueLimit(int frames) {
     return with(new ConditionStep.QueueLimit(frames));

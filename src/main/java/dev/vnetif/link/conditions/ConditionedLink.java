@@ -70,13 +70,32 @@ public final class ConditionedLink {
     if (held != null) {
       held.releaseUpTo(nowNanos);
     }
-    run(new InFlight(frame, nowNanos, views), 0, nowNanos, out);
+    InFlight entering = new InFlight(frame, nowNanos, views);
+    if (admitted(entering)) {
+      run(entering, 0, nowNanos, out);
+    }
+  }
+
+  /** The steps applied at entry (queue limits), for a new frame or a duplicate's copy. */
+  private boolean admitted(InFlight frame) {
+    for (StepRunner step : steps) {
+      if (step.appliesAtEntry()) {
+        step.frames++;
+        if (step.apply(frame) == StepRunner.Verdict.DROP) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private void run(InFlight frame, int from, long now, List<Departure> out) {
     List<InFlight> copies = null;
     for (int i = from; i < steps.length; i++) {
       StepRunner step = steps[i];
+      if (step.appliesAtEntry()) {
+        continue;
+      }
       step.frames++;
       StepRunner.Verdict verdict = step.apply(frame);
       if (verdict == StepRunner.Verdict.DROP) {
@@ -97,7 +116,9 @@ public final class ConditionedLink {
     }
     if (copies != null) {
       for (InFlight copy : copies) {
-        run(copy, copy.resumeAt, now, out);
+        if (admitted(copy)) {
+          run(copy, copy.resumeAt, now, out);
+        }
       }
     }
   }

@@ -2,7 +2,11 @@ package dev.vnetif.link.conditions;
 
 import dev.vnetif.ConditionStep;
 
-/** {@code limit}: tail drop when the link already holds as many frames as the limit. */
+/**
+ * {@code limit}: tail drop when the link already holds as many frames as the limit. Checked when
+ * the frame enters the link, before any step (netem checks its limit first on enqueue), so a
+ * tail-dropped frame never takes bandwidth at a rate step or a place in a slot.
+ */
 final class QueueLimitRunner extends StepRunner {
   private final int limit;
   private final HeldFrames held;
@@ -11,6 +15,11 @@ final class QueueLimitRunner extends StepRunner {
     super(step);
     this.limit = step.frames();
     this.held = held;
+  }
+
+  @Override
+  boolean appliesAtEntry() {
+    return true;
   }
 
   @Override

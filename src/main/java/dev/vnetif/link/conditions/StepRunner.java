@@ -42,6 +42,14 @@ abstract class StepRunner {
 
   abstract Verdict apply(InFlight frame);
 
+  /**
+   * True for a step the link applies when a frame enters it (and when a duplicate's copy is made),
+   * whatever its place in the list: a queue limit guards the link's queue as a whole.
+   */
+  boolean appliesAtEntry() {
+    return false;
+  }
+
   static StepRunner of(ConditionStep step, SplittableRandom random, HeldFrames held) {
     if (step instanceof ConditionStep.Delay delay) {
       return new DelayRunner(delay, random);

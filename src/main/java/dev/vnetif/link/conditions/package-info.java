@@ -10,7 +10,12 @@
  * <ul>
  *   <li>Steps apply in the order written (netem applies its features in a fixed order: duplicate,
  *       loss, corrupt, reorder, delay, rate). A frame carries a "ready at" time from step to step,
- *       starting at its entry time.
+ *       starting at its entry time. A frame dropped at a step was seen by the steps before it:
+ *       {@code rate(...).loss(p)} loses frames after the bottleneck (they used its bandwidth),
+ *       {@code loss(p).rate(...)} before it.
+ *   <li>The one exception is the queue limit: it guards the link's queue as a whole, so wherever it
+ *       is written it is checked when a frame enters the link (and when a duplicate's copy is
+ *       made), before any step, as netem checks its limit first.
  *   <li>The link is first in, first out: a frame leaves at {@code max(ready at, departure of the
  *       frame before it)}. Jitter therefore never reorders frames (netem's tfifo does, unless a
  *       rate is set; users almost always want the FIFO behaviour, and reordering has its own step).
@@ -64,7 +69,7 @@
  *       step) + max(1, length + n) * 8 / bps} seconds (rounded down to the nanosecond), as netem's
  *       rate with the last queued packet as reference. "queued" counts the frames that waited.
  *   <li><b>limit n</b>: the frames held are those that entered and leave later than now; a frame
- *       finding n held is tail-dropped.
+ *       finding n held when it enters is tail-dropped, before any step sees it.
  *   <li><b>slot min max packets bytes</b> (netem's {@code get_slot_next} and dequeue): a slot opens
  *       at a time and lets out the frames waiting then, up to its budget (0 = unlimited; the frame
  *       that crosses the byte budget still goes); when the budget is spent the next slot opens a
