@@ -38,6 +38,7 @@ public record ConditionStats(List<LinkStats> links) {
       return sum(steps, StepStats::dropped);
     }
 
+    /** Frames this link's queue limit dropped because the link was full. */
     public long tailDropped() {
       return sum(steps, StepStats::tailDropped);
     }
@@ -77,22 +78,27 @@ public record ConditionStats(List<LinkStats> links) {
     return total(StepStats::dropped);
   }
 
+  /** Frames a delay step held back by more than zero, over all links. */
   public long delayed() {
     return total(StepStats::delayed);
   }
 
+  /** Frames a duplicate step copied, over all links (copies themselves not counted). */
   public long duplicated() {
     return total(StepStats::duplicated);
   }
 
+  /** Frames a corrupt step flipped a bit in, over all links. */
   public long corrupted() {
     return total(StepStats::corrupted);
   }
 
+  /** Frames a reorder step sent ahead of the delayed ones, over all links. */
   public long reordered() {
     return total(StepStats::reordered);
   }
 
+  /** Frames that waited behind others at a rate or slot step, over all links. */
   public long queued() {
     return total(StepStats::queued);
   }

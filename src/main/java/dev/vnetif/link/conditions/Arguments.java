@@ -34,6 +34,7 @@ public final class Arguments {
     return value;
   }
 
+  /** A count or size of at least {@code minimum}. */
   public static long atLeast(String what, long value, long minimum) {
     if (value < minimum) {
       throw new IllegalArgumentException(what + " must be >= " + minimum + ", got " + value);
@@ -41,6 +42,7 @@ public final class Arguments {
     return value;
   }
 
+  /** A count or size of at least {@code minimum}. */
   public static int atLeast(String what, int value, int minimum) {
     if (value < minimum) {
       throw new IllegalArgumentException(what + " must be >= " + minimum + ", got " + value);

@@ -137,10 +137,12 @@ public final class ConditionedLink {
     out.add(new Departure(frame.bytes, at));
   }
 
+  /** What this link does, as given. */
   public LinkConditions conditions() {
     return conditions;
   }
 
+  /** The link's stable name, from which its random stream derives. */
   public String scope() {
     return scope;
   }
