@@ -36,7 +36,7 @@ public final class SwitchActor extends AbstractBehavior<SwitchCommand> {
 
   private final SwitchSettings settings;
   private final SplittableRandom macRandom;
-  private final MacTable macTable = new MacTable();
+  private final MacTable macTable;
   private final Set<Long> assignedMacs = new HashSet<>();
   private final Map<Long, ActorRef<TapActor.Command>> taps = new LinkedHashMap<>();
   private final List<SwitchPort> touched = new ArrayList<>();
@@ -58,6 +58,8 @@ public final class SwitchActor extends AbstractBehavior<SwitchCommand> {
     super(ctx);
     this.settings = settings;
     this.macRandom = new SplittableRandom(settings.seed());
+    this.macTable =
+        new MacTable(settings.clock(), settings.macAgeingTime(), settings.macTableLimit());
   }
 
   @Override
@@ -145,7 +147,14 @@ public final class SwitchActor extends AbstractBehavior<SwitchCommand> {
       }
     }
     msg.replyTo()
-        .tell(new SwitchStats(List.copyOf(list), oversizedDrops, runtDrops, unknownPortDrops));
+        .tell(
+            new SwitchStats(
+                List.copyOf(list),
+                oversizedDrops,
+                runtDrops,
+                unknownPortDrops,
+                macTable.size(),
+                macTable.refusedLearns()));
     return this;
   }
 
