@@ -89,7 +89,7 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
                                   a -> new HostMessage.AttachedToSwitch(a.port(), a.mac()));
                           switchRef.tell(
                               new SwitchCommand.Attach(
-                                  settings.name(), endpoint, null, attachedAdapter));
+                                  settings.name(), endpoint, settings.mac(), attachedAdapter));
                           return attaching(
                               ctx, stash, timers, settings, switchRef, counters, ready);
                         })));
