@@ -9,7 +9,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /** A running external port (see {@link ExternalPortConfig}). */
-public final class ExternalPort {
+public final class ExternalPort implements SwitchAttachment {
   /** The port's traffic outside the switch's own per-port counters. */
   public record Stats(long datagramsIn, long datagramsOut, long droppedIn, long droppedOut) {}
 
@@ -42,6 +42,7 @@ public final class ExternalPort {
     return counters.remote();
   }
 
+  @Override
   public int switchPort() {
     return switchPort;
   }

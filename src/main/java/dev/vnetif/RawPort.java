@@ -19,7 +19,7 @@ import org.apache.pekko.util.ByteString;
  * to it. For scripted peers (packetdrill-style tests), fuzzing, and tools that bring their own
  * stack. Received frames queue without bound until taken.
  */
-public final class RawPort {
+public final class RawPort implements SwitchAttachment {
   private final ActorSystem<?> system;
   private final ActorRef<SwitchCommand> switchRef;
   private final ActorRef<?> endpoint;
@@ -43,6 +43,12 @@ public final class RawPort {
   }
 
   public int port() {
+    return port;
+  }
+
+  /** The switch port, the same as {@link #port()}. */
+  @Override
+  public int switchPort() {
     return port;
   }
 

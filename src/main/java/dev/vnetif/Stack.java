@@ -21,7 +21,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * One virtual host on a {@link VirtualNetwork}: an IPv4 address on a prefix, a MAC, an MTU, and the
  * protocols on top. Created by {@link VirtualNetwork#createStack}; every method is thread-safe.
  */
-public final class Stack {
+public final class Stack implements SwitchAttachment {
   /** Ask timeouts are a safety net above the protocol's own timers, never the mechanism. */
   private static final Duration ASK_MARGIN = Duration.ofSeconds(10);
 
@@ -81,6 +81,7 @@ public final class Stack {
   }
 
   /** The switch port this host is attached to. */
+  @Override
   public int switchPort() {
     return switchPort;
   }
@@ -195,6 +196,27 @@ public final class Stack {
     CompletionStage<Done> done =
         Asks.ask(host, HostCommand.Disconnect::new, ASK_MARGIN, system.scheduler());
     return done.whenComplete((d, e) -> onDisconnect.run());
+  }
+
+  /**
+   * The host crashes: it leaves the switch at once, sending nothing — no FIN, no RST — and every
+   * flow, listener and socket of it is gone. Its peers find out as on a real network: by RTO or
+   * keepalive timeouts, or by the RST a restarted host ({@link VirtualNetwork#restart}) answers to
+   * segments of connections it has forgotten. Completes once the port is gone; the same as {@link
+   * #disconnect()}, named for what a fault-injection test means by it.
+   */
+  public CompletionStage<Done> crash() {
+    return disconnect();
+  }
+
+  /** Whether {@link #disconnect()} or {@link #crash()} was called. */
+  public boolean isDisconnected() {
+    return disconnected.get();
+  }
+
+  /** The settings this host was made with (for {@link VirtualNetwork#restart}). */
+  HostSettings settings() {
+    return settings;
   }
 
   /** The host's counters right now; no message round trip. */

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -81,7 +82,8 @@ public final class VirtualNetwork {
     this.hostSeeds = new SplittableRandom(config.seed());
     this.switchRef =
         system.systemActorOf(
-            SwitchActor.create(new SwitchSettings(config.seed(), config.maxFrameSize(), clock)),
+            SwitchActor.create(
+                new SwitchSettings(config.seed(), config.maxFrameSize(), clock), Frame::new),
             id + "-switch",
             props);
     this.hosts = system.systemActorOf(HostsGuardian.create(switchRef, props), id + "-hosts", props);
@@ -118,11 +120,40 @@ public final class VirtualNetwork {
       throw new IllegalArgumentException(
           "address " + address + " is already used by a host " + "of this network");
     }
-    long seed;
-    synchronized (hostSeeds) {
-      seed = hostSeeds.nextLong();
+    return spawn(hostSettings(config, stackConfig, nextHostSeed(), clock));
+  }
+
+  /**
+   * Brings a crashed host back ({@link Stack#crash()}): the same name, address and MAC, with fresh
+   * state — no flows, no listeners, new initial sequence numbers — as a rebooted machine. Segments
+   * of connections it had are answered with RST (RFC 9293 §3.10.7.1), so its peers see {@link
+   * ConnectionResetException}. Listeners must be opened again on the new {@link Stack}.
+   *
+   * @throws IllegalStateException if {@code crashed} has not crashed (or disconnected) yet
+   * @throws IllegalArgumentException if its address is in use again
+   */
+  public CompletionStage<Stack> restart(Stack crashed) {
+    checkOpen();
+    if (!crashed.isDisconnected()) {
+      throw new IllegalStateException(
+          "host " + crashed.name() + " has not crashed; crash() it first");
     }
-    HostSettings settings = hostSettings(config, stackConfig, seed, clock);
+    Ipv4Address address = crashed.settings().address();
+    if (!addressesInUse.add(address)) {
+      throw new IllegalArgumentException(
+          "address " + address + " is already used by a host " + "of this network");
+    }
+    return spawn(crashed.settings().restarted(nextHostSeed(), crashed.mac()));
+  }
+
+  private long nextHostSeed() {
+    synchronized (hostSeeds) {
+      return hostSeeds.nextLong();
+    }
+  }
+
+  private CompletionStage<Stack> spawn(HostSettings settings) {
+    Ipv4Address address = settings.address();
     HostCounters counters = new HostCounters();
     CompletionStage<StackActor.HostReady> ready =
         Asks.ask(
@@ -312,6 +343,107 @@ public final class VirtualNetwork {
   /** Per-port counters of the switch. */
   public CompletionStage<SwitchStats> switchStats() {
     return Asks.ask(switchRef, SwitchCommand.GetStats::new, ASK_TIMEOUT, system.scheduler());
+  }
+
+  // ---------------------------------------------------------------- breaking the network
+
+  /**
+   * Applies {@code conditions} to every frame the switch forwards, on its way to each port (each
+   * destination port keeps its own state: its own loss bursts, its own rate queue). Replaces the
+   * network-wide conditions set before; {@link LinkConditions#none()} removes them. The stage
+   * completes once they are in force: frames sent afterwards see them.
+   */
+  public CompletionStage<Done> setConditions(LinkConditions conditions) {
+    return setConditions(new SwitchCommand.LinkScope.Everywhere(), conditions);
+  }
+
+  /**
+   * Applies {@code conditions} to one side of {@code port}'s link: the frames it sends ({@link
+   * Direction#INGRESS}, applied before the switch learns and forwards them) or the frames it
+   * receives ({@link Direction#EGRESS}). Works for hosts, raw ports and external ports alike.
+   */
+  public CompletionStage<Done> setConditions(
+      SwitchAttachment port, Direction direction, LinkConditions conditions) {
+    Objects.requireNonNull(direction, "direction");
+    return setConditions(
+        new SwitchCommand.LinkScope.Port(port.switchPort(), direction), conditions);
+  }
+
+  /** Applies {@code conditions} to the frames from {@code from} to {@code to} (one direction). */
+  public CompletionStage<Done> setConditions(
+      SwitchAttachment from, SwitchAttachment to, LinkConditions conditions) {
+    return setConditions(
+        new SwitchCommand.LinkScope.Pair(from.switchPort(), to.switchPort()), conditions);
+  }
+
+  /** Cuts {@code a} and {@code b} apart, both ways; frames between them are dropped and counted. */
+  public CompletionStage<Done> partition(SwitchAttachment a, SwitchAttachment b) {
+    return cut(a, b, true, true);
+  }
+
+  /** Cuts the direction {@code from → to} only; the reverse keeps working. */
+  public CompletionStage<Done> partitionOneWay(SwitchAttachment from, SwitchAttachment to) {
+    return cut(from, to, false, true);
+  }
+
+  /** Mends the cut between {@code a} and {@code b}, both ways (an isolation stays). */
+  public CompletionStage<Done> heal(SwitchAttachment a, SwitchAttachment b) {
+    return cut(a, b, true, false);
+  }
+
+  /** Cuts {@code host} off from every other port, now and ports attached later. */
+  public CompletionStage<Done> isolate(SwitchAttachment host) {
+    return tellSwitch(r -> new SwitchCommand.Isolate(host.switchPort(), true, r));
+  }
+
+  /** Ends the isolation of {@code host}. */
+  public CompletionStage<Done> rejoin(SwitchAttachment host) {
+    return tellSwitch(r -> new SwitchCommand.Isolate(host.switchPort(), false, r));
+  }
+
+  /** Mends every partition and isolation (held links stay held; see {@link #release}). */
+  public CompletionStage<Done> healAll() {
+    return tellSwitch(SwitchCommand.HealAll::new);
+  }
+
+  /**
+   * Holds the frames from {@code from} to {@code to}: they queue in the switch, in order, until
+   * {@link #release}. Nothing is lost: a held link is a very long delay, then a burst.
+   */
+  public CompletionStage<Done> hold(SwitchAttachment from, SwitchAttachment to) {
+    return tellSwitch(r -> new SwitchCommand.Hold(from.switchPort(), to.switchPort(), true, r));
+  }
+
+  /** Ends a hold: every queued frame goes on at once, in order, through the pair's conditions. */
+  public CompletionStage<Done> release(SwitchAttachment from, SwitchAttachment to) {
+    return tellSwitch(r -> new SwitchCommand.Hold(from.switchPort(), to.switchPort(), false, r));
+  }
+
+  /** The counters of every condition step, cut and hold: what was dropped, delayed, queued... */
+  public CompletionStage<ConditionStats> conditionStats() {
+    return Asks.ask(
+        switchRef, SwitchCommand.GetConditionStats::new, ASK_TIMEOUT, system.scheduler());
+  }
+
+  private CompletionStage<Done> setConditions(
+      SwitchCommand.LinkScope scope, LinkConditions conditions) {
+    Objects.requireNonNull(conditions, "conditions");
+    return tellSwitch(r -> new SwitchCommand.SetConditions(scope, conditions, r));
+  }
+
+  private CompletionStage<Done> cut(
+      SwitchAttachment from, SwitchAttachment to, boolean bothWays, boolean cut) {
+    if (from.switchPort() == to.switchPort()) {
+      throw new IllegalArgumentException("cannot cut port " + from.switchPort() + " from itself");
+    }
+    return tellSwitch(
+        r -> new SwitchCommand.Cut(from.switchPort(), to.switchPort(), bothWays, cut, r));
+  }
+
+  private CompletionStage<Done> tellSwitch(
+      java.util.function.Function<ActorRef<Done>, SwitchCommand> message) {
+    checkOpen();
+    return Asks.ask(switchRef, message::apply, ASK_TIMEOUT, system.scheduler());
   }
 
   /**

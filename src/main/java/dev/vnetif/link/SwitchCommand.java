@@ -1,5 +1,8 @@
 package dev.vnetif.link;
 
+import dev.vnetif.ConditionStats;
+import dev.vnetif.Direction;
+import dev.vnetif.LinkConditions;
 import dev.vnetif.wire.MacAddress;
 import java.util.List;
 import java.util.function.Consumer;
@@ -58,4 +61,47 @@ public sealed interface SwitchCommand {
 
   /** Ask for a snapshot of the per-port counters. */
   record GetStats(ActorRef<SwitchStats> replyTo) implements SwitchCommand {}
+
+  // ---------------------------------------------------------------- link conditions
+
+  /** Which links a {@link SetConditions} applies to. */
+  sealed interface LinkScope {
+    /** Every port: each destination port gets its own state of the same conditions. */
+    record Everywhere() implements LinkScope {}
+
+    /** One port's side of its link: frames it sends (INGRESS) or frames it receives (EGRESS). */
+    record Port(int port, Direction direction) implements LinkScope {}
+
+    /** Frames from port {@code from} to port {@code to}, one direction. */
+    record Pair(int from, int to) implements LinkScope {}
+  }
+
+  /**
+   * Replace the conditions of {@code scope} ({@link LinkConditions#none()} removes them), with
+   * fresh state. Frames already on their way keep the times they were given. Answered once in
+   * force: frames sent after the answer see the new conditions.
+   */
+  record SetConditions(LinkScope scope, LinkConditions conditions, ActorRef<Done> replyTo)
+      implements SwitchCommand {}
+
+  /**
+   * Cut ({@code cut}) or mend the direction from → to, and the reverse too when {@code bothWays}.
+   */
+  record Cut(int from, int to, boolean bothWays, boolean cut, ActorRef<Done> replyTo)
+      implements SwitchCommand {}
+
+  /** Cut a port off from every other port (or mend that). */
+  record Isolate(int port, boolean isolate, ActorRef<Done> replyTo) implements SwitchCommand {}
+
+  /** Mend every cut and isolation. */
+  record HealAll(ActorRef<Done> replyTo) implements SwitchCommand {}
+
+  /** Hold ({@code hold}) frames from → to in a queue, or release them all at once. */
+  record Hold(int from, int to, boolean hold, ActorRef<Done> replyTo) implements SwitchCommand {}
+
+  /** Ask for the counters of every condition step, cut and hold. */
+  record GetConditionStats(ActorRef<ConditionStats> replyTo) implements SwitchCommand {}
+
+  /** The switch's own timer: frames held by conditions are due. Not for users. */
+  record ConditionsDue() implements SwitchCommand {}
 }

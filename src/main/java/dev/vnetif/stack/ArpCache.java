@@ -5,6 +5,8 @@ import dev.vnetif.wire.MacAddress;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,6 +14,12 @@ import java.util.Objects;
 /**
  * The ARP table of one host (RFC 826) and the packets waiting for an answer. Pure state: time comes
  * in as an argument and the caller sends requests and runs the retry timer.
+ *
+ * <p>The table is bounded ({@link ArpSettings#maxEntries()}) and an expired mapping is removed, not
+ * only ignored, so that ARP packets from made-up senders cannot grow it: mappings are kept in the
+ * order they expire (every one lives {@link ArpSettings#entryTimeout()} from when it was learned),
+ * and each call that takes the time first removes the expired ones at the old end — amortized O(1),
+ * one comparison when none is due.
  */
 final class ArpCache {
 
@@ -68,9 +76,19 @@ final class ArpCache {
   }
 
   private final ArpSettings settings;
-  private final Map<Ipv4Address, Entry> entries = new HashMap<>();
+
+  /** In insertion order, which is expiry order: a relearned mapping is removed and put back. */
+  private final LinkedHashMap<Ipv4Address, Entry> entries = new LinkedHashMap<>();
+
   private final Map<Ipv4Address, Resolution> resolving = new HashMap<>();
   private PendingPacket lastDropped;
+
+  /**
+   * No mapping expires before this (when {@link #entries} is not empty): the expiry of the oldest
+   * mapping, or earlier once that one was replaced. Lets {@link #expire} return after one
+   * comparison.
+   */
+  private long earliestExpiryNanos;
 
   ArpCache(ArpSettings settings) {
     this.settings = settings;
@@ -78,28 +96,76 @@ final class ArpCache {
 
   /** The MAC for {@code address}, or null when unknown or expired. */
   MacAddress lookup(Ipv4Address address, long nowNanos) {
+    expire(nowNanos);
     Entry entry = entries.get(address);
     if (entry == null) {
       return null;
     }
     if (nowNanos - entry.expiresAtNanos >= 0) {
+      // Only when the caller's clock went backwards between calls: expiry order did not hold.
       entries.remove(address);
       return null;
     }
     return entry.mac;
   }
 
+  /** True for an address in the table or being resolved (call {@link #expire} first). */
   boolean isKnown(Ipv4Address address) {
     return entries.containsKey(address) || resolving.containsKey(address);
   }
 
   /**
+   * True when {@link #learn} would record a mapping for {@code address} now: it is in the table,
+   * being resolved, or the table has room once expired mappings are removed.
+   */
+  boolean hasRoomFor(Ipv4Address address, long nowNanos) {
+    expire(nowNanos);
+    return entries.size() < settings.maxEntries() || isKnown(address);
+  }
+
+  /**
    * Records a mapping and returns the resolution it completes (whose waiting packets the caller
-   * must now send), or null.
+   * must now send), or null. When the table is full, the answer to a resolution of ours takes the
+   * place of the mapping closest to expiry, and any other new address is not recorded (callers
+   * check {@link #hasRoomFor} first to count that).
    */
   Resolution learn(Ipv4Address address, MacAddress mac, long nowNanos) {
-    entries.put(address, new Entry(mac, nowNanos + settings.entryTimeout().toNanos()));
-    return resolving.remove(address);
+    expire(nowNanos);
+    Resolution resolution = resolving.remove(address);
+    Entry previous = entries.remove(address);
+    if (previous == null && entries.size() >= settings.maxEntries()) {
+      if (resolution == null) {
+        return null;
+      }
+      Iterator<Entry> oldest = entries.values().iterator();
+      oldest.next();
+      oldest.remove();
+    }
+    long expiresAt = nowNanos + settings.entryTimeout().toNanos();
+    if (entries.isEmpty()) {
+      earliestExpiryNanos = expiresAt;
+    }
+    entries.put(address, new Entry(mac, expiresAt));
+    return resolution;
+  }
+
+  /**
+   * Removes every mapping expired at {@code nowNanos}. They sit at the old end of the table: this
+   * stops at the first one still valid.
+   */
+  void expire(long nowNanos) {
+    if (entries.isEmpty() || nowNanos - earliestExpiryNanos < 0) {
+      return;
+    }
+    Iterator<Entry> it = entries.values().iterator();
+    while (it.hasNext()) {
+      Entry entry = it.next();
+      if (nowNanos - entry.expiresAtNanos < 0) {
+        earliestExpiryNanos = entry.expiresAtNanos;
+        return;
+      }
+      it.remove();
+    }
   }
 
   /**

@@ -59,5 +59,42 @@ public enum DropReason {
    * 4-tuple. Cannot happen while a flow's close reaches its host before its hand-back; counted so a
    * break of that order shows.
    */
-  TCP_SEGMENT_FOR_ENDED_FLOW
+  TCP_SEGMENT_FOR_ENDED_FLOW,
+  /**
+   * An ARP packet from a sender that would have been added to the table (RFC 826: we are its
+   * target) while the table was full ({@link ArpSettings#maxEntries()}). A request is still
+   * answered; known senders are still updated.
+   */
+  ARP_TABLE_FULL,
+  /**
+   * An ARP packet whose sender cannot be a neighbour: a broadcast, multicast, reserved (240/4),
+   * loopback or 0/8 protocol address (other than 0.0.0.0, an RFC 5227 probe), or a group hardware
+   * address. Nothing is learned from it and it is not answered.
+   */
+  ARP_INVALID_SENDER,
+  /**
+   * An IPv4 datagram from 255.255.255.255 or this network's directed broadcast, which is never a
+   * source (RFC 1122 §3.2.1.3 (c), (d)); discarded silently, so an echo request from it gets no
+   * reply.
+   */
+  IPV4_SOURCE_BROADCAST,
+  /** An IPv4 datagram from a class D (multicast, 224/4) address (RFC 1122 §3.2.1.3). */
+  IPV4_SOURCE_MULTICAST,
+  /** An IPv4 datagram from a class E (reserved, 240/4) address (RFC 1122 §3.2.1.3 (f)). */
+  IPV4_SOURCE_RESERVED,
+  /**
+   * An IPv4 datagram from 0.0.0.0 or another "this network" address (0/8). RFC 1122 §3.2.1.3 (a),
+   * (b) allows these only while a host initialises itself (BOOTP, DHCP), which no host here does.
+   */
+  IPV4_SOURCE_UNSPECIFIED,
+  /**
+   * An IPv4 datagram from 127/8 that came from the wire: loopback addresses never leave a host (RFC
+   * 1122 §3.2.1.3 (g)).
+   */
+  IPV4_SOURCE_LOOPBACK,
+  /**
+   * An IPv4 datagram from the wire claiming this host's own address as its source: spoofed (what
+   * the host sends itself never touches the switch), and answering it would talk to ourselves.
+   */
+  IPV4_SOURCE_OWN_ADDRESS
 }

@@ -4,6 +4,7 @@ import dev.vnetif.link.NetworkClock;
 import dev.vnetif.tcp.TcpConfig;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.Ipv4Cidr;
+import dev.vnetif.wire.MacAddress;
 
 /**
  * Everything a {@link StackActor} needs to start, already validated.
@@ -21,6 +22,8 @@ import dev.vnetif.wire.Ipv4Cidr;
  * @param synBacklog half-open connections a listener holds at most (RFC 4987)
  * @param ephemeralLow first local port of outgoing connections (RFC 6056)
  * @param ephemeralHigh last local port of outgoing connections
+ * @param mac the MAC to attach with, or null for one the switch draws from the seed (a host that
+ *     restarts after a crash keeps its MAC, as a rebooted machine keeps its NIC)
  */
 public record HostSettings(
     String name,
@@ -35,7 +38,8 @@ public record HostSettings(
     TcpConfig tcp,
     int synBacklog,
     int ephemeralLow,
-    int ephemeralHigh) {
+    int ephemeralHigh,
+    MacAddress mac) {
 
   /** The smallest MTU an IPv4 host must accept (RFC 791: 68 octets). */
   public static final int MIN_MTU = 68;
@@ -64,7 +68,61 @@ public record HostSettings(
     }
   }
 
+  /** Settings with a MAC drawn by the switch. */
+  public HostSettings(
+      String name,
+      Ipv4Cidr cidr,
+      Ipv4Address gateway,
+      int mtu,
+      int ttl,
+      boolean verifyChecksums,
+      ArpSettings arp,
+      long seed,
+      NetworkClock clock,
+      TcpConfig tcp,
+      int synBacklog,
+      int ephemeralLow,
+      int ephemeralHigh) {
+    this(
+        name,
+        cidr,
+        gateway,
+        mtu,
+        ttl,
+        verifyChecksums,
+        arp,
+        seed,
+        clock,
+        tcp,
+        synBacklog,
+        ephemeralLow,
+        ephemeralHigh,
+        null);
+  }
+
   public Ipv4Address address() {
     return cidr.address();
+  }
+
+  /**
+   * The same host after a restart: same address and MAC, a fresh seed (so fresh initial sequence
+   * numbers and ports, as a rebooted machine has).
+   */
+  public HostSettings restarted(long newSeed, MacAddress keptMac) {
+    return new HostSettings(
+        name,
+        cidr,
+        gateway,
+        mtu,
+        ttl,
+        verifyChecksums,
+        arp,
+        newSeed,
+        clock,
+        tcp,
+        synBacklog,
+        ephemeralLow,
+        ephemeralHigh,
+        keptMac);
   }
 }

@@ -89,7 +89,7 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
                                   a -> new HostMessage.AttachedToSwitch(a.port(), a.mac()));
                           switchRef.tell(
                               new SwitchCommand.Attach(
-                                  settings.name(), endpoint, null, attachedAdapter));
+                                  settings.name(), endpoint, settings.mac(), attachedAdapter));
                           return attaching(
                               ctx, stash, timers, settings, switchRef, counters, ready);
                         })));
@@ -230,7 +230,7 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
   private void drainLoopback() {
     ByteString datagram;
     while ((datagram = output.pollLoopback()) != null) {
-      receiveIpv4(datagram);
+      receiveIpv4(datagram, false);
     }
     tcp.flushInbound();
   }
@@ -271,13 +271,17 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
       return;
     }
     switch (frame.etherType()) {
-      case EthernetFrame.ETHERTYPE_IPV4 -> receiveIpv4(frame.payload());
+      case EthernetFrame.ETHERTYPE_IPV4 -> receiveIpv4(frame.payload(), true);
       case EthernetFrame.ETHERTYPE_ARP -> receiveArp(frame.payload());
       default -> drop(DropReason.ETHERNET_UNKNOWN_TYPE, null);
     }
   }
 
-  /** RFC 826 "Packet Reception": merge a known sender, add it if we are the target, answer. */
+  /**
+   * RFC 826 "Packet Reception": merge a known sender, add it if we are the target, answer. The
+   * table is bounded: a sender that would be added while it is full is not (and is counted), but
+   * its request is still answered. Senders that cannot be neighbours are ignored altogether.
+   */
   private void receiveArp(ByteString bytes) {
     ArpPacket packet;
     try {
@@ -292,6 +296,14 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
       drop(DropReason.ARP_NOT_FOR_US, null);
       return;
     }
+    if (invalidSource(sender) != null || packet.senderMac().isMulticast()) {
+      // A broadcast or multicast sender would make us send unicast to a group (RFC 1122
+      // §3.2.1.3 addresses that are never a source); learning it would only waste a slot.
+      drop(DropReason.ARP_INVALID_SENDER, null);
+      return;
+    }
+    long now = settings.clock().nanoTime();
+    arp.expire(now); // RFC 826 merges into the table as it is: an expired mapping is not in it
     boolean merged = false;
     if (arp.isKnown(sender)) {
       output.learn(sender, packet.senderMac());
@@ -304,14 +316,19 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
       return;
     }
     if (!merged) {
-      output.learn(sender, packet.senderMac());
+      if (arp.hasRoomFor(sender, now)) {
+        output.learn(sender, packet.senderMac());
+      } else {
+        drop(DropReason.ARP_TABLE_FULL, null);
+      }
     }
     if (packet.isRequest()) {
       output.answerArp(packet.senderMac(), sender);
     }
   }
 
-  private void receiveIpv4(ByteString bytes) {
+  /** An IPv4 datagram, from the wire or one the host sent itself ({@code fromWire} false). */
+  private void receiveIpv4(ByteString bytes, boolean fromWire) {
     Ipv4Packet packet;
     try {
       packet = Ipv4Packet.parse(bytes, settings.verifyChecksums());
@@ -322,6 +339,15 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
     if (!routing.isLocal(packet.destination())) {
       drop(DropReason.IPV4_NOT_FOR_US, null);
       return;
+    }
+    if (fromWire) {
+      // RFC 1122 §3.2.1.3: silently discard a datagram whose source is not a valid one, so that
+      // nothing — an echo reply, a RST, a port unreachable — answers a forged address.
+      DropReason invalid = invalidSource(packet.source());
+      if (invalid != null) {
+        drop(invalid, null);
+        return;
+      }
     }
     if (packet.isFragment()) {
       drop(DropReason.IPV4_FRAGMENT, null);
@@ -334,6 +360,36 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
       case Ipv4Packet.PROTO_TCP -> receiveTcp(packet);
       default -> drop(DropReason.IPV4_UNKNOWN_PROTOCOL, null);
     }
+  }
+
+  /**
+   * Why {@code source}, arriving from the wire, cannot be a sender's address, or null when it can.
+   * 0.0.0.0 is not accepted either: RFC 1122 §3.2.1.3 (a) allows it only while a host learns its
+   * address (BOOTP, DHCP), which no host here does or serves.
+   */
+  private DropReason invalidSource(Ipv4Address source) {
+    int bits = source.toInt();
+    if (routing.isBroadcast(source)) {
+      return DropReason.IPV4_SOURCE_BROADCAST; // §3.2.1.3 (c), (d)
+    }
+    if (source.isMulticast()) {
+      return DropReason.IPV4_SOURCE_MULTICAST; // RFC 1112 §4: a group is never a source
+    }
+    if ((bits >>> 28) == 0xF && !settings.cidr().contains(source)) {
+      // Class E is reserved (RFC 6890: not a valid source); a network deliberately numbered
+      // in it still talks to itself.
+      return DropReason.IPV4_SOURCE_RESERVED;
+    }
+    if ((bits >>> 24) == 0) {
+      return DropReason.IPV4_SOURCE_UNSPECIFIED; // §3.2.1.3 (a), (b)
+    }
+    if (source.isLoopback()) {
+      return DropReason.IPV4_SOURCE_LOOPBACK; // §3.2.1.3 (g): never outside a host
+    }
+    if (source.equals(address)) {
+      return DropReason.IPV4_SOURCE_OWN_ADDRESS;
+    }
+    return null;
   }
 
   private void receiveTcp(Ipv4Packet packet) {
