@@ -20,7 +20,10 @@ record ConditionBlock(ConditionBlock.Scope scope, LinkConditions conditions) {
     /** Every switch port ({@link VirtualNetwork#setConditions(LinkConditions)}). */
     record Everywhere() implements Scope {}
 
-    /** Frames into ({@code INGRESS}) or out of ({@code EGRESS}) the host, seen from the host. */
+    /**
+     * One side of a host's switch port, as the switch sees it: {@code INGRESS} the frames the host
+     * sends (entering the switch), {@code EGRESS} the frames it receives (leaving the switch).
+     */
     record Port(String host, Direction direction) implements Scope {}
 
     /** Frames from one host to another, not the way back. */
@@ -46,14 +49,22 @@ record ConditionBlock(ConditionBlock.Scope scope, LinkConditions conditions) {
     return network.setConditions(conditions);
   }
 
-  /** {@code everywhere: loss 1%}, {@code laptop egress: rate 10Mbit}, {@code a -> b: delay 5ms}. */
+  /**
+   * {@code everywhere: loss random 1%}, {@code laptop egress (frames to laptop): rate 10Mbit},
+   * {@code a -> b: delay 5ms}.
+   */
   String describe() {
     return scopeText() + ": " + (conditions.isNone() ? "none" : conditions);
   }
 
   String scopeText() {
     if (scope instanceof Scope.Port p) {
-      return p.host() + " " + p.direction().name().toLowerCase(Locale.ROOT);
+      return p.host()
+          + " "
+          + p.direction().name().toLowerCase(Locale.ROOT)
+          + (p.direction() == Direction.INGRESS ? " (frames from " : " (frames to ")
+          + p.host()
+          + ")";
     }
     if (scope instanceof Scope.Pair p) {
       return p.from() + " -> " + p.to();

@@ -103,7 +103,7 @@ final class ConfigSection {
     if (!(v instanceof ConfigObject o)) {
       throw error(key, "expected an object { ... }, got " + kind(v) + " " + render(v));
     }
-    return new ConfigSection(o, path + "." + key, file);
+    return new ConfigSection(o, child(key), file);
   }
 
   /** A list of objects; a single object counts as a list of one. Absent: an empty list. */
@@ -124,7 +124,7 @@ final class ConfigSection {
         throw error(
             key + "[" + i + "]", "expected an object { ... }, got " + render(list.get(i)), list);
       }
-      out.add(new ConfigSection(o, path + "." + key + "[" + i + "]", file));
+      out.add(new ConfigSection(o, child(key) + "[" + i + "]", file));
     }
     return out;
   }
@@ -171,13 +171,15 @@ final class ConfigSection {
         "bad scenario "
             + file
             + ": "
-            + path
-            + "."
-            + key
+            + child(key)
             + shown
             + line(value == null ? object : value)
             + ": "
             + message);
+  }
+
+  private String child(String key) {
+    return path.isEmpty() ? key : path + "." + key;
   }
 
   private ConfigValue required(String key) {

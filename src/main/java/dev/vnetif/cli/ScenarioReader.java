@@ -36,6 +36,7 @@ import java.util.Set;
  * BLOCK: an optional scope, then the conditions, with the values of the command-line flags:
  *   (nothing: every port) | host = a, direction = ingress|egress | from = a, to = b
  *   | between = [a, b] (both directions)
+ *   where ingress is what host a sends (into the switch) and egress what it receives (out of it)
  *   loss = 1%, loss-model = "ge:P,R,1-H,1-K", duplicate, corrupt, delay = 50ms, jitter = 10ms,
  *   distribution = normal, correlation = 25%, reorder = "1%:5", slot { min = 2ms, max = 10ms,
  *   packets = 8, bytes = 0 } (or slot = "2ms,10ms,8"), rate = 10Mbit, rate-overhead = 24, queue = 50
@@ -126,9 +127,10 @@ final class ScenarioReader {
   }
 
   private List<ConditionBlock> conditionBlock(ConfigSection b) {
+    ConditionSpec spec = conditionSpec(b);
     LinkConditions conditions;
     try {
-      conditions = conditionSpec(b).build(k -> k);
+      conditions = spec.build(k -> k);
     } catch (IllegalArgumentException e) {
       throw b.error(e.getMessage());
     }
@@ -325,8 +327,8 @@ final class ScenarioReader {
 
   private static Direction direction(String text) {
     return switch (text.toLowerCase(Locale.ROOT)) {
-      case "ingress", "in" -> Direction.INGRESS;
-      case "egress", "out" -> Direction.EGRESS;
+      case "ingress" -> Direction.INGRESS;
+      case "egress" -> Direction.EGRESS;
       default ->
           throw new IllegalArgumentException(
               "'" + text + "' is not a direction; expected ingress or egress");

@@ -114,7 +114,8 @@ class ScenarioReaderTest {
             new Scope.Pair("c", "b")),
         scopes);
     assertEquals(
-        "b egress: " + LinkConditions.none().rate(1_000_000L), s.conditions().get(2).describe());
+        "b egress (frames to b): " + LinkConditions.none().rate(1_000_000L),
+        s.conditions().get(2).describe());
   }
 
   @Test
