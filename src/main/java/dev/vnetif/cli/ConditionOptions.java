@@ -68,7 +68,9 @@ final class ConditionOptions {
       names = "--jitter",
       paramLabel = "TIME",
       converter = DurationConverter.class,
-      description = "Vary the --delay by up to TIME either way (uniform unless --distribution).")
+      description =
+          "Vary the --delay by up to TIME either way (uniform), or by TIME as the standard "
+              + "deviation of the --distribution.")
   Duration jitter;
 
   @Option(
@@ -90,8 +92,8 @@ final class ConditionOptions {
       paramLabel = "P[:GAP]",
       converter = ReorderConverter.class,
       description =
-          "Send a frame with probability P ahead of the GAP frames before it (GAP default 1), "
-              + "e.g. 1%%:5.")
+          "With a --delay: once GAP-1 frames in a row were delayed, send the next one at once "
+              + "(ahead of them) with probability P; GAP defaults to 1, e.g. 25%%:5.")
   ConditionValues.Reorder reorder;
 
   @Option(

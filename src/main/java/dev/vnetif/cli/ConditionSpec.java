@@ -108,6 +108,9 @@ record ConditionSpec(
     requires(distribution, "distribution", jitter, "jitter", name);
     requires(correlation, "correlation", jitter, "jitter", name);
     requires(rateOverhead, "rate-overhead", rate, "rate", name);
+    // netem: reordering sends some frames ahead of the delayed ones; without a delay there are
+    // none to overtake.
+    requires(reorder, "reorder", delay, "delay", name);
   }
 
   private static void requires(

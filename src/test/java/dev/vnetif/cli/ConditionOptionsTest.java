@@ -70,8 +70,9 @@ class ConditionOptionsTest {
         "--jitter=10ms",
         "--distribution=normal",
         "--correlation=25%");
-    assertBuilds(none.reorder(0.01, 1), "--reorder", "1%");
-    assertBuilds(none.reorder(0.25, 5), "--reorder", "25%:5");
+    Duration ms = Duration.ofMillis(1);
+    assertBuilds(none.delay(ms).reorder(0.01, 1), "--delay", "1ms", "--reorder", "1%");
+    assertBuilds(none.delay(ms).reorder(0.25, 5), "--delay", "1ms", "--reorder", "25%:5");
     assertBuilds(none.rate(10_000_000L), "--rate", "10Mbit");
     assertBuilds(none.rate(10_000_000L, 24), "--rate", "10Mbps", "--rate-overhead", "24");
     assertBuilds(none.queueLimit(50), "--queue", "50");
@@ -136,6 +137,7 @@ class ConditionOptionsTest {
         "--distribution needs --jitter as well", "--delay=5ms", "--distribution=normal");
     assertCombination("--correlation needs --jitter as well", "--delay=5ms", "--correlation=5%");
     assertCombination("--rate-overhead needs --rate as well", "--rate-overhead=24");
+    assertCombination("--reorder needs --delay as well", "--reorder=1%");
     assertCombination("--queue must be at least 1 frame, got 0", "--queue=0");
   }
 
