@@ -358,6 +358,35 @@ class LinuxInteropTest {
   }
 
   @Test
+  @Order(5)
+  @DisplayName(
+      "with 1% loss applied by our switch on the external port (not iptables), both directions: 50 MiB each way arrive intact; our sender and Linux's under the same loss and seed")
+  @Timeout(400)
+  void withLossInOurSwitch() throws Exception {
+    dev.vnetif.LinkConditions loss = dev.vnetif.LinkConditions.none().loss(0.01);
+    await(net.setConditions(port, dev.vnetif.Direction.INGRESS, loss), STEP, "ingress loss");
+    await(net.setConditions(port, dev.vnetif.Direction.EGRESS, loss), STEP, "egress loss");
+    try {
+      curlAndCheck(BIG); // our sender, Linux's receiver
+      downloadFromLinuxAndCheck(BIG); // Linux's sender, our receiver
+      dev.vnetif.ConditionStats stats = await(net.conditionStats(), STEP, "condition stats");
+      System.out.printf("interop: our switch's 1%% loss on the external port:%n%s%n", stats);
+      for (dev.vnetif.ConditionStats.LinkStats link : stats.links()) {
+        assertTrue(link.dropped() > 0, "the switch dropped nothing on " + link.scope());
+      }
+    } finally {
+      await(
+          net.setConditions(port, dev.vnetif.Direction.INGRESS, dev.vnetif.LinkConditions.none()),
+          STEP,
+          "ingress cleared");
+      await(
+          net.setConditions(port, dev.vnetif.Direction.EGRESS, dev.vnetif.LinkConditions.none()),
+          STEP,
+          "egress cleared");
+    }
+  }
+
+  @Test
   @Order(6)
   @Timeout(120)
   @DisplayName(
