@@ -46,37 +46,14 @@ final class ConditionTable {
 
   private ConditionTable() {}
 
+  /** The seed, then {@link ConditionStats}'s own table, indented under it. */
   static void print(PrintWriter out, long seed, ConditionStats stats) {
     out.printf("link conditions (seed %d):%n", seed);
-    List<String[]> rows = new ArrayList<>();
-    List<String> header = new ArrayList<>(List.of("link", "step"));
-    header.addAll(COUNTERS);
-    rows.add(header.toArray(String[]::new));
-    for (LinkStats link : stats.links()) {
-      for (StepStats step : link.steps()) {
-        List<String> row = new ArrayList<>(List.of(link.scope(), step.step()));
-        VALUES.forEach(v -> row.add(Long.toString(v.applyAsLong(step))));
-        rows.add(row.toArray(String[]::new));
-      }
-    }
-    if (rows.size() == 1) {
+    if (stats.links().isEmpty()) {
       out.println("  none set");
       return;
     }
-    int[] widths = new int[header.size()];
-    for (String[] row : rows) {
-      for (int i = 0; i < row.length; i++) {
-        widths[i] = Math.max(widths[i], row[i].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < row.length; i++) {
-        // The names left-aligned, the counters right-aligned under their headings.
-        line.append("  ").append(pad(row[i], widths[i], i >= 2));
-      }
-      out.println(line.toString().stripTrailing());
-    }
+    stats.toString().lines().forEach(line -> out.println("  " + line));
   }
 
   /** The conditions a command set, before it starts: nothing when there are none. */
