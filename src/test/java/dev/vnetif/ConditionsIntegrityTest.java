@@ -218,7 +218,22 @@ class ConditionsIntegrityTest {
                         + stats.duplicated()
                         + stats.corrupted()
                         + stats.reordered()))
-        .whenComplete((ok, e) -> net.shutdown());
+        // The network is shut down, and that awaited, before the run counts as ended: no run
+        // leaves actors behind to load the tests that follow.
+        .handle((ok, e) -> e)
+        .thenCompose(
+            e ->
+                net.shutdown()
+                    .handle((d, ignored) -> e)
+                    .thenApply(
+                        failure -> {
+                          if (failure != null) {
+                            throw failure instanceof java.util.concurrent.CompletionException ce
+                                ? ce
+                                : new java.util.concurrent.CompletionException(failure);
+                          }
+                          return null;
+                        }));
   }
 
   static void check(String what, byte[] sent, TcpTestSupport.ReadSummary got) {
