@@ -41,6 +41,8 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A virtual Ethernet network in this JVM: one switch (the vnetif backend) and the hosts attached to
@@ -58,6 +60,7 @@ import org.apache.pekko.util.ByteString;
 public final class VirtualNetwork {
   private static final AtomicInteger NETWORKS = new AtomicInteger();
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+  private static final Logger LOG = LoggerFactory.getLogger(VirtualNetwork.class);
 
   private final ActorSystem<?> system;
   private final NetworkConfig config;
@@ -83,10 +86,20 @@ public final class VirtualNetwork {
     this.switchRef =
         system.systemActorOf(
             SwitchActor.create(
-                new SwitchSettings(config.seed(), config.maxFrameSize(), clock), Frame::new),
+                new SwitchSettings(
+                    config.seed(),
+                    config.maxFrameSize(),
+                    clock,
+                    config.macAgeingTime(),
+                    config.macTableLimit()),
+                Frame::new),
             id + "-switch",
             props);
     this.hosts = system.systemActorOf(HostsGuardian.create(switchRef, props), id + "-hosts", props);
+    // The seed is what replays a run (every MAC, port, ISN and fault is drawn from it), so it is
+    // in the log of every run, not only in the CLI's output.
+    LOG.info(
+        "{} created with seed {} (replay with vnetif.seed = {})", id, config.seed(), config.seed());
   }
 
   /** A network configured from the actor system's {@code vnetif} config section. */

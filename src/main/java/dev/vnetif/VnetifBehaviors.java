@@ -44,7 +44,12 @@ public final class VnetifBehaviors {
   /** A switch with the network's seed and frame size limit, on the real clock. */
   public static Behavior<SwitchCommand> switchBehavior(NetworkConfig config) {
     return SwitchActor.create(
-        new SwitchSettings(config.seed(), config.maxFrameSize(), NetworkClock.system()));
+        new SwitchSettings(
+            config.seed(),
+            config.maxFrameSize(),
+            NetworkClock.system(),
+            config.macAgeingTime(),
+            config.macTableLimit()));
   }
 
   /**
