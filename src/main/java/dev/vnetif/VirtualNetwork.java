@@ -346,9 +346,20 @@ public final class VirtualNetwork {
    * socat, a QEMU VM — as UDP datagrams (see the README for the commands). Completes once the port
    * is on the switch; fails with {@link java.io.UncheckedIOException} if the local address cannot
    * be bound.
+   *
+   * @throws IllegalStateException in virtual time: the world outside the JVM runs in real time, and
+   *     its frames would enter the simulation at moments no seed decides
    */
   public CompletionStage<ExternalPort> attachExternalPort(ExternalPortConfig portConfig) {
     checkOpen();
+    if (VirtualTime.find(system).isPresent()) {
+      throw new IllegalStateException(
+          "network "
+              + id
+              + " runs in virtual time; an external port ("
+              + portConfig
+              + ") exchanges frames with real hosts in real time and cannot join it");
+    }
     ExternalSocket socket;
     InetSocketAddress bound;
     try {

@@ -244,6 +244,21 @@ class VirtualTimeTest {
   }
 
   @Test
+  void anExternalPortCannotJoinASimulation() {
+    VirtualNetwork net = VirtualNetwork.create(testKit.system());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                net.attachExternalPort(
+                    dev.vnetif.ExternalPortConfig.of(
+                        new InetSocketAddress("127.0.0.1", 0),
+                        new InetSocketAddress("127.0.0.1", 7001))));
+    assertTrue(e.getMessage().contains("virtual time"), e.getMessage());
+    time.await(net.shutdown());
+  }
+
+  @Test
   void argumentsAreChecked() {
     assertThrows(IllegalArgumentException.class, () -> time.advance(Duration.ofSeconds(-1)));
     assertThrows(IllegalArgumentException.class, () -> time.await(null));
