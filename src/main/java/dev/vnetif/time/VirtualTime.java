@@ -129,7 +129,9 @@ public final class VirtualTime {
   /**
    * Waits for the stage, letting virtual time advance while nothing else can happen, up to {@link
    * #DEFAULT_AWAIT_LIMIT} of virtual time. Returns its value, or throws what {@link
-   * CompletableFuture#join()} throws for a failed stage.
+   * CompletableFuture#join()} throws for a failed stage, once the stage is complete and the
+   * simulation has done everything due at that instant (so the caller's next step starts from the
+   * same state every run).
    *
    * @throws SimulationDeadlockException when the stage is incomplete, the simulation idle and
    *     nothing scheduled
@@ -178,6 +180,9 @@ public final class VirtualTime {
         }
       }
     }
+    // Return only once everything due at this instant has run, so that what the caller does next
+    // always starts from the same state of the simulation, whatever the threads' timing.
+    waitIdle(null);
     return future.join();
   }
 

@@ -3,15 +3,28 @@ package dev.vnetif.time;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
+import dev.vnetif.DeterminismCheck;
+import dev.vnetif.LinkConditions;
+import dev.vnetif.NetworkConfig;
+import dev.vnetif.NondeterminismException;
+import dev.vnetif.ShutdownMode;
+import dev.vnetif.Stack;
 import dev.vnetif.testsupport.TcpTestSupport;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +67,76 @@ class DeterminismTest {
     SeededScenario.Outcome here = SeededScenario.run(SEED, dir.resolve("here.pcap"));
     assertEquals(first, second, "seed " + SEED + " in two JVMs");
     assertEquals(here.pcapSha256(), first, "seed " + SEED + " in this JVM and another");
+  }
+
+  @Test
+  void theCheckPassesASeededScenario() {
+    NetworkConfig config = NetworkConfig.fromConfig(ConfigFactory.load()).withSeed(SEED);
+    DeterminismCheck.Report report =
+        DeterminismCheck.check(
+            config,
+            net ->
+                net.createStack("10.0.0.2/24")
+                    .thenCombine(net.createStack("10.0.0.3/24"), (a, b) -> new Stack[] {a, b})
+                    .thenCompose(
+                        ab ->
+                            net.setConditions(
+                                    LinkConditions.none()
+                                        .loss(0.02)
+                                        .delay(Duration.ofMillis(10), Duration.ofMillis(5)))
+                                .thenCompose(d -> oneTransfer(ab[0], ab[1]))));
+    System.out.println("DeterminismTest: check passed, " + report);
+    assertTrue(report.frames() > 100, report.toString());
+  }
+
+  @Test
+  void theCheckCatchesAScenarioThatIsNotDeterministic() {
+    AtomicInteger runs = new AtomicInteger();
+    NetworkConfig config = NetworkConfig.fromConfig(ConfigFactory.load()).withSeed(SEED);
+    NondeterminismException e =
+        assertThrows(
+            NondeterminismException.class,
+            () ->
+                DeterminismCheck.check(
+                    config,
+                    net ->
+                        net.createStack("10.0.0.2/24")
+                            .thenCombine(
+                                net.createStack("10.0.0.3/24"), (a, b) -> new Stack[] {a, b})
+                            .thenCompose(
+                                ab ->
+                                    ab[0]
+                                        .udp()
+                                        .send(
+                                            new java.net.InetSocketAddress(ab[1].address(), 9),
+                                            ByteString.fromString(
+                                                "run " + runs.incrementAndGet())))));
+    System.out.println("DeterminismTest: " + e.getMessage());
+    assertTrue(e.getMessage().contains("seed " + SEED + ": frame "), e.getMessage());
+  }
+
+  private static CompletionStage<?> oneTransfer(Stack a, Stack b) {
+    byte[] data = TcpTestSupport.randomBytes(5, 200_000);
+    CompletableFuture<String> received = new CompletableFuture<>();
+    b.tcp()
+        .listen(
+            80,
+            flow ->
+                TcpTestSupport.readAll(flow)
+                    .thenCompose(r -> flow.close().thenApply(d -> r))
+                    .whenComplete((r, err) -> received.complete(err == null ? r.hex() : "failed")));
+    return a.tcp()
+        .createConnection(new java.net.InetSocketAddress(b.address(), 80))
+        .thenCompose(
+            flow ->
+                TcpTestSupport.writeAll(flow, data, 16384)
+                    .thenCompose(w -> flow.shutdown(ShutdownMode.WRITE)))
+        .thenCompose(d -> received)
+        .thenApply(
+            hash -> {
+              assertEquals(TcpTestSupport.sha256Hex(data), hash);
+              return hash;
+            });
   }
 
   private String inAnotherJvm(Path pcap) throws IOException, InterruptedException {
