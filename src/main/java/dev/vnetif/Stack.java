@@ -219,6 +219,19 @@ public final class Stack implements SwitchAttachment {
     return settings;
   }
 
+  /**
+   * The clock this host reads: the simulation's in virtual time, the real one otherwise. Timeouts
+   * built on a host (the Streams adapter's idle timeout) measure with it.
+   */
+  public dev.vnetif.link.NetworkClock clock() {
+    return settings.clock();
+  }
+
+  /** The actor system this host runs on. */
+  public ActorSystem<?> system() {
+    return system;
+  }
+
   /** The host's counters right now; no message round trip. */
   public StackStats stats() {
     return StackStats.of(counters);

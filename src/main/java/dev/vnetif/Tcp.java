@@ -125,6 +125,46 @@ public final class Tcp {
             handle -> callback.apply(new TcpFlow(system, handle))));
   }
 
+  /**
+   * Accepts connections on {@code port} as a socket's {@code bind} + {@code listen} would: unlike
+   * {@link #listen}, it fails when the port already has a listener, and port 0 picks a free
+   * ephemeral port. Completes with the port bound; fails with {@link PortInUseException} (a Pekko
+   * {@code BindFailedException}) naming the address and port.
+   *
+   * @param keepalive null for none
+   * @throws IllegalArgumentException if {@code port} is outside 0..65535 or the callback is null
+   */
+  public CompletionStage<Integer> bind(
+      int port, Keepalive keepalive, Function<TcpFlow, CompletionStage<?>> callback) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be within 0..65535, got " + port);
+    }
+    if (callback == null) {
+      throw new IllegalArgumentException("callback must not be null");
+    }
+    IllegalStateException gone = stack.disconnectedError();
+    if (gone != null) {
+      return CompletableFuture.failedFuture(gone);
+    }
+    CompletionStage<HostCommand.BindReply> reply =
+        Asks.ask(
+            host,
+            replyTo ->
+                new HostCommand.TcpBind(
+                    port,
+                    keepalive == null ? null : keepalive.toSettings(),
+                    handle -> callback.apply(new TcpFlow(system, handle)),
+                    replyTo),
+            Duration.ofSeconds(10),
+            system.scheduler());
+    return reply.thenCompose(
+        r ->
+            r instanceof HostCommand.BindReply.Bound b
+                ? CompletableFuture.completedFuture(b.port())
+                : CompletableFuture.failedFuture(
+                    new PortInUseException(stack.address().getHostAddress(), port)));
+  }
+
   /** Stops accepting on {@code port}: new SYNs get RST; existing connections go on. */
   public void unlisten(int port) {
     if (port < 0 || port > 65535) {

@@ -22,8 +22,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  *   <li>to a host, an {@code ActorRef<}{@link HostCommand}{@code >}: {@link HostCommand.Ping},
  *       {@link HostCommand.UdpListen}, {@link HostCommand.UdpUnlisten}, {@link
  *       HostCommand.UdpSend}, {@link HostCommand.TcpConnect}, {@link HostCommand.TcpListen}, {@link
- *       HostCommand.TcpUnlisten}, {@link HostCommand.TcpDisconnect}, {@link
- *       HostCommand.Disconnect}, {@link HostCommand.ListFlows};
+ *       HostCommand.TcpBind}, {@link HostCommand.TcpUnlisten}, {@link HostCommand.TcpDisconnect},
+ *       {@link HostCommand.Disconnect}, {@link HostCommand.ListFlows};
  *   <li>to a connection, the ref of the {@link dev.vnetif.stack.FlowHandle} that {@code TcpConnect}
  *       or a {@code TcpListen} callback gives (shaped after Pekko IO {@code Tcp}): {@link
  *       dev.vnetif.stack.FlowCommand.Register}, {@link dev.vnetif.stack.FlowCommand.Write}, {@link

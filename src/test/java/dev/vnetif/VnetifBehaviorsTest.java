@@ -182,7 +182,7 @@ class VnetifBehaviorsTest {
 
   @Test
   @DisplayName(
-      "a host takes exactly the ten public HostCommands; the flows' messages to it are not"
+      "a host takes exactly the eleven public HostCommands; the flows' messages to it are not"
           + " HostCommands and cannot be built outside the stack package")
   void hostProtocolIsOnlyThePublicCommands() {
     java.util.Set<String> permitted = new java.util.TreeSet<>();
@@ -194,6 +194,7 @@ class VnetifBehaviorsTest {
             List.of(
                 "ListFlows",
                 "Ping",
+                "TcpBind",
                 "UdpListen",
                 "UdpUnlisten",
                 "UdpSend",

@@ -54,6 +54,27 @@ public sealed interface HostCommand extends HostMessage {
       int port, KeepaliveSettings keepalive, Function<FlowHandle, CompletionStage<?>> callback)
       implements HostCommand {}
 
+  /**
+   * Accept connections on {@code port} only if nothing listens there yet, as a socket's {@code
+   * bind} does; port 0 picks a free port. Answered {@link BindReply.Bound} with the port, or {@link
+   * BindReply.InUse}.
+   */
+  record TcpBind(
+      int port,
+      KeepaliveSettings keepalive,
+      Function<FlowHandle, CompletionStage<?>> callback,
+      ActorRef<BindReply> replyTo)
+      implements HostCommand {}
+
+  /** The answer to {@link TcpBind}. */
+  sealed interface BindReply {
+    /** Listening on {@code port}. */
+    record Bound(int port) implements BindReply {}
+
+    /** Another listener has the port (or, for port 0, every ephemeral port is taken). */
+    record InUse(int port) implements BindReply {}
+  }
+
   /** New SYNs for {@code port} are refused; existing connections go on. */
   record TcpUnlisten(int port) implements HostCommand {}
 

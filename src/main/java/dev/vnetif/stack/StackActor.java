@@ -187,6 +187,7 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
         .onMessage(HostMessage.ArpRetry.class, m -> sent(() -> output.arpRetry(m.address())))
         .onMessage(HostCommand.TcpConnect.class, m -> done(() -> tcp.connect(m)))
         .onMessage(HostCommand.TcpListen.class, m -> done(() -> tcp.listen(m)))
+        .onMessage(HostCommand.TcpBind.class, m -> done(() -> tcp.bind(m)))
         .onMessage(HostCommand.TcpUnlisten.class, m -> done(() -> tcp.unlisten(m.port())))
         .onMessage(HostCommand.TcpDisconnect.class, m -> done(() -> tcp.disconnect(m.replyTo())))
         .onMessage(

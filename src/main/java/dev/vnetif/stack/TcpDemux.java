@@ -291,6 +291,38 @@ final class TcpDemux {
     return keepalive == null ? settings.tcp() : settings.tcp().withKeepalive(keepalive);
   }
 
+  /** A socket-style bind: refused when the port has a listener; port 0 picks a free one. */
+  void bind(HostCommand.TcpBind msg) {
+    int port = msg.port() == 0 ? freeListenPort() : msg.port();
+    if (port < 0 || listeners.containsKey(port)) {
+      msg.replyTo().tell(new HostCommand.BindReply.InUse(msg.port()));
+      return;
+    }
+    listen(new HostCommand.TcpListen(port, msg.keepalive(), msg.callback()));
+    msg.replyTo().tell(new HostCommand.BindReply.Bound(port));
+  }
+
+  /**
+   * An ephemeral port with no listener and no connection using it locally, searched from a point
+   * drawn from the host's seed (so runs replay), or -1 when every one is taken.
+   */
+  private int freeListenPort() {
+    int low = settings.ephemeralLow();
+    int count = settings.ephemeralHigh() - low + 1;
+    java.util.Set<Integer> used = new java.util.HashSet<>(listeners.keySet());
+    for (FlowKey key : flows.keySet()) {
+      used.add(key.localPort());
+    }
+    int start = (int) Long.remainderUnsigned(mix64(portOffsetKey + listeners.size()), count);
+    for (int i = 0; i < count; i++) {
+      int candidate = low + (start + i) % count;
+      if (!used.contains(candidate)) {
+        return candidate;
+      }
+    }
+    return -1;
+  }
+
   void listen(HostCommand.TcpListen msg) {
     unlisten(msg.port());
     TcpListenerActor.Settings listenerSettings =
