@@ -165,6 +165,24 @@ public final class Tcp {
                     new PortInUseException(stack.address().getHostAddress(), port)));
   }
 
+  /**
+   * Hands one TCP segment (header and data, as on the wire) to this host's TCP as if IPv4 had
+   * delivered it from {@code src} to {@code dst}: the seed's {@code input}, the entry from the IP
+   * layer into TCP. It is checked (checksum over the pseudo-header, addresses as IPv4 checks them),
+   * counted, and dropped with a reason in {@link Stack#stats()} when bad, like any other; what TCP
+   * answers goes out on the wire.
+   *
+   * @throws IllegalArgumentException for a null argument
+   */
+  public void input(Inet4Address src, Inet4Address dst, org.apache.pekko.util.ByteString segment) {
+    if (src == null || dst == null || segment == null) {
+      throw new IllegalArgumentException(
+          "src, dst and segment must not be null, got " + src + ", " + dst + ", " + segment);
+    }
+    host.tell(
+        new HostCommand.TcpInput(Ipv4Address.fromInet(src), Ipv4Address.fromInet(dst), segment));
+  }
+
   /** Stops accepting on {@code port}: new SYNs get RST; existing connections go on. */
   public void unlisten(int port) {
     if (port < 0 || port > 65535) {

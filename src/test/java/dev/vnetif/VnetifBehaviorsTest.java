@@ -182,7 +182,7 @@ class VnetifBehaviorsTest {
 
   @Test
   @DisplayName(
-      "a host takes exactly the eleven public HostCommands; the flows' messages to it are not"
+      "a host takes exactly the twelve public HostCommands; the flows' messages to it are not"
           + " HostCommands and cannot be built outside the stack package")
   void hostProtocolIsOnlyThePublicCommands() {
     java.util.Set<String> permitted = new java.util.TreeSet<>();
@@ -195,6 +195,7 @@ class VnetifBehaviorsTest {
                 "ListFlows",
                 "Ping",
                 "TcpBind",
+                "TcpInput",
                 "UdpListen",
                 "UdpUnlisten",
                 "UdpSend",

@@ -75,6 +75,14 @@ public sealed interface HostCommand extends HostMessage {
     record InUse(int port) implements BindReply {}
   }
 
+  /**
+   * One TCP segment (header and data) handed to the host's TCP as if IPv4 had delivered it from
+   * {@code source} to {@code destination} — the seed's {@code input}. Checked, counted and dropped
+   * like any segment from the wire.
+   */
+  record TcpInput(Ipv4Address source, Ipv4Address destination, ByteString segment)
+      implements HostCommand {}
+
   /** New SYNs for {@code port} are refused; existing connections go on. */
   record TcpUnlisten(int port) implements HostCommand {}
 

@@ -44,9 +44,14 @@ final class RoutingTable {
    * unspecified source, with an error (a RST, an ICMP port unreachable).
    */
   boolean mayAnswerWithError(Ipv4Packet packet) {
-    return !isBroadcast(packet.destination())
-        && !isBroadcast(packet.source())
-        && !packet.source().isMulticast()
-        && !packet.source().isUnspecified();
+    return mayAnswerWithError(packet.source(), packet.destination());
+  }
+
+  /** As {@link #mayAnswerWithError(Ipv4Packet)} for a datagram's two addresses. */
+  boolean mayAnswerWithError(Ipv4Address source, Ipv4Address destination) {
+    return !isBroadcast(destination)
+        && !isBroadcast(source)
+        && !source.isMulticast()
+        && !source.isUnspecified();
   }
 }

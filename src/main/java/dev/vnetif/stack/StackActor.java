@@ -188,6 +188,7 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
         .onMessage(HostCommand.TcpConnect.class, m -> done(() -> tcp.connect(m)))
         .onMessage(HostCommand.TcpListen.class, m -> done(() -> tcp.listen(m)))
         .onMessage(HostCommand.TcpBind.class, m -> done(() -> tcp.bind(m)))
+        .onMessage(HostCommand.TcpInput.class, m -> sent(() -> tcpInput(m)))
         .onMessage(HostCommand.TcpUnlisten.class, m -> done(() -> tcp.unlisten(m.port())))
         .onMessage(HostCommand.TcpDisconnect.class, m -> done(() -> tcp.disconnect(m.replyTo())))
         .onMessage(
@@ -397,20 +398,41 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
   }
 
   private void receiveTcp(Ipv4Packet packet) {
+    receiveTcp(packet.source(), packet.destination(), packet.payload());
+  }
+
+  /** A TCP segment as IPv4 delivers it: checked against the pseudo-header, then demultiplexed. */
+  private void receiveTcp(Ipv4Address source, Ipv4Address destination, ByteString bytes) {
     TcpSegment segment;
     try {
-      segment =
-          TcpSegment.parse(
-              packet.payload(), packet.source(), packet.destination(), settings.verifyChecksums());
+      segment = TcpSegment.parse(bytes, source, destination, settings.verifyChecksums());
     } catch (MalformedPacketException e) {
       drop(InputDrops.checksumOr(e, DropReason.TCP_BAD_CHECKSUM, DropReason.TCP_MALFORMED), e);
       return;
     }
-    if (!routing.mayAnswerWithError(packet)) {
+    if (!routing.mayAnswerWithError(source, destination)) {
       drop(DropReason.TCP_NOT_UNICAST, null); // TCP is unicast: no RST to a broadcast either
       return;
     }
-    tcp.receive(packet.source(), segment);
+    tcp.receive(source, segment);
+  }
+
+  /**
+   * The seed's {@code input}: one segment handed to TCP as if IPv4 had delivered it, after the
+   * checks IPv4 would have made of its addresses, and counted like a received datagram.
+   */
+  private void tcpInput(HostCommand.TcpInput msg) {
+    if (!routing.isLocal(msg.destination())) {
+      drop(DropReason.IPV4_NOT_FOR_US, null);
+      return;
+    }
+    DropReason invalid = invalidSource(msg.source());
+    if (invalid != null) {
+      drop(invalid, null);
+      return;
+    }
+    counters.packetReceived();
+    receiveTcp(msg.source(), msg.destination(), msg.segment());
   }
 
   // ---------------------------------------------------------------- lifecycle
