@@ -163,15 +163,16 @@ public final class VirtualNetwork {
             system.scheduler());
     return ready.thenApply(
         r ->
-            new Stack(
-                system,
-                r.host(),
-                settings,
-                r.mac(),
-                r.port(),
-                counters,
-                config.pingPayloadSize(),
-                () -> addressesInUse.remove(address)));
+            track(
+                new Stack(
+                    system,
+                    r.host(),
+                    settings,
+                    r.mac(),
+                    r.port(),
+                    counters,
+                    config.pingPayloadSize(),
+                    () -> addressesInUse.remove(address))));
   }
 
   /** The settings of one host: the stack's own choices over the network's defaults. */
@@ -237,33 +238,7 @@ public final class VirtualNetwork {
    * capture is complete on disk (whether the body succeeded or failed).
    */
   public <T> CompletionStage<T> recordPcap(Path file, Supplier<CompletionStage<T>> body) {
-    PcapRecording recording = recordPcap(file);
-    CompletionStage<T> result;
-    try {
-      result = body.get();
-    } catch (RuntimeException e) {
-      result = CompletableFuture.failedFuture(e);
-    }
-    return result
-        .handle(
-            (value, error) ->
-                recording
-                    .stop()
-                    .handle(
-                        (d, stopError) -> {
-                          if (error != null) {
-                            throw error instanceof RuntimeException re
-                                ? re
-                                : new RuntimeException(error);
-                          }
-                          if (stopError != null) {
-                            throw stopError instanceof RuntimeException re
-                                ? re
-                                : new RuntimeException(stopError);
-                          }
-                          return value;
-                        }))
-        .thenCompose(stage -> stage);
+    return recordPcap(file).around(body);
   }
 
   void forget(PcapRecording recording) {
@@ -386,7 +361,10 @@ public final class VirtualNetwork {
     return cut(from, to, false, true);
   }
 
-  /** Mends the cut between {@code a} and {@code b}, both ways (an isolation stays). */
+  /**
+   * Mends the cut between {@code a} and {@code b}, both ways (an isolation stays, and so do a
+   * running nemesis's cuts: each is mended by the one who made it).
+   */
   public CompletionStage<Done> heal(SwitchAttachment a, SwitchAttachment b) {
     return cut(a, b, true, false);
   }
@@ -401,7 +379,10 @@ public final class VirtualNetwork {
     return tellSwitch(r -> new SwitchCommand.Isolate(host.switchPort(), false, r));
   }
 
-  /** Mends every partition and isolation (held links stay held; see {@link #release}). */
+  /**
+   * Mends every partition and isolation, a running nemesis's too (held links stay held; see {@link
+   * #release}).
+   */
   public CompletionStage<Done> healAll() {
     return tellSwitch(SwitchCommand.HealAll::new);
   }
@@ -474,5 +455,45 @@ public final class VirtualNetwork {
   @Override
   public String toString() {
     return "VirtualNetwork[" + id + ", seed " + config.seed() + "]";
+  }
+
+  // ---------------------------------------------------------------- the nemesis
+
+  /** The stacks made so far, for a nemesis's default hosts; crashed ones are skipped then. */
+  private final Set<Stack> stacks = ConcurrentHashMap.newKeySet();
+
+  private final AtomicInteger nemesisRuns = new AtomicInteger();
+
+  private Stack track(Stack stack) {
+    stacks.removeIf(Stack::isDisconnected);
+    stacks.add(stack);
+    return stack;
+  }
+
+  /**
+   * Starts a seeded random schedule of partitions among {@code nemesis}'s hosts — by default every
+   * stack attached now, in the order they were created. Completes once it runs; see {@link
+   * NemesisRun} for what it draws from and how it ends.
+   *
+   * @throws IllegalArgumentException if it would act on fewer than two hosts
+   */
+  public CompletionStage<NemesisRun> startNemesis(Nemesis nemesis) {
+    return startNemesis(nemesis, nemesis.hosts().orElseGet(this::liveStacks));
+  }
+
+  /** Likewise, acting on {@code hosts} (in this order) whatever {@code nemesis} names. */
+  public CompletionStage<NemesisRun> startNemesis(
+      Nemesis nemesis, List<? extends SwitchAttachment> hosts) {
+    checkOpen();
+    Nemesis run = nemesis.withHosts(hosts);
+    return NemesisRun.start(
+        system, switchRef, clock, config.seed(), nemesisRuns.getAndIncrement(), run, id, props);
+  }
+
+  private List<SwitchAttachment> liveStacks() {
+    List<Stack> live = new ArrayList<>(stacks);
+    live.removeIf(Stack::isDisconnected);
+    live.sort(java.util.Comparator.comparingInt(Stack::switchPort));
+    return List.copyOf(live);
   }
 }
