@@ -25,6 +25,7 @@ public sealed interface ConditionStep
         ConditionStep.QueueLimit,
         ConditionStep.Slot,
         ConditionStep.Drop,
+        ConditionStep.DelayMatching,
         ConditionStep.TrailingBytes,
         ConditionStep.DropAfter {
 
@@ -231,6 +232,28 @@ public sealed interface ConditionStep
     @Override
     public String toString() {
       return "drop " + description;
+    }
+  }
+
+  /**
+   * A scripted delay (not in netem): every frame {@code which} accepts waits {@code delay} more,
+   * the others pass untouched — Toxiproxy's {@code slow_close} is "every FIN", a slow handshake
+   * "every SYN-ACK". The link stays first in, first out, so frames behind a delayed one wait for it
+   * (as on a real link); put a {@code reorder} step after it to let them pass.
+   */
+  record DelayMatching(Predicate<Frame> which, Duration delay, String description)
+      implements ConditionStep {
+    public DelayMatching {
+      Objects.requireNonNull(which, "delay predicate");
+      nonNegative("delay", delay);
+      if (description == null || description.isBlank()) {
+        description = "frames matching a predicate";
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "delay " + NetemText.time(delay) + " " + description;
     }
   }
 

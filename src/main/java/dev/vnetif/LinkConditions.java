@@ -169,6 +169,14 @@ public final class LinkConditions {
     return with(new ConditionStep.Drop(which, description));
   }
 
+  /**
+   * Delays only the frames {@code which} accepts by {@code delay} (Toxiproxy's {@code slow_close}:
+   * {@code f -> f.tcp().map(TcpSegment::isFin).orElse(false)}); the link keeps its order.
+   */
+  public LinkConditions delay(Predicate<Frame> which, Duration delay, String description) {
+    return with(new ConditionStep.DelayMatching(which, delay, description));
+  }
+
   /** mirage's trailing-bytes backend: {@code n} garbage bytes appended to every frame. */
   public LinkConditions trailingBytes(int n) {
     return with(new ConditionStep.TrailingBytes(n));

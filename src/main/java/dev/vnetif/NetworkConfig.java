@@ -1,8 +1,10 @@
 package dev.vnetif;
 
 import com.typesafe.config.Config;
+import dev.vnetif.link.SwitchSettings;
 import dev.vnetif.stack.ArpSettings;
 import dev.vnetif.tcp.TcpConfig;
+import java.time.Duration;
 
 /**
  * The settings of one virtual network. {@link #fromConfig(Config)} reads them from the {@code
@@ -20,6 +22,10 @@ import dev.vnetif.tcp.TcpConfig;
  * @param synBacklog half-open connections a listener holds at most
  * @param ephemeralLow first local port for outgoing connections (RFC 6056)
  * @param ephemeralHigh last local port for outgoing connections
+ * @param macAgeingTime how long the switch keeps a learned MAC without hearing from it (IEEE 802.1D
+ *     §7.9.2; {@code vnetif.switch.mac-ageing-time})
+ * @param macTableLimit MACs the switch's forwarding table holds at most ({@code
+ *     vnetif.switch.mac-table-limit})
  */
 public record NetworkConfig(
     long seed,
@@ -32,7 +38,9 @@ public record NetworkConfig(
     TcpConfig tcp,
     int synBacklog,
     int ephemeralLow,
-    int ephemeralHigh) {
+    int ephemeralHigh,
+    Duration macAgeingTime,
+    int macTableLimit) {
 
   public NetworkConfig {
     if (maxFrameSize < 64) {
@@ -64,6 +72,43 @@ public record NetworkConfig(
     if (synBacklog < 1) {
       throw new IllegalArgumentException("vnetif.tcp.syn-backlog must be >= 1, got " + synBacklog);
     }
+    if (macAgeingTime == null || macAgeingTime.isNegative() || macAgeingTime.isZero()) {
+      throw new IllegalArgumentException(
+          "vnetif.switch.mac-ageing-time must be positive, got " + macAgeingTime);
+    }
+    if (macTableLimit < 1) {
+      throw new IllegalArgumentException(
+          "vnetif.switch.mac-table-limit must be >= 1, got " + macTableLimit);
+    }
+  }
+
+  /** A network whose switch has the default MAC table: 300 s ageing, 8,192 entries at most. */
+  public NetworkConfig(
+      long seed,
+      int maxFrameSize,
+      int defaultMtu,
+      int ttl,
+      boolean checksumOffload,
+      ArpSettings arp,
+      int pingPayloadSize,
+      TcpConfig tcp,
+      int synBacklog,
+      int ephemeralLow,
+      int ephemeralHigh) {
+    this(
+        seed,
+        maxFrameSize,
+        defaultMtu,
+        ttl,
+        checksumOffload,
+        arp,
+        pingPayloadSize,
+        tcp,
+        synBacklog,
+        ephemeralLow,
+        ephemeralHigh,
+        SwitchSettings.DEFAULT_MAC_AGEING_TIME,
+        SwitchSettings.DEFAULT_MAC_TABLE_LIMIT);
   }
 
   /** Reads the {@code vnetif} section of {@code config} (the actor system's config, usually). */
@@ -80,12 +125,15 @@ public record NetworkConfig(
             arp.getDuration("entry-timeout"),
             arp.getDuration("retry-interval"),
             arp.getInt("max-requests"),
-            arp.getInt("max-pending-packets")),
+            arp.getInt("max-pending-packets"),
+            arp.getInt("max-entries")),
         v.getInt("host.ping-payload-size"),
         tcpFromConfig(v.getConfig("tcp")),
         v.getInt("tcp.syn-backlog"),
         v.getInt("tcp.ephemeral-ports.low"),
-        v.getInt("tcp.ephemeral-ports.high"));
+        v.getInt("tcp.ephemeral-ports.high"),
+        v.getDuration("switch.mac-ageing-time"),
+        v.getInt("switch.mac-table-limit"));
   }
 
   private static TcpConfig tcpFromConfig(Config t) {
@@ -126,7 +174,9 @@ public record NetworkConfig(
         tcp,
         backlog,
         ephemeralLow,
-        ephemeralHigh);
+        ephemeralHigh,
+        macAgeingTime,
+        macTableLimit);
   }
 
   /** The same network with another range of local ports for outgoing connections. */
@@ -142,7 +192,9 @@ public record NetworkConfig(
         tcp,
         synBacklog,
         low,
-        high);
+        high,
+        macAgeingTime,
+        macTableLimit);
   }
 
   /** The same network with other TCP settings. */
@@ -158,7 +210,9 @@ public record NetworkConfig(
         settings,
         synBacklog,
         ephemeralLow,
-        ephemeralHigh);
+        ephemeralHigh,
+        macAgeingTime,
+        macTableLimit);
   }
 
   public NetworkConfig withSeed(long newSeed) {
@@ -173,7 +227,9 @@ public record NetworkConfig(
         tcp,
         synBacklog,
         ephemeralLow,
-        ephemeralHigh);
+        ephemeralHigh,
+        macAgeingTime,
+        macTableLimit);
   }
 
   public NetworkConfig withMaxFrameSize(int size) {
@@ -188,7 +244,9 @@ public record NetworkConfig(
         tcp,
         synBacklog,
         ephemeralLow,
-        ephemeralHigh);
+        ephemeralHigh,
+        macAgeingTime,
+        macTableLimit);
   }
 
   public NetworkConfig withDefaultMtu(int mtu) {
@@ -203,7 +261,9 @@ public record NetworkConfig(
         tcp,
         synBacklog,
         ephemeralLow,
-        ephemeralHigh);
+        ephemeralHigh,
+        macAgeingTime,
+        macTableLimit);
   }
 
   public NetworkConfig withArp(ArpSettings settings) {
@@ -218,6 +278,26 @@ public record NetworkConfig(
         tcp,
         synBacklog,
         ephemeralLow,
-        ephemeralHigh);
+        ephemeralHigh,
+        macAgeingTime,
+        macTableLimit);
+  }
+
+  /** The same network with another switch forwarding table: its ageing time and size limit. */
+  public NetworkConfig withMacTable(Duration ageingTime, int limit) {
+    return new NetworkConfig(
+        seed,
+        maxFrameSize,
+        defaultMtu,
+        ttl,
+        checksumOffload,
+        arp,
+        pingPayloadSize,
+        tcp,
+        synBacklog,
+        ephemeralLow,
+        ephemeralHigh,
+        ageingTime,
+        limit);
   }
 }

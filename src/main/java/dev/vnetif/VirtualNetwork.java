@@ -9,10 +9,12 @@ import dev.vnetif.link.SwitchActor;
 import dev.vnetif.link.SwitchCommand;
 import dev.vnetif.link.SwitchSettings;
 import dev.vnetif.link.SwitchStats;
+import dev.vnetif.stack.HostCommand;
 import dev.vnetif.stack.HostCounters;
 import dev.vnetif.stack.HostSettings;
 import dev.vnetif.stack.HostsGuardian;
 import dev.vnetif.stack.StackActor;
+import dev.vnetif.time.VirtualTime;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.MacAddress;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -41,6 +44,8 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A virtual Ethernet network in this JVM: one switch (the vnetif backend) and the hosts attached to
@@ -58,6 +63,7 @@ import org.apache.pekko.util.ByteString;
 public final class VirtualNetwork {
   private static final AtomicInteger NETWORKS = new AtomicInteger();
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+  private static final Logger LOG = LoggerFactory.getLogger(VirtualNetwork.class);
 
   private final ActorSystem<?> system;
   private final NetworkConfig config;
@@ -72,21 +78,34 @@ public final class VirtualNetwork {
   private final Set<Ipv4Address> addressesInUse = ConcurrentHashMap.newKeySet();
   private final Set<PcapRecording> recordings = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean shutDown = new AtomicBoolean();
+  private final Map<Ipv4Address, ActorRef<HostCommand>> liveHosts = new ConcurrentHashMap<>();
+  private final Supplier<CompletionStage<String>> stallReport = this::openFlowsReport;
 
   private VirtualNetwork(ActorSystem<?> system, NetworkConfig config) {
     this.system = system;
     this.config = config;
-    this.clock = NetworkClock.system();
+    this.clock = NetworkClocks.of(system);
     this.id = "vnetif-" + NETWORKS.incrementAndGet();
     this.props = DispatcherSelector.fromConfig("vnetif.dispatcher");
     this.hostSeeds = new SplittableRandom(config.seed());
     this.switchRef =
         system.systemActorOf(
             SwitchActor.create(
-                new SwitchSettings(config.seed(), config.maxFrameSize(), clock), Frame::new),
+                new SwitchSettings(
+                    config.seed(),
+                    config.maxFrameSize(),
+                    clock,
+                    config.macAgeingTime(),
+                    config.macTableLimit()),
+                Frame::new),
             id + "-switch",
             props);
     this.hosts = system.systemActorOf(HostsGuardian.create(switchRef, props), id + "-hosts", props);
+    // The seed is what replays a run (every MAC, port, ISN and fault is drawn from it), so it is
+    // in the log of every run, not only in the CLI's output.
+    LOG.info(
+        "{} created with seed {} (replay with vnetif.seed = {})", id, config.seed(), config.seed());
+    VirtualTime.find(system).ifPresent(time -> time.addStallReport(stallReport));
   }
 
   /** A network configured from the actor system's {@code vnetif} config section. */
@@ -162,17 +181,38 @@ public final class VirtualNetwork {
             ASK_TIMEOUT,
             system.scheduler());
     return ready.thenApply(
-        r ->
-            track(
-                new Stack(
-                    system,
-                    r.host(),
-                    settings,
-                    r.mac(),
-                    r.port(),
-                    counters,
-                    config.pingPayloadSize(),
-                    () -> addressesInUse.remove(address))));
+        r -> {
+          liveHosts.put(address, r.host());
+          return track(
+              new Stack(
+                  system,
+                  r.host(),
+                  settings,
+                  r.mac(),
+                  r.port(),
+                  counters,
+                  config.pingPayloadSize(),
+                  () -> {
+                    liveHosts.remove(address, r.host());
+                    addressesInUse.remove(address);
+                  }));
+        });
+  }
+
+  /** What a stalled simulation reports of this network: its connections still open. */
+  private CompletionStage<String> openFlowsReport() {
+    List<CompletableFuture<List<String>>> asks = new ArrayList<>();
+    for (ActorRef<HostCommand> host : liveHosts.values()) {
+      asks.add(Asks.ask(host, HostCommand.ListFlows::new, ASK_TIMEOUT, system.scheduler()));
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+        .thenApply(
+            v -> {
+              List<String> open = new ArrayList<>();
+              asks.forEach(a -> open.addAll(a.join()));
+              java.util.Collections.sort(open);
+              return id + (open.isEmpty() ? ": no open flows" : ": open flows " + open);
+            });
   }
 
   /** The settings of one host: the stack's own choices over the network's defaults. */
@@ -281,9 +321,20 @@ public final class VirtualNetwork {
    * socat, a QEMU VM — as UDP datagrams (see the README for the commands). Completes once the port
    * is on the switch; fails with {@link java.io.UncheckedIOException} if the local address cannot
    * be bound.
+   *
+   * @throws IllegalStateException in virtual time: the world outside the JVM runs in real time, and
+   *     its frames would enter the simulation at moments no seed decides
    */
   public CompletionStage<ExternalPort> attachExternalPort(ExternalPortConfig portConfig) {
     checkOpen();
+    if (VirtualTime.find(system).isPresent()) {
+      throw new IllegalStateException(
+          "network "
+              + id
+              + " runs in virtual time; an external port ("
+              + portConfig
+              + ") exchanges frames with real hosts in real time and cannot join it");
+    }
     ExternalSocket socket;
     InetSocketAddress bound;
     try {
@@ -435,6 +486,7 @@ public final class VirtualNetwork {
     if (!shutDown.compareAndSet(false, true)) {
       return CompletableFuture.completedFuture(Done.getInstance());
     }
+    VirtualTime.find(system).ifPresent(time -> time.removeStallReport(stallReport));
     List<CompletableFuture<Done>> flushes = new ArrayList<>();
     for (PcapRecording recording : List.copyOf(recordings)) {
       flushes.add(recording.stop().toCompletableFuture().exceptionally(e -> Done.getInstance()));

@@ -1,6 +1,5 @@
 package dev.vnetif;
 
-import dev.vnetif.link.NetworkClock;
 import dev.vnetif.link.SwitchActor;
 import dev.vnetif.link.SwitchCommand;
 import dev.vnetif.link.SwitchSettings;
@@ -9,6 +8,7 @@ import dev.vnetif.stack.HostCounters;
 import dev.vnetif.stack.StackActor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * The switch and host behaviors, for code that spawns them under its own guardian instead of using
@@ -23,7 +23,7 @@ import org.apache.pekko.actor.typed.Behavior;
  *       {@link HostCommand.UdpListen}, {@link HostCommand.UdpUnlisten}, {@link
  *       HostCommand.UdpSend}, {@link HostCommand.TcpConnect}, {@link HostCommand.TcpListen}, {@link
  *       HostCommand.TcpUnlisten}, {@link HostCommand.TcpDisconnect}, {@link
- *       HostCommand.Disconnect};
+ *       HostCommand.Disconnect}, {@link HostCommand.ListFlows};
  *   <li>to a connection, the ref of the {@link dev.vnetif.stack.FlowHandle} that {@code TcpConnect}
  *       or a {@code TcpListen} callback gives (shaped after Pekko IO {@code Tcp}): {@link
  *       dev.vnetif.stack.FlowCommand.Register}, {@link dev.vnetif.stack.FlowCommand.Write}, {@link
@@ -41,10 +41,20 @@ import org.apache.pekko.actor.typed.Behavior;
 public final class VnetifBehaviors {
   private VnetifBehaviors() {}
 
-  /** A switch with the network's seed and frame size limit, on the real clock. */
+  /**
+   * A switch with the network's seed and frame size limit, on the actor system's clock (virtual
+   * when the system was made with {@code VirtualTime.config()}, real otherwise).
+   */
   public static Behavior<SwitchCommand> switchBehavior(NetworkConfig config) {
-    return SwitchActor.create(
-        new SwitchSettings(config.seed(), config.maxFrameSize(), NetworkClock.system()));
+    return Behaviors.setup(
+        ctx ->
+            SwitchActor.create(
+                new SwitchSettings(
+                    config.seed(),
+                    config.maxFrameSize(),
+                    NetworkClocks.of(ctx.getSystem()),
+                    config.macAgeingTime(),
+                    config.macTableLimit())));
   }
 
   /**
@@ -57,10 +67,13 @@ public final class VnetifBehaviors {
       long hostSeed,
       ActorRef<SwitchCommand> switchRef,
       ActorRef<StackActor.HostReady> ready) {
-    return StackActor.create(
-        VirtualNetwork.hostSettings(config, stackConfig, hostSeed, NetworkClock.system()),
-        switchRef,
-        new HostCounters(),
-        ready);
+    return Behaviors.setup(
+        ctx ->
+            StackActor.create(
+                VirtualNetwork.hostSettings(
+                    config, stackConfig, hostSeed, NetworkClocks.of(ctx.getSystem())),
+                switchRef,
+                new HostCounters(),
+                ready));
   }
 }

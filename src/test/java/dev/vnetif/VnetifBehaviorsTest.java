@@ -182,7 +182,7 @@ class VnetifBehaviorsTest {
 
   @Test
   @DisplayName(
-      "a host takes exactly the nine public HostCommands; the flows' messages to it are not"
+      "a host takes exactly the ten public HostCommands; the flows' messages to it are not"
           + " HostCommands and cannot be built outside the stack package")
   void hostProtocolIsOnlyThePublicCommands() {
     java.util.Set<String> permitted = new java.util.TreeSet<>();
@@ -192,6 +192,7 @@ class VnetifBehaviorsTest {
     assertEquals(
         new java.util.TreeSet<>(
             List.of(
+                "ListFlows",
                 "Ping",
                 "UdpListen",
                 "UdpUnlisten",

@@ -63,6 +63,12 @@ public sealed interface HostCommand extends HostMessage {
   /** Leave the switch and stop; answered once the port is detached. */
   record Disconnect(ActorRef<Done> replyTo) implements HostCommand {}
 
+  /**
+   * The connections in the host's table, one {@code local -> remote} line each, in a stable order:
+   * what a stalled simulation reports as still open.
+   */
+  record ListFlows(ActorRef<java.util.List<String>> replyTo) implements HostCommand {}
+
   // ---- internal: sent by the host's own flows; not HostCommands (see the class comment) ----
 
   /** Segments a flow produced while handling one input, in order. */

@@ -190,6 +190,9 @@ public final class StackActor extends AbstractBehavior<HostMessage> {
         .onMessage(HostCommand.TcpUnlisten.class, m -> done(() -> tcp.unlisten(m.port())))
         .onMessage(HostCommand.TcpDisconnect.class, m -> done(() -> tcp.disconnect(m.replyTo())))
         .onMessage(
+            HostCommand.ListFlows.class,
+            m -> done(() -> m.replyTo().tell(tcp.flowNames(address.toString()))))
+        .onMessage(
             HostCommand.FlowRegistered.class, m -> done(() -> tcp.register(m.key(), m.flow())))
         .onMessage(HostCommand.FlowClosed.class, m -> done(() -> tcp.remove(m.key(), m.flow())))
         .onMessage(HostCommand.FlowStopped.class, m -> done(() -> tcp.remove(m.key(), m.flow())))

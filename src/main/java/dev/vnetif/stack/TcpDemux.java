@@ -389,4 +389,21 @@ final class TcpDemux {
     counters.tcpTables(flows.size(), listeners.size());
     counters.timeWait(timeWait.size(), timeWait.reopened());
   }
+
+  /** {@code local:port -> remote:port} for every flow in the table, sorted. */
+  java.util.List<String> flowNames(String localAddress) {
+    java.util.List<String> names = new java.util.ArrayList<>(flows.size());
+    for (FlowKey key : flows.keySet()) {
+      names.add(
+          localAddress
+              + ":"
+              + key.localPort()
+              + " -> "
+              + key.remoteAddress()
+              + ":"
+              + key.remotePort());
+    }
+    java.util.Collections.sort(names);
+    return names;
+  }
 }

@@ -69,6 +69,8 @@ abstract class StepRunner {
       return new SlotRunner(slot, random);
     } else if (step instanceof ConditionStep.Drop drop) {
       return new DropRunner(drop);
+    } else if (step instanceof ConditionStep.DelayMatching delay) {
+      return new DelayMatchingRunner(delay);
     } else if (step instanceof ConditionStep.TrailingBytes trailing) {
       return new TrailingBytesRunner(trailing, random);
     } else if (step instanceof ConditionStep.DropAfter dropAfter) {
