@@ -1,10 +1,6 @@
 package dev.vnetif;
 
-import dev.vnetif.link.ExternalPortActor;
-import dev.vnetif.link.ExternalPortSettings;
-import dev.vnetif.link.ExternalSocket;
 import dev.vnetif.link.NetworkClock;
-import dev.vnetif.link.PortDelivery;
 import dev.vnetif.link.SwitchActor;
 import dev.vnetif.link.SwitchCommand;
 import dev.vnetif.link.SwitchSettings;
@@ -17,9 +13,6 @@ import dev.vnetif.stack.StackActor;
 import dev.vnetif.time.VirtualTime;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.MacAddress;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +24,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,8 +34,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -293,27 +283,8 @@ public final class VirtualNetwork {
   /** Attaches a port driven by hand that announces {@code mac} as its own (may be null). */
   public CompletionStage<RawPort> attachRawPort(String name, MacAddress mac) {
     checkOpen();
-    LinkedBlockingQueue<ByteString> queue = new LinkedBlockingQueue<>();
-    ActorRef<PortDelivery> endpoint =
-        system.systemActorOf(
-            Behaviors.receive(PortDelivery.class)
-                .onMessage(
-                    PortDelivery.class,
-                    d -> {
-                      queue.addAll(d.frames());
-                      return Behaviors.same();
-                    })
-                .build(),
-            id + "-raw-" + rawPorts.incrementAndGet(),
-            props);
-    CompletionStage<SwitchCommand.Attached> attached =
-        Asks.ask(
-            switchRef,
-            replyTo -> new SwitchCommand.Attach(name, endpoint, mac, replyTo),
-            ASK_TIMEOUT,
-            system.scheduler());
-    return attached.thenApply(
-        a -> new RawPort(system, switchRef, endpoint, a.port(), a.mac(), queue));
+    String actorName = id + "-raw-" + rawPorts.incrementAndGet();
+    return RawPort.attach(system, switchRef, name, mac, actorName, props, ASK_TIMEOUT);
   }
 
   /**
@@ -335,35 +306,8 @@ public final class VirtualNetwork {
               + portConfig
               + ") exchanges frames with real hosts in real time and cannot join it");
     }
-    ExternalSocket socket;
-    InetSocketAddress bound;
-    try {
-      int socketBuffer =
-          (int)
-              Math.min(
-                  Integer.MAX_VALUE,
-                  system.settings().config().getBytes("vnetif.external-port.socket-buffer"));
-      socket = ExternalSocket.open(portConfig.local(), socketBuffer);
-      bound = socket.localAddress();
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(
-          new UncheckedIOException("cannot bind external port " + "to " + portConfig.local(), e));
-    }
-    ExternalPortActor.Counters counters = new ExternalPortActor.Counters();
-    ExternalPortSettings settings =
-        new ExternalPortSettings(
-            portConfig.name(),
-            portConfig.remote(),
-            portConfig.mtu(),
-            portConfig.packetInformation());
-    ActorRef<ExternalPortActor.Command> actor =
-        system.systemActorOf(
-            ExternalPortActor.create(settings, socket, switchRef, counters),
-            id + "-external-" + rawPorts.incrementAndGet(),
-            props);
-    CompletionStage<SwitchCommand.Attached> attached =
-        Asks.ask(actor, ExternalPortActor.AwaitAttached::new, ASK_TIMEOUT, system.scheduler());
-    return attached.thenApply(a -> new ExternalPort(system, actor, counters, bound, a.port()));
+    String actorName = id + "-external-" + rawPorts.incrementAndGet();
+    return ExternalPort.attach(system, switchRef, portConfig, actorName, props, ASK_TIMEOUT);
   }
 
   /** Per-port counters of the switch. */
