@@ -1,12 +1,19 @@
 package dev.vnetif;
 
 import dev.vnetif.link.ExternalPortActor;
+import dev.vnetif.link.ExternalPortSettings;
+import dev.vnetif.link.ExternalSocket;
+import dev.vnetif.link.SwitchCommand;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 
 /** A running external port (see {@link ExternalPortConfig}). */
 public final class ExternalPort implements SwitchAttachment {
@@ -30,6 +37,46 @@ public final class ExternalPort implements SwitchAttachment {
     this.counters = counters;
     this.local = local;
     this.switchPort = switchPort;
+  }
+
+  /**
+   * Binds the port's UDP socket, spawns its actor and attaches it; completes once the port is on
+   * the switch, or fails with {@link UncheckedIOException} if the local address cannot be bound.
+   */
+  static CompletionStage<ExternalPort> attach(
+      ActorSystem<?> system,
+      ActorRef<SwitchCommand> switchRef,
+      ExternalPortConfig portConfig,
+      String actorName,
+      Props props,
+      Duration timeout) {
+    ExternalSocket socket;
+    InetSocketAddress bound;
+    try {
+      int socketBuffer =
+          (int)
+              Math.min(
+                  Integer.MAX_VALUE,
+                  system.settings().config().getBytes("vnetif.external-port.socket-buffer"));
+      socket = ExternalSocket.open(portConfig.local(), socketBuffer);
+      bound = socket.localAddress();
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(
+          new UncheckedIOException("cannot bind external port " + "to " + portConfig.local(), e));
+    }
+    ExternalPortActor.Counters counters = new ExternalPortActor.Counters();
+    ExternalPortSettings settings =
+        new ExternalPortSettings(
+            portConfig.name(),
+            portConfig.remote(),
+            portConfig.mtu(),
+            portConfig.packetInformation());
+    ActorRef<ExternalPortActor.Command> actor =
+        system.systemActorOf(
+            ExternalPortActor.create(settings, socket, switchRef, counters), actorName, props);
+    CompletionStage<SwitchCommand.Attached> attached =
+        Asks.ask(actor, ExternalPortActor.AwaitAttached::new, timeout, system.scheduler());
+    return attached.thenApply(a -> new ExternalPort(system, actor, counters, bound, a.port()));
   }
 
   /** The UDP address the port receives frames on. */

@@ -4,8 +4,10 @@ import dev.vnetif.link.PcapWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 
 /**
@@ -46,6 +48,38 @@ public final class PcapRecording {
 
   public Path file() {
     return file;
+  }
+
+  /**
+   * The result of {@code body}, once this recording is complete on disk (whether the body succeeded
+   * or failed).
+   */
+  <T> CompletionStage<T> around(Supplier<CompletionStage<T>> body) {
+    CompletionStage<T> result;
+    try {
+      result = body.get();
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    return result
+        .handle(
+            (value, error) ->
+                stop()
+                    .handle(
+                        (d, stopError) -> {
+                          if (error != null) {
+                            throw error instanceof RuntimeException re
+                                ? re
+                                : new RuntimeException(error);
+                          }
+                          if (stopError != null) {
+                            throw stopError instanceof RuntimeException re
+                                ? re
+                                : new RuntimeException(stopError);
+                          }
+                          return value;
+                        }))
+        .thenCompose(stage -> stage);
   }
 
   /**

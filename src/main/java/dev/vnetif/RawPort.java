@@ -1,5 +1,6 @@
 package dev.vnetif;
 
+import dev.vnetif.link.PortDelivery;
 import dev.vnetif.link.SwitchCommand;
 import dev.vnetif.wire.MacAddress;
 import java.time.Duration;
@@ -7,11 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -40,6 +44,41 @@ public final class RawPort implements SwitchAttachment {
     this.port = port;
     this.mac = mac;
     this.received = received;
+  }
+
+  /**
+   * Spawns the actor that queues what the switch delivers to the port, and attaches it; completes
+   * with the port once the switch has numbered it.
+   */
+  static CompletionStage<RawPort> attach(
+      ActorSystem<?> system,
+      ActorRef<SwitchCommand> switchRef,
+      String name,
+      MacAddress mac,
+      String actorName,
+      Props props,
+      Duration timeout) {
+    LinkedBlockingQueue<ByteString> queue = new LinkedBlockingQueue<>();
+    ActorRef<PortDelivery> endpoint =
+        system.systemActorOf(
+            Behaviors.receive(PortDelivery.class)
+                .onMessage(
+                    PortDelivery.class,
+                    d -> {
+                      queue.addAll(d.frames());
+                      return Behaviors.same();
+                    })
+                .build(),
+            actorName,
+            props);
+    CompletionStage<SwitchCommand.Attached> attached =
+        Asks.ask(
+            switchRef,
+            replyTo -> new SwitchCommand.Attach(name, endpoint, mac, replyTo),
+            timeout,
+            system.scheduler());
+    return attached.thenApply(
+        a -> new RawPort(system, switchRef, endpoint, a.port(), a.mac(), queue));
   }
 
   public int port() {

@@ -1,10 +1,6 @@
 package dev.vnetif;
 
-import dev.vnetif.link.ExternalPortActor;
-import dev.vnetif.link.ExternalPortSettings;
-import dev.vnetif.link.ExternalSocket;
 import dev.vnetif.link.NetworkClock;
-import dev.vnetif.link.PortDelivery;
 import dev.vnetif.link.SwitchActor;
 import dev.vnetif.link.SwitchCommand;
 import dev.vnetif.link.SwitchSettings;
@@ -17,9 +13,6 @@ import dev.vnetif.stack.StackActor;
 import dev.vnetif.time.VirtualTime;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.MacAddress;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +24,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,8 +34,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -183,18 +173,19 @@ public final class VirtualNetwork {
     return ready.thenApply(
         r -> {
           liveHosts.put(address, r.host());
-          return new Stack(
-              system,
-              r.host(),
-              settings,
-              r.mac(),
-              r.port(),
-              counters,
-              config.pingPayloadSize(),
-              () -> {
-                liveHosts.remove(address, r.host());
-                addressesInUse.remove(address);
-              });
+          return track(
+              new Stack(
+                  system,
+                  r.host(),
+                  settings,
+                  r.mac(),
+                  r.port(),
+                  counters,
+                  config.pingPayloadSize(),
+                  () -> {
+                    liveHosts.remove(address, r.host());
+                    addressesInUse.remove(address);
+                  }));
         });
   }
 
@@ -277,33 +268,7 @@ public final class VirtualNetwork {
    * capture is complete on disk (whether the body succeeded or failed).
    */
   public <T> CompletionStage<T> recordPcap(Path file, Supplier<CompletionStage<T>> body) {
-    PcapRecording recording = recordPcap(file);
-    CompletionStage<T> result;
-    try {
-      result = body.get();
-    } catch (RuntimeException e) {
-      result = CompletableFuture.failedFuture(e);
-    }
-    return result
-        .handle(
-            (value, error) ->
-                recording
-                    .stop()
-                    .handle(
-                        (d, stopError) -> {
-                          if (error != null) {
-                            throw error instanceof RuntimeException re
-                                ? re
-                                : new RuntimeException(error);
-                          }
-                          if (stopError != null) {
-                            throw stopError instanceof RuntimeException re
-                                ? re
-                                : new RuntimeException(stopError);
-                          }
-                          return value;
-                        }))
-        .thenCompose(stage -> stage);
+    return recordPcap(file).around(body);
   }
 
   void forget(PcapRecording recording) {
@@ -318,27 +283,8 @@ public final class VirtualNetwork {
   /** Attaches a port driven by hand that announces {@code mac} as its own (may be null). */
   public CompletionStage<RawPort> attachRawPort(String name, MacAddress mac) {
     checkOpen();
-    LinkedBlockingQueue<ByteString> queue = new LinkedBlockingQueue<>();
-    ActorRef<PortDelivery> endpoint =
-        system.systemActorOf(
-            Behaviors.receive(PortDelivery.class)
-                .onMessage(
-                    PortDelivery.class,
-                    d -> {
-                      queue.addAll(d.frames());
-                      return Behaviors.same();
-                    })
-                .build(),
-            id + "-raw-" + rawPorts.incrementAndGet(),
-            props);
-    CompletionStage<SwitchCommand.Attached> attached =
-        Asks.ask(
-            switchRef,
-            replyTo -> new SwitchCommand.Attach(name, endpoint, mac, replyTo),
-            ASK_TIMEOUT,
-            system.scheduler());
-    return attached.thenApply(
-        a -> new RawPort(system, switchRef, endpoint, a.port(), a.mac(), queue));
+    String actorName = id + "-raw-" + rawPorts.incrementAndGet();
+    return RawPort.attach(system, switchRef, name, mac, actorName, props, ASK_TIMEOUT);
   }
 
   /**
@@ -360,35 +306,8 @@ public final class VirtualNetwork {
               + portConfig
               + ") exchanges frames with real hosts in real time and cannot join it");
     }
-    ExternalSocket socket;
-    InetSocketAddress bound;
-    try {
-      int socketBuffer =
-          (int)
-              Math.min(
-                  Integer.MAX_VALUE,
-                  system.settings().config().getBytes("vnetif.external-port.socket-buffer"));
-      socket = ExternalSocket.open(portConfig.local(), socketBuffer);
-      bound = socket.localAddress();
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(
-          new UncheckedIOException("cannot bind external port " + "to " + portConfig.local(), e));
-    }
-    ExternalPortActor.Counters counters = new ExternalPortActor.Counters();
-    ExternalPortSettings settings =
-        new ExternalPortSettings(
-            portConfig.name(),
-            portConfig.remote(),
-            portConfig.mtu(),
-            portConfig.packetInformation());
-    ActorRef<ExternalPortActor.Command> actor =
-        system.systemActorOf(
-            ExternalPortActor.create(settings, socket, switchRef, counters),
-            id + "-external-" + rawPorts.incrementAndGet(),
-            props);
-    CompletionStage<SwitchCommand.Attached> attached =
-        Asks.ask(actor, ExternalPortActor.AwaitAttached::new, ASK_TIMEOUT, system.scheduler());
-    return attached.thenApply(a -> new ExternalPort(system, actor, counters, bound, a.port()));
+    String actorName = id + "-external-" + rawPorts.incrementAndGet();
+    return ExternalPort.attach(system, switchRef, portConfig, actorName, props, ASK_TIMEOUT);
   }
 
   /** Per-port counters of the switch. */
@@ -437,7 +356,10 @@ public final class VirtualNetwork {
     return cut(from, to, false, true);
   }
 
-  /** Mends the cut between {@code a} and {@code b}, both ways (an isolation stays). */
+  /**
+   * Mends the cut between {@code a} and {@code b}, both ways (an isolation stays, and so do a
+   * running nemesis's cuts: each is mended by the one who made it).
+   */
   public CompletionStage<Done> heal(SwitchAttachment a, SwitchAttachment b) {
     return cut(a, b, true, false);
   }
@@ -452,7 +374,10 @@ public final class VirtualNetwork {
     return tellSwitch(r -> new SwitchCommand.Isolate(host.switchPort(), false, r));
   }
 
-  /** Mends every partition and isolation (held links stay held; see {@link #release}). */
+  /**
+   * Mends every partition and isolation, a running nemesis's too (held links stay held; see {@link
+   * #release}).
+   */
   public CompletionStage<Done> healAll() {
     return tellSwitch(SwitchCommand.HealAll::new);
   }
@@ -526,5 +451,45 @@ public final class VirtualNetwork {
   @Override
   public String toString() {
     return "VirtualNetwork[" + id + ", seed " + config.seed() + "]";
+  }
+
+  // ---------------------------------------------------------------- the nemesis
+
+  /** The stacks made so far, for a nemesis's default hosts; crashed ones are skipped then. */
+  private final Set<Stack> stacks = ConcurrentHashMap.newKeySet();
+
+  private final AtomicInteger nemesisRuns = new AtomicInteger();
+
+  private Stack track(Stack stack) {
+    stacks.removeIf(Stack::isDisconnected);
+    stacks.add(stack);
+    return stack;
+  }
+
+  /**
+   * Starts a seeded random schedule of partitions among {@code nemesis}'s hosts — by default every
+   * stack attached now, in the order they were created. Completes once it runs; see {@link
+   * NemesisRun} for what it draws from and how it ends.
+   *
+   * @throws IllegalArgumentException if it would act on fewer than two hosts
+   */
+  public CompletionStage<NemesisRun> startNemesis(Nemesis nemesis) {
+    return startNemesis(nemesis, nemesis.hosts().orElseGet(this::liveStacks));
+  }
+
+  /** Likewise, acting on {@code hosts} (in this order) whatever {@code nemesis} names. */
+  public CompletionStage<NemesisRun> startNemesis(
+      Nemesis nemesis, List<? extends SwitchAttachment> hosts) {
+    checkOpen();
+    Nemesis run = nemesis.withHosts(hosts);
+    return NemesisRun.start(
+        system, switchRef, clock, config.seed(), nemesisRuns.getAndIncrement(), run, id, props);
+  }
+
+  private List<SwitchAttachment> liveStacks() {
+    List<Stack> live = new ArrayList<>(stacks);
+    live.removeIf(Stack::isDisconnected);
+    live.sort(java.util.Comparator.comparingInt(Stack::switchPort));
+    return List.copyOf(live);
   }
 }

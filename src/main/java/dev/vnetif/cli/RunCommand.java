@@ -1,6 +1,7 @@
 package dev.vnetif.cli;
 
 import dev.vnetif.LinkConditions;
+import dev.vnetif.NemesisEvent;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,8 +25,9 @@ import picocli.CommandLine.Spec;
     description =
         "Run a scenario file: build its hosts and link conditions, start its traffic (TCP "
             + "transfers, ping series), make its scheduled changes (cut, heal, flap, hold, crash, "
-            + "restart, set-conditions) on time, and report goodput, retransmits, timeouts, the "
-            + "schedule as executed and the condition counters. See conf/scenarios/*.conf.",
+            + "restart, set-conditions) on time, let its nemesis partition the hosts at random, and "
+            + "report goodput, retransmits, timeouts, the schedule as executed, what the nemesis "
+            + "did and the condition counters. See conf/scenarios/*.conf.",
     footer = {
       "Condition flags given here replace the scenario's network-wide conditions. "
           + ConditionOptions.FOOTER,
@@ -68,6 +70,7 @@ final class RunCommand implements Callable<Integer> {
         out.println();
       }
       printSchedule(out, result.schedule());
+      result.nemesis().ifPresent(n -> printNemesis(out, n));
       ConditionTable.print(out, session.seed(), session.conditionStats());
       out.println();
       long expected = result.traffic().stream().filter(TrafficOutcome::asExpected).count();
@@ -99,6 +102,7 @@ final class RunCommand implements Callable<Integer> {
         out.printf("  %8s  %s%n", ConditionValues.durationText(c.at()), c.describe());
       }
     }
+    scenario.nemesis().ifPresent(n -> out.printf("nemesis:%n  %s%n", n.describe()));
     out.println();
     out.flush();
   }
@@ -153,6 +157,45 @@ final class RunCommand implements Callable<Integer> {
           e.error() == null ? "" : ": FAILED: " + e.error());
     }
     out.println();
+  }
+
+  /** Each event at its time from the scenario's start, then the time spent partitioned. */
+  private static void printNemesis(PrintWriter out, ScenarioNemesisRun.Result n) {
+    if (n.startedNanos() == null) {
+      out.printf(
+          "nemesis: %s%n%n",
+          n.error() != null ? "FAILED: " + n.error() : "not started, the traffic had ended");
+      return;
+    }
+    out.printf(
+        "nemesis as executed (seconds from the start): started %s, stopped %s%s%n",
+        seconds(n.startedNanos()),
+        seconds(n.stoppedNanos()),
+        n.error() == null ? "" : ", FAILED: " + n.error());
+    out.println("      time   tick  event");
+    long partitions = 0;
+    long oneWay = 0;
+    long partitionedNanos = 0;
+    Long since = null;
+    for (NemesisEvent e : n.events()) {
+      long at = n.startedNanos() + e.at().toNanos();
+      out.printf("  %8s  %5d  %s%n", seconds(at), e.tick(), e.describe());
+      if (e.action() == NemesisEvent.Action.PARTITION) {
+        partitions++;
+        oneWay += e.symmetric() ? 0 : 1;
+        since = at;
+      } else if (since != null) {
+        partitionedNanos += at - since;
+        since = null;
+      }
+    }
+    out.printf(
+        Locale.ROOT,
+        "%d partitions (%d one way), partitioned %.1f s of %.1f s%n%n",
+        partitions,
+        oneWay,
+        partitionedNanos / 1e9,
+        (n.stoppedNanos() - n.startedNanos()) / 1e9);
   }
 
   private static String seconds(long nanos) {

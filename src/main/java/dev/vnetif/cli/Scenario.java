@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -27,12 +28,14 @@ import java.util.OptionalLong;
  *   conditions { delay = 50ms, loss = 1% }                    # optional
  *   traffic = [ { type = iperf, from = a, to = b, size = 1M } ] # vnetif run only
  *   schedule = [ { at = 2s, cut = [a, b] }, { at = 4s, heal = [a, b] } ]
+ *   nemesis { mode = isolate-single, from = 1s, until = 9s }      # vnetif run only
  * }
  * </pre>
  *
  * @param conditions set once the hosts are up, in order
  * @param traffic what {@code vnetif run} starts; the other commands ignore it
  * @param schedule the changes {@code vnetif run} makes, by time; the other commands ignore it
+ * @param nemesis random partitions {@code vnetif run} makes besides; the other commands ignore it
  */
 record Scenario(
     String name,
@@ -40,7 +43,8 @@ record Scenario(
     List<StackConfig> hosts,
     List<ConditionBlock> conditions,
     List<ScenarioTraffic> traffic,
-    List<ScheduledChange> schedule) {
+    List<ScheduledChange> schedule,
+    Optional<ScenarioNemesis> nemesis) {
 
   static final String BUILT_IN = "scenarios/default.conf";
 
@@ -55,9 +59,9 @@ record Scenario(
     schedule = List.copyOf(schedule);
   }
 
-  /** Only hosts: no conditions, traffic or schedule. */
+  /** Only hosts: no conditions, traffic, schedule or nemesis. */
   Scenario(String name, OptionalLong seed, List<StackConfig> hosts) {
-    this(name, seed, hosts, List.of(), List.of(), List.of());
+    this(name, seed, hosts, List.of(), List.of(), List.of(), Optional.empty());
   }
 
   /** The scenario shipped inside the jar. */
@@ -89,7 +93,7 @@ record Scenario(
 
   /** This scenario with other hosts (iperf's {@code --mtu}). */
   Scenario withHosts(List<StackConfig> newHosts) {
-    return new Scenario(name, seed, newHosts, conditions, traffic, schedule);
+    return new Scenario(name, seed, newHosts, conditions, traffic, schedule, nemesis);
   }
 
   /** The host with this name or address, or an error listing the ones that exist. */

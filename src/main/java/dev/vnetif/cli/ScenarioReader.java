@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -32,6 +33,7 @@ import java.util.Set;
  *     { type = ping, from = a, to = b, count = 10, interval = 1s, size = 56, wait = 1s }
  *   ]
  *   schedule = [ see ScheduleReader ]
+ *   nemesis { see ScenarioNemesis }  # optional: random partitions from a seeded stream
  * }
  * BLOCK: an optional scope, then the conditions, with the values of the command-line flags:
  *   (nothing: every port) | host = a, direction = ingress|egress | from = a, to = b
@@ -90,8 +92,12 @@ final class ScenarioReader {
     }
     checkPorts(s, traffic);
     List<ScheduledChange> schedule = new ScheduleReader(this).schedule(s);
+    Optional<ScenarioNemesis> nemesis =
+        s.has("nemesis")
+            ? Optional.of(ScenarioNemesis.read(s.section("nemesis"), this))
+            : Optional.empty();
     s.checkNoOtherKeys();
-    return new Scenario(name, seed, hosts, conditions, traffic, schedule);
+    return new Scenario(name, seed, hosts, conditions, traffic, schedule, nemesis);
   }
 
   private StackConfig host(ConfigSection h) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -27,12 +28,19 @@ import scala.concurrent.ExecutionContextExecutor;
  * timer of the actor system's scheduler, so nothing sleeps and no actor waits. The schedule's
  * bookkeeping runs on one thread of its own, in order; a TCP transfer, which waits on its flows,
  * runs on a thread of its own too (never an actor's). Once every piece of traffic has ended, the
- * changes still to come are left out, and said so.
+ * changes still to come are left out, and said so, and a running nemesis is stopped.
  */
 final class ScenarioRun implements AutoCloseable {
 
-  /** What happened: each traffic entry's end, in the file's order, and the schedule as it went. */
-  record Result(List<TrafficOutcome> traffic, List<ExecutedChange> schedule, long nanos) {
+  /**
+   * What happened: each traffic entry's end, in the file's order, the schedule as it went, and what
+   * the nemesis did (empty when the scenario has none).
+   */
+  record Result(
+      List<TrafficOutcome> traffic,
+      List<ExecutedChange> schedule,
+      Optional<ScenarioNemesisRun.Result> nemesis,
+      long nanos) {
     boolean asExpected() {
       return traffic.stream().allMatch(TrafficOutcome::asExpected);
     }
@@ -54,6 +62,7 @@ final class ScenarioRun implements AutoCloseable {
   private final List<ScheduledChange> changes;
   private final List<ExecutedChange> executed = new ArrayList<>();
   private final CompletableFuture<Void> scheduleEnded = new CompletableFuture<>();
+  private final Optional<ScenarioNemesisRun> nemesis;
   private volatile long zero;
 
   // Confined to the events thread.
@@ -68,12 +77,21 @@ final class ScenarioRun implements AutoCloseable {
     this.scheduler = session.system.scheduler();
     this.dispatcher = session.system.executionContext();
     this.changes = session.scenario.schedule();
+    this.nemesis =
+        session
+            .scenario
+            .nemesis()
+            .map(
+                plan ->
+                    new ScenarioNemesisRun(
+                        session, plan, scheduler, dispatcher, this::elapsed, this::log));
   }
 
   /** Runs until every piece of traffic has ended; the calling thread waits. */
   Result run() throws Exception {
     zero = clock.nanos();
     events.execute(this::runSchedule);
+    nemesis.ifPresent(ScenarioNemesisRun::begin);
     List<CompletableFuture<TrafficOutcome>> traffic = new ArrayList<>();
     Duration last = Duration.ZERO;
     for (ScenarioTraffic t : session.scenario.traffic()) {
@@ -86,12 +104,18 @@ final class ScenarioRun implements AutoCloseable {
         .get(last.plus(MARGIN).toNanos(), TimeUnit.NANOSECONDS);
     events.execute(this::stopSchedule);
     scheduleEnded.get(CHANGE_WAIT.plus(MARGIN).toNanos(), TimeUnit.NANOSECONDS);
+    Optional<ScenarioNemesisRun.Result> nemesisDid = Optional.empty();
+    if (nemesis.isPresent()) {
+      nemesisDid =
+          Optional.of(
+              nemesis.get().end().get(CHANGE_WAIT.plus(MARGIN).toNanos(), TimeUnit.NANOSECONDS));
+    }
     long nanos = elapsed();
     List<TrafficOutcome> outcomes = new ArrayList<>();
     traffic.forEach(t -> outcomes.add(t.join()));
     List<ExecutedChange> schedule =
         CompletableFuture.supplyAsync(() -> List.copyOf(executed), events).join();
-    return new Result(outcomes, schedule, nanos);
+    return new Result(outcomes, schedule, nemesisDid, nanos);
   }
 
   private void start(ScenarioTraffic t, CompletableFuture<TrafficOutcome> outcome) {

@@ -66,7 +66,11 @@ final class LinkConditioner {
   private final Map<Integer, ConditionedLink> egress = new HashMap<>();
   private final Map<Long, ConditionedLink> pairs = new HashMap<>();
 
-  private final Set<Long> cuts = new HashSet<>();
+  /**
+   * Cut directions, each with its owners (see {@link SwitchCommand.Cut}): cut while any holds it.
+   */
+  private final Map<Long, Set<String>> cuts = new HashMap<>();
+
   private final Set<Integer> isolated = new HashSet<>();
   private final Map<Long, ArrayDeque<TappedFrame>> held = new LinkedHashMap<>();
 
@@ -124,14 +128,20 @@ final class LinkConditioner {
     }
   }
 
-  /** Cuts (or mends) the direction {@code from → to}. */
-  void cut(int from, int to, boolean cut) {
+  /** Cuts (or mends) the direction {@code from → to} on behalf of {@code owner}. */
+  void cut(int from, int to, String owner, boolean cut) {
     long key = pairKey(from, to);
     if (cut) {
-      cuts.add(key);
+      cuts.computeIfAbsent(key, k -> new HashSet<>(2)).add(owner);
       cutCounts.computeIfAbsent(key, k -> new long[2]);
-    } else {
-      cuts.remove(key);
+      return;
+    }
+    Set<String> owners = cuts.get(key);
+    if (owners != null) {
+      owners.remove(owner);
+      if (owners.isEmpty()) {
+        cuts.remove(key);
+      }
     }
   }
 
@@ -176,7 +186,7 @@ final class LinkConditioner {
     everywhereByPort.remove(port);
     isolated.remove(port);
     pairs.keySet().removeIf(k -> touches(k, port));
-    cuts.removeIf(k -> touches(k, port));
+    cuts.keySet().removeIf(k -> touches(k, port));
     held.keySet().removeIf(k -> touches(k, port));
   }
 
@@ -205,7 +215,7 @@ final class LinkConditioner {
   void leave(SwitchPort in, SwitchPort out, TappedFrame frame, long now, Output output) {
     long key = pairKey(in.number, out.number);
     if (!cuts.isEmpty() || !isolated.isEmpty()) {
-      if (isolated.contains(in.number) || isolated.contains(out.number) || cuts.contains(key)) {
+      if (isolated.contains(in.number) || isolated.contains(out.number) || cuts.containsKey(key)) {
         cutCounts.computeIfAbsent(key, k -> new long[2])[0]++;
         return;
       }

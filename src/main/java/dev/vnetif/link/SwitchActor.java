@@ -306,9 +306,9 @@ public final class SwitchActor extends AbstractBehavior<SwitchCommand>
   }
 
   private Behavior<SwitchCommand> onCut(SwitchCommand.Cut msg) {
-    conditioner.cut(msg.from(), msg.to(), msg.cut());
+    conditioner.cut(msg.from(), msg.to(), msg.owner(), msg.cut());
     if (msg.bothWays()) {
-      conditioner.cut(msg.to(), msg.from(), msg.cut());
+      conditioner.cut(msg.to(), msg.from(), msg.owner(), msg.cut());
     }
     msg.replyTo().tell(Done.getInstance());
     return this;

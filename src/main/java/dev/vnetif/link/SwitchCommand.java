@@ -86,9 +86,21 @@ public sealed interface SwitchCommand {
 
   /**
    * Cut ({@code cut}) or mend the direction from → to, and the reverse too when {@code bothWays}.
+   * Each cut remembers its {@code owner}, and mending removes only that owner's cut: a direction
+   * stays cut while anyone still holds it, so a nemesis healing its own partition never mends a cut
+   * the user made on the same pair (nor the other way round). {@link HealAll} mends them all.
    */
-  record Cut(int from, int to, boolean bothWays, boolean cut, ActorRef<Done> replyTo)
-      implements SwitchCommand {}
+  record Cut(int from, int to, boolean bothWays, boolean cut, String owner, ActorRef<Done> replyTo)
+      implements SwitchCommand {
+
+    /** The owner of the cuts made through {@code VirtualNetwork.partition} and its kin. */
+    public static final String BY_USER = "user";
+
+    /** A cut (or mend) by the user. */
+    public Cut(int from, int to, boolean bothWays, boolean cut, ActorRef<Done> replyTo) {
+      this(from, to, bothWays, cut, BY_USER, replyTo);
+    }
+  }
 
   /** Cut a port off from every other port (or mend that). */
   record Isolate(int port, boolean isolate, ActorRef<Done> replyTo) implements SwitchCommand {}

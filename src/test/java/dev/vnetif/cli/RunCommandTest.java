@@ -82,6 +82,43 @@ class RunCommandTest {
   }
 
   @Test
+  @DisplayName("a nemesis partitions during the run, is stopped, and its events are printed")
+  void nemesis(@TempDir Path dir) throws Exception {
+    VnetifCliTest.Run r =
+        runScenario(
+            dir,
+            "  traffic = [ { type = ping, from = a, to = b, count = 12, interval = 100ms,"
+                + " wait = 200ms } ]\n"
+                + "  nemesis { tick = 20ms, partition-probability = 100%, heal-probability = 100%,"
+                + " partition-stability = 200ms, heal-stability = 200ms, from = 100ms,"
+                + " until = 900ms }\n");
+    String out = r.out();
+    assertEquals(0, r.exitCode(), out + r.err());
+    assertTrue(
+        out.contains(
+            "nemesis:\n  uniform-size on every host, from 100ms until 900ms: tick 20ms, partition"
+                + " 100% after 200ms healed, heal 100% after 200ms partitioned, 0% one way"),
+        out);
+    assertTrue(out.contains("nemesis nemesis-0: started"), out);
+    assertTrue(out.contains("nemesis nemesis-0: stopped (until 900ms), healed"), out);
+    assertTrue(out.contains("nemesis as executed (seconds from the start): started 0.1"), out);
+    // Healed for 200 ms, then partitioned for 200 ms, and so on: the first partition at tick 11.
+    assertTrue(
+        Pattern.compile(
+                " +\\d+\\.\\d{3} +11  partition \\[a\\] \\| \\[b\\] both ways|"
+                    + " +\\d+\\.\\d{3} +11  partition \\[b\\] \\| \\[a\\] both ways")
+            .matcher(out)
+            .find(),
+        out);
+    assertTrue(
+        Pattern.compile(" +22  heal \\[[ab]\\] \\| \\[[ab]\\] both ways").matcher(out).find(), out);
+    assertTrue(
+        Pattern.compile("\\d+ partitions \\(0 one way\\), partitioned").matcher(out).find(), out);
+    assertTrue(
+        Pattern.compile("packets transmitted, \\d+ received, [1-9]").matcher(out).find(), out);
+  }
+
+  @Test
   @DisplayName("a bad scenario exits 2 with the key and the value, before any network is built")
   void badScenario(@TempDir Path dir) throws Exception {
     VnetifCliTest.Run r =

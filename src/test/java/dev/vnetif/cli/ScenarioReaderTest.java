@@ -10,12 +10,15 @@ import dev.vnetif.Direction;
 import dev.vnetif.Distribution;
 import dev.vnetif.LinkConditions;
 import dev.vnetif.LossModel;
+import dev.vnetif.Nemesis;
+import dev.vnetif.NemesisMode;
 import dev.vnetif.cli.ConditionBlock.Scope;
 import dev.vnetif.cli.ScheduledChange.Change;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -245,6 +248,43 @@ class ScenarioReaderTest {
         read("schedule = [ { every = 4s, until = 4s, flap = [a, b] } ]").schedule().get(1).at());
   }
 
+  @Test
+  @DisplayName("nemesis: every key as written, and the defaults when a key is left out")
+  void nemesis() {
+    ScenarioNemesis n =
+        read("nemesis { mode = isolate-single, tick = 50ms, partition-probability = 10%,"
+                + " heal-probability = 0.5, partition-stability = 300ms, heal-stability = 2s,"
+                + " asymmetric-probability = 30%, from = 2s, until = 20s,"
+                + " hosts = [c, \"10.0.0.2\"] }")
+            .nemesis()
+            .orElseThrow();
+    assertEquals(
+        Nemesis.of(NemesisMode.ISOLATE_SINGLE)
+            .withTick(Duration.ofMillis(50))
+            .withPartitionProbability(0.1)
+            .withHealProbability(0.5)
+            .withPartitionStability(Duration.ofMillis(300))
+            .withHealStability(Duration.ofSeconds(2))
+            .withAsymmetricProbability(0.3),
+        n.nemesis());
+    assertEquals(List.of("c", "a"), n.hosts());
+    assertEquals(Duration.ofSeconds(2), n.from());
+    assertEquals(Optional.of(Duration.ofSeconds(20)), n.until());
+    assertEquals(
+        "isolate-single on c, a, from 2s until 20s: tick 50ms, partition 10% after 2s healed,"
+            + " heal 50% after 300ms partitioned, 30% one way",
+        n.describe());
+
+    ScenarioNemesis defaults = read("nemesis { mode = uniform-partition }").nemesis().orElseThrow();
+    assertEquals(Nemesis.of(NemesisMode.UNIFORM_PARTITION), defaults.nemesis());
+    assertEquals(List.of(), defaults.hosts());
+    assertEquals(Duration.ZERO, defaults.from());
+    assertEquals(Optional.empty(), defaults.until());
+    assertEquals(
+        NemesisMode.UNIFORM_SIZE, read("nemesis {}").nemesis().orElseThrow().nemesis().mode());
+    assertTrue(read("").nemesis().isEmpty());
+  }
+
   static Stream<Arguments> mistakes() {
     return Stream.of(
         Arguments.of(
@@ -365,6 +405,21 @@ class ScenarioReaderTest {
             "schedule = [ { every = 1s, until = 5s, flap = [a, b], at = 1s } ]",
             "scenario.schedule[0].at",
             "unknown key 'at'"),
+        Arguments.of(
+            "nemesis { mode = chaos }", "scenario.nemesis.mode = chaos", "not a nemesis mode"),
+        Arguments.of(
+            "nemesis { from = 5s, until = 5s }", "scenario.nemesis.until = 5s", "after 'from'"),
+        Arguments.of("nemesis { hosts = [a] }", "scenario.nemesis.hosts", "at least two hosts"),
+        Arguments.of("nemesis { hosts = [a, q] }", "scenario.nemesis.hosts", "no host 'q'"),
+        Arguments.of("nemesis { hosts = [a, b, a] }", "scenario.nemesis.hosts", "host 'a' twice"),
+        Arguments.of("nemesis { tick = 0 }", "scenario.nemesis.tick = 0", "more than zero"),
+        Arguments.of(
+            "nemesis { heal-probability = 2 }",
+            "scenario.nemesis.heal-probability = 2",
+            "more than 1"),
+        Arguments.of(
+            "nemesis { partition-chance = 1% }",
+            "scenario.nemesis.partition-chance", "unknown key 'partition-chance'"),
         Arguments.of("expect = often", "scenario.expect = often", "success or failure"),
         Arguments.of("sedd = 4", "scenario.sedd", "unknown key 'sedd'"),
         Arguments.of("seed = x4", "scenario.seed = x4", "not a seed"));
