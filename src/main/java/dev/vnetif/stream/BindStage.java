@@ -16,6 +16,7 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.SourceShape;
+import org.apache.pekko.stream.StreamTcpException;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
@@ -54,14 +55,21 @@ final class BindStage
   private final boolean halfClose;
   private final Optional<Duration> idleTimeout;
   private final Keepalive keepalive;
+  private final Optional<Duration> registerTimeout;
 
+  /**
+   * @param registerTimeout how long a connection handed out may wait for its flow to be run; then
+   *     it is closed as an unread socket is (Pekko IO's register-timeout)
+   */
   BindStage(
       Stack stack,
       int port,
       int backlog,
       boolean halfClose,
       Optional<Duration> idleTimeout,
-      Keepalive keepalive) {
+      Keepalive keepalive,
+      Optional<Duration> registerTimeout) {
+    this.registerTimeout = registerTimeout;
     this.stack = stack;
     this.port = port;
     this.backlog = backlog;
@@ -135,7 +143,7 @@ final class BindStage
         flow.abort();
         return CompletableFuture.completedFuture(null);
       }
-      FutureConverters.asJava(onAccepted.invokeWithFeedback(flow))
+      ConnectionStage.plain(onAccepted.invokeWithFeedback(flow))
           .whenComplete(
               (d, notDelivered) -> {
                 if (notDelivered != null) {
@@ -189,10 +197,31 @@ final class BindStage
     }
 
     private Tcp.IncomingConnection incoming(TcpFlow flow) {
+      // The flow's first run and the register timeout race for the connection; one wins.
+      AtomicBoolean claimed = new AtomicBoolean();
+      registerTimeout.ifPresent(
+          timeout ->
+              stack
+                  .system()
+                  .scheduler()
+                  .scheduleOnce(
+                      timeout,
+                      () -> {
+                        if (claimed.compareAndSet(false, true)) {
+                          LOG.debug("{}: {} was not run within {}, closing", stack, flow, timeout);
+                          SocketClose.close(flow, 0, false, null);
+                        }
+                      },
+                      stack.system().executionContext()));
       Flow<ByteString, ByteString, NotUsed> handler =
           Flow.fromGraph(
                   new ConnectionStage(
-                      () -> CompletableFuture.completedFuture(flow),
+                      () ->
+                          claimed.compareAndSet(false, true)
+                              ? CompletableFuture.completedFuture(flow)
+                              : CompletableFuture.failedFuture(
+                                  new StreamTcpException(
+                                      "The connection actor has terminated. Stopping now.")),
                       flow.dst(),
                       halfClose,
                       Optional.empty(),
@@ -200,9 +229,12 @@ final class BindStage
                       stack.clock(),
                       true))
               .mapMaterializedValue(m -> NotUsed.getInstance());
-      return new Tcp.IncomingConnection(
-          new org.apache.pekko.stream.scaladsl.Tcp.IncomingConnection(
-              flow.src(), flow.dst(), handler.asScala()));
+      Tcp.IncomingConnection connection =
+          new Tcp.IncomingConnection(
+              new org.apache.pekko.stream.scaladsl.Tcp.IncomingConnection(
+                  flow.src(), flow.dst(), handler.asScala()));
+      VirtualTcp.remember(connection, flow);
+      return connection;
     }
 
     private void unbind() {

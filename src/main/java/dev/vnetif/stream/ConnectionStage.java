@@ -1,11 +1,15 @@
 package dev.vnetif.stream;
 
+import dev.vnetif.ConnectionRefusedException;
+import dev.vnetif.ConnectionTimeoutException;
+import dev.vnetif.NoRouteException;
 import dev.vnetif.ReadResult;
 import dev.vnetif.ShutdownMode;
 import dev.vnetif.TcpFlow;
 import dev.vnetif.link.NetworkClock;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +19,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import org.apache.pekko.Done;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
@@ -45,8 +48,11 @@ import scala.jdk.javaapi.FutureConverters;
  *       one write is in flight; when it is acknowledged the whole batch goes as one {@code writev}.
  *       One message per batch, not per element, and never more than one batch held here.
  *   <li>Closing, as Pekko: upstream completion sends FIN and keeps reading when half-close is on
- *       and downstream still reads, else closes both ways; downstream cancellation keeps writing
- *       with half-close on, else closes; a failure either way aborts (RST).
+ *       and downstream still reads (ConfirmedClose), else closes; downstream cancellation keeps
+ *       writing with half-close on, else closes. To close is what Pekko IO's Close does, a socket's
+ *       {@code close()} ({@link SocketClose}): FIN, and a RST for any data left unread or sent
+ *       after. A failure either way aborts (RST); an upstream failure then fails downstream with
+ *       "The connection has been aborted", as Pekko does.
  *   <li>Timeouts run on the actor system's scheduler and the network's clock, so they work in
  *       virtual time too (Pekko's idle timeout reads {@code System.nanoTime}).
  * </ul>
@@ -119,12 +125,23 @@ final class ConnectionStage
   private final class Logic extends TimerGraphStageLogic {
     private final CompletableFuture<Tcp.OutgoingConnection> connected;
     private TcpFlow flow;
-    private boolean reading;
+
+    /** The read in flight, issued when downstream pulled (or to drain), or null. */
+    private CompletionStage<ReadResult> pendingRead;
+
+    /**
+     * Everything read from the connection, pushed or dropped: what TCP received beyond is unread.
+     */
+    private long bytesRead;
+
     private boolean writing;
     private List<ByteString> batch = new ArrayList<>();
     private long batchBytes;
     private boolean upstreamDone;
-    private boolean writeSideClosed;
+
+    /** FIN was asked for (Pekko's ConfirmedClose): the stage reads on until the peer's FIN. */
+    private boolean finSent;
+
     private boolean peerClosed;
     private long lastActivity;
 
@@ -154,12 +171,15 @@ final class ConnectionStage
             @Override
             public void onUpstreamFinish() {
               upstreamDone = true;
-              maybeCloseWriteSide();
+              finishWriting();
             }
 
             @Override
             public void onUpstreamFailure(Throwable cause) {
-              abortWith(cause);
+              // As Pekko: a connected stage aborts the connection and fails with that, not with
+              // the cause, which stays upstream's; one still connecting fails with the cause.
+              fail(
+                  flow == null ? cause : new StreamTcpException("The connection has been aborted"));
             }
           });
       setHandler(
@@ -173,15 +193,17 @@ final class ConnectionStage
             @Override
             public void onDownstreamFinish(Throwable cause) {
               if (!(cause instanceof SubscriptionWithCancelException.NonFailureCancellation)) {
-                abortWith(cause);
-              } else if (halfClose) {
+                fail(cause);
+              } else if (halfClose && !upstreamDone) {
                 // Keep writing; what still arrives is read and dropped so the peer is not stalled
                 // (TCP has no "close the read side" on the wire).
                 startRead();
               } else {
+                // Nothing more will be read: close once the writes are out (full close cancels
+                // upstream; half-close had nothing more to write anyway).
                 upstreamDone = true;
                 cancel(in);
-                maybeCloseWriteSide();
+                finishWriting();
               }
             }
           });
@@ -190,6 +212,7 @@ final class ConnectionStage
     @Override
     public void preStart() {
       setKeepGoing(true);
+      // As Pekko's idle timeout: counted from materialization, connecting is no activity.
       lastActivity = clock.nanoTime();
       connectTimeout.ifPresent(t -> scheduleOnce(CONNECT_TIMER, t));
       idleTimeout.ifPresent(t -> scheduleOnce(IDLE_TIMER, t));
@@ -197,7 +220,7 @@ final class ConnectionStage
       try {
         opening = connection.get();
       } catch (RuntimeException e) {
-        fail(e);
+        fail(connectFailure(e));
         return;
       }
       opening.whenComplete(
@@ -205,7 +228,7 @@ final class ConnectionStage
             Object result = error != null ? unwrap(error) : f;
             // A stage that already stopped (a connect timeout, a cancelled stream) cannot take
             // the connection any more: abort it rather than leave it open with no owner.
-            FutureConverters.asJava(onConnect.invokeWithFeedback(result))
+            plain(onConnect.invokeWithFeedback(result))
                 .whenComplete(
                     (d, notDelivered) -> {
                       if (notDelivered != null && f != null) {
@@ -218,40 +241,67 @@ final class ConnectionStage
 
     private void connectDone(Object result) {
       if (result instanceof Throwable error) {
-        fail(
-            error instanceof StreamTcpException
-                ? error
-                : new StreamTcpException("Tcp connect to " + remote + " failed: " + error));
+        fail(connectFailure(error));
         return;
       }
       flow = (TcpFlow) result;
       cancelTimer(CONNECT_TIMER);
-      connected.complete(
+      // Pekko's OutgoingConnection names the remote as it was asked for, the local as bound.
+      Tcp.OutgoingConnection connection =
           new Tcp.OutgoingConnection(
-              new org.apache.pekko.stream.scaladsl.Tcp.OutgoingConnection(flow.dst(), flow.src())));
-      activity();
+              new org.apache.pekko.stream.scaladsl.Tcp.OutgoingConnection(remote, flow.src()));
+      VirtualTcp.remember(connection, flow);
+      connected.complete(connection);
       if (isAvailable(out) || isClosed(out)) {
         startRead();
       }
       flushWrites();
-      maybeCloseWriteSide();
+      finishWriting();
+    }
+
+    /**
+     * A failed connect as Pekko's: a {@code StreamTcpException} caused by the {@code java.net}
+     * exception a socket's connect throws. The virtual host's own exceptions ({@code
+     * ConnectionRefusedException}, ...) are {@code StreamTcpException}s already and keep their
+     * type.
+     */
+    private Throwable connectFailure(Throwable error) {
+      Throwable socketError = socketError(error);
+      if (error instanceof StreamTcpException && error.getCause() == null) {
+        try {
+          error.initCause(socketError);
+          return error;
+        } catch (IllegalStateException causeFixedAtConstruction) {
+          // wrapped below
+        }
+      }
+      if (error instanceof StreamTcpException && error.getCause() != null) {
+        return error;
+      }
+      StreamTcpException wrapped =
+          new StreamTcpException(
+              "Tcp command [Connect(" + remote + ")] failed because of " + socketError);
+      wrapped.initCause(socketError);
+      return wrapped;
     }
 
     private void startRead() {
-      if (flow == null || reading || peerClosed) {
+      if (flow == null || pendingRead != null || peerClosed) {
         return;
       }
-      reading = true;
-      flow.read().whenComplete((r, error) -> onRead.invoke(error != null ? unwrap(error) : r));
+      CompletionStage<ReadResult> read = flow.read();
+      pendingRead = read;
+      read.whenComplete((r, error) -> onRead.invoke(error != null ? unwrap(error) : r));
     }
 
     private void readDone(Object result) {
-      reading = false;
+      pendingRead = null;
       if (result instanceof Throwable error) {
         fail(error);
         return;
       }
       if (result instanceof ReadResult.Data data) {
+        bytesRead += data.data().size();
         activity();
         if (isClosed(out)) {
           startRead(); // half-closed by downstream: drain and drop
@@ -264,8 +314,10 @@ final class ConnectionStage
       if (!isClosed(out)) {
         complete(out);
       }
-      if (writeSideClosed) {
-        completeStage();
+      if (finSent) {
+        completeStage(); // both FINs: Pekko's ConfirmedClosed
+      } else {
+        finishWriting();
       }
     }
 
@@ -294,31 +346,35 @@ final class ConnectionStage
       }
       flushWrites();
       pullAhead();
-      maybeCloseWriteSide();
+      finishWriting();
     }
 
-    private void maybeCloseWriteSide() {
-      if (!upstreamDone || flow == null || writing || !batch.isEmpty() || writeSideClosed) {
+    /**
+     * Upstream is done and everything it gave is written: with half-close and downstream still
+     * reading, FIN and read on until the peer's FIN (Pekko's ConfirmedClose); else close as a
+     * socket closes (Pekko's Close), and the stage is done.
+     */
+    private void finishWriting() {
+      if (!upstreamDone || flow == null || writing || !batch.isEmpty()) {
         return;
       }
-      writeSideClosed = true;
-      if (halfClose && !isClosed(out) && !peerClosed) {
-        // FIN, and read on until the peer's FIN (Pekko's ConfirmedClose).
-        flow.shutdown(ShutdownMode.WRITE)
-            .whenComplete((d, e) -> onShutdown.invoke(unwrapOrNull(e)));
-      } else {
-        flow.shutdown(ShutdownMode.READ_WRITE)
-            .whenComplete((d, e) -> onShutdown.invoke(unwrapOrNull(e)));
+      if (halfClose && !isClosed(out)) {
+        if (!finSent) {
+          finSent = true;
+          flow.shutdown(ShutdownMode.WRITE)
+              .whenComplete((d, e) -> onShutdown.invoke(unwrapOrNull(e)));
+        }
+        return;
       }
+      SocketClose.close(flow, bytesRead, finSent, pendingRead);
+      finSent = true;
+      completeStage();
     }
 
     private void shutdownDone(Throwable error) {
       if (error != null) {
         fail(error);
-      } else if (peerClosed || isClosed(out) || !halfClose) {
-        completeStage();
       }
-      // else: half-closed, reading on until the peer's FIN completes the stage (readDone)
     }
 
     private void activity() {
@@ -328,15 +384,14 @@ final class ConnectionStage
     @Override
     public void onTimer(Object key) {
       if (CONNECT_TIMER.equals(key) && flow == null) {
+        // Pekko IO's words, a Scala Option in them included, so that logs read the same.
+        ConnectException cause =
+            new ConnectException(
+                "Connect timeout of Some(" + scalaDuration(connectTimeout.get()) + ") expired");
         StreamTcpException e =
             new StreamTcpException(
-                "Tcp command [Connect("
-                    + remote
-                    + ")] failed because of java.net.ConnectException: Connect timeout of "
-                    + connectTimeout.get()
-                    + " expired");
-        e.initCause(
-            new ConnectException("Connect timeout of " + connectTimeout.get() + " expired"));
+                "Tcp command [Connect(" + remote + ")] failed because of " + cause);
+        e.initCause(cause);
         fail(e);
       } else if (IDLE_TIMER.equals(key)) {
         Duration timeout = idleTimeout.get();
@@ -347,16 +402,12 @@ final class ConnectionStage
                   "TCP idle-timeout encountered on connection to ["
                       + remote
                       + "], no bytes passed in the last "
-                      + timeout,
+                      + scalaDuration(timeout),
                   scala.concurrent.duration.Duration.fromNanos(timeout.toNanos())));
         } else {
           scheduleOnce(IDLE_TIMER, Duration.ofNanos(timeout.toNanos() - idle));
         }
       }
-    }
-
-    private void abortWith(Throwable cause) {
-      fail(cause);
     }
 
     /** Aborts the connection (RST) and fails the stage and its materialized value. */
@@ -372,10 +423,39 @@ final class ConnectionStage
     public void postStop() {
       connected.completeExceptionally(
           new StreamTcpException("the connection stage stopped before connecting to " + remote));
-      if (flow != null && !writeSideClosed) {
+      if (flow != null && !finSent) {
         flow.abort();
       }
     }
+  }
+
+  /**
+   * A Scala future as a plain {@code CompletableFuture}. Scala's adapter ({@code
+   * FutureConverters.asJava}) runs even {@code whenComplete} as a task on the common pool, which in
+   * virtual time is outside the simulation: time could move while it waits to run. Relayed through
+   * a plain future, continuations run on the thread that completes the future (as {@code
+   * dev.vnetif.Asks} does for asks).
+   */
+  static <T> CompletableFuture<T> plain(scala.concurrent.Future<T> future) {
+    return CompletableFuture.<Void>completedFuture(null)
+        .thenCompose(v -> FutureConverters.asJava(future));
+  }
+
+  /** As Pekko prints a duration given as {@code java.time.Duration}: "1 second", "5 minutes". */
+  static String scalaDuration(Duration duration) {
+    return scala.concurrent.duration.Duration.fromNanos(duration.toNanos()).toString();
+  }
+
+  /** What a socket's connect throws for why the virtual connect failed. */
+  private static Throwable socketError(Throwable error) {
+    if (error instanceof ConnectionRefusedException) {
+      return new ConnectException("Connection refused");
+    } else if (error instanceof ConnectionTimeoutException) {
+      return new ConnectException("Connection timed out");
+    } else if (error instanceof NoRouteException) {
+      return new NoRouteToHostException("No route to host");
+    }
+    return error; // already the socket's kind (UnknownHostException), or nothing better to say
   }
 
   private static Throwable unwrap(Throwable error) {
@@ -387,7 +467,4 @@ final class ConnectionStage
   private static Throwable unwrapOrNull(Throwable error) {
     return error == null ? null : unwrap(error);
   }
-
-  /** Done, typed for callbacks that carry nothing. */
-  static final Done DONE = Done.getInstance();
 }

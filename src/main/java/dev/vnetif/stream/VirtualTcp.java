@@ -1,7 +1,8 @@
 package dev.vnetif.stream;
 
 import dev.vnetif.Stack;
-import java.net.InetAddress;
+import dev.vnetif.TcpFlow;
+import dev.vnetif.TcpFlowStats;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.WeakHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.io.Inet;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -32,12 +34,44 @@ import org.apache.pekko.util.ByteString;
  *
  * <p>The materialized values are Pekko's own {@code ServerBinding}, {@code IncomingConnection} and
  * {@code OutgoingConnection}. Backpressure holds end to end: a downstream that does not pull leaves
- * data in the connection, whose receive window then closes. Timeouts run on the actor system's
- * scheduler and the host's clock, so they work in virtual time. Socket options are accepted and
- * ignored (the virtual host has no sockets); what they would tune is in {@code vnetif.tcp}.
+ * data in the connection, whose receive window then closes ({@link #stats} shows it). Timeouts run
+ * on the actor system's scheduler and the host's clock, so they work in virtual time. An accepted
+ * connection whose flow is not run within {@code pekko.io.tcp.register-timeout} is closed, as Pekko
+ * IO closes it.
+ *
+ * <p>{@code TcpContractTest} runs one suite of Pekko's {@code TcpSpec} and {@code TcpTest} cases on
+ * both this and Pekko's {@code Tcp} over 127.0.0.1, with the same results. What differs, because
+ * the virtual host is no operating system:
+ *
+ * <ul>
+ *   <li>No DNS: a host must be an IPv4 literal; a name fails the connection with a {@code
+ *       StreamTcpException} caused by an {@code UnknownHostException}, as an unresolvable one does
+ *       with Pekko.
+ *   <li>Socket options are accepted and ignored (the host has no sockets; what they would tune is
+ *       in {@code vnetif.tcp}), and so is {@code localAddress}: the local end is the host's address
+ *       and an ephemeral port (RFC 6056).
+ *   <li>A full accept backlog resets a new connection once established (the virtual host accepts
+ *       before the stream sees it); Linux drops the SYN instead, so there a connect times out.
+ *   <li>The idle timeout fires exactly at its time; Pekko checks it on a tick (timeout / 8, at
+ *       least 100 ms) and fires up to a tick late.
+ *   <li>One element read holds what the connection had buffered, up to the receive buffer ({@code
+ *       vnetif.tcp.receive-buffer}); Pekko IO reads at most {@code pekko.io.tcp.direct-buffer-size}
+ *       (128 KiB) at a time, and reads one element ahead of downstream.
+ *   <li>A failed bind fails the stream and the binding only; Pekko IO also logs it at ERROR.
+ *   <li>A full-closing client whose upstream completes before it is connected completes; Pekko
+ *       1.7.0 fails it with a {@code NullPointerException} (apache/pekko#3255, fixed after 1.7).
+ * </ul>
  */
 public final class VirtualTcp {
   private static final Map<Stack, VirtualTcp> INSTANCES =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  /**
+   * The connection behind each IncomingConnection and OutgoingConnection handed out, for {@link
+   * #stats}. Pekko's javadsl connection types compare by identity, and the map holds them weakly:
+   * an entry lives as long as the user keeps the value.
+   */
+  private static final Map<Object, TcpFlow> CONNECTIONS =
       Collections.synchronizedMap(new WeakHashMap<>());
 
   /** Pekko's default accept backlog. */
@@ -86,7 +120,21 @@ public final class VirtualTcp {
       throw new IllegalArgumentException("backlog must be at least 1, got " + backlog);
     }
     Objects.requireNonNull(idleTimeout, "idleTimeout");
-    return Source.fromGraph(new BindStage(stack, port, backlog, halfClose, idleTimeout, null));
+    return Source.fromGraph(
+        new BindStage(stack, port, backlog, halfClose, idleTimeout, null, registerTimeout()));
+  }
+
+  /**
+   * How long an accepted connection waits for its flow to be run before it is closed: Pekko IO's
+   * {@code pekko.io.tcp.register-timeout} (5 s by default; "infinite" for never), read from the
+   * host's actor system.
+   */
+  private Optional<Duration> registerTimeout() {
+    com.typesafe.config.Config config = stack.system().settings().config();
+    String key = "pekko.io.tcp.register-timeout";
+    return config.getString(key).equals("infinite")
+        ? Optional.empty()
+        : Optional.of(config.getDuration(key));
   }
 
   /** {@link #bind(String, int, int, Iterable, boolean, Optional)} with Pekko's defaults. */
@@ -120,7 +168,7 @@ public final class VirtualTcp {
     Objects.requireNonNull(idleTimeout, "idleTimeout");
     return Flow.fromGraph(
         new ConnectionStage(
-            () -> stack.tcp().createConnection(resolved(remoteAddress)),
+            () -> connect(remoteAddress),
             remoteAddress,
             halfClose,
             connectTimeout,
@@ -132,8 +180,13 @@ public final class VirtualTcp {
   /** A connection to {@code host:port} with Pekko's defaults (half-close on, no timeouts). */
   public Flow<ByteString, ByteString, CompletionStage<Tcp.OutgoingConnection>> outgoingConnection(
       String host, int port) {
+    // Pekko's javadsl resolves here (new InetSocketAddress(host, port)); a literal needs no DNS.
+    InetSocketAddress remote =
+        isIpv4Literal(host)
+            ? new InetSocketAddress(host, port)
+            : InetSocketAddress.createUnresolved(host, port);
     return outgoingConnection(
-        InetSocketAddress.createUnresolved(host, port),
+        remote,
         Optional.empty(),
         Collections.emptyList(),
         true,
@@ -141,21 +194,50 @@ public final class VirtualTcp {
         Optional.empty());
   }
 
-  /** Literal IPv4 addresses only: the virtual network has no DNS. */
-  private static InetSocketAddress resolved(InetSocketAddress address) {
-    if (!address.isUnresolved()) {
-      return address;
+  /**
+   * Opens the connection of one materialization. The virtual network has no DNS: an address still
+   * unresolved must be an IPv4 literal; a name fails as an unknown host does with Pekko.
+   */
+  private CompletionStage<TcpFlow> connect(InetSocketAddress remote) {
+    if (!remote.isUnresolved()) {
+      return stack.tcp().createConnection(remote);
     }
-    String host = address.getHostString();
-    if (!host.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-      throw new IllegalArgumentException(
-          "the virtual network has no DNS: give an IPv4 address, got host " + host);
+    String host = remote.getHostString();
+    if (!isIpv4Literal(host)) {
+      return CompletableFuture.failedFuture(
+          new UnknownHostException(
+              host + ": the virtual network has no DNS, give an IPv4 address"));
     }
-    try {
-      return new InetSocketAddress(InetAddress.getByName(host), address.getPort());
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("not an IPv4 address: " + host, e);
-    }
+    return stack.tcp().createConnection(new InetSocketAddress(host, remote.getPort()));
+  }
+
+  /**
+   * The TCP state of the virtual connection behind an accepted connection: windows, congestion
+   * state, counters ({@link TcpFlowStats}), as last published by the connection. What Pekko's
+   * {@code Tcp} cannot show; a slow reader shows here as a receive window at zero.
+   *
+   * @return empty for a connection that did not come from a {@code VirtualTcp}
+   */
+  public static Optional<TcpFlowStats> stats(Tcp.IncomingConnection connection) {
+    return Optional.ofNullable(CONNECTIONS.get(connection)).map(TcpFlow::stats);
+  }
+
+  /**
+   * The TCP state of the virtual connection behind an outgoing connection's materialized value.
+   *
+   * @return empty for a connection that did not come from a {@code VirtualTcp}
+   */
+  public static Optional<TcpFlowStats> stats(Tcp.OutgoingConnection connection) {
+    return Optional.ofNullable(CONNECTIONS.get(connection)).map(TcpFlow::stats);
+  }
+
+  /** Remembers the connection behind a materialized value, for {@link #stats}. */
+  static void remember(Object connection, TcpFlow flow) {
+    CONNECTIONS.put(connection, flow);
+  }
+
+  private static boolean isIpv4Literal(String host) {
+    return host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
   }
 
   private void checkInterface(String interface_) {
