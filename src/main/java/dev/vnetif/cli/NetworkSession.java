@@ -100,8 +100,8 @@ final class NetworkSession implements AutoCloseable {
   /**
    * Waits for {@code stage} at most {@code limit} of the session's time: wall-clock time, or
    * virtual time, which moves only while this waits and the simulation has nothing else to do. In
-   * virtual time it returns once the simulation is idle too, so that what the caller does next
-   * starts from the same state every run.
+   * virtual time it returns once the simulation has done everything due at that instant ({@link
+   * VirtualTime#await}), so that what the caller does next starts from the same state every run.
    *
    * @throws ExecutionException when the stage fails, with its failure as the cause
    * @throws TimeoutException when {@code limit} passes first
@@ -120,7 +120,6 @@ final class NetworkSession implements AutoCloseable {
             "not done after " + limit + " of virtual time: " + e.getCause().getMessage());
       }
     }
-    virtualTime.runUntilIdle();
     return future.get();
   }
 
