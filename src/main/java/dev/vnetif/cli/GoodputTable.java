@@ -16,11 +16,11 @@ import java.util.Map;
  * the virtual and wall time the cell took), or the same as one JSON document.
  *
  * @param t0 PFTK's first timeout: the TCP's minimum RTO
- * @param wall the whole command's wall time (actor systems included) and the virtual time of all
- *     cells together
+ * @param total the virtual time of all cells together and the whole command's wall time (actor
+ *     systems included)
  */
 record GoodputTable(
-    List<GoodputCell.Result> cells, GoodputCell.Settings settings, Duration t0, SpeedUp wall) {
+    List<GoodputCell.Result> cells, GoodputCell.Settings settings, Duration t0, SpeedUp total) {
 
   static final String HEADER =
       "| RTT | loss | goodput (Mbit/s) | retransmits | timeouts | Mathis (Mbit/s) "
@@ -57,9 +57,9 @@ record GoodputTable(
     out.printf(
         Locale.ROOT,
         "%nall cells: virtual time %.1f s, wall time %.1f s, speed-up %.1fx%n",
-        wall.virtualNanos() / 1e9,
-        wall.wallNanos() / 1e9,
-        wall.ratio());
+        total.virtualNanos() / 1e9,
+        total.wallNanos() / 1e9,
+        total.ratio());
   }
 
   String json() {
@@ -90,7 +90,7 @@ record GoodputTable(
       rows.add(row);
     }
     doc.put("cells", rows);
-    doc.put("total", wall.json());
+    doc.put("total", total.json());
     return JsonWriter.write(doc);
   }
 
