@@ -7,6 +7,7 @@ import dev.vnetif.TcpFlow;
 import dev.vnetif.TcpFlowStats;
 import dev.vnetif.VirtualNetwork;
 import dev.vnetif.time.VirtualTime;
+import dev.vnetif.time.VirtualTimeLimitException;
 import dev.vnetif.wire.TcpSegment;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -166,7 +167,15 @@ final class VirtualTcpTransport implements ContractTransport {
   @Override
   public <T> T await(CompletionStage<T> stage) {
     if (time.isPresent()) {
-      return time.get().await(stage, VIRTUAL_AWAIT);
+      try {
+        return time.get().await(stage, VIRTUAL_AWAIT);
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof VirtualTimeLimitException) {
+          // the wait's own bound, not the stage's failure: as a real-time wait running out
+          throw new AssertionError("not complete within " + VIRTUAL_AWAIT + " of virtual time", e);
+        }
+        throw e;
+      }
     }
     try {
       return stage
