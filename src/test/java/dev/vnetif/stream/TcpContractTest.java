@@ -1,6 +1,7 @@
 package dev.vnetif.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -51,8 +52,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * same exception types and, where the contract names them, messages. A peer that is not a stream
  * ({@link Peer}: a blocking socket, or a virtual {@code TcpFlow}) shows what went on the wire:
  * data, FIN or RST. What one transport shows and the other does not is a difference in {@code
- * VirtualTcp} to fix, not a case to weaken. {@code -Dcontract.only=Pekko} (or "virtual time", "real
- * time") runs one transport.
+ * VirtualTcp} to fix, not a case to weaken. {@code -Dcontract.only=Pekko} (or "virtual time") runs
+ * the transports whose name has that text.
  *
  * <p>For a connect timeout, the real side connects to a listener whose accept queue is full: Linux
  * then drops the SYN. On a machine that answers instead, that case is skipped there (an assumption
@@ -536,7 +537,7 @@ class TcpContractTest {
         t.await(
             concatenated(Source.from(singleBytes()).via(echo).via(echo).via(echo).via(echo), t)));
 
-    assertTrue(!binding.whenUnbound().toCompletableFuture().isDone(), "unbound too early");
+    assertFalse(binding.whenUnbound().toCompletableFuture().isDone(), "unbound too early");
     t.await(binding.unbind());
     assertEquals(Done.getInstance(), t.await(running.second()));
     assertEquals(Done.getInstance(), t.await(binding.whenUnbound()));
