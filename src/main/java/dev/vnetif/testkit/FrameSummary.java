@@ -16,18 +16,19 @@ import org.apache.pekko.util.ByteString;
  * One frame as one line of text, the way tshark's summary and tcpdump read, for failure messages:
  *
  * <pre>
- *   3   0.000120 a  10.0.0.2:49152 &gt; 10.0.0.3:80 TCP [S.] seq 1000 ack 2001 win 65535 len 0 [mss=1460]
- *   1   0.000000 a  ARP who-has 10.0.0.3 tell 10.0.0.2
- *   2   0.000042 b  ARP 10.0.0.3 is-at 02:4f:1b:00:00:03
- *   5   1.000310 a  10.0.0.2 &gt; 10.0.0.3 ICMP echo request id 7 seq 1 len 56
- *   6   1.000400 b  10.0.0.3:7 &gt; 10.0.0.2:5000 UDP len 5
+ *     1 0.000000 10.0.0.2 ARP who-has 10.0.0.3 tell 10.0.0.2
+ *     2 0.004895 10.0.0.3 ARP 10.0.0.3 is-at 8e:a1:65:8e:ec:67
+ *     3 0.005471 10.0.0.2 10.0.0.2:55447 &gt; 10.0.0.3:80 TCP [S] seq 2224273493 win 65535 len 0 [mss=1460,ws=3]
+ *     4 0.008087 10.0.0.3 10.0.0.3:80 &gt; 10.0.0.2:55447 TCP [S.] seq 3601209413 ack 2224273494 win 65535 len 0 [mss=1460,ws=3]
+ *     6 0.026409 10.0.0.2 10.0.0.2 &gt; 10.0.0.3 ICMP echo request id 26210 seq 1 len 56
+ *     9 0.031002 10.0.0.3 10.0.0.3:7 &gt; 10.0.0.2:5000 UDP len 5
  * </pre>
  *
  * Columns: the frame's number, its time in seconds relative to a reference (the first frame a probe
- * saw, as tshark's), where it came from, then the summary. Sequence and acknowledgment numbers are
- * absolute (unsigned), not tshark's relative ones: scripted tests assert exact values. The
- * acknowledgment number is shown only with the ACK bit, as tcpdump does. A frame that does not
- * parse says why, with its length. Checksums are not verified here.
+ * saw, as tshark's), the host (or port) it came from when known, then the summary. Sequence and
+ * acknowledgment numbers are absolute (unsigned), not tshark's relative ones: scripted tests assert
+ * exact values. The acknowledgment number is shown only with the ACK bit, as tcpdump does. A frame
+ * that does not parse says why, with its length. Checksums are not verified here.
  */
 public final class FrameSummary {
   private FrameSummary() {}
@@ -80,7 +81,7 @@ public final class FrameSummary {
     long abs = Math.abs(relative);
     return String.format(
         Locale.ROOT,
-        "%5d %s%d.%06d %-8s %s",
+        origin.isEmpty() ? "%5d %s%d.%06d %s%s" : "%5d %s%d.%06d %-8s %s",
         number,
         sign,
         abs / 1_000_000_000L,
@@ -96,7 +97,11 @@ public final class FrameSummary {
 
   private static String arp(ArpPacket arp) {
     if (arp.isRequest()) {
-      return "ARP who-has " + arp.targetIp() + " tell " + arp.senderIp();
+      return "ARP who-has "
+          + arp.targetIp()
+          + " tell "
+          + arp.senderIp()
+          + (arp.isGratuitous() ? " (gratuitous)" : "");
     }
     return "ARP " + arp.senderIp() + " is-at " + arp.senderMac();
   }
