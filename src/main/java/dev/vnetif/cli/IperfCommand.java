@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
  * summary; {@code -n/--size} sends an exact amount instead (mirage-tcpip's test_iperf), {@code -R}
  * and {@code --bidir} turn or double the direction, {@code -O} leaves a warm-up out of the figures,
  * and {@code --json} prints iperf3's {@code -J} document. Both ends hash the payload: a mismatch
- * exits 1.
+ * exits 1. With {@code --virtual-time} the network is a simulation: every time is virtual, and the
+ * run ends with the virtual time, the wall time and their ratio.
  */
 @Command(
     name = "iperf",
@@ -47,6 +49,8 @@ final class IperfCommand implements Callable<Integer> {
 
   @Mixin ConditionOptions conditions;
 
+  @Mixin TimeOptions timeOptions;
+
   @Option(
       names = "--from",
       paramLabel = "HOST",
@@ -63,8 +67,9 @@ final class IperfCommand implements Callable<Integer> {
       names = {"-t", "--time"},
       paramLabel = "SECONDS",
       description =
-          "Send for this long, as iperf3 -t (default 10; not with --size). A figure over "
-              + "seconds reflects the stack, not a JVM still compiling it.")
+          "Send for this long, as iperf3 -t (default 10; not with --size; virtual seconds with "
+              + "--virtual-time). A figure over seconds reflects the stack, not a JVM still "
+              + "compiling it.")
   Double time;
 
   @Option(
@@ -135,8 +140,8 @@ final class IperfCommand implements Callable<Integer> {
       names = "--timeout",
       paramLabel = "SECONDS",
       description =
-          "Give up (exit 1) when the run takes longer (default: 300 with --size, else 60 more "
-              + "than -O plus -t).")
+          "Give up (exit 1) when the run takes longer (default: 300 with --size, a day of "
+              + "virtual time with --virtual-time, else 60 more than -O plus -t).")
   Double timeout;
 
   @Spec CommandSpec spec;
@@ -146,6 +151,12 @@ final class IperfCommand implements Callable<Integer> {
 
   /** Time a timed run gets beyond -O plus -t before it is given up (connect, close, a stall). */
   private static final double TIMEOUT_MARGIN_SECONDS = 60;
+
+  /** --size's default time limit in virtual time: a day. */
+  private static final double VIRTUAL_SIZE_TIMEOUT_SECONDS = 86_400;
+
+  /** The run's own deadline fails it; this is only a bound in case its timer never ran. */
+  private static final Duration RUN_MARGIN = Duration.ofSeconds(30);
 
   @Override
   public Integer call() throws Exception {
@@ -170,6 +181,7 @@ final class IperfCommand implements Callable<Integer> {
       checkFrameSize(session, client);
       checkFrameSize(session, server);
       List<ConditionBlock> applied = session.applyConditions(flagConditions);
+      checkTimeCanPass(session, bytes, applied);
       long each = bytes != null ? bytes : IperfTransfer.UNTIL_STOPPED;
       IperfTransfer transfer =
           new IperfTransfer(
@@ -180,7 +192,7 @@ final class IperfCommand implements Callable<Integer> {
               reverse || bidir ? each : 0,
               bytesPerWrite,
               session.seed(),
-              IperfClock.WALL);
+              session.clock);
       IperfJson.Setup setup =
           new IperfJson.Setup(
               server.address().getHostAddress(),
@@ -193,7 +205,7 @@ final class IperfCommand implements Callable<Integer> {
               bytes == null ? 0 : bytes,
               reverse,
               bidir,
-              IperfClock.WALL.now());
+              session.clock.now());
       IperfText text = new IperfText(out, bidir);
       if (!json) {
         HostTable.print(out, session);
@@ -201,44 +213,59 @@ final class IperfCommand implements Callable<Integer> {
         printPlan(out, client, server, bytes, bytesPerWrite);
       }
       IperfTransfer.Result result;
+      Duration timeLimit = Duration.ofNanos((long) (timeoutSeconds(bytes) * 1e9));
+      SpeedUp.Stopwatch stopwatch = SpeedUp.start(session.clock);
       try (ProgressBar bar =
           showProgress(bytes)
               ? ProgressBar.start(err, transfer.totalBytes(), transfer::bytesReceived)
               : null) {
         result =
-            transfer.run(
-                Duration.ofNanos((long) (timeoutSeconds(bytes) * 1e9)),
-                plan(bytes),
-                flow -> {
-                  if (!json) {
-                    text.printConnected(
-                        server.address().getHostAddress(),
-                        port,
-                        flow.src().getAddress().getHostAddress(),
-                        flow.src().getPort(),
-                        reverse);
-                  }
-                },
-                interval -> {
-                  if (!json) {
-                    text.printInterval(interval);
-                  }
-                });
-      } catch (IperfTransfer.FailedException e) {
+            session.run(
+                () ->
+                    transfer.start(
+                        timeLimit,
+                        plan(bytes),
+                        flow -> {
+                          if (!json) {
+                            text.printConnected(
+                                server.address().getHostAddress(),
+                                port,
+                                flow.src().getAddress().getHostAddress(),
+                                flow.src().getPort(),
+                                reverse);
+                          }
+                        },
+                        interval -> {
+                          if (!json) {
+                            text.printInterval(interval);
+                          }
+                        }),
+                timeLimit.plus(RUN_MARGIN));
+      } catch (ExecutionException failed) {
+        if (!(failed.getCause() instanceof IperfTransfer.FailedException e)) {
+          throw failed;
+        }
+        SpeedUp speedUp = session.isVirtual() ? stopwatch.stop() : null;
         if (json) {
-          out.print(IperfJson.failure(setup, e.getMessage(), conditionsJson(session)));
+          out.print(
+              IperfJson.failure(setup, e.getMessage(), conditionsJson(session), timeJson(speedUp)));
           out.flush();
         } else if (!applied.isEmpty()) {
           out.println();
           ConditionTable.print(out, session.seed(), session.conditionStats());
           out.flush();
         }
+        if (speedUp != null && !json) {
+          out.println(speedUp.line());
+          out.flush();
+        }
         err.println("vnetif iperf: " + e.getMessage());
         err.flush();
         return 1;
       }
+      SpeedUp speedUp = session.isVirtual() ? stopwatch.stop() : null;
       if (json) {
-        out.print(IperfJson.report(setup, result, conditionsJson(session)));
+        out.print(IperfJson.report(setup, result, conditionsJson(session), timeJson(speedUp)));
       } else {
         text.printSummary(result.summaries());
         out.println();
@@ -250,6 +277,10 @@ final class IperfCommand implements Callable<Integer> {
         if (session.pcapFile() != null) {
           out.printf("capture written to %s%n", session.pcapFile());
         }
+        if (speedUp != null) {
+          out.println();
+          out.println(speedUp.line());
+        }
         out.println();
         out.println("iperf Done.");
       }
@@ -260,6 +291,25 @@ final class IperfCommand implements Callable<Integer> {
 
   private static Map<String, Object> conditionsJson(NetworkSession session) throws Exception {
     return ConditionTable.json(session.seed(), session.conditionStats());
+  }
+
+  /** The virtual and wall time of the run under {@code --virtual-time}, else nothing. */
+  private static Map<String, Object> timeJson(SpeedUp speedUp) {
+    return speedUp == null ? null : speedUp.json();
+  }
+
+  /**
+   * In virtual time a timed run ends when virtual time reaches -t, which it does only if frames
+   * take time to cross the network; on links without a delay or a rate it would run for ever.
+   */
+  private static void checkTimeCanPass(
+      NetworkSession session, Long bytes, List<ConditionBlock> applied) {
+    if (session.isVirtual() && bytes == null && !TimeOptions.takesTime(applied)) {
+      throw new IllegalArgumentException(
+          "a timed run (-t) in virtual time needs links that take time (--delay, --rate or "
+              + "--slot): without one the transfer takes no virtual time and -t never comes; "
+              + "give one, or send --size bytes");
+    }
   }
 
   private void printPlan(
@@ -305,7 +355,12 @@ final class IperfCommand implements Callable<Integer> {
     if (timeout != null) {
       return timeout;
     }
-    return bytes != null ? 300 : omit + seconds() + TIMEOUT_MARGIN_SECONDS;
+    if (bytes == null) {
+      return omit + seconds() + TIMEOUT_MARGIN_SECONDS;
+    }
+    // Over the wall clock five minutes is what a user waits; a simulated slow, lossy link takes
+    // far longer in virtual time (100 MB at 2 Mbit/s: 400 s) in little wall time.
+    return timeOptions.virtualTime ? VIRTUAL_SIZE_TIMEOUT_SECONDS : 300;
   }
 
   private int writeSize() {
@@ -367,13 +422,13 @@ final class IperfCommand implements Callable<Integer> {
    */
   private NetworkSession openSession(Scenario scenario, int... mtuHosts) throws Exception {
     if (mtu == null) {
-      return new NetworkSession(network.session, scenario);
+      return new NetworkSession(network.session, scenario, timeOptions.virtualTime);
     }
     List<StackConfig> hosts = new ArrayList<>(scenario.hosts());
     for (int i : mtuHosts) {
       hosts.set(i, hosts.get(i).withMtu(mtu));
     }
-    return new NetworkSession(network.session, scenario.withHosts(hosts));
+    return new NetworkSession(network.session, scenario.withHosts(hosts), timeOptions.virtualTime);
   }
 
   /** A host whose MTU the switch cannot carry would stall on its first full segment. */

@@ -42,7 +42,7 @@ final class IperfEndpoint {
       boolean closeWhenWritten,
       AtomicLong written,
       AtomicLong read,
-      IperfClock clock) {
+      TrafficClock clock) {
     PayloadWriter.Writing writing =
         PayloadWriter.start(flow, payload, bytesToSend, writeSize, written, clock);
     CompletableFuture<PayloadWriter.Sent> sent = writing.sent().toCompletableFuture();

@@ -16,8 +16,9 @@ import java.util.Map;
  * receiver, {@code sum_sent}, {@code sum_received}; under {@code --bidir} also the {@code
  * _bidir_reverse} sums), and on failure {@code error}. Field names and units are iperf3's (rtt in
  * microseconds, rates in bits per second). What iperf3 does not have sits under {@code end.vnetif}:
- * the seed and the SHA-256 content check of each direction; and under {@code conditions} the link
- * conditions' seed and counters ({@link ConditionTable#json}).
+ * the seed and the SHA-256 content check of each direction; under {@code conditions} the link
+ * conditions' seed and counters ({@link ConditionTable#json}); and, in virtual time, under {@code
+ * time} the virtual and wall time of the run and their ratio ({@link SpeedUp#json()}).
  */
 final class IperfJson {
 
@@ -37,7 +38,15 @@ final class IperfJson {
 
   private IperfJson() {}
 
-  static String report(Setup setup, IperfTransfer.Result result, Map<String, Object> conditions) {
+  /**
+   * @param time the virtual and wall time of a run in virtual time ({@link SpeedUp#json()}), or
+   *     null
+   */
+  static String report(
+      Setup setup,
+      IperfTransfer.Result result,
+      Map<String, Object> conditions,
+      Map<String, Object> time) {
     Map<String, Object> start = start(setup);
     InetSocketAddress local = result.clientLocal();
     InetSocketAddress remote = result.serverLocal();
@@ -60,17 +69,24 @@ final class IperfJson {
     doc.put("intervals", intervals);
     doc.put("end", end(setup, result));
     doc.put("conditions", conditions);
+    if (time != null) {
+      doc.put("time", time);
+    }
     return JsonWriter.write(doc);
   }
 
   /** The document iperf3 prints when a test fails: what was asked, and the error. */
-  static String failure(Setup setup, String error, Map<String, Object> conditions) {
+  static String failure(
+      Setup setup, String error, Map<String, Object> conditions, Map<String, Object> time) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("start", start(setup));
     doc.put("intervals", List.of());
     doc.put("end", Map.of());
     doc.put("error", error);
     doc.put("conditions", conditions);
+    if (time != null) {
+      doc.put("time", time);
+    }
     return JsonWriter.write(doc);
   }
 

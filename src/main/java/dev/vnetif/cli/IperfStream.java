@@ -50,7 +50,7 @@ final class IperfStream {
         s == null ? 0 : s.srtt().toNanos() / 1_000);
   }
 
-  /** One reading of a stream's counters at {@code nanos} ({@link IperfClock}). */
+  /** One reading of a stream's counters at {@code nanos} ({@link TrafficClock}). */
   record Snapshot(
       long nanos, long written, long read, long retransmits, int cwnd, long rttMicros) {}
 }

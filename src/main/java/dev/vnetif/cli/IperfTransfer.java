@@ -8,11 +8,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.Cancellable;
 
 /**
  * One iperf run between two hosts, after mirage-tcpip's test_iperf: the server listens, the client
@@ -72,7 +70,7 @@ final class IperfTransfer {
   private final long serverSends;
   private final int writeSize;
   private final long seed;
-  private final IperfClock clock;
+  private final TrafficClock clock;
 
   /** Client to server (iperf3's TX-C), or null when the client only receives. */
   private final IperfStream toServer;
@@ -96,7 +94,7 @@ final class IperfTransfer {
       long serverSends,
       int writeSize,
       long seed,
-      IperfClock clock) {
+      TrafficClock clock) {
     this.client = client;
     this.server = server;
     this.port = port;
@@ -129,19 +127,20 @@ final class IperfTransfer {
   }
 
   /**
-   * Runs the transfer on the calling thread, which waits (never an actor's thread) and keeps the
-   * timeline: {@code connected} is told the client's flow once both ends are connected, {@code
-   * intervals} gets each interval as it ends.
+   * Starts the transfer; nothing waits: each step follows from the one before, and the steps of the
+   * run itself (starting the writers, the timeline) run on the clock's executor. {@code connected}
+   * is told the client's flow once both ends are connected, {@code intervals} gets each interval as
+   * it ends.
    *
-   * @throws FailedException when connecting or transferring fails, or {@code timeout} passes
+   * @return completes with the run; fails with a {@link FailedException} when connecting or
+   *     transferring fails or {@code timeout} (of the clock's time) passes, after aborting both
+   *     flows; a host that crashed before the run fails it with what its TCP threw
    */
-  Result run(
+  CompletableFuture<Result> start(
       Duration timeout,
       IperfTimeline.Plan plan,
       Consumer<TcpFlow> connected,
-      Consumer<IperfInterval> intervals)
-      throws FailedException, InterruptedException {
-    long deadline = clock.nanos() + timeout.toNanos();
+      Consumer<IperfInterval> intervals) {
     CompletableFuture<TcpFlow> serverFlow = new CompletableFuture<>();
     CompletableFuture<Void> go = new CompletableFuture<>();
     CompletableFuture<IperfEndpoint.Running> atServer = new CompletableFuture<>();
@@ -174,88 +173,146 @@ final class IperfTransfer {
                   // logging it as a failed callback too.
                   .handle((outcome, error) -> null);
             });
-    TcpFlow clientFlow = null;
+    InetSocketAddress target = new InetSocketAddress(server.address(), port);
+    String connecting = "connect to " + server.name() + " " + hostPort(target);
+    CompletableFuture<TcpFlow> connect;
     try {
-      InetSocketAddress target = new InetSocketAddress(server.address(), port);
-      String connecting = "connect to " + server.name() + " " + hostPort(target);
-      clientFlow =
-          await(client.tcp().createConnection(target).toCompletableFuture(), deadline, connecting);
-      TcpFlow accepted = await(serverFlow, deadline, connecting);
-      if (toServer != null) {
-        toServer.sender(clientFlow);
-      }
-      if (toClient != null) {
-        toClient.sender(accepted);
-      }
-      connected.accept(clientFlow);
-      List<IperfStream.Snapshot> start = IperfTimeline.snapshots(streams, clock.nanos());
+      connect = client.tcp().createConnection(target).toCompletableFuture();
+    } catch (RuntimeException crashed) {
+      // A client that crashed before the run has no TCP to connect with.
       go.complete(null);
-      // The client closes first unless it only receives: with nothing to send either way
-      // (--size 0) someone has to, and a server that only receives waits for EOF.
-      boolean clientOnlyReceives = clientSends == 0 && serverSends > 0;
-      IperfEndpoint.Running atClient =
-          IperfEndpoint.run(
-              clientFlow,
-              clientSends,
-              writeSize,
-              clientPayload(),
-              !clientOnlyReceives,
-              written(toServer),
-              read(toClient),
-              clock);
-      IperfEndpoint.Running serverEnd = await(atServer, deadline, connecting);
-      CompletableFuture<IperfEndpoint.Outcome> clientOutcome = atClient.outcome();
-      CompletableFuture<IperfEndpoint.Outcome> serverOutcome = serverEnd.outcome();
-      CompletableFuture<Void> written =
-          firstFailureOf(
-              CompletableFuture.allOf(atClient.written(), serverEnd.written()),
-              clientOutcome,
-              serverOutcome);
-      Runnable stop =
-          () -> {
-            atClient.stop().run();
-            serverEnd.stop().run();
-          };
-      IperfTimeline.Result timeline = timeline(start, plan, written, stop, deadline, intervals);
-      await(
-          firstFailureOf(
-              CompletableFuture.allOf(clientOutcome, serverOutcome), clientOutcome, serverOutcome),
-          deadline,
-          "transfer");
-      return result(clientFlow, accepted, timeline, clientOutcome.join(), serverOutcome.join());
-    } catch (FailedException e) {
-      TcpFlowStats clientStats = clientFlow == null ? null : clientFlow.stats();
-      TcpFlow accepted = serverFlow.getNow(null);
-      TcpFlowStats serverStats = accepted == null ? null : accepted.stats();
-      String state =
-          clientFlow == null
-              ? ""
-              : String.format(
-                  "%n  client flow: %s%n  server flow: %s",
-                  clientStats, accepted != null ? serverStats : "not accepted");
-      abort(clientFlow, accepted);
-      throw new FailedException(e.getMessage() + state, clientStats, serverStats);
-    } finally {
-      go.complete(null); // a server accepted after a failed connect ends at once, aborted
       server.tcp().unlisten(port);
+      throw crashed;
     }
+    CompletableFuture<Void> expired = new CompletableFuture<>();
+    Cancellable deadline = clock.schedule(timeout.toNanos(), () -> expired.complete(null));
+    CompletableFuture<TcpFlow> clientFlow = within(connect, expired, connecting);
+    CompletableFuture<Result> run =
+        clientFlow
+            .thenCompose(flow -> within(serverFlow, expired, connecting))
+            .thenComposeAsync(
+                accepted ->
+                    transfer(
+                        clientFlow.join(),
+                        accepted,
+                        plan,
+                        go,
+                        atServer,
+                        expired,
+                        connected,
+                        intervals,
+                        connecting),
+                clock.executor());
+    CompletableFuture<Result> ended = new CompletableFuture<>();
+    run.whenComplete(
+        (result, error) -> {
+          try {
+            deadline.cancel();
+            go.complete(null); // a server accepted after a failed connect ends at once, aborted
+            server.tcp().unlisten(port);
+          } finally {
+            if (error == null) {
+              ended.complete(result);
+            } else {
+              ended.completeExceptionally(
+                  failedWithState(
+                      IperfEndpoint.unwrap(error), valueOf(clientFlow), valueOf(serverFlow)));
+            }
+          }
+        });
+    return ended;
   }
 
-  private IperfTimeline.Result timeline(
-      List<IperfStream.Snapshot> start,
+  /** Both ends connected, on the clock's executor: time zero, the writers, the timeline. */
+  private CompletableFuture<Result> transfer(
+      TcpFlow clientFlow,
+      TcpFlow accepted,
       IperfTimeline.Plan plan,
-      CompletableFuture<Void> written,
-      Runnable stop,
-      long deadline,
-      Consumer<IperfInterval> intervals)
-      throws FailedException, InterruptedException {
-    try {
-      return IperfTimeline.run(streams, start, plan, written, stop, deadline, clock, intervals);
-    } catch (ExecutionException e) {
-      throw failed("transfer", e);
-    } catch (TimeoutException e) {
-      throw notInTime("transfer");
+      CompletableFuture<Void> go,
+      CompletableFuture<IperfEndpoint.Running> atServer,
+      CompletableFuture<Void> expired,
+      Consumer<TcpFlow> connected,
+      Consumer<IperfInterval> intervals,
+      String connecting) {
+    if (toServer != null) {
+      toServer.sender(clientFlow);
     }
+    if (toClient != null) {
+      toClient.sender(accepted);
+    }
+    connected.accept(clientFlow);
+    List<IperfStream.Snapshot> start = IperfTimeline.snapshots(streams, clock.nanos());
+    go.complete(null);
+    // The client closes first unless it only receives: with nothing to send either way
+    // (--size 0) someone has to, and a server that only receives waits for EOF.
+    boolean clientOnlyReceives = clientSends == 0 && serverSends > 0;
+    IperfEndpoint.Running atClient =
+        IperfEndpoint.run(
+            clientFlow,
+            clientSends,
+            writeSize,
+            clientPayload(),
+            !clientOnlyReceives,
+            written(toServer),
+            read(toClient),
+            clock);
+    return within(atServer, expired, connecting)
+        .thenCompose(
+            serverEnd -> {
+              CompletableFuture<IperfEndpoint.Outcome> clientOutcome = atClient.outcome();
+              CompletableFuture<IperfEndpoint.Outcome> serverOutcome = serverEnd.outcome();
+              CompletableFuture<Void> written =
+                  firstFailureOf(
+                      CompletableFuture.allOf(atClient.written(), serverEnd.written()),
+                      clientOutcome,
+                      serverOutcome);
+              Runnable stop =
+                  () -> {
+                    atClient.stop().run();
+                    serverEnd.stop().run();
+                  };
+              CompletableFuture<IperfTimeline.Result> timeline =
+                  IperfTimeline.start(streams, start, plan, written, stop, clock, intervals);
+              CompletableFuture<Void> bothEnded =
+                  firstFailureOf(
+                      CompletableFuture.allOf(clientOutcome, serverOutcome),
+                      clientOutcome,
+                      serverOutcome);
+              return within(timeline, expired, "transfer")
+                  .thenCompose(t -> within(bothEnded, expired, "transfer").thenApply(v -> t))
+                  .whenComplete(
+                      (t, error) -> {
+                        if (error != null) {
+                          // The run gave up: no boundary of the timeline may run after it.
+                          timeline.cancel(false);
+                        }
+                      })
+                  .thenApply(
+                      t ->
+                          result(
+                              clientFlow, accepted, t, clientOutcome.join(), serverOutcome.join()));
+            });
+  }
+
+  /**
+   * A failure as the user reads it: what failed and, once connected, both flows' state; both flows
+   * are aborted so that neither end waits on the other.
+   */
+  private Throwable failedWithState(Throwable error, TcpFlow clientFlow, TcpFlow accepted) {
+    if (!(error instanceof FailedException e)) {
+      abort(clientFlow, accepted);
+      return error;
+    }
+    TcpFlowStats clientStats = clientFlow == null ? null : clientFlow.stats();
+    TcpFlowStats serverStats = accepted == null ? null : accepted.stats();
+    String state =
+        clientFlow == null
+            ? ""
+            : String.format(
+                "%n  client flow: %s%n  server flow: %s",
+                clientStats, accepted != null ? serverStats : "not accepted");
+    abort(clientFlow, accepted);
+    return new FailedException(e.getMessage() + state, clientStats, serverStats);
   }
 
   private Result result(
@@ -318,19 +375,30 @@ final class IperfTransfer {
     return reports;
   }
 
-  private <T> T await(CompletableFuture<T> stage, long deadline, String what)
-      throws FailedException, InterruptedException {
-    try {
-      return stage.get(Math.max(0, deadline - clock.nanos()), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      throw failed(what, e);
-    } catch (TimeoutException e) {
-      throw notInTime(what);
-    }
+  /**
+   * Completes as {@code stage} does, or fails with a {@link FailedException} naming {@code what}
+   * when {@code stage} fails or {@code expired} comes first.
+   */
+  private <T> CompletableFuture<T> within(
+      CompletableFuture<T> stage, CompletableFuture<Void> expired, String what) {
+    CompletableFuture<T> outcome = new CompletableFuture<>();
+    stage.whenComplete(
+        (value, error) -> {
+          if (error != null) {
+            outcome.completeExceptionally(failed(what, error));
+          } else {
+            outcome.complete(value);
+          }
+        });
+    expired.thenRun(() -> outcome.completeExceptionally(notInTime(what)));
+    return outcome;
   }
 
-  private static FailedException failed(String what, ExecutionException e) {
-    Throwable cause = IperfEndpoint.unwrap(e);
+  private static FailedException failed(String what, Throwable error) {
+    Throwable cause = IperfEndpoint.unwrap(error);
+    if (cause instanceof FailedException already) {
+      return already;
+    }
     return new FailedException(
         what + " failed: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
   }
@@ -343,6 +411,11 @@ final class IperfTransfer {
             : String.format(
                 "%s did not finish in time: %d of %d bytes read",
                 what, bytesReceived(), totalBytes()));
+  }
+
+  /** The flow a stage completed with, or null when it has not or it failed. */
+  private static TcpFlow valueOf(CompletableFuture<TcpFlow> flow) {
+    return flow.isDone() && !flow.isCompletedExceptionally() ? flow.join() : null;
   }
 
   /** Completes as {@code main} does, or fails as soon as any of {@code watched} fails. */

@@ -9,20 +9,33 @@ import dev.vnetif.PcapRecording;
 import dev.vnetif.Stack;
 import dev.vnetif.StackConfig;
 import dev.vnetif.VirtualNetwork;
+import dev.vnetif.time.VirtualTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
-/** An actor system, a virtual network and the scenario's hosts, torn down on close. */
+/**
+ * An actor system, a virtual network and the scenario's hosts, torn down on close; over the wall
+ * clock or, with {@code virtualTime}, as a simulation in virtual time ({@link VirtualTime}). Every
+ * wait of a command on its network goes through {@link #await} or {@link #run}, which in virtual
+ * time are what lets time move.
+ */
 final class NetworkSession implements AutoCloseable {
   static final Path DEFAULT_CONFIG = Path.of("conf", "application.conf");
-  private static final long WAIT_SECONDS = 30;
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   final Scenario scenario;
   final ActorSystem<Void> system;
@@ -31,6 +44,12 @@ final class NetworkSession implements AutoCloseable {
   /** The scenario's hosts in its order; a restarted host takes its crashed one's place. */
   final List<Stack> hosts = new CopyOnWriteArrayList<>();
 
+  /** The time the traffic runs on: the network's clock, and where the command's steps run. */
+  final TrafficClock clock;
+
+  /** The simulation, or null over the wall clock. */
+  private final VirtualTime virtualTime;
+
   private final PcapRecording recording;
 
   NetworkSession(NetworkOptions options) throws Exception {
@@ -38,8 +57,28 @@ final class NetworkSession implements AutoCloseable {
   }
 
   NetworkSession(SessionOptions options, Scenario scenario) throws Exception {
+    this(options, scenario, false);
+  }
+
+  /**
+   * @param virtualTime run the network as a simulation in virtual time rather than over the wall
+   *     clock
+   */
+  NetworkSession(SessionOptions options, Scenario scenario, boolean virtualTime) throws Exception {
     this.scenario = scenario;
-    this.system = ActorSystem.create(Behaviors.empty(), "vnetif", loadConfig(options.config));
+    Config settings = loadConfig(options.config);
+    if (virtualTime) {
+      settings = VirtualTime.config().withFallback(settings);
+    }
+    this.system = ActorSystem.create(Behaviors.empty(), "vnetif", settings);
+    if (virtualTime) {
+      TrafficClock.Simulated simulated = TrafficClock.simulated(system);
+      this.clock = simulated;
+      this.virtualTime = simulated.time();
+    } else {
+      this.clock = TrafficClock.wall();
+      this.virtualTime = null;
+    }
     NetworkConfig config = NetworkConfig.fromConfig(system.settings().config());
     if (options.seed != null) {
       config = config.withSeed(options.seed);
@@ -49,9 +88,62 @@ final class NetworkSession implements AutoCloseable {
     this.network = VirtualNetwork.create(system, config);
     this.recording = options.pcap != null ? network.recordPcap(options.pcap) : null;
     for (StackConfig host : scenario.hosts()) {
-      hosts.add(
-          network.createStack(host).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS));
+      hosts.add(await(network.createStack(host), WAIT));
     }
+  }
+
+  /** Whether the network runs in virtual time. */
+  boolean isVirtual() {
+    return virtualTime != null;
+  }
+
+  /**
+   * Waits for {@code stage} at most {@code limit} of the session's time: wall-clock time, or
+   * virtual time, which moves only while this waits and the simulation has nothing else to do. In
+   * virtual time it returns once the simulation has done everything due at that instant ({@link
+   * VirtualTime#await}), so that what the caller does next starts from the same state every run.
+   *
+   * @throws ExecutionException when the stage fails, with its failure as the cause
+   * @throws TimeoutException when {@code limit} passes first
+   */
+  <T> T await(CompletionStage<T> stage, Duration limit)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    CompletableFuture<T> future = stage.toCompletableFuture();
+    if (virtualTime == null) {
+      return future.get(limit.toNanos(), TimeUnit.NANOSECONDS);
+    }
+    try {
+      virtualTime.await(future, limit);
+    } catch (CompletionException | CancellationException e) {
+      if (!future.isDone()) {
+        throw new TimeoutException(
+            "not done after " + limit + " of virtual time: " + e.getCause().getMessage());
+      }
+    }
+    return future.get();
+  }
+
+  /**
+   * Runs {@code body}, which starts traffic and returns a stage that completes when it has ended,
+   * and waits for that stage as {@link #await} does. In virtual time the body runs inside the
+   * simulation, as one of its tasks, so that every message it sends is in the simulation's order.
+   *
+   * @throws ExecutionException when the body throws or its stage fails, with that as the cause
+   */
+  <T> T run(Supplier<? extends CompletionStage<T>> body, Duration limit)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    if (virtualTime == null) {
+      CompletionStage<T> stage;
+      try {
+        stage = body.get();
+      } catch (RuntimeException e) {
+        throw new ExecutionException(e);
+      }
+      return await(stage, limit);
+    }
+    CompletableFuture<T> ended =
+        CompletableFuture.supplyAsync(body, system.executionContext()).thenCompose(s -> s);
+    return await(ended, limit);
   }
 
   static Config loadConfig(Path file) {
@@ -95,14 +187,14 @@ final class NetworkSession implements AutoCloseable {
       }
     }
     for (ConditionBlock block : blocks) {
-      block.apply(network, this::host).toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+      await(block.apply(network, this::host), WAIT);
     }
     return blocks;
   }
 
   /** The counters of every condition step, now. */
   ConditionStats conditionStats() throws Exception {
-    return network.conditionStats().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+    return await(network.conditionStats(), WAIT);
   }
 
   long seed() {
@@ -118,15 +210,16 @@ final class NetworkSession implements AutoCloseable {
   public void close() throws Exception {
     try {
       if (recording != null) {
-        recording.stop().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        await(recording.stop(), WAIT);
       }
-      network.shutdown().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+      await(network.shutdown(), WAIT);
     } finally {
+      if (clock instanceof TrafficClock.Wall wall) {
+        wall.close();
+      }
+      // Termination needs no timer, so a wall-clock wait serves in virtual time too.
       system.terminate();
-      system
-          .getWhenTerminated()
-          .toCompletableFuture()
-          .get(Duration.ofSeconds(WAIT_SECONDS).toSeconds(), TimeUnit.SECONDS);
+      system.getWhenTerminated().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
   }
 }

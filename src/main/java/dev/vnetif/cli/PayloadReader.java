@@ -16,12 +16,12 @@ final class PayloadReader {
 
   private final TcpFlow flow;
   private final AtomicLong progress;
-  private final IperfClock clock;
+  private final TrafficClock clock;
   private final MessageDigest sha = IperfEndpoint.sha256();
   private final CompletableFuture<Received> result = new CompletableFuture<>();
   private long bytes;
 
-  private PayloadReader(TcpFlow flow, AtomicLong progress, IperfClock clock) {
+  private PayloadReader(TcpFlow flow, AtomicLong progress, TrafficClock clock) {
     this.flow = flow;
     this.progress = progress;
     this.clock = clock;
@@ -31,7 +31,7 @@ final class PayloadReader {
    * Starts reading; the stage completes at EOF, or fails as the read did (reset, timeout). Every
    * byte read is also added to {@code progress}.
    */
-  static CompletionStage<Received> start(TcpFlow flow, AtomicLong progress, IperfClock clock) {
+  static CompletionStage<Received> start(TcpFlow flow, AtomicLong progress, TrafficClock clock) {
     PayloadReader reader = new PayloadReader(flow, progress, clock);
     reader.readNext();
     return reader.result;

@@ -82,7 +82,7 @@ final class PayloadWriter {
       long total,
       int writeSize,
       AtomicLong accepted,
-      IperfClock clock) {
+      TrafficClock clock) {
     int window =
         Math.max(2, Math.min(MAX_OUTSTANDING_WRITES, (QUEUED_BYTES + writeSize - 1) / writeSize));
     PayloadWriter writer = new PayloadWriter(flow, payload, total, writeSize, window, accepted);

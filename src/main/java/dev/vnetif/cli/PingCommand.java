@@ -3,6 +3,7 @@ package dev.vnetif.cli;
 import dev.vnetif.LinkConditions;
 import dev.vnetif.PingReply;
 import dev.vnetif.Stack;
+import dev.vnetif.link.NetworkClock;
 import dev.vnetif.wire.Ipv4Address;
 import java.io.PrintWriter;
 import java.net.Inet4Address;
@@ -130,7 +131,7 @@ final class PingCommand implements Callable<Integer> {
         "PING %s (%s) from %s %s: %d(%d) bytes of data.%n",
         dst, dst, source.address().getHostAddress(), source.name(), size, size + 28);
     out.flush();
-    PingStatistics stats = new PingStatistics();
+    PingStatistics stats = new PingStatistics(NetworkClock.system()::nanoTime);
     Duration wait = Duration.ofNanos((long) (timeout * 1e9));
     long intervalNanos = (long) (interval * 1e9);
     for (int sent = 1; sent <= count; sent++) {

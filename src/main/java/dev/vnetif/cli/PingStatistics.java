@@ -2,10 +2,14 @@ package dev.vnetif.cli;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /** The closing lines of ping(8): loss and min/avg/max/mdev of the round-trip times. */
 final class PingStatistics {
-  private final long startNanos = System.nanoTime();
+  /** The network's clock: the series' time is virtual when the network is. */
+  private final LongSupplier clock;
+
+  private final long startNanos;
   private long endNanos;
   private int transmitted;
   private int received;
@@ -13,6 +17,12 @@ final class PingStatistics {
   private double max;
   private double sum;
   private double sumOfSquares;
+
+  /** A series that starts now on {@code clock} (nanoseconds). */
+  PingStatistics(LongSupplier clock) {
+    this.clock = clock;
+    this.startNanos = clock.getAsLong();
+  }
 
   void sent() {
     transmitted++;
@@ -29,7 +39,7 @@ final class PingStatistics {
 
   /** The series is over: the summary's time stops here rather than when it is printed. */
   void finished() {
-    endNanos = System.nanoTime();
+    endNanos = clock.getAsLong();
   }
 
   int received() {
@@ -37,7 +47,7 @@ final class PingStatistics {
   }
 
   String summary() {
-    long elapsedMs = ((endNanos != 0 ? endNanos : System.nanoTime()) - startNanos) / 1_000_000;
+    long elapsedMs = ((endNanos != 0 ? endNanos : clock.getAsLong()) - startNanos) / 1_000_000;
     int lossPercent = transmitted == 0 ? 0 : 100 * (transmitted - received) / transmitted;
     String first =
         String.format(

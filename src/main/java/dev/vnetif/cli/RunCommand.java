@@ -43,6 +43,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Mixin ConditionOptions conditions;
 
+  @Mixin TimeOptions time;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -55,15 +57,20 @@ final class RunCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     long began = System.nanoTime();
-    try (NetworkSession session = new NetworkSession(options, scenario)) {
+    try (NetworkSession session = new NetworkSession(options, scenario, time.virtualTime)) {
       List<ConditionBlock> applied = session.applyConditions(flagConditions);
+      if (session.isVirtual()) {
+        TimeOptions.requireTimeCanPass(scenario, applied);
+      }
       HostTable.print(out, session);
       ConditionTable.printApplied(out, applied);
       printPlan(out, scenario);
       ScenarioRun.Result result;
-      try (ScenarioRun run = new ScenarioRun(session, out, IperfClock.WALL)) {
+      SpeedUp.Stopwatch stopwatch = SpeedUp.start(session.clock);
+      try (ScenarioRun run = new ScenarioRun(session, out, session.clock)) {
         result = run.run();
       }
+      SpeedUp speedUp = stopwatch.stop();
       out.println();
       for (TrafficOutcome outcome : result.traffic()) {
         outcome.print(out);
@@ -74,15 +81,17 @@ final class RunCommand implements Callable<Integer> {
       ConditionTable.print(out, session.seed(), session.conditionStats());
       out.println();
       long expected = result.traffic().stream().filter(TrafficOutcome::asExpected).count();
+      String timing =
+          session.isVirtual()
+              ? speedUp.line()
+              : String.format(
+                  Locale.ROOT,
+                  "ran %.1f s, wall time %.1f s",
+                  result.nanos() / 1e9,
+                  (System.nanoTime() - began) / 1e9);
       out.printf(
-          Locale.ROOT,
-          "scenario '%s': %d of %d traffic entries ended as expected; ran %.1f s, "
-              + "wall time %.1f s%n",
-          scenario.name(),
-          expected,
-          result.traffic().size(),
-          result.nanos() / 1e9,
-          (System.nanoTime() - began) / 1e9);
+          "scenario '%s': %d of %d traffic entries ended as expected; %s%n",
+          scenario.name(), expected, result.traffic().size(), timing);
       if (session.pcapFile() != null) {
         out.printf("capture written to %s%n", session.pcapFile());
       }

@@ -13,10 +13,12 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
@@ -24,11 +26,12 @@ import org.apache.pekko.actor.typed.Scheduler;
 import scala.concurrent.ExecutionContextExecutor;
 
 /**
- * Runs a scenario's traffic and schedule on a network that is up: every start and every change is a
- * timer of the actor system's scheduler, so nothing sleeps and no actor waits. The schedule's
- * bookkeeping runs on one thread of its own, in order; a TCP transfer, which waits on its flows,
- * runs on a thread of its own too (never an actor's). Once every piece of traffic has ended, the
- * changes still to come are left out, and said so, and a running nemesis is stopped.
+ * Runs a scenario's traffic and schedule on a network that is up: every start, every change and
+ * every time limit is a timer of the actor system's scheduler, and every transfer a composition of
+ * stages, so nothing sleeps and no actor waits. The schedule's bookkeeping runs on one thread, in
+ * order: a thread of its own over the wall clock, the simulation's in virtual time (where a step
+ * taken elsewhere could let time move past it). Once every piece of traffic has ended, the changes
+ * still to come are left out, and said so, and a running nemesis is stopped.
  */
 final class ScenarioRun implements AutoCloseable {
 
@@ -54,11 +57,11 @@ final class ScenarioRun implements AutoCloseable {
 
   private final NetworkSession session;
   private final PrintWriter out;
-  private final IperfClock clock;
+  private final TrafficClock clock;
   private final Scheduler scheduler;
   private final ExecutionContextExecutor dispatcher;
-  private final ExecutorService events = Executors.newSingleThreadExecutor(threads("schedule"));
-  private final ExecutorService transfers = Executors.newCachedThreadPool(threads("transfer"));
+  private final ExecutorService ownEvents;
+  private final Executor events;
   private final List<ScheduledChange> changes;
   private final List<ExecutedChange> executed = new ArrayList<>();
   private final CompletableFuture<Void> scheduleEnded = new CompletableFuture<>();
@@ -70,13 +73,16 @@ final class ScenarioRun implements AutoCloseable {
   private Cancellable pending;
   private int next;
 
-  ScenarioRun(NetworkSession session, PrintWriter out, IperfClock clock) {
+  ScenarioRun(NetworkSession session, PrintWriter out, TrafficClock clock) {
     this.session = session;
     this.out = out;
     this.clock = clock;
     this.scheduler = session.system.scheduler();
     this.dispatcher = session.system.executionContext();
     this.changes = session.scenario.schedule();
+    this.ownEvents =
+        session.isVirtual() ? null : Executors.newSingleThreadExecutor(threads("schedule"));
+    this.events = session.isVirtual() ? clock.executor() : ownEvents;
     this.nemesis =
         session
             .scenario
@@ -87,43 +93,60 @@ final class ScenarioRun implements AutoCloseable {
                         session, plan, scheduler, dispatcher, this::elapsed, this::log));
   }
 
-  /** Runs until every piece of traffic has ended; the calling thread waits. */
+  /**
+   * Runs until every piece of traffic has ended; the calling thread waits (in virtual time, while
+   * time moves).
+   *
+   * @throws TimeoutException when the traffic has not ended within its own time limits
+   */
   Result run() throws Exception {
+    Duration last = Duration.ZERO;
+    for (ScenarioTraffic t : session.scenario.traffic()) {
+      last = max(last, t.start().plus(limit(t)));
+    }
+    try {
+      // Then the schedule's end, and the nemesis's stop, may each take a change's wait.
+      Duration ends = CHANGE_WAIT.plus(MARGIN).multipliedBy(nemesis.isPresent() ? 2 : 1);
+      return session.run(this::start, last.plus(MARGIN).plus(ends));
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  /** Starts the traffic and the schedule; completes once both have ended. */
+  private CompletableFuture<Result> start() {
     zero = clock.nanos();
     events.execute(this::runSchedule);
     nemesis.ifPresent(ScenarioNemesisRun::begin);
     List<CompletableFuture<TrafficOutcome>> traffic = new ArrayList<>();
-    Duration last = Duration.ZERO;
     for (ScenarioTraffic t : session.scenario.traffic()) {
       CompletableFuture<TrafficOutcome> outcome = new CompletableFuture<>();
       traffic.add(outcome);
       scheduler.scheduleOnce(t.start(), () -> start(t, outcome), dispatcher);
-      last = max(last, t.start().plus(limit(t)));
     }
-    CompletableFuture.allOf(traffic.toArray(CompletableFuture[]::new))
-        .get(last.plus(MARGIN).toNanos(), TimeUnit.NANOSECONDS);
-    events.execute(this::stopSchedule);
-    scheduleEnded.get(CHANGE_WAIT.plus(MARGIN).toNanos(), TimeUnit.NANOSECONDS);
-    Optional<ScenarioNemesisRun.Result> nemesisDid = Optional.empty();
-    if (nemesis.isPresent()) {
-      nemesisDid =
-          Optional.of(
-              nemesis.get().end().get(CHANGE_WAIT.plus(MARGIN).toNanos(), TimeUnit.NANOSECONDS));
-    }
-    long nanos = elapsed();
-    List<TrafficOutcome> outcomes = new ArrayList<>();
-    traffic.forEach(t -> outcomes.add(t.join()));
-    List<ExecutedChange> schedule =
-        CompletableFuture.supplyAsync(() -> List.copyOf(executed), events).join();
-    return new Result(outcomes, schedule, nemesisDid, nanos);
+    return CompletableFuture.allOf(traffic.toArray(CompletableFuture[]::new))
+        .thenRunAsync(this::stopSchedule, events)
+        .thenCompose(stopping -> scheduleEnded)
+        .thenCompose(
+            ended ->
+                nemesis.isPresent()
+                    ? nemesis.get().end().thenApply(Optional::of)
+                    : CompletableFuture.completedFuture(
+                        Optional.<ScenarioNemesisRun.Result>empty()))
+        .thenApplyAsync(
+            nemesisDid -> {
+              long nanos = elapsed();
+              List<TrafficOutcome> outcomes = new ArrayList<>();
+              traffic.forEach(t -> outcomes.add(t.join()));
+              return new Result(outcomes, List.copyOf(executed), nemesisDid, nanos);
+            },
+            events);
   }
 
   private void start(ScenarioTraffic t, CompletableFuture<TrafficOutcome> outcome) {
     log(t.name() + ": started");
     CompletableFuture<TrafficOutcome> ended =
-        t instanceof ScenarioTraffic.Iperf iperf
-            ? CompletableFuture.supplyAsync(() -> iperf(iperf), transfers)
-            : ping((ScenarioTraffic.Ping) t);
+        t instanceof ScenarioTraffic.Iperf iperf ? iperf(iperf) : ping((ScenarioTraffic.Ping) t);
     ended.whenComplete(
         (o, error) -> {
           if (error != null) {
@@ -135,49 +158,54 @@ final class ScenarioRun implements AutoCloseable {
         });
   }
 
-  /** On a transfer thread: the whole transfer, which waits on its flows. */
-  private TrafficOutcome iperf(ScenarioTraffic.Iperf t) {
+  /** The whole transfer, as a stage: it ends with the transfer's outcome, and never fails. */
+  private CompletableFuture<TrafficOutcome> iperf(ScenarioTraffic.Iperf t) {
     long began = clock.nanos();
-    IperfTransfer transfer = null;
+    IperfTransfer transfer =
+        new IperfTransfer(
+            session.host(t.from()),
+            session.host(t.to()),
+            t.port(),
+            t.time() == null ? t.bytes() : IperfTransfer.UNTIL_STOPPED,
+            0,
+            t.writeSize(),
+            session.seed(),
+            clock);
+    long duration = t.time() == null ? 0 : t.time().toNanos();
+    CompletableFuture<IperfTransfer.Result> run;
     try {
-      transfer =
-          new IperfTransfer(
-              session.host(t.from()),
-              session.host(t.to()),
-              t.port(),
-              t.time() == null ? t.bytes() : IperfTransfer.UNTIL_STOPPED,
-              0,
-              t.writeSize(),
-              session.seed(),
-              clock);
-      long duration = t.time() == null ? 0 : t.time().toNanos();
-      IperfTransfer.Result r =
-          transfer.run(
+      run =
+          transfer.start(
               t.timeout(), new IperfTimeline.Plan(0, duration, 0), flow -> {}, interval -> {});
-      IperfReport report = r.reports().get(0);
-      return new TrafficOutcome.Iperf(
-          t,
-          report.received().bytes(),
-          report.seconds(),
-          report.senderStats(),
-          report.contentMatches(),
-          null);
-    } catch (IperfTransfer.FailedException e) {
-      return new TrafficOutcome.Iperf(
-          t, transfer.bytesReceived(), seconds(began), e.clientStats(), null, e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new TrafficOutcome.Iperf(t, 0, seconds(began), null, null, "interrupted");
     } catch (RuntimeException e) {
-      // A host crashed before the transfer began has no TCP to listen or connect with.
-      long read = transfer == null ? 0 : transfer.bytesReceived();
-      return new TrafficOutcome.Iperf(t, read, seconds(began), null, null, e.getMessage());
+      run = CompletableFuture.failedFuture(e);
     }
+    return run.handle(
+        (r, error) -> {
+          if (error == null) {
+            IperfReport report = r.reports().get(0);
+            return new TrafficOutcome.Iperf(
+                t,
+                report.received().bytes(),
+                report.seconds(),
+                report.senderStats(),
+                report.contentMatches(),
+                null);
+          }
+          Throwable cause = IperfEndpoint.unwrap(error);
+          if (cause instanceof IperfTransfer.FailedException e) {
+            return new TrafficOutcome.Iperf(
+                t, transfer.bytesReceived(), seconds(began), e.clientStats(), null, e.getMessage());
+          }
+          // A host crashed before the transfer began has no TCP to listen or connect with.
+          return new TrafficOutcome.Iperf(
+              t, transfer.bytesReceived(), seconds(began), null, null, cause.getMessage());
+        });
   }
 
   /** Each echo request a timer of its own; the series ends when every request has ended. */
   private CompletableFuture<TrafficOutcome> ping(ScenarioTraffic.Ping p) {
-    PingStatistics stats = new PingStatistics();
+    PingStatistics stats = new PingStatistics(clock::nanos);
     Inet4Address target = session.host(p.to()).address();
     List<CompletableFuture<Void>> requests = new ArrayList<>();
     for (int i = 0; i < p.count(); i++) {
@@ -211,9 +239,7 @@ final class ScenarioRun implements AutoCloseable {
       request.complete(null); // a crashed sender sends nothing: a lost request
       return;
     }
-    reply
-        .toCompletableFuture()
-        .orTimeout(p.replyTimeout().plus(CHANGE_WAIT).toNanos(), TimeUnit.NANOSECONDS)
+    within(reply.toCompletableFuture(), p.replyTimeout().plus(CHANGE_WAIT))
         .whenComplete(
             (r, lost) -> {
               if (r != null) {
@@ -248,9 +274,7 @@ final class ScenarioRun implements AutoCloseable {
     } catch (RuntimeException e) {
       stage = CompletableFuture.failedFuture(e);
     }
-    stage
-        .toCompletableFuture()
-        .orTimeout(CHANGE_WAIT.toNanos(), TimeUnit.NANOSECONDS)
+    within(stage.toCompletableFuture(), CHANGE_WAIT)
         .whenCompleteAsync(
             (done, error) -> {
               ExecutedChange e = new ExecutedChange(change, started, elapsed(), message(error));
@@ -312,6 +336,30 @@ final class ScenarioRun implements AutoCloseable {
     return all;
   }
 
+  /**
+   * Completes as {@code stage} does, or fails with a {@link TimeoutException} once {@code limit}
+   * has passed on the scheduler: a bound in the network's own time, virtual or not, which a slow
+   * simulation does not trip.
+   */
+  private <T> CompletableFuture<T> within(CompletableFuture<T> stage, Duration limit) {
+    CompletableFuture<T> bounded = new CompletableFuture<>();
+    Cancellable timer =
+        scheduler.scheduleOnce(
+            limit,
+            () -> bounded.completeExceptionally(new TimeoutException("no answer in " + limit)),
+            dispatcher);
+    stage.whenComplete(
+        (value, error) -> {
+          timer.cancel();
+          if (error != null) {
+            bounded.completeExceptionally(error);
+          } else {
+            bounded.complete(value);
+          }
+        });
+    return bounded;
+  }
+
   /** A line as things happen: {@code [ 2.001s] cut laptop <-> server}. */
   private void log(String line) {
     String text = String.format(Locale.ROOT, "[%8.3fs] %s", elapsed() / 1e9, line);
@@ -364,7 +412,8 @@ final class ScenarioRun implements AutoCloseable {
 
   @Override
   public void close() {
-    events.shutdownNow();
-    transfers.shutdownNow();
+    if (ownEvents != null) {
+      ownEvents.shutdownNow();
+    }
   }
 }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       ServeCommand.class,
       RunCommand.class,
+      GoodputCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class VnetifCli implements Runnable {

@@ -51,7 +51,6 @@ public final class VirtualTime {
 
   private final VirtualTimeScheduler scheduler;
   private final SimulationExecutor executor;
-  private final Object driving = new Object();
   private final List<Supplier<CompletionStage<String>>> stallReports = new CopyOnWriteArrayList<>();
 
   VirtualTime(VirtualTimeScheduler scheduler) {
@@ -142,7 +141,8 @@ public final class VirtualTime {
 
   /**
    * Waits for the stage, letting virtual time advance by at most {@code limit}; past it the stage
-   * is given up with a {@link CompletionException} caused by a {@link TimeoutException}.
+   * is given up with a {@link CompletionException} caused by a {@link VirtualTimeLimitException} (a
+   * {@link TimeoutException}, told apart from a stage that itself failed with one).
    */
   public <T> T await(CompletionStage<T> stage, Duration limit) {
     if (stage == null) {
@@ -155,30 +155,35 @@ public final class VirtualTime {
     CompletableFuture<T> future = stage.toCompletableFuture();
     future.whenComplete((value, failure) -> executor.wakeWaiters());
     long until = saturatedAdd(scheduler.nanoTime(), limit);
-    while (!future.isDone()) {
-      waitIdle(future);
-      if (future.isDone()) {
-        break;
-      }
-      synchronized (driving) {
-        if (!executor.isIdle() || future.isDone()) {
-          continue; // someone outside gave the simulation work, or it just completed
+    // While registered, the simulation thread itself moves the clock from deadline to deadline
+    // whenever it goes idle; this thread only handles what ends the wait.
+    VirtualTimeScheduler.Waiter waiter = scheduler.addWaiter(future, until);
+    try {
+      while (!future.isDone()) {
+        waitIdle(future);
+        if (future.isDone()) {
+          break;
         }
-        if (!scheduler.hasPendingOnce()) {
+        VirtualTimeScheduler.Step step = scheduler.advanceIfIdle(until, true);
+        if (step == VirtualTimeScheduler.Step.STALLED) {
+          scheduler.removeWaiter(waiter); // the report's own asks must not move the clock
           throw deadlock();
         }
-        if (!scheduler.advanceToNext(until)) {
+        if (step == VirtualTimeScheduler.Step.LIMIT) {
           throw new CompletionException(
-              new TimeoutException(
+              new VirtualTimeLimitException(
                   "stage not complete after "
                       + limit
                       + " of virtual time (now "
                       + format(scheduler.nanoTime())
                       + ", next task at "
                       + format(scheduler.nextDeadline())
-                      + ")"));
+                      + ")",
+                  limit));
         }
       }
+    } finally {
+      scheduler.removeWaiter(waiter);
     }
     // Return only once everything due at this instant has run, so that what the caller does next
     // always starts from the same state of the simulation, whatever the threads' timing.
@@ -196,17 +201,17 @@ public final class VirtualTime {
     }
     refuseOnSimulationThread("advance");
     long target = saturatedAdd(scheduler.nanoTime(), duration);
-    while (true) {
-      waitIdle(null);
-      synchronized (driving) {
-        if (!executor.isIdle()) {
-          continue;
-        }
-        if (!scheduler.advanceToNext(target)) {
+    VirtualTimeScheduler.Waiter waiter = scheduler.addWaiter(null, target);
+    try {
+      while (true) {
+        waitIdle(null);
+        if (scheduler.advanceIfIdle(target, false) == VirtualTimeScheduler.Step.LIMIT) {
           scheduler.moveTo(target);
           break;
         }
       }
+    } finally {
+      scheduler.removeWaiter(waiter);
     }
     waitIdle(null);
   }

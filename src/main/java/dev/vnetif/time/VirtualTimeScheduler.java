@@ -58,6 +58,83 @@ public final class VirtualTimeScheduler implements Scheduler, Closeable {
     this.epochNanosAtZero = epoch.getEpochSecond() * 1_000_000_000L + epoch.getNano();
     this.clock = new VirtualClock(this);
     this.virtualTime = new VirtualTime(this);
+    executor.setIdleHook(this::advanceForWaiters);
+  }
+
+  /** A caller waiting in {@code VirtualTime}: for a stage (await) or for a time (advance). */
+  static final class Waiter {
+    final java.util.concurrent.CompletableFuture<?> stage;
+    final long until;
+
+    Waiter(java.util.concurrent.CompletableFuture<?> stage, long until) {
+      this.stage = stage;
+      this.until = until;
+    }
+  }
+
+  /** What one attempt to move the clock did. */
+  enum Step {
+    /** Tasks due at the next deadline were handed on. */
+    ADVANCED,
+    /** The simulation is not idle: nothing moved. */
+    BUSY,
+    /** Nothing is due by the limit. */
+    LIMIT,
+    /** No task that runs once is scheduled: a stage waiting for one waits forever. */
+    STALLED
+  }
+
+  private final java.util.List<Waiter> waiters = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  Waiter addWaiter(java.util.concurrent.CompletableFuture<?> stage, long until) {
+    Waiter waiter = new Waiter(stage, until);
+    waiters.add(waiter);
+    return waiter;
+  }
+
+  void removeWaiter(Waiter waiter) {
+    waiters.remove(waiter);
+  }
+
+  /**
+   * Moves the clock to the next deadline if the simulation is idle and no later than {@code limit}
+   * — atomically with the idle check, so the clock never moves while a task is queued, whichever
+   * thread asks. {@code forStage}: a stage waits, so a timeline with only periodic tasks left is a
+   * stall, not a reason to move.
+   */
+  Step advanceIfIdle(long limit, boolean forStage) {
+    synchronized (lock) {
+      if (!executor.isIdle()) {
+        return Step.BUSY;
+      }
+      if (forStage && pendingOnce == 0) {
+        return Step.STALLED;
+      }
+      return advanceToNext(limit) ? Step.ADVANCED : Step.LIMIT;
+    }
+  }
+
+  /**
+   * The simulation thread's idle hook: while callers wait and none of their stages is complete,
+   * move on to the next deadline (at most the earliest caller's limit) right here. Anything else —
+   * a stage complete, a limit reached, a stall — is left to the waiting callers, woken for it.
+   */
+  private boolean advanceForWaiters() {
+    if (waiters.isEmpty()) {
+      return false;
+    }
+    long limit = Long.MAX_VALUE;
+    boolean forStage = false;
+    for (Waiter waiter : waiters) {
+      if (waiter.stage != null) {
+        if (waiter.stage.isDone()) {
+          return false; // its caller runs next: the clock stays until it waits again
+        }
+        forStage = true;
+      }
+      limit = Math.min(limit, waiter.until);
+    }
+    return advanceIfIdle(limit, forStage) == Step.ADVANCED;
   }
 
   /** The handle tests and the network drive this scheduler's time with. */

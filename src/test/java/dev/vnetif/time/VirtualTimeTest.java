@@ -186,7 +186,7 @@ class VirtualTimeTest {
     at(Duration.ofHours(2), () -> late.complete(null));
     CompletionException e =
         assertThrows(CompletionException.class, () -> time.await(late, Duration.ofHours(1)));
-    assertInstanceOf(TimeoutException.class, e.getCause());
+    assertInstanceOf(VirtualTimeLimitException.class, e.getCause());
     time.await(late); // still there, and reached
   }
 
