@@ -2,6 +2,7 @@ package dev.vnetif.testkit;
 
 import dev.vnetif.time.SimulationDeadlockException;
 import dev.vnetif.time.VirtualTime;
+import dev.vnetif.time.VirtualTimeLimitException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -128,7 +129,7 @@ abstract class Waiting {
           // Nothing is scheduled and nobody but this thread could add work: nothing will come.
           return endAt(source, deadline);
         } catch (CompletionException e) {
-          if (!(e.getCause() instanceof TimeoutException)) {
+          if (!(e.getCause() instanceof VirtualTimeLimitException)) {
             throw e;
           }
           return endAt(source, deadline);
@@ -150,7 +151,8 @@ abstract class Waiting {
       try {
         return time.await(stage, max);
       } catch (CompletionException e) {
-        if (e.getCause() instanceof TimeoutException) {
+        // Only the wait's own limit: a stage that failed with a timeout of its own is its failure.
+        if (e.getCause() instanceof VirtualTimeLimitException) {
           throw new AssertionError(what + " did not complete within " + describe(max), e);
         }
         throw e;
