@@ -10,6 +10,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -29,6 +30,7 @@ public final class RawPort implements SwitchAttachment {
   private final ActorRef<?> endpoint;
   private final int port;
   private final MacAddress mac;
+  private final Inbox inbox;
   private final BlockingQueue<ByteString> received;
 
   RawPort(
@@ -37,13 +39,39 @@ public final class RawPort implements SwitchAttachment {
       ActorRef<?> endpoint,
       int port,
       MacAddress mac,
-      BlockingQueue<ByteString> received) {
+      Inbox inbox) {
     this.system = system;
     this.switchRef = switchRef;
     this.endpoint = endpoint;
     this.port = port;
     this.mac = mac;
-    this.received = received;
+    this.inbox = inbox;
+    this.received = inbox.queue;
+  }
+
+  /**
+   * What the switch delivered and nobody took yet, and who sees a frame first. The handler and the
+   * queue change under one lock, so that a handler installed late still sees every frame in
+   * delivery order: the queued ones first, then the new ones.
+   */
+  static final class Inbox {
+    final LinkedBlockingQueue<ByteString> queue = new LinkedBlockingQueue<>();
+    private Predicate<ByteString> handler;
+
+    synchronized void deliver(List<ByteString> frames) {
+      for (ByteString frame : frames) {
+        if (handler == null || !handler.test(frame)) {
+          queue.add(frame);
+        }
+      }
+    }
+
+    synchronized void handOver(Predicate<ByteString> newHandler) {
+      handler = newHandler;
+      List<ByteString> waiting = new ArrayList<>();
+      queue.drainTo(waiting);
+      queue.addAll(waiting.stream().filter(frame -> !newHandler.test(frame)).toList());
+    }
   }
 
   /**
@@ -58,14 +86,14 @@ public final class RawPort implements SwitchAttachment {
       String actorName,
       Props props,
       Duration timeout) {
-    LinkedBlockingQueue<ByteString> queue = new LinkedBlockingQueue<>();
+    Inbox inbox = new Inbox();
     ActorRef<PortDelivery> endpoint =
         system.systemActorOf(
             Behaviors.receive(PortDelivery.class)
                 .onMessage(
                     PortDelivery.class,
                     d -> {
-                      queue.addAll(d.frames());
+                      inbox.deliver(d.frames());
                       return Behaviors.same();
                     })
                 .build(),
@@ -78,7 +106,7 @@ public final class RawPort implements SwitchAttachment {
             timeout,
             system.scheduler());
     return attached.thenApply(
-        a -> new RawPort(system, switchRef, endpoint, a.port(), a.mac(), queue));
+        a -> new RawPort(system, switchRef, endpoint, a.port(), a.mac(), inbox));
   }
 
   public int port() {
@@ -109,6 +137,18 @@ public final class RawPort implements SwitchAttachment {
   /** The next delivered frame, waiting at most {@code timeout}; null if none came. */
   public ByteString poll(Duration timeout) throws InterruptedException {
     return received.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Hands every delivered frame to {@code handler} first, in delivery order: the frames it returns
+   * true for are taken, the others queue for {@link #poll} as before. Frames already queued are
+   * handed to it at once, on the calling thread; later ones on the port's actor, as they arrive (in
+   * virtual time, on the simulation's thread at the frame's virtual time). For a peer that answers
+   * a protocol on the spot (ARP while the test waits for something else) or keeps its own queue. It
+   * must not block, and replaces any handler given before.
+   */
+  public void onDelivery(Predicate<ByteString> handler) {
+    inbox.handOver(java.util.Objects.requireNonNull(handler, "handler"));
   }
 
   /** Every frame delivered so far and not yet taken. */

@@ -24,7 +24,6 @@ import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
@@ -273,7 +272,7 @@ class FloodTest {
     switchRef.tell(new SwitchCommand.Attach("attacker", endpoint, null, attached.ref()));
     SwitchCommand.Attached a = attached.receiveMessage(WAIT);
     return new RawPort(
-        testKit.system(), switchRef, endpoint, a.port(), a.mac(), new LinkedBlockingQueue<>());
+        testKit.system(), switchRef, endpoint, a.port(), a.mac(), new RawPort.Inbox());
   }
 
   private SwitchStats switchStats() {

@@ -52,7 +52,12 @@ class IperfVirtualTimeTest {
         virtual >= (frames - 1) * frame && virtual < frames * frame * 1.05,
         "virtual " + virtual + " s for " + frames + " frames of " + frame + " s\n" + r.out());
     assertTrue(wall > 0, r.out());
-    assertEquals(virtual / wall, ratio, 0.05 + ratio * 0.01, r.out());
+    // The wall time is printed to the millisecond: at a few tens of milliseconds that rounding
+    // moves the ratio by more than 1%, so the printed speed-up must lie within what the printed
+    // wall time allows (plus the speed-up's own rounding to 0.1).
+    double fastest = virtual / Math.max(wall - 0.0005, 1e-6);
+    double slowest = virtual / (wall + 0.0005);
+    assertTrue(ratio >= slowest - 0.05 && ratio <= fastest + 0.05, ratio + " for " + r.out());
     assertTrue(r.out().contains("content: SHA-256 match"), r.out());
     assertTrue(r.out().strip().endsWith("iperf Done."), r.out());
   }
