@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
@@ -130,6 +131,43 @@ public final class VirtualTimeKit implements AutoCloseable {
         step = CONDITION_STEP;
       }
       time.advance(left.compareTo(step) < 0 ? left : step);
+    }
+  }
+
+  /**
+   * The probe's next message, letting virtual time pass in {@link #CONDITION_STEP}s while none has
+   * come, at most {@code limit} of it: a probe's own waits are in real time, while the simulation,
+   * and the timers that may send the message, stand still.
+   */
+  public <T> T receive(TestProbe<T> probe, Duration limit) {
+    Duration until = time.now().plus(limit);
+    while (true) {
+      time.runUntilIdle();
+      T message = poll(probe);
+      if (message != null) {
+        return message;
+      }
+      Duration left = until.minus(time.now());
+      if (left.isNegative() || left.isZero()) {
+        throw new AssertionError(
+            "no message for " + probe.ref() + " within " + limit + " of virtual time");
+      }
+      time.advance(left.compareTo(CONDITION_STEP) < 0 ? left : CONDITION_STEP);
+    }
+  }
+
+  /** Lets {@code duration} of virtual time pass, then asserts the probe got nothing meanwhile. */
+  public void expectNoMessage(TestProbe<?> probe, Duration duration) {
+    time.advance(duration);
+    probe.expectNoMessage(Duration.ZERO);
+  }
+
+  /** A message the probe already holds, or null: {@code receiveMessage} with no wait at all. */
+  private static <T> T poll(TestProbe<T> probe) {
+    try {
+      return probe.receiveMessage(Duration.ZERO);
+    } catch (AssertionError none) {
+      return null;
     }
   }
 
