@@ -5,26 +5,24 @@ import static dev.vnetif.testsupport.TcpTestSupport.randomBytes;
 import static dev.vnetif.testsupport.TcpTestSupport.readAll;
 import static dev.vnetif.testsupport.TcpTestSupport.sha256Hex;
 import static dev.vnetif.testsupport.TcpTestSupport.writeAll;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.testsupport.TcpTestSupport;
+import dev.vnetif.testsupport.VirtualTimeKit;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -33,23 +31,37 @@ import org.junit.jupiter.params.provider.MethodSource;
  * netem mix, 1 MiB each way over one connection, for many seeds. Each run checks SHA-256 both ways,
  * that the run ends, and that no flow (nor TIME_WAIT entry) is left in either host's table.
  *
+ * <p>In virtual time: the delays, RTOs and the mirage 1 s outage cost no wall time, so the runs go
+ * one after another, each alone in an idle simulation: a seed's run does not depend on the runs
+ * before it, and {@code -Dvnetif.integrity.seed=N} replays the run the batch made.
+ *
  * <p>{@code mvn verify} runs {@value #DEFAULT_SEEDS} seeds per backend; the soak runs 500 (README,
  * "Breaking the network"): {@code -Dvnetif.integrity.seeds=500}. One failing run is replayed with
  * {@code -Dvnetif.integrity.backend=NAME -Dvnetif.integrity.seed=N}, which every failure prints.
  */
-@ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConditionsIntegrityTest {
   static final int DEFAULT_SEEDS = 50;
   static final int SIZE = 1 << 20;
 
-  /** Runs at once: each is mostly waiting on timers (delays, RTOs), not on the CPU. */
-  static final int PARALLEL = 32;
-
-  /** One run's bound: the slowest backend (1 s outage after 1 MB) finishes in a few seconds. */
+  /**
+   * One run's bound, in virtual time: the slowest backend (1 s outage after 1 MB) finishes in a few
+   * seconds of it.
+   */
   static final Duration RUN_TIMEOUT = Duration.ofSeconds(60);
 
-  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  /**
+   * Wall-clock bound on one backend's runs, per seed: a run takes a few tens of milliseconds of
+   * CPU; this only catches a simulation that stopped making progress.
+   */
+  static final Duration WALL_PER_SEED = Duration.ofSeconds(2);
+
+  final VirtualTimeKit sim = VirtualTimeKit.create("conditions-integrity");
+
+  @AfterAll
+  void stopTestKit() {
+    sim.close();
+  }
 
   record Backend(String name, Supplier<LinkConditions> conditions) {
     @Override
@@ -84,41 +96,42 @@ class ConditionsIntegrityTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("backends")
-  void everyByteArrivesUnderEveryCondition(Backend backend) throws Exception {
+  void everyByteArrivesUnderEveryCondition(Backend backend) {
     List<Long> seeds = seeds();
     acted.set(0);
-    Semaphore slots = new Semaphore(PARALLEL);
-    ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    List<CompletableFuture<Void>> runs = new ArrayList<>();
-    for (long seed : seeds) {
-      slots.acquire();
-      CompletableFuture<Void> run =
-          run(backend, seed)
-              .toCompletableFuture()
-              .orTimeout(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
-              .handle(
-                  (ok, error) -> {
-                    if (error != null) {
-                      failures.add(
-                          "seed "
-                              + seed
-                              + ": "
-                              + error
-                              + "\n  replay: mvn -B test -Dtest=ConditionsIntegrityTest"
-                              + " -Dvnetif.integrity.backend="
-                              + backend.name()
-                              + " -Dvnetif.integrity.seed="
-                              + seed);
-                    }
-                    slots.release();
-                    return null;
-                  });
-      runs.add(run);
-    }
-    CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).join();
+    List<String> failures = new ArrayList<>();
+    Duration wallBound = Duration.ofSeconds(30).plus(WALL_PER_SEED.multipliedBy(seeds.size()));
+    long wallStart = System.nanoTime();
+    Duration virtualStart = sim.now();
+    assertTimeoutPreemptively(
+        wallBound,
+        () -> {
+          for (long seed : seeds) {
+            String failure = runOne(backend, seed);
+            if (failure != null) {
+              failures.add(
+                  "seed "
+                      + seed
+                      + ": "
+                      + failure
+                      + "\n  replay: mvn -B test -Dtest=ConditionsIntegrityTest"
+                      + " -Dvnetif.integrity.backend="
+                      + backend.name()
+                      + " -Dvnetif.integrity.seed="
+                      + seed);
+            }
+          }
+        },
+        backend.name() + ": the runs did not end within " + wallBound + " of wall time");
     System.out.printf(
-        "integrity %s: %d seeds, %d failed, %d frames acted on by the conditions%n",
-        backend.name(), seeds.size(), failures.size(), acted.get());
+        "integrity %s: %d seeds, %d failed, %d frames acted on by the conditions;"
+            + " %s of virtual time in %d ms%n",
+        backend.name(),
+        seeds.size(),
+        failures.size(),
+        acted.get(),
+        sim.now().minus(virtualStart),
+        (System.nanoTime() - wallStart) / 1_000_000);
     assertTrue(
         failures.isEmpty(),
         backend.name()
@@ -131,6 +144,59 @@ class ConditionsIntegrityTest {
     if (!backend.name().equals("mirage-basic") && !backend.name().equals("mirage-trailing-bytes")) {
       assertTrue(acted.get() > 0, backend.name() + ": the conditions never acted");
     }
+  }
+
+  /**
+   * One seed on a network of its own, shut down (and that awaited) before the next starts, so no
+   * run leaves actors or timers behind for the ones that follow. The network's creation, the run
+   * and the shutdown are one composition inside the simulation, started once it is idle: nothing
+   * the test thread does interleaves with them (a network created from the test thread while the
+   * previous run's last messages were still being handled ran differently from the same seed
+   * alone). Returns what went wrong, or null.
+   */
+  String runOne(Backend backend, long seed) {
+    NetworkConfig config =
+        TcpTestSupport.withMsl(sim.system(), Duration.ofMillis(20)).withSeed(seed);
+    CompletableFuture<String> outcome = new CompletableFuture<>();
+    VirtualNetwork[] net = new VirtualNetwork[1];
+    sim.runUntilIdle();
+    sim.time()
+        .run(
+            () -> {
+              net[0] = VirtualNetwork.create(sim.system(), config);
+              run(net[0], backend, seed)
+                  .handle((ok, failure) -> failure)
+                  .thenCompose(
+                      failure ->
+                          net[0]
+                              .shutdown()
+                              .handle(
+                                  (done, shutdownFailure) -> describe(failure, shutdownFailure)))
+                  .thenAccept(outcome::complete);
+              return CompletableFuture.completedFuture(null);
+            });
+    try {
+      return sim.time().await(outcome, RUN_TIMEOUT);
+    } catch (CompletionException e) {
+      // Past the bound: the run is still going; end it so it does not load the next one.
+      sim.time().await(net[0].shutdown());
+      return String.valueOf(e.getCause());
+    }
+  }
+
+  private static String describe(Throwable failure, Throwable shutdownFailure) {
+    if (failure == null && shutdownFailure == null) {
+      return null;
+    }
+    String text = failure == null ? "" : String.valueOf(unwrap(failure));
+    if (shutdownFailure != null) {
+      text += (text.isEmpty() ? "" : "; ") + "shutdown: " + unwrap(shutdownFailure);
+    }
+    return text;
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
   static List<Long> seeds() {
@@ -146,13 +212,11 @@ class ConditionsIntegrityTest {
     return seeds;
   }
 
-  /** One network, one connection, 1 MiB each way at once; fails with what went wrong. */
   /** Frames the conditions of the current backend dropped, delayed, duplicated... in all runs. */
-  final java.util.concurrent.atomic.AtomicLong acted = new java.util.concurrent.atomic.AtomicLong();
+  final AtomicLong acted = new AtomicLong();
 
-  CompletionStage<Void> run(Backend backend, long seed) {
-    NetworkConfig base = TcpTestSupport.withMsl(testKit.system(), Duration.ofMillis(20));
-    VirtualNetwork net = VirtualNetwork.create(testKit.system(), base.withSeed(seed));
+  /** One network, one connection, 1 MiB each way at once; fails with what went wrong. */
+  CompletionStage<Void> run(VirtualNetwork net, Backend backend, long seed) {
     byte[] up = randomBytes(seed * 2, SIZE);
     byte[] down = randomBytes(seed * 2 + 1, SIZE);
     CompletableFuture<TcpTestSupport.ReadSummary> serverGot = new CompletableFuture<>();
@@ -217,23 +281,7 @@ class ConditionsIntegrityTest {
                         + stats.delayed()
                         + stats.duplicated()
                         + stats.corrupted()
-                        + stats.reordered()))
-        // The network is shut down, and that awaited, before the run counts as ended: no run
-        // leaves actors behind to load the tests that follow.
-        .handle((ok, e) -> e)
-        .thenCompose(
-            e ->
-                net.shutdown()
-                    .handle((d, ignored) -> e)
-                    .thenApply(
-                        failure -> {
-                          if (failure != null) {
-                            throw failure instanceof java.util.concurrent.CompletionException ce
-                                ? ce
-                                : new java.util.concurrent.CompletionException(failure);
-                          }
-                          return null;
-                        }));
+                        + stats.reordered()));
   }
 
   static void check(String what, byte[] sent, TcpTestSupport.ReadSummary got) {
@@ -253,8 +301,8 @@ class ConditionsIntegrityTest {
   }
 
   /** Both hosts end with no flow and no TIME_WAIT entry (2 MSL = 40 ms here), within 10 s. */
-  static CompletionStage<Void> tablesEmpty(List<Stack> hosts) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+  CompletionStage<Void> tablesEmpty(List<Stack> hosts) {
+    Duration deadline = sim.now().plus(Duration.ofSeconds(10));
     return TcpTestSupport.loop(
         () -> {
           boolean empty =
@@ -264,12 +312,12 @@ class ConditionsIntegrityTest {
           if (empty) {
             return CompletableFuture.completedFuture(false);
           }
-          if (System.nanoTime() - deadline > 0) {
-            Map<String, String> left = new java.util.LinkedHashMap<>();
+          if (sim.now().compareTo(deadline) > 0) {
+            Map<String, String> left = new LinkedHashMap<>();
             hosts.forEach(h -> left.put(h.name(), h.stats().toString()));
             throw new AssertionError("flows left in the tables: " + left);
           }
-          return TcpTestSupport.after(Duration.ofMillis(20)).thenApply(v -> true);
+          return sim.after(Duration.ofMillis(20)).thenApply(v -> true);
         });
   }
 }

@@ -1,14 +1,12 @@
 package dev.vnetif;
 
-import static dev.vnetif.HostsIntegrationTest.await;
-import static dev.vnetif.HostsIntegrationTest.awaitCondition;
-import static dev.vnetif.HostsIntegrationTest.failureOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.testsupport.RawPeer;
+import dev.vnetif.testsupport.VirtualTimeKit;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.TcpOptions;
 import dev.vnetif.wire.TcpSegment;
@@ -17,34 +15,35 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 8: a peer's input never crashes a flow, whatever its segments share one batch with. A
  * scripted peer puts an ACK, data or a FIN into the same switch delivery as a RST (so the flow gets
  * them in one {@code SegmentsIn}) while the application waits on a write or a read. The suite's
- * NoErrorLogsExtension fails any of these tests during which an actor logged an ERROR.
+ * NoErrorLogsExtension fails any of these tests during which an actor logged an ERROR. In virtual
+ * time: the peer waits for the host to go quiet without the wall clock.
  */
-@ExtendWith(TestKitJUnit5Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60) // wall-clock bound on each test; every wait inside is bounded in virtual time
 class FlowBatchOrderTest {
+  /** Bound on each wait, in virtual time. */
   static final Duration WAIT = Duration.ofSeconds(5);
+
   static final int PEER_ISS = 5_000_000;
 
   /** Larger than the send buffer (256 KiB by default), so part of it waits for room. */
   static final int BIG_WRITE = 1 << 20;
 
-  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  final VirtualTimeKit sim = VirtualTimeKit.create("flow-batch-order");
 
   VirtualNetwork net;
   Stack host;
@@ -53,15 +52,32 @@ class FlowBatchOrderTest {
 
   @BeforeEach
   void setUp() {
-    net = VirtualNetwork.create(testKit.system());
+    net = VirtualNetwork.create(sim.system());
     host = await(net.createStack("10.0.0.2/24"));
     hostIp = Ipv4Address.fromInet(host.address());
-    peer = new RawPeer(await(net.attachRawPort("peer")), Ipv4Address.of("10.0.0.9"));
+    peer = new RawPeer(await(net.attachRawPort("peer")), Ipv4Address.of("10.0.0.9"), sim.time());
   }
 
   @AfterEach
   void tearDown() {
     await(net.shutdown());
+  }
+
+  @AfterAll
+  void stopTestKit() {
+    sim.close();
+  }
+
+  <T> T await(CompletionStage<T> stage) {
+    return sim.await(stage, WAIT, "stage");
+  }
+
+  Throwable failureOf(CompletionStage<?> stage) {
+    return sim.failureOf(stage, WAIT, "stage");
+  }
+
+  void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
+    sim.awaitCondition(condition, WAIT, () -> what);
   }
 
   /** The host's accepted flow and the sequence numbers the peer needs to talk to it. */
@@ -85,7 +101,7 @@ class FlowBatchOrderTest {
     TcpSegment synAck = peer.nextTcp(WAIT);
     assertNotNull(synAck, "SYN-ACK");
     peer.sendTcp(host.mac(), hostIp, ack(synAck.seq() + 1));
-    TcpFlow flow = accepted.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    TcpFlow flow = await(accepted);
     return new Accepted(flow, synAck.seq());
   }
 

@@ -1,7 +1,5 @@
 package dev.vnetif;
 
-import static dev.vnetif.HostsIntegrationTest.await;
-import static dev.vnetif.HostsIntegrationTest.failureOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vnetif.stack.FlowCommand;
 import dev.vnetif.stack.FlowEvent;
 import dev.vnetif.tcp.TcpState;
+import dev.vnetif.testsupport.VirtualTimeKit;
 import dev.vnetif.wire.Ipv4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -21,29 +20,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The typed actor protocol of one TCP connection ({@link FlowCommand} / {@link FlowEvent}), shaped
  * after Pekko IO's {@code Tcp}: a {@link TestProbe} registers as the handler of one end while the
- * other end is driven through the {@code CompletionStage} API of {@link TcpFlow}.
+ * other end is driven through the {@code CompletionStage} API of {@link TcpFlow}. In virtual time:
+ * "nothing happens" is watched for {@link #QUIET} of virtual time, and a handler slower than a
+ * closed flow's linger costs no wall time.
  */
-@ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60) // wall-clock bound on each test; every wait inside is bounded in virtual time
 class FlowProtocolTest {
+  /** Bound on each wait, in virtual time. */
   static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   /** How long "nothing happens" is watched: many round trips on the virtual network. */
@@ -51,7 +50,7 @@ class FlowProtocolTest {
 
   static final int PORT = 80;
 
-  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  final VirtualTimeKit sim = VirtualTimeKit.create("flow-protocol");
 
   VirtualNetwork net;
   Stack clientHost;
@@ -62,7 +61,7 @@ class FlowProtocolTest {
 
   @BeforeEach
   void newNetwork() {
-    net = VirtualNetwork.create(testKit.system());
+    net = VirtualNetwork.create(sim.system());
     serverHost = await(net.createStack("10.0.0.3/24"));
     clientHost = await(net.createStack("10.0.0.2/24"));
   }
@@ -72,21 +71,49 @@ class FlowProtocolTest {
     await(net.shutdown());
   }
 
+  @AfterAll
+  void stopTestKit() {
+    sim.close();
+  }
+
+  <T> T await(CompletionStage<T> stage) {
+    return sim.await(stage, TIMEOUT, "stage");
+  }
+
+  Throwable failureOf(CompletionStage<?> stage) {
+    return sim.failureOf(stage, TIMEOUT, "stage");
+  }
+
+  /** The handler's next event, virtual time passing while none has come. */
+  FlowEvent next(TestProbe<FlowEvent> handler) {
+    return sim.receive(handler, TIMEOUT);
+  }
+
+  /** The handler's next event, which must be a {@code type}. */
+  <E extends FlowEvent> E expect(TestProbe<FlowEvent> handler, Class<E> type) {
+    return assertInstanceOf(type, next(handler));
+  }
+
+  /** Nothing reaches the handler while {@link #QUIET} of virtual time passes. */
+  void expectNothing(TestProbe<FlowEvent> handler) {
+    sim.expectNoMessage(handler, QUIET);
+  }
+
   // ------------------------------------------------------------ Register / Connected
 
   @Test
   @DisplayName("Register on the connecting side answers Connected with both ends exactly")
   void registerOnClientGivesConnected() {
     Connection c = connect();
-    TestProbe<FlowEvent> handler = testKit.createTestProbe(FlowEvent.class);
+    TestProbe<FlowEvent> handler = sim.testKit().createTestProbe(FlowEvent.class);
     c.client().ref().tell(new FlowCommand.Register(handler.ref(), false, false));
-    FlowEvent.Connected connected = handler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT);
+    FlowEvent.Connected connected = expect(handler, FlowEvent.Connected.class);
     assertEquals(
         new FlowEvent.Connected(
             address(serverHost), PORT, address(clientHost), c.client().src().getPort()),
         connected);
     assertTrue(connected.localPort() >= 49152, "ephemeral port: " + connected);
-    handler.expectNoMessage(QUIET);
+    expectNothing(handler);
   }
 
   @Test
@@ -98,17 +125,16 @@ class FlowProtocolTest {
             "Write before Register dropped (5 bytes)")
         .withMessageContains(flowName(c.client()))
         .expect(
-            testKit.system(),
+            sim.system(),
             () -> {
               c.client().ref().tell(new FlowCommand.Write(ByteString.fromString("early"), "ack"));
               return null;
             });
-    TestProbe<FlowEvent> handler = testKit.createTestProbe(FlowEvent.class);
+    TestProbe<FlowEvent> handler = sim.testKit().createTestProbe(FlowEvent.class);
     c.client().ref().tell(new FlowCommand.Register(handler.ref(), false, false));
-    handler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT);
+    expect(handler, FlowEvent.Connected.class);
     c.client().ref().tell(new FlowCommand.Write(ByteString.fromString("later"), "ack"));
-    assertEquals(
-        new FlowEvent.Ack("ack"), handler.expectMessageClass(FlowEvent.Ack.class, TIMEOUT));
+    assertEquals(new FlowEvent.Ack("ack"), expect(handler, FlowEvent.Ack.class));
     assertEquals(
         "later", readBytes(c.server(), 5).utf8String(), "only the registered write went out");
   }
@@ -117,12 +143,12 @@ class FlowProtocolTest {
   @DisplayName("Register on the accepting side answers Connected with the client's port as remote")
   void registerOnServerGivesConnected() {
     Connection c = connect();
-    TestProbe<FlowEvent> handler = testKit.createTestProbe(FlowEvent.class);
+    TestProbe<FlowEvent> handler = sim.testKit().createTestProbe(FlowEvent.class);
     c.server().ref().tell(new FlowCommand.Register(handler.ref(), false, false));
     assertEquals(
         new FlowEvent.Connected(
             address(clientHost), c.client().src().getPort(), address(serverHost), PORT),
-        handler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT));
+        expect(handler, FlowEvent.Connected.class));
   }
 
   @Test
@@ -130,14 +156,12 @@ class FlowProtocolTest {
       "Connected gives both ends as InetSocketAddress (remote(), local()), equal to each flow's dst() and src()")
   void connectedGivesSocketAddresses() {
     Connection c = connect();
-    TestProbe<FlowEvent> clientHandler = testKit.createTestProbe(FlowEvent.class);
-    TestProbe<FlowEvent> serverHandler = testKit.createTestProbe(FlowEvent.class);
+    TestProbe<FlowEvent> clientHandler = sim.testKit().createTestProbe(FlowEvent.class);
+    TestProbe<FlowEvent> serverHandler = sim.testKit().createTestProbe(FlowEvent.class);
     c.client().ref().tell(new FlowCommand.Register(clientHandler.ref(), false, false));
     c.server().ref().tell(new FlowCommand.Register(serverHandler.ref(), false, false));
-    FlowEvent.Connected atClient =
-        clientHandler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT);
-    FlowEvent.Connected atServer =
-        serverHandler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT);
+    FlowEvent.Connected atClient = expect(clientHandler, FlowEvent.Connected.class);
+    FlowEvent.Connected atServer = expect(serverHandler, FlowEvent.Connected.class);
 
     InetSocketAddress server = new InetSocketAddress(serverHost.address(), PORT);
     InetSocketAddress client =
@@ -165,7 +189,7 @@ class FlowProtocolTest {
     await(c.client().write(ByteString.fromString("hello, ")));
     await(c.client().write(ByteString.fromString("actor")));
     assertEquals("hello, actor", receiveBytes(handler, 12).utf8String());
-    handler.expectNoMessage(QUIET);
+    expectNothing(handler);
   }
 
   @Test
@@ -174,8 +198,7 @@ class FlowProtocolTest {
     Connection c = connect();
     await(c.client().writeNodelay(ByteString.fromString("early"))); // acknowledged: it is there
     TestProbe<FlowEvent> handler = register(c.server(), false, false);
-    assertEquals(
-        new FlowEvent.Received(ByteString.fromString("early")), handler.receiveMessage(TIMEOUT));
+    assertEquals(new FlowEvent.Received(ByteString.fromString("early")), next(handler));
   }
 
   @Test
@@ -195,7 +218,7 @@ class FlowProtocolTest {
     MessageDigest sha = sha256();
     long total = 0;
     while (total < data.length) {
-      ByteString got = handler.expectMessageClass(FlowEvent.Received.class, TIMEOUT).data();
+      ByteString got = expect(handler, FlowEvent.Received.class).data();
       assertFalse(got.isEmpty(), "a Received carries at least one byte");
       update(sha, got);
       total += got.length();
@@ -203,7 +226,7 @@ class FlowProtocolTest {
     assertEquals(data.length, total);
     assertArrayEquals(sha256().digest(data), sha.digest());
     await(CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)));
-    handler.expectNoMessage(QUIET);
+    expectNothing(handler);
   }
 
   @Test
@@ -214,7 +237,7 @@ class FlowProtocolTest {
     c.client().write(ByteString.fromString("last words"));
     c.client().shutdown(ShutdownMode.WRITE);
     assertEquals("last words", receiveBytes(handler, 10).utf8String());
-    handler.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
+    assertEquals(FlowEvent.PEER_CLOSED, next(handler));
   }
 
   // ------------------------------------------------------------ Write / Ack
@@ -225,7 +248,7 @@ class FlowProtocolTest {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.client(), false, false);
     c.client().ref().tell(new FlowCommand.Write(ByteString.fromString("ping"), "ack-1"));
-    handler.expectMessage(TIMEOUT, new FlowEvent.Ack("ack-1"));
+    assertEquals(new FlowEvent.Ack("ack-1"), next(handler));
     assertEquals("ping", readBytes(c.server(), 4).utf8String());
   }
 
@@ -236,7 +259,7 @@ class FlowProtocolTest {
     TestProbe<FlowEvent> handler = register(c.client(), false, false);
     c.client().ref().tell(new FlowCommand.Write(ByteString.fromString("quiet"), null));
     assertEquals("quiet", readBytes(c.server(), 5).utf8String());
-    handler.expectNoMessage(QUIET);
+    expectNothing(handler);
   }
 
   @Test
@@ -248,7 +271,7 @@ class FlowProtocolTest {
       c.client().ref().tell(new FlowCommand.Write(ByteString.fromString("w" + i + ";"), i));
     }
     for (int i = 0; i < 5; i++) {
-      handler.expectMessage(TIMEOUT, new FlowEvent.Ack(i));
+      assertEquals(new FlowEvent.Ack(i), next(handler));
     }
     assertEquals("w0;w1;w2;w3;w4;", readBytes(c.server(), 15).utf8String());
   }
@@ -263,12 +286,12 @@ class FlowProtocolTest {
     byte[] data = randomBytes(768 << 10, 11);
     FlowCommand.Write write = new FlowCommand.Write(ByteString.fromArray(data), "all-buffered");
     c.client().ref().tell(write);
-    writer.expectNoMessage(QUIET);
+    expectNothing(writer);
     MessageDigest sha = sha256();
     long total = pullUntil(reader, c.server(), data.length, sha);
     assertEquals(data.length, total);
     assertArrayEquals(sha256().digest(data), sha.digest());
-    writer.expectMessage(TIMEOUT, new FlowEvent.Ack("all-buffered"));
+    assertEquals(new FlowEvent.Ack("all-buffered"), next(writer));
   }
 
   @Test
@@ -279,7 +302,7 @@ class FlowProtocolTest {
     c.client().ref().tell(new FlowCommand.Close());
     FlowCommand.Write early = new FlowCommand.Write(ByteString.fromString("too late"), "never");
     c.client().ref().tell(early); // before or after the FIN is acknowledged: both events come
-    List<FlowEvent> events = handler.receiveSeveralMessages(2, TIMEOUT);
+    List<FlowEvent> events = List.of(next(handler), next(handler));
     assertTrue(events.contains(FlowEvent.CLOSED), events.toString());
     FlowEvent.CommandFailed failed =
         events.stream()
@@ -292,7 +315,7 @@ class FlowProtocolTest {
 
     FlowCommand.Write late = new FlowCommand.Write(ByteString.fromString("later"), "never");
     c.client().ref().tell(late); // in FIN_WAIT_2, after Closed
-    failed = handler.expectMessageClass(FlowEvent.CommandFailed.class, TIMEOUT);
+    failed = expect(handler, FlowEvent.CommandFailed.class);
     assertSame(late, failed.command());
     assertTrue(failed.cause().contains(flowName(c.client())), failed.cause());
     assertInstanceOf(ReadResult.Eof.class, await(c.server().read()), "the peer got no data");
@@ -304,11 +327,10 @@ class FlowProtocolTest {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.client(), false, false);
     c.client().ref().tell(new FlowCommand.Abort());
-    handler.expectMessage(TIMEOUT, FlowEvent.ABORTED);
+    assertEquals(FlowEvent.ABORTED, next(handler));
     FlowCommand.Write late = new FlowCommand.Write(ByteString.fromString("x"), "never");
     c.client().ref().tell(late);
-    FlowEvent.CommandFailed failed =
-        handler.expectMessageClass(FlowEvent.CommandFailed.class, TIMEOUT);
+    FlowEvent.CommandFailed failed = expect(handler, FlowEvent.CommandFailed.class);
     assertSame(late, failed.command());
     assertTrue(failed.cause().contains(flowName(c.client())), failed.cause());
   }
@@ -321,9 +343,9 @@ class FlowProtocolTest {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), false, true);
     await(c.client().writeNodelay(ByteString.fromString("held"))); // acknowledged: it arrived
-    handler.expectNoMessage(QUIET);
+    expectNothing(handler);
     c.server().ref().tell(new FlowCommand.ResumeReading());
-    handler.expectMessage(TIMEOUT, new FlowEvent.Received(ByteString.fromString("held")));
+    assertEquals(new FlowEvent.Received(ByteString.fromString("held")), next(handler));
   }
 
   @Test
@@ -335,18 +357,18 @@ class FlowProtocolTest {
       await(c.client().writeNodelay(ByteString.fromString(part)));
     }
     c.server().ref().tell(new FlowCommand.ResumeReading());
-    handler.expectMessage(TIMEOUT, new FlowEvent.Received(ByteString.fromString("abc")));
-    handler.expectNoMessage(QUIET);
+    assertEquals(new FlowEvent.Received(ByteString.fromString("abc")), next(handler));
+    expectNothing(handler);
 
     // resumed with nothing buffered: the next arrival is delivered, and only that one
     c.server().ref().tell(new FlowCommand.ResumeReading());
-    handler.expectNoMessage(QUIET);
+    expectNothing(handler);
     await(c.client().writeNodelay(ByteString.fromString("d")));
-    handler.expectMessage(TIMEOUT, new FlowEvent.Received(ByteString.fromString("d")));
+    assertEquals(new FlowEvent.Received(ByteString.fromString("d")), next(handler));
     await(c.client().writeNodelay(ByteString.fromString("e")));
-    handler.expectNoMessage(QUIET);
+    expectNothing(handler);
     c.server().ref().tell(new FlowCommand.ResumeReading());
-    handler.expectMessage(TIMEOUT, new FlowEvent.Received(ByteString.fromString("e")));
+    assertEquals(new FlowEvent.Received(ByteString.fromString("e")), next(handler));
   }
 
   @Test
@@ -361,18 +383,13 @@ class FlowProtocolTest {
     for (int off = 0; off < data.length; off += chunk) {
       writes.add(c.client().write(ByteString.fromArray(data, off, chunk)).toCompletableFuture());
     }
-    handler.awaitAssert(
+    sim.awaitCondition(
+        () -> c.client().stats().sendWindow() == 0,
         TIMEOUT,
-        () -> {
-          assertEquals(
-              0,
-              c.client().stats().sendWindow(),
-              "sender sees a zero window: " + c.client().stats());
-          return null;
-        });
-    handler.expectNoMessage(QUIET); // nothing delivered, and the sender settles
+        () -> "sender sees a zero window: " + c.client().stats());
+    expectNothing(handler); // nothing delivered, and the sender settles
     long doneBefore = writes.stream().filter(CompletableFuture::isDone).count();
-    handler.expectNoMessage(QUIET);
+    expectNothing(handler);
     long doneAfter = writes.stream().filter(CompletableFuture::isDone).count();
     assertEquals(doneBefore, doneAfter, "writes kept completing with the window closed");
     assertTrue(doneAfter < writes.size(), "all " + writes.size() + " writes completed");
@@ -394,10 +411,10 @@ class FlowProtocolTest {
     await(c.client().writeNodelay(ByteString.fromString("tail")));
     await(c.client().shutdown(ShutdownMode.WRITE));
     awaitState(c.server(), TcpState.CLOSE_WAIT);
-    handler.expectNoMessage(QUIET); // PeerClosed waits behind the unread data
+    expectNothing(handler); // PeerClosed waits behind the unread data
     c.server().ref().tell(new FlowCommand.ResumeReading());
-    handler.expectMessage(TIMEOUT, new FlowEvent.Received(ByteString.fromString("tail")));
-    handler.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
+    assertEquals(new FlowEvent.Received(ByteString.fromString("tail")), next(handler));
+    assertEquals(FlowEvent.PEER_CLOSED, next(handler));
   }
 
   @Test
@@ -410,8 +427,8 @@ class FlowProtocolTest {
     awaitState(c.server(), TcpState.CLOSE_WAIT);
     TestProbe<FlowEvent> handler = register(c.server(), true, true);
     c.server().ref().tell(new FlowCommand.ResumeReading());
-    handler.expectMessage(TIMEOUT, new FlowEvent.Received(ByteString.fromString("before")));
-    handler.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
+    assertEquals(new FlowEvent.Received(ByteString.fromString("before")), next(handler));
+    assertEquals(FlowEvent.PEER_CLOSED, next(handler));
   }
 
   // ------------------------------------------------------------ peer FIN
@@ -423,7 +440,7 @@ class FlowProtocolTest {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), false, false);
     await(c.client().shutdown(ShutdownMode.WRITE));
-    handler.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
+    assertEquals(FlowEvent.PEER_CLOSED, next(handler));
     assertInstanceOf(ReadResult.Eof.class, await(c.client().read()));
     await(c.client().close());
   }
@@ -435,11 +452,11 @@ class FlowProtocolTest {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), false, false);
     await(c.client().shutdown(ShutdownMode.WRITE));
-    handler.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
+    assertEquals(FlowEvent.PEER_CLOSED, next(handler));
     await(c.client().close()); // our FIN was acknowledged: the connection is over
     awaitState(c.server(), TcpState.CLOSED);
     // FlowEvent.Closed is documented as the answer to Close, which the handler never sent
-    handler.expectNoMessage(QUIET);
+    expectNothing(handler);
   }
 
   @Test
@@ -450,11 +467,11 @@ class FlowProtocolTest {
     TestProbe<FlowEvent> handler = register(c.server(), false, true);
     await(c.client().writeNodelay(ByteString.fromString("unread")));
     await(c.client().shutdown(ShutdownMode.WRITE));
-    handler.expectNoMessage(QUIET); // the handler has not pulled the data yet
+    expectNothing(handler); // the handler has not pulled the data yet
     awaitState(c.server(), TcpState.CLOSE_WAIT); // and our side waits for it
     c.server().ref().tell(new FlowCommand.ResumeReading());
-    handler.expectMessage(TIMEOUT, new FlowEvent.Received(ByteString.fromString("unread")));
-    handler.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
+    assertEquals(new FlowEvent.Received(ByteString.fromString("unread")), next(handler));
+    assertEquals(FlowEvent.PEER_CLOSED, next(handler));
     assertInstanceOf(ReadResult.Eof.class, await(c.client().read()), "we closed too");
   }
 
@@ -468,19 +485,15 @@ class FlowProtocolTest {
     await(c.client().shutdown(ShutdownMode.WRITE));
     awaitState(c.server(), TcpState.CLOSE_WAIT);
     // the handler is slow to pull: longer than a closed flow would linger (FlowTimers.LINGER)
-    testKit.createTestProbe().expectNoMessage(Duration.ofMillis(2500));
+    sim.advance(Duration.ofMillis(2500));
     c.server().ref().tell(new FlowCommand.ResumeReading());
-    handler.fishForMessage(
-        TIMEOUT,
-        e ->
-            e instanceof FlowEvent.Received r
-                ? (r.data().utf8String().equals("unread")
-                    ? FishingOutcomes.complete()
-                    : FishingOutcomes.fail("wrong data " + r))
-                : e instanceof FlowEvent.Closed
-                    ? FishingOutcomes.continueAndIgnore()
-                    : FishingOutcomes.fail("unexpected " + e));
-    handler.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
+    FlowEvent e = next(handler);
+    while (e instanceof FlowEvent.Closed) {
+      e = next(handler); // ignored, as before the data
+    }
+    FlowEvent.Received r = assertInstanceOf(FlowEvent.Received.class, e, "unexpected " + e);
+    assertEquals("unread", r.data().utf8String(), "wrong data " + r);
+    assertEquals(FlowEvent.PEER_CLOSED, next(handler));
     assertInstanceOf(ReadResult.Eof.class, await(c.client().read()), "we closed after the pull");
   }
 
@@ -492,7 +505,7 @@ class FlowProtocolTest {
     await(c.client().shutdown(ShutdownMode.WRITE));
     awaitState(c.server(), TcpState.CLOSE_WAIT);
     TestProbe<FlowEvent> handler = register(c.server(), false, false);
-    handler.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
+    assertEquals(FlowEvent.PEER_CLOSED, next(handler));
     assertInstanceOf(
         ReadResult.Eof.class,
         await(c.client().read()),
@@ -506,16 +519,16 @@ class FlowProtocolTest {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), true, false);
     await(c.client().shutdown(ShutdownMode.WRITE));
-    handler.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
-    handler.expectNoMessage(QUIET); // and our side stays open
+    assertEquals(FlowEvent.PEER_CLOSED, next(handler));
+    expectNothing(handler); // and our side stays open
     assertEquals(TcpState.CLOSE_WAIT, c.server().stats().state());
 
     c.server().ref().tell(new FlowCommand.Write(ByteString.fromString("still here"), "late"));
-    handler.expectMessage(TIMEOUT, new FlowEvent.Ack("late"));
+    assertEquals(new FlowEvent.Ack("late"), next(handler));
     assertEquals("still here", readBytes(c.client(), 10).utf8String());
 
     c.server().ref().tell(new FlowCommand.Close());
-    handler.expectMessage(TIMEOUT, FlowEvent.CLOSED);
+    assertEquals(FlowEvent.CLOSED, next(handler));
     assertInstanceOf(ReadResult.Eof.class, await(c.client().read()));
     await(c.client().close());
   }
@@ -528,12 +541,12 @@ class FlowProtocolTest {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.client(), false, false);
     c.client().ref().tell(new FlowCommand.Close());
-    handler.expectMessage(TIMEOUT, FlowEvent.CLOSED);
+    assertEquals(FlowEvent.CLOSED, next(handler));
     // the FIN reached the peer and was acknowledged: we wait in FIN_WAIT_2 for the peer's
     awaitState(c.server(), TcpState.CLOSE_WAIT);
     awaitState(c.client(), TcpState.FIN_WAIT_2);
     assertInstanceOf(ReadResult.Eof.class, await(c.server().read()));
-    handler.expectNoMessage(QUIET);
+    expectNothing(handler);
   }
 
   @Test
@@ -543,11 +556,11 @@ class FlowProtocolTest {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.client(), false, false);
     c.client().ref().tell(new FlowCommand.Close());
-    handler.expectMessage(TIMEOUT, FlowEvent.CLOSED);
+    assertEquals(FlowEvent.CLOSED, next(handler));
     assertInstanceOf(ReadResult.Eof.class, await(c.server().read()));
     await(c.server().close());
     awaitState(c.client(), TcpState.TIME_WAIT);
-    handler.expectNoMessage(QUIET);
+    expectNothing(handler);
   }
 
   @Test
@@ -571,8 +584,8 @@ class FlowProtocolTest {
     }
     assertEquals(data.length, total);
     assertArrayEquals(sha256().digest(data), sha.digest());
-    handler.expectMessage(TIMEOUT, new FlowEvent.Ack("flushed"));
-    handler.expectMessage(TIMEOUT, FlowEvent.CLOSED);
+    assertEquals(new FlowEvent.Ack("flushed"), next(handler));
+    assertEquals(FlowEvent.CLOSED, next(handler));
   }
 
   @Test
@@ -583,16 +596,13 @@ class FlowProtocolTest {
     c.client().ref().tell(new FlowCommand.ConfirmedClose());
     assertInstanceOf(ReadResult.Eof.class, await(c.server().read()));
     awaitState(c.client(), TcpState.FIN_WAIT_2);
-    handler.expectNoMessage(QUIET); // our FIN is acknowledged, the peer's is not sent
+    expectNothing(handler); // our FIN is acknowledged, the peer's is not sent
     CompletableFuture<Done> peerClose = c.server().close().toCompletableFuture();
-    handler.fishForMessage(
-        TIMEOUT,
-        e ->
-            e instanceof FlowEvent.ConfirmedClosed
-                ? FishingOutcomes.complete()
-                : e instanceof FlowEvent.PeerClosed
-                    ? FishingOutcomes.continueAndIgnore()
-                    : FishingOutcomes.fail("unexpected " + e));
+    FlowEvent e = next(handler);
+    while (e instanceof FlowEvent.PeerClosed) {
+      e = next(handler); // ignored on the way to ConfirmedClosed
+    }
+    assertInstanceOf(FlowEvent.ConfirmedClosed.class, e, "unexpected " + e);
     await(peerClose);
   }
 
@@ -605,8 +615,8 @@ class FlowProtocolTest {
     c.client().ref().tell(new FlowCommand.ConfirmedClose());
     assertInstanceOf(ReadResult.Eof.class, await(c.server().read()));
     await(c.server().close());
-    handler.expectMessage(TIMEOUT, FlowEvent.CONFIRMED_CLOSED);
-    handler.expectNoMessage(QUIET);
+    assertEquals(FlowEvent.CONFIRMED_CLOSED, next(handler));
+    expectNothing(handler);
   }
 
   @Test
@@ -616,9 +626,9 @@ class FlowProtocolTest {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), true, false);
     CompletableFuture<Done> clientClose = c.client().close().toCompletableFuture();
-    handler.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
+    assertEquals(FlowEvent.PEER_CLOSED, next(handler));
     c.server().ref().tell(new FlowCommand.ConfirmedClose());
-    handler.expectMessage(TIMEOUT, FlowEvent.CONFIRMED_CLOSED);
+    assertEquals(FlowEvent.CONFIRMED_CLOSED, next(handler));
     await(clientClose);
   }
 
@@ -630,11 +640,11 @@ class FlowProtocolTest {
     TestProbe<FlowEvent> handler = register(c.client(), false, false);
     CompletableFuture<ReadResult> peerRead = c.server().read().toCompletableFuture();
     c.client().ref().tell(new FlowCommand.Abort());
-    handler.expectMessage(TIMEOUT, FlowEvent.ABORTED);
+    assertEquals(FlowEvent.ABORTED, next(handler));
     Throwable t = failureOf(peerRead);
     assertInstanceOf(ConnectionResetException.class, t);
     assertTrue(t.getMessage().contains(flowName(c.server())), t.getMessage());
-    handler.expectNoMessage(QUIET);
+    expectNothing(handler);
   }
 
   @Test
@@ -643,10 +653,10 @@ class FlowProtocolTest {
     Connection c = connect();
     TestProbe<FlowEvent> handler = register(c.server(), false, false);
     c.client().abort();
-    FlowEvent.ErrorClosed closed = handler.expectMessageClass(FlowEvent.ErrorClosed.class, TIMEOUT);
+    FlowEvent.ErrorClosed closed = expect(handler, FlowEvent.ErrorClosed.class);
     assertTrue(closed.cause().contains("reset"), closed.cause());
     assertTrue(closed.cause().contains(flowName(c.server())), closed.cause());
-    handler.expectNoMessage(QUIET);
+    expectNothing(handler);
   }
 
   // ------------------------------------------------------------ mixing both APIs
@@ -663,8 +673,8 @@ class FlowProtocolTest {
         c.client().write(ByteString.fromString("three")).toCompletableFuture();
     c.client().ref().tell(new FlowCommand.Write(ByteString.fromString("!"), "four"));
     assertEquals("one,two,three!", readBytes(c.server(), 14).utf8String());
-    handler.expectMessage(TIMEOUT, new FlowEvent.Ack("two"));
-    handler.expectMessage(TIMEOUT, new FlowEvent.Ack("four"));
+    assertEquals(new FlowEvent.Ack("two"), next(handler));
+    assertEquals(new FlowEvent.Ack("four"), next(handler));
     await(first);
     await(third);
   }
@@ -678,7 +688,7 @@ class FlowProtocolTest {
     await(c.client().write(ByteString.fromString("bye")));
     await(c.client().close());
     assertEquals("bye", receiveBytes(serverHandler, 3).utf8String());
-    serverHandler.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
+    assertEquals(FlowEvent.PEER_CLOSED, next(serverHandler));
   }
 
   // ------------------------------------------------------------ helpers
@@ -699,24 +709,24 @@ class FlowProtocolTest {
   }
 
   TestProbe<FlowEvent> register(TcpFlow flow, boolean keepOpenOnPeerClosed, boolean pullMode) {
-    TestProbe<FlowEvent> handler = testKit.createTestProbe(FlowEvent.class);
+    TestProbe<FlowEvent> handler = sim.testKit().createTestProbe(FlowEvent.class);
     flow.ref().tell(new FlowCommand.Register(handler.ref(), keepOpenOnPeerClosed, pullMode));
-    handler.expectMessageClass(FlowEvent.Connected.class, TIMEOUT);
+    expect(handler, FlowEvent.Connected.class);
     return handler;
   }
 
   /** Concatenates Received events until {@code n} bytes came; fails on any other event. */
-  static ByteString receiveBytes(TestProbe<FlowEvent> handler, int n) {
+  ByteString receiveBytes(TestProbe<FlowEvent> handler, int n) {
     ByteString all = ByteString.emptyByteString();
     while (all.length() < n) {
-      all = all.concat(handler.expectMessageClass(FlowEvent.Received.class, TIMEOUT).data());
+      all = all.concat(expect(handler, FlowEvent.Received.class).data());
     }
     assertEquals(n, all.length(), "received more than was written: " + all.utf8String());
     return all;
   }
 
   /** Reads through the CompletionStage API until {@code n} bytes came. */
-  static ByteString readBytes(TcpFlow flow, int n) {
+  ByteString readBytes(TcpFlow flow, int n) {
     ByteString all = ByteString.emptyByteString();
     while (all.length() < n) {
       ReadResult r = await(flow.read());
@@ -730,11 +740,11 @@ class FlowProtocolTest {
   }
 
   /** Pull mode: one ResumeReading per Received until {@code n} bytes came, hashing them. */
-  static long pullUntil(TestProbe<FlowEvent> handler, TcpFlow flow, int n, MessageDigest sha) {
+  long pullUntil(TestProbe<FlowEvent> handler, TcpFlow flow, int n, MessageDigest sha) {
     long total = 0;
     while (total < n) {
       flow.ref().tell(new FlowCommand.ResumeReading());
-      ByteString got = handler.expectMessageClass(FlowEvent.Received.class, TIMEOUT).data();
+      ByteString got = expect(handler, FlowEvent.Received.class).data();
       assertFalse(got.isEmpty());
       update(sha, got);
       total += got.length();
@@ -743,14 +753,8 @@ class FlowProtocolTest {
   }
 
   void awaitState(TcpFlow flow, TcpState state) {
-    testKit
-        .createTestProbe()
-        .awaitAssert(
-            TIMEOUT,
-            () -> {
-              assertEquals(state, flow.stats().state(), flow.toString());
-              return null;
-            });
+    sim.awaitCondition(
+        () -> flow.stats().state() == state, TIMEOUT, () -> state + " expected: " + flow);
   }
 
   static String flowName(TcpFlow flow) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.link.SwitchStats;
-import dev.vnetif.stack.ArpSettings;
 import dev.vnetif.stack.DropReason;
 import dev.vnetif.testsupport.TcpTestSupport;
 import dev.vnetif.wire.ArpPacket;
@@ -289,65 +288,7 @@ class HostsIntegrationTest {
         .collect(Collectors.toMap(SwitchStats.PortStats::port, SwitchStats.PortStats::txFrames));
   }
 
-  @Test
-  @DisplayName("ARP with no answer fails the send with HostUnreachableException after max-requests")
-  void arpFailure() {
-    Stack a = host("10.0.0.2/24");
-    long start = System.nanoTime();
-    Throwable failure =
-        failureOf(
-            a.udp().send(new InetSocketAddress("10.0.0.99", 9), ByteString.fromString("nobody")));
-    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-    assertInstanceOf(HostUnreachableException.class, failure);
-    assertTrue(elapsedMs >= 2_900, "3 requests 1 s apart, got " + elapsedMs + " ms");
-    assertEquals(1, a.stats().drops(DropReason.ARP_UNRESOLVED));
-  }
-
-  @Test
-  @DisplayName(
-      "an unanswered address gets exactly max-requests ARP requests, retry-interval apart, and none after the send failed")
-  void arpRequestsStopAtMaxRequests() {
-    ArpSettings defaults = net.config().arp();
-    // Not the defaults (3 requests, 1 s): the count must come from the configuration.
-    ArpSettings arp =
-        new ArpSettings(
-            defaults.entryTimeout(), Duration.ofMillis(100), 5, defaults.maxPendingPackets());
-    VirtualNetwork fast = VirtualNetwork.create(testKit.system(), net.config().withArp(arp));
-    try {
-      Stack a = await(fast.createStack("10.0.0.2/24"));
-      ConcurrentLinkedQueue<Frame> seen = new ConcurrentLinkedQueue<>();
-      TapId tap = fast.addListener(seen::add);
-      Throwable failure =
-          failureOf(
-              a.udp().send(new InetSocketAddress("10.0.0.99", 9), ByteString.fromString("nobody")));
-      assertInstanceOf(HostUnreachableException.class, failure);
-      // A request sent after giving up would show within a few more intervals.
-      await(TcpTestSupport.after(arp.retryInterval().multipliedBy(3)));
-      await(fast.removeListener(tap));
-
-      List<Frame> frames = new ArrayList<>(seen);
-      String trace = describe(frames);
-      Ipv4Address target = Ipv4Address.of("10.0.0.99");
-      List<Frame> requests =
-          frames.stream()
-              .filter(
-                  f ->
-                      f.arp().filter(p -> p.isRequest() && p.targetIp().equals(target)).isPresent())
-              .toList();
-      assertEquals(arp.maxRequests(), requests.size(), trace);
-      assertEquals(frames.size(), requests.size(), "nothing but the requests\n" + trace);
-      for (int i = 1; i < requests.size(); i++) {
-        long gapNanos = requests.get(i).epochNanos() - requests.get(i - 1).epochNanos();
-        // Half the interval: the switch may timestamp one request late and the next on time.
-        assertTrue(
-            gapNanos >= arp.retryInterval().toNanos() / 2,
-            "request " + (i + 1) + " came " + gapNanos / 1_000_000 + " ms after the previous one");
-      }
-      assertEquals(1, a.stats().drops(DropReason.ARP_UNRESOLVED));
-    } finally {
-      await(fast.shutdown());
-    }
-  }
+  // ARP retries and their give-up time are timer tests: ArpRetryTest, in virtual time.
 
   @Test
   @DisplayName(

@@ -5,41 +5,38 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vnetif.testsupport.VirtualTimeKit;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Partitions, isolation, holds and link conditions applied by the switch, seen from hosts: which
- * datagrams arrive, in what order, and what the condition counters say.
+ * datagrams arrive, in what order, and what the condition counters say. In virtual time: "nothing
+ * arrives" is watched for {@link #QUIET} of virtual time at no cost, and a delay shows as exactly
+ * itself in the round trip.
  */
-@ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60) // wall-clock bound on each test; every wait inside is bounded in virtual time
 class NetworkFaultsTest {
+  /** Bound on each wait, in virtual time. */
   static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   /** Long enough for a datagram to cross an idle network many times over. */
   static final Duration QUIET = Duration.ofMillis(300);
 
-  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  final VirtualTimeKit sim = VirtualTimeKit.create("network-faults");
 
   VirtualNetwork net;
   Stack a;
@@ -50,7 +47,7 @@ class NetworkFaultsTest {
 
   @BeforeEach
   void newNetwork() {
-    net = VirtualNetwork.create(testKit.system());
+    net = VirtualNetwork.create(sim.system());
     a = await(net.createStack("10.0.0.2/24"));
     b = await(net.createStack("10.0.0.3/24"));
     c = await(net.createStack("10.0.0.4/24"));
@@ -67,42 +64,41 @@ class NetworkFaultsTest {
     await(net.shutdown());
   }
 
-  static <T> T await(CompletionStage<T> stage) {
-    try {
-      return stage.toCompletableFuture().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException | TimeoutException e) {
-      throw new AssertionError("stage did not complete within " + TIMEOUT, e);
-    } catch (ExecutionException e) {
-      throw new CompletionException(e.getCause());
-    }
+  @AfterAll
+  void stopTestKit() {
+    sim.close();
+  }
+
+  <T> T await(CompletionStage<T> stage) {
+    return sim.await(stage, TIMEOUT, "stage");
   }
 
   void send(Stack from, Stack to, String text) {
     await(from.udp().send(new InetSocketAddress(to.address(), 7), ByteString.fromString(text)));
   }
 
-  static List<String> take(LinkedBlockingQueue<String> queue, int n) throws InterruptedException {
+  List<String> take(LinkedBlockingQueue<String> queue, int n) {
+    sim.awaitCondition(
+        () -> queue.size() >= n, TIMEOUT, () -> "only " + List.copyOf(queue) + " arrived of " + n);
     List<String> got = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      String s = queue.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      if (s == null) {
-        throw new AssertionError("only " + got + " arrived of " + n);
-      }
-      got.add(s);
+      got.add(queue.poll());
     }
     return got;
   }
 
-  static void assertNothing(LinkedBlockingQueue<String> queue) throws InterruptedException {
-    String s = queue.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS);
-    assertEquals(null, s, "nothing should have arrived");
+  /** Nothing arrives while {@link #QUIET} of virtual time passes. */
+  void assertNothing(LinkedBlockingQueue<String> queue) {
+    sim.advance(QUIET);
+    assertEquals(null, queue.poll(), "nothing should have arrived");
   }
 
-  /** Waits until {@code counter} has not moved for {@link #QUIET}. */
-  static void awaitQuiet(java.util.function.LongSupplier counter) throws InterruptedException {
+  /** Waits until {@code counter} has not moved for {@link #QUIET} of virtual time. */
+  void awaitQuiet(java.util.function.LongSupplier counter) {
+    sim.runUntilIdle();
     long last = counter.getAsLong();
     while (true) {
-      Thread.sleep(QUIET.toMillis());
+      sim.advance(QUIET);
       long now = counter.getAsLong();
       if (now == last) {
         return;
@@ -195,17 +191,17 @@ class NetworkFaultsTest {
     await(
         net.setConditions(
             b, Direction.EGRESS, LinkConditions.none().delay(Duration.ofMillis(200))));
-    long start = System.nanoTime();
+    Duration start = sim.now();
     PingReply reply = await(a.echo(b.address(), 8, TIMEOUT));
-    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-    assertTrue(elapsedMs >= 190, "round trip " + elapsedMs + " ms, expected the 200 ms delay");
-    assertTrue(reply.rtt().toMillis() >= 190, "rtt " + reply.rtt());
-    // Frames to other hosts are not delayed: a's ping to c is quick.
+    Duration elapsed = sim.now().minus(start);
+    assertEquals(Duration.ofMillis(200), elapsed, "round trip: the 200 ms delay, nothing more");
+    assertEquals(Duration.ofMillis(200), reply.rtt(), "rtt");
+    // Frames to other hosts are not delayed: a's ping to c takes no time at all.
     PingReply quick = await(a.echo(c.address(), 8, TIMEOUT));
-    assertTrue(quick.rtt().toMillis() < 150, "rtt " + quick.rtt());
+    assertEquals(Duration.ZERO, quick.rtt(), "rtt to c");
     await(net.setConditions(b, Direction.EGRESS, LinkConditions.none()));
     PingReply again = await(a.echo(b.address(), 8, TIMEOUT));
-    assertTrue(again.rtt().toMillis() < 150, "rtt after removing the delay " + again.rtt());
+    assertEquals(Duration.ZERO, again.rtt(), "rtt after removing the delay");
   }
 
   @Test

@@ -1,8 +1,5 @@
 package dev.vnetif;
 
-import static dev.vnetif.HostsIntegrationTest.await;
-import static dev.vnetif.HostsIntegrationTest.awaitCondition;
-import static dev.vnetif.HostsIntegrationTest.failureOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,6 +10,7 @@ import dev.vnetif.link.SwitchStats;
 import dev.vnetif.stack.DropReason;
 import dev.vnetif.testsupport.RawPeer;
 import dev.vnetif.testsupport.Tshark;
+import dev.vnetif.testsupport.VirtualTimeKit;
 import dev.vnetif.wire.Checksum;
 import dev.vnetif.wire.EthernetFrame;
 import dev.vnetif.wire.IcmpPacket;
@@ -29,26 +27,28 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A host against a hand-driven peer: TCP resets, hostile input, and the pcap of it all. */
-@ExtendWith(TestKitJUnit5Extension.class)
+/**
+ * A host against a hand-driven peer: TCP resets, hostile input, and the pcap of it all. In virtual
+ * time: "no answer" is 300 ms of virtual time, and the capture's timestamps are virtual.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60) // wall-clock bound on each test; every wait inside is bounded in virtual time
 class RawPeerIntegrationTest {
+  /** Bound on each wait, in virtual time. */
   static final Duration WAIT = Duration.ofSeconds(5);
 
   /** Drops that describe outgoing traffic, not received input. */
@@ -59,7 +59,7 @@ class RawPeerIntegrationTest {
           DropReason.NO_ROUTE,
           DropReason.TOO_BIG);
 
-  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  final VirtualTimeKit sim = VirtualTimeKit.create("raw-peer");
 
   VirtualNetwork net;
   Stack host;
@@ -68,15 +68,32 @@ class RawPeerIntegrationTest {
 
   @BeforeEach
   void setUp() {
-    net = VirtualNetwork.create(testKit.system());
+    net = VirtualNetwork.create(sim.system());
     host = await(net.createStack("10.0.0.2/24"));
     hostIp = Ipv4Address.fromInet(host.address());
-    peer = new RawPeer(await(net.attachRawPort("peer")), Ipv4Address.of("10.0.0.9"));
+    peer = new RawPeer(await(net.attachRawPort("peer")), Ipv4Address.of("10.0.0.9"), sim.time());
   }
 
   @AfterEach
   void tearDown() {
     await(net.shutdown());
+  }
+
+  @AfterAll
+  void stopTestKit() {
+    sim.close();
+  }
+
+  <T> T await(CompletionStage<T> stage) {
+    return sim.await(stage, WAIT, "stage");
+  }
+
+  Throwable failureOf(CompletionStage<?> stage) {
+    return sim.failureOf(stage, WAIT, "stage");
+  }
+
+  void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
+    sim.awaitCondition(condition, WAIT, () -> what);
   }
 
   @Test
@@ -137,7 +154,7 @@ class RawPeerIntegrationTest {
         host.mac(),
         hostIp,
         TcpSegment.of(40000, 80, iss + 1, synAck.seq() + 1, TcpSegment.ACK, 65535));
-    TcpFlow flow = accepted.get(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    TcpFlow flow = await(accepted);
     awaitCondition(() -> host.stats().openFlows() == 1, "the flow is in the table");
     for (int i = 0; i < 3; i++) {
       peer.sendTcp(host.mac(), hostIp, TcpSegment.of(40000, 80, iss + 1, 0, TcpSegment.RST, 0));
@@ -153,7 +170,7 @@ class RawPeerIntegrationTest {
     Ipv4Packet echo = peer.nextDatagram(WAIT);
     assertNotNull(echo, "echo reply");
     assertEquals(Ipv4Packet.PROTO_ICMP, echo.protocol());
-    Throwable failure = HostsIntegrationTest.failureOf(flow.read());
+    Throwable failure = failureOf(flow.read());
     org.junit.jupiter.api.Assertions.assertInstanceOf(ConnectionResetException.class, failure);
     awaitCondition(() -> host.stats().openFlows() == 0, "the reset flow left the table");
     // One more, now that no flow has the 4-tuple: counted at the closed port, never answered.
@@ -375,7 +392,7 @@ class RawPeerIntegrationTest {
         other
             .udp()
             .send(5000, new InetSocketAddress(host.address(), 7), ByteString.fromString("echo")));
-    assertTrue(echoed.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    awaitCondition(() -> echoed.getCount() == 0, "the UDP echo came back");
     await(
         other
             .udp()

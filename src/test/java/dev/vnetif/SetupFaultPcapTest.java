@@ -1,10 +1,10 @@
 package dev.vnetif;
 
-import static dev.vnetif.testsupport.TcpTestSupport.await;
 import static dev.vnetif.testsupport.TcpTestSupport.endpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vnetif.testsupport.VirtualTimeKit;
 import dev.vnetif.wire.EthernetFrame;
 import dev.vnetif.wire.Ipv4Packet;
 import dev.vnetif.wire.MalformedPacketException;
@@ -17,33 +17,38 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A scripted fault during connection setup, which a proxy cannot give: the first two SYN-ACKs are
  * dropped by the switch, so the client retransmits its SYN at the RFC 6298 times — 1 s after the
  * first (the initial RTO, §2.1), then 2 s later (the timer backed off, §5.5) — read from the
- * capture.
+ * capture. In virtual time, so the capture's timestamps are the exact instants, to the microsecond.
  */
-@ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60) // wall-clock bound; every wait inside is bounded in virtual time
 class SetupFaultPcapTest {
+  /** Bound on each wait, in virtual time. */
   static final Duration TIMEOUT = Duration.ofSeconds(15);
 
-  /** Real time, with a scheduler that ticks every few milliseconds: the bound on each instant. */
-  static final long SLACK_MILLIS = 150;
+  final VirtualTimeKit sim = VirtualTimeKit.create("setup-fault");
 
-  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  @AfterAll
+  void stopTestKit() {
+    sim.close();
+  }
+
+  <T> T await(CompletionStage<T> stage, Duration limit, String what) {
+    return sim.await(stage, limit, what);
+  }
 
   @TempDir Path dir;
 
@@ -51,7 +56,7 @@ class SetupFaultPcapTest {
   @DisplayName(
       "the SYN-ACKs of the first two SYNs dropped: the SYN goes out at 0 s, 1 s and 3 s (pcap)")
   void synRetransmissionsAtTheRfc6298Times() throws Exception {
-    VirtualNetwork net = VirtualNetwork.create(testKit.system());
+    VirtualNetwork net = VirtualNetwork.create(sim.system());
     try {
       Stack client = await(net.createStack("10.0.0.2/24"), TIMEOUT, "client");
       Stack server = await(net.createStack("10.0.0.3/24"), TIMEOUT, "server");
@@ -115,11 +120,11 @@ class SetupFaultPcapTest {
       }
       assertEquals(3, synTimes.size(), "SYNs in the capture: " + synTimes);
       long first = synTimes.get(0);
-      long second = (synTimes.get(1) - first) / 1000;
-      long third = (synTimes.get(2) - first) / 1000;
-      System.out.printf("SYN retransmissions at +%d ms and +%d ms%n", second, third);
-      assertTrue(Math.abs(second - 1000) <= SLACK_MILLIS, "first retransmission at +" + second);
-      assertTrue(Math.abs(third - 3000) <= SLACK_MILLIS, "second retransmission at +" + third);
+      long second = synTimes.get(1) - first;
+      long third = synTimes.get(2) - first;
+      System.out.printf("SYN retransmissions at +%d us and +%d us%n", second, third);
+      assertEquals(1_000_000, second, "first retransmission, in microseconds after the SYN");
+      assertEquals(3_000_000, third, "second retransmission, in microseconds after the SYN");
       ConditionStats stats = await(net.conditionStats(), TIMEOUT, "stats");
       assertEquals(synAcksDropped.get(), stats.dropped(), stats.toString());
       assertTrue(synAcksDropped.get() >= 2, "SYN-ACKs dropped: " + synAcksDropped.get());

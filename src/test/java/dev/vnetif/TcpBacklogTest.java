@@ -1,13 +1,12 @@
 package dev.vnetif;
 
-import static dev.vnetif.testsupport.TcpTestSupport.await;
-import static dev.vnetif.testsupport.TcpTestSupport.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.stack.DropReason;
 import dev.vnetif.testsupport.RawPeer;
+import dev.vnetif.testsupport.VirtualTimeKit;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.TcpOptions;
 import dev.vnetif.wire.TcpSegment;
@@ -17,33 +16,34 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The listener's bounded SYN backlog (RFC 4987 §3.1, {@code vnetif.tcp.syn-backlog}): a scripted
  * peer opens half-open connections (SYN, never the final ACK) until the backlog is full; further
  * SYNs are dropped, counted under {@link DropReason#TCP_BACKLOG_FULL} and never answered; a slot
- * frees when a half-open connection completes or is reset.
+ * frees when a half-open connection completes or is reset. In virtual time: "no answer" is watched
+ * without the wall clock.
  */
-@ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60) // wall-clock bound on each test; every wait inside is bounded in virtual time
 class TcpBacklogTest {
+  /** Bound on each wait, in virtual time. */
   static final Duration WAIT = Duration.ofSeconds(5);
 
   /**
-   * How long "no answer" is watched: many round trips here, and well inside the 1 s initial RTO, so
-   * the half-open connections do not retransmit their SYN-ACKs meanwhile.
+   * How long "no answer" is watched: many round trips here, and inside the 1 s initial RTO, so the
+   * half-open connections do not retransmit their SYN-ACKs meanwhile.
    */
   static final Duration QUIET = Duration.ofMillis(400);
 
@@ -53,7 +53,7 @@ class TcpBacklogTest {
   /** The peer's first source port; SYN {@code i} comes from FIRST_PORT + i. */
   static final int FIRST_PORT = 40000;
 
-  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  final VirtualTimeKit sim = VirtualTimeKit.create("tcp-backlog");
 
   VirtualNetwork net;
   Stack host;
@@ -64,12 +64,15 @@ class TcpBacklogTest {
   @BeforeEach
   void setUp() {
     NetworkConfig config =
-        NetworkConfig.fromConfig(testKit.system().settings().config()).withSynBacklog(BACKLOG);
-    net = VirtualNetwork.create(testKit.system(), config);
+        NetworkConfig.fromConfig(sim.system().settings().config()).withSynBacklog(BACKLOG);
+    net = VirtualNetwork.create(sim.system(), config);
     host = await(net.createStack("10.0.0.2/24"), WAIT, "host");
     hostIp = Ipv4Address.fromInet(host.address());
     peer =
-        new RawPeer(await(net.attachRawPort("peer"), WAIT, "raw port"), Ipv4Address.of("10.0.0.9"));
+        new RawPeer(
+            await(net.attachRawPort("peer"), WAIT, "raw port"),
+            Ipv4Address.of("10.0.0.9"),
+            sim.time());
     accepted = new LinkedBlockingQueue<>();
     host.tcp()
         .listen(
@@ -84,6 +87,19 @@ class TcpBacklogTest {
   @AfterEach
   void tearDown() {
     await(net.shutdown(), WAIT, "network shutdown");
+  }
+
+  @AfterAll
+  void stopTestKit() {
+    sim.close();
+  }
+
+  <T> T await(CompletionStage<T> stage, Duration limit, String what) {
+    return sim.await(stage, limit, what);
+  }
+
+  void awaitCondition(BooleanSupplier condition, Duration limit, Supplier<String> what) {
+    sim.awaitCondition(condition, limit, what);
   }
 
   @Test
@@ -127,7 +143,8 @@ class TcpBacklogTest {
         host.mac(),
         hostIp,
         TcpSegment.of(FIRST_PORT, PORT, iss(0) + 1, first.seq() + 1, TcpSegment.ACK, 65535));
-    TcpFlow flow = accepted.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    awaitCondition(() -> !accepted.isEmpty(), WAIT, () -> "the connection completed");
+    TcpFlow flow = accepted.poll();
     assertNotNull(flow, "the completed connection reached the callback");
     assertEquals(FIRST_PORT, flow.dst().getPort());
 
@@ -205,10 +222,10 @@ class TcpBacklogTest {
 
   /** The first segment to {@code peerPort}, skipping others (retransmitted SYN-ACKs). */
   private TcpSegment answerFor(int peerPort) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    Duration deadline = sim.now().plus(WAIT);
     List<TcpSegment> others = new ArrayList<>();
     while (true) {
-      TcpSegment seg = peer.nextTcp(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      TcpSegment seg = peer.nextTcp(deadline.minus(sim.now()));
       assertNotNull(seg, "no answer to port " + peerPort + "; seen meanwhile: " + others);
       if (seg.destinationPort() == peerPort) {
         return seg;

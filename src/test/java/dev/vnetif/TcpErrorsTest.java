@@ -1,9 +1,6 @@
 package dev.vnetif;
 
-import static dev.vnetif.testsupport.TcpTestSupport.await;
-import static dev.vnetif.testsupport.TcpTestSupport.awaitCondition;
 import static dev.vnetif.testsupport.TcpTestSupport.endpoint;
-import static dev.vnetif.testsupport.TcpTestSupport.failureOf;
 import static dev.vnetif.testsupport.TcpTestSupport.loop;
 import static dev.vnetif.testsupport.TcpTestSupport.readAll;
 import static dev.vnetif.testsupport.TcpTestSupport.readExactly;
@@ -15,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.tcp.TcpConfig;
 import dev.vnetif.testsupport.TcpTestSupport.ReadSummary;
+import dev.vnetif.testsupport.VirtualTimeKit;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,33 +23,55 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Timeout;
 
-/** How TCP fails over a virtual network, and that each failure is the documented exception. */
-@ExtendWith(TestKitJUnit5Extension.class)
+/**
+ * How TCP fails over a virtual network, and that each failure is the documented exception. In
+ * virtual time: the timeouts (SYN and data retransmissions given up) happen at their exact RFC 6298
+ * instants, at no cost in wall time.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60) // wall-clock bound on each test; every wait inside is bounded in virtual time
 class TcpErrorsTest {
+  /** Bound on each wait, in virtual time. */
   static final Duration WAIT = Duration.ofSeconds(10);
 
-  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  final VirtualTimeKit sim = VirtualTimeKit.create("tcp-errors");
 
   VirtualNetwork net;
 
+  @AfterAll
+  void stopTestKit() {
+    sim.close();
+  }
+
+  <T> T await(CompletionStage<T> stage, Duration limit, String what) {
+    return sim.await(stage, limit, what);
+  }
+
+  Throwable failureOf(CompletionStage<?> stage, Duration limit, String what) {
+    return sim.failureOf(stage, limit, what);
+  }
+
+  void awaitCondition(
+      java.util.function.BooleanSupplier condition,
+      Duration limit,
+      java.util.function.Supplier<String> what) {
+    sim.awaitCondition(condition, limit, what);
+  }
+
   void network(NetworkConfig config) {
-    net = VirtualNetwork.create(testKit.system(), config);
+    net = VirtualNetwork.create(sim.system(), config);
   }
 
   void network() {
-    network(NetworkConfig.fromConfig(testKit.system().settings().config()));
+    network(NetworkConfig.fromConfig(sim.system().settings().config()));
   }
 
   Stack host(String cidr) {
@@ -93,7 +113,7 @@ class TcpErrorsTest {
   }
 
   /** Sends {@code text} and expects it echoed back. */
-  static void assertEchoes(TcpFlow flow, String text) {
+  void assertEchoes(TcpFlow flow, String text) {
     await(flow.write(ByteString.fromString(text)), WAIT, "write '" + text + "'");
     assertEquals(
         text, await(readExactly(flow, text.length()), WAIT, "echo of '" + text + "'").utf8String());
@@ -121,7 +141,7 @@ class TcpErrorsTest {
   @DisplayName(
       "connect to an on-link address nobody answers: ConnectionTimeoutException after the SYN retries")
   void connectTimesOut() {
-    NetworkConfig base = NetworkConfig.fromConfig(testKit.system().settings().config());
+    NetworkConfig base = NetworkConfig.fromConfig(sim.system().settings().config());
     TcpConfig tcp =
         base.tcp()
             .withRetransmissions(12, 2)
@@ -131,18 +151,17 @@ class TcpErrorsTest {
                 Duration.ofSeconds(60).toNanos());
     network(base.withTcp(tcp));
     Stack client = host("10.0.0.2/24");
-    long start = System.nanoTime();
+    Duration start = sim.now();
     // SYN at 0, retries at 0.2 s and 0.6 s, gives up at 1.4 s (ARP for it fails meanwhile).
     Throwable failure =
         failureOf(
             client.tcp().createConnection(new InetSocketAddress("10.0.0.99", 80)),
             WAIT,
             "connect to a silent address");
-    long millis = (System.nanoTime() - start) / 1_000_000;
+    Duration took = sim.now().minus(start);
     assertInstanceOf(ConnectionTimeoutException.class, failure, failure.toString());
     assertNamesFlow(flowName("10.0.0.2", "10.0.0.99", 80), failure);
-    assertTrue(
-        millis >= 1_300 && millis < 5_000, "gave up after " + millis + " ms, expected ~1.4 s");
+    assertEquals(Duration.ofMillis(1_400), took, "gave up 0.2 + 0.4 + 0.8 s after the SYN");
     awaitCondition(
         () -> client.stats().openFlows() == 0,
         WAIT,
@@ -153,7 +172,7 @@ class TcpErrorsTest {
   @DisplayName(
       "the peer vanishes with data unacknowledged: ConnectionTimeoutException on read and write after the retransmissions")
   void dataRetransmissionsExhausted() {
-    NetworkConfig base = NetworkConfig.fromConfig(testKit.system().settings().config());
+    NetworkConfig base = NetworkConfig.fromConfig(sim.system().settings().config());
     long ms200 = Duration.ofMillis(200).toNanos();
     network(
         base.withTcp(
@@ -166,15 +185,33 @@ class TcpErrorsTest {
     TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 80)), WAIT, "connect");
     assertEchoes(flow, "hello");
     await(server.disconnect(), WAIT, "the server leaves the switch");
-    long start = System.nanoTime();
+    // When the first byte of the write goes out, as the switch sees it (the tap runs inside the
+    // simulation; the list is read once the flow gave up).
+    List<Long> sentAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+    net.addListener(
+        f ->
+            f.tcp()
+                .filter(t -> t.sourcePort() == flow.src().getPort() && t.payload().length() > 0)
+                .ifPresent(t -> sentAt.add(f.epochNanos())));
+    sim.runUntilIdle();
+    Duration start = sim.now();
+    long startEpoch = sim.time().clock().epochNanos();
     await(flow.write(ByteString.fromArray(new byte[10_000])), WAIT, "write into the buffer");
     // RTO 0.2 s doubling: retransmissions at 0.2, 0.6 and 1.4 s, given up at 3.0 s.
     Throwable failure =
         failureOf(flow.read(), WAIT, "read while the data goes unanswered " + flow.stats());
-    long millis = (System.nanoTime() - start) / 1_000_000;
+    Duration took = sim.now().minus(start);
     assertInstanceOf(ConnectionTimeoutException.class, failure, String.valueOf(failure));
     assertNamesFlow(flowName("10.0.0.2", "10.0.0.3", 80), failure);
-    assertTrue(millis >= 1_000 && millis < 8_000, "gave up after " + millis + " ms");
+    assertEquals(
+        Duration.ofMillis(3_000), took, "given up 0.2 + 0.4 + 0.8 + 1.6 s after the write");
+    // Seven segments (10 000 bytes at MSS 1460) at once, then the first one again at each RTO.
+    List<Duration> offsets = sentAt.stream().map(t -> Duration.ofNanos(t - startEpoch)).toList();
+    List<Duration> expected =
+        new java.util.ArrayList<>(java.util.Collections.nCopies(7, Duration.ZERO));
+    expected.addAll(
+        List.of(Duration.ofMillis(200), Duration.ofMillis(600), Duration.ofMillis(1_400)));
+    assertEquals(expected, offsets, "data segments on the wire, after the write");
     assertTrue(flow.stats().retransmits() >= 3, flow.stats().toString());
     assertInstanceOf(
         ConnectionTimeoutException.class,
@@ -239,7 +276,7 @@ class TcpErrorsTest {
     assertReadsThenEof(halfClosed, "last words");
   }
 
-  private static void assertReadsThenEof(TcpFlow flow, String expected) {
+  private void assertReadsThenEof(TcpFlow flow, String expected) {
     ReadSummary summary = await(readAll(flow), WAIT, "read to Eof");
     assertEquals(expected.length(), summary.bytes());
     assertEquals(sha256Hex(expected.getBytes(StandardCharsets.UTF_8)), summary.hex());

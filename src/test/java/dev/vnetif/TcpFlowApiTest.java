@@ -1,9 +1,6 @@
 package dev.vnetif;
 
-import static dev.vnetif.testsupport.TcpTestSupport.await;
-import static dev.vnetif.testsupport.TcpTestSupport.awaitCondition;
 import static dev.vnetif.testsupport.TcpTestSupport.endpoint;
-import static dev.vnetif.testsupport.TcpTestSupport.failureOf;
 import static dev.vnetif.testsupport.TcpTestSupport.randomBytes;
 import static dev.vnetif.testsupport.TcpTestSupport.readAll;
 import static dev.vnetif.testsupport.TcpTestSupport.readExactly;
@@ -18,6 +15,7 @@ import dev.vnetif.tcp.TcpState;
 import dev.vnetif.testsupport.RawPeer;
 import dev.vnetif.testsupport.TcpTestSupport;
 import dev.vnetif.testsupport.TcpTestSupport.ReadSummary;
+import dev.vnetif.testsupport.VirtualTimeKit;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.TcpOptions;
 import dev.vnetif.wire.TcpSegment;
@@ -29,39 +27,42 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The contract of {@link TcpFlow}'s writes and shutdowns as API.md and the seed state it: {@code
  * write} completes once its data is in the send buffer, {@code writeNodelay} once it is
  * acknowledged (shown against a scripted peer that holds its ACKs back); {@code writev} and {@code
- * writevNodelay} deliver their pieces in order; each {@link ShutdownMode} as the peer sees it.
+ * writevNodelay} deliver their pieces in order; each {@link ShutdownMode} as the peer sees it. In
+ * virtual time: "still pending" is watched for {@link #QUIET} of virtual time, and a {@code
+ * writeNodelay} completes at the very instant the ACK covering it arrives.
  */
-@ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60) // wall-clock bound on each test; every wait inside is bounded in virtual time
 class TcpFlowApiTest {
+  /** Bound on each wait, in virtual time. */
   static final Duration WAIT = Duration.ofSeconds(10);
 
   /**
-   * How long "still pending" is watched: many round trips on the virtual network, and well inside
-   * the 1 s initial RTO, so nothing is retransmitted meanwhile.
+   * How long "still pending" is watched: many round trips on the virtual network. (The client may
+   * retransmit meanwhile, its RTO at the 200 ms minimum after a zero round trip; the scripted
+   * server reads past duplicates.)
    */
   static final Duration QUIET = Duration.ofMillis(300);
 
   static final int PEER_PORT = 80;
   static final int PEER_ISS = 500_000;
 
-  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  final VirtualTimeKit sim = VirtualTimeKit.create("tcp-flow-api");
 
   VirtualNetwork net;
 
@@ -73,18 +74,37 @@ class TcpFlowApiTest {
     }
   }
 
+  @AfterAll
+  void stopTestKit() {
+    sim.close();
+  }
+
+  <T> T await(CompletionStage<T> stage, Duration limit, String what) {
+    return sim.await(stage, limit, what);
+  }
+
+  Throwable failureOf(CompletionStage<?> stage, Duration limit, String what) {
+    return sim.failureOf(stage, limit, what);
+  }
+
+  void awaitCondition(BooleanSupplier condition, Duration limit, Supplier<String> what) {
+    sim.awaitCondition(condition, limit, what);
+  }
+
   // ------------------------------------------------------------ write vs writeNodelay
 
   @Test
   @DisplayName(
       "write completes with its data unacknowledged; writeNodelay and writevNodelay stay pending until the ACK covering them arrives, not before")
   void writeCompletesAtOnceNodelayWaitsForTheAck() throws Exception {
-    net = VirtualNetwork.create(testKit.system());
+    net = VirtualNetwork.create(sim.system());
     Stack client = await(net.createStack("10.0.0.2/24"), WAIT, "client");
     ScriptedServer peer =
         new ScriptedServer(
             new RawPeer(
-                await(net.attachRawPort("peer"), WAIT, "raw port"), Ipv4Address.of("10.0.0.9")),
+                await(net.attachRawPort("peer"), WAIT, "raw port"),
+                Ipv4Address.of("10.0.0.9"),
+                sim.time()),
             client);
     TcpFlow flow = peer.accept();
 
@@ -110,6 +130,8 @@ class TcpFlowApiTest {
     assertStillPending(nodelay, "writeNodelay after an ACK that does not cover it");
 
     peer.ack(11); // "hello" + "world!", not "later"
+    sim.runUntilIdle();
+    assertTrue(nodelay.isDone(), "writeNodelay completes at the instant the ACK covering it came");
     await(nodelay, WAIT, "writeNodelay once the ACK covers it");
     // Nagle held "later" until everything in flight was acknowledged.
     assertEquals("later", peer.receive(5));
@@ -129,6 +151,8 @@ class TcpFlowApiTest {
         () -> "the ACK of 'later' was processed: " + flow.stats());
     assertStillPending(nodelayV, "writevNodelay after an ACK that does not cover it");
     peer.ack(20);
+    sim.runUntilIdle();
+    assertTrue(nodelayV.isDone(), "writevNodelay completes at the instant the ACK came");
     await(nodelayV, WAIT, "writevNodelay once the ACK covers it");
   }
 
@@ -136,7 +160,7 @@ class TcpFlowApiTest {
   @DisplayName(
       "when the host disconnects, a pending read fails as aborted, a pending close completes and a later write fails: no stage waits for the ask's safety net")
   void pendingStagesCompleteWhenTheFlowEnds() throws Exception {
-    net = VirtualNetwork.create(testKit.system());
+    net = VirtualNetwork.create(sim.system());
     Stack client = await(net.createStack("10.0.0.2/24"), WAIT, "client");
     Stack server = await(net.createStack("10.0.0.3/24"), WAIT, "server");
     server.tcp().listen(80, flow -> new CompletableFuture<>()); // accepts, then stays silent
@@ -159,9 +183,9 @@ class TcpFlowApiTest {
     assertInstanceOf(ConnectionClosedException.class, error, "write after the end: " + error);
   }
 
-  /** Watches {@code stage} for {@link #QUIET}: it must not complete meanwhile. */
-  private static void assertStillPending(CompletableFuture<?> stage, String what) {
-    await(TcpTestSupport.after(QUIET), WAIT, "quiet period");
+  /** Watches {@code stage} for {@link #QUIET} of virtual time: it must not complete meanwhile. */
+  private void assertStillPending(CompletableFuture<?> stage, String what) {
+    sim.advance(QUIET);
     assertFalse(stage.isDone(), what + ": completed as " + stage);
   }
 
@@ -169,7 +193,7 @@ class TcpFlowApiTest {
    * A server played by hand on a raw port: completes the handshake of the host's connection and
    * then acknowledges exactly what the test says, nothing on its own.
    */
-  static final class ScriptedServer {
+  final class ScriptedServer {
     private final RawPeer peer;
     private final Stack client;
     private final Ipv4Address clientIp;
@@ -214,9 +238,9 @@ class TcpFlowApiTest {
 
     /** The next {@code n} bytes of the client's stream, as text. */
     String receive(int n) throws InterruptedException {
-      long deadline = System.nanoTime() + WAIT.toNanos();
+      Duration deadline = sim.now().plus(WAIT);
       while (stream.size() - consumed < n) {
-        TcpSegment seg = peer.nextTcp(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        TcpSegment seg = peer.nextTcp(deadline.minus(sim.now()));
         assertNotNull(seg, "waiting for " + n + " bytes; have " + (stream.size() - consumed));
         int offset = seg.seq() - (clientIss + 1);
         int length = seg.payload().length();
@@ -249,7 +273,7 @@ class TcpFlowApiTest {
   @DisplayName(
       "writev and writevNodelay: many pieces (empty ones, one larger than the send buffer) arrive in order, SHA-256 equal")
   void writevPiecesArriveInOrder() {
-    net = VirtualNetwork.create(testKit.system());
+    net = VirtualNetwork.create(sim.system());
     Stack server = await(net.createStack("10.0.0.3/24"), WAIT, "server");
     Stack client = await(net.createStack("10.0.0.2/24"), WAIT, "client");
     CompletableFuture<ReadSummary> received = new CompletableFuture<>();
@@ -301,7 +325,7 @@ class TcpFlowApiTest {
   Pair connectedPair() {
     net =
         VirtualNetwork.create(
-            testKit.system(), TcpTestSupport.withMsl(testKit.system(), Duration.ofMillis(100)));
+            sim.system(), TcpTestSupport.withMsl(sim.system(), Duration.ofMillis(100)));
     Stack server = await(net.createStack("10.0.0.3/24"), WAIT, "server");
     Stack client = await(net.createStack("10.0.0.2/24"), WAIT, "client");
     CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();

@@ -1,8 +1,6 @@
 package dev.vnetif;
 
-import static dev.vnetif.testsupport.TcpTestSupport.await;
 import static dev.vnetif.testsupport.TcpTestSupport.endpoint;
-import static dev.vnetif.testsupport.TcpTestSupport.failureOf;
 import static dev.vnetif.testsupport.TcpTestSupport.randomBytes;
 import static dev.vnetif.testsupport.TcpTestSupport.readAll;
 import static dev.vnetif.testsupport.TcpTestSupport.sha256Hex;
@@ -13,31 +11,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.tcp.TcpState;
 import dev.vnetif.testsupport.TcpTestSupport;
+import dev.vnetif.testsupport.VirtualTimeKit;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.JUnit5TestKitBuilder;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestKitJUnit5Extension;
 import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.Timeout;
 
 /**
- * Real TCP across partitions and crashes, in real time: a transfer survives a cut with RTO backoff
- * and resumes after the heal; a cut longer than the retry limit times out; keepalive notices a
- * silent cut; a crashed and restarted host resets the connections it forgot.
+ * Real TCP across partitions and crashes, in virtual time: a transfer survives a cut with RTO
+ * backoff and resumes after the heal; a cut longer than the retry limit times out; keepalive
+ * notices a silent cut; a crashed and restarted host resets the connections it forgot. Each timer
+ * fires at its exact RFC 6298 / RFC 1122 instant, which the tests assert.
  */
-@ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(60) // wall-clock bound on each test; every wait inside is bounded in virtual time
 class TcpPartitionTest {
+  /** Bound on each wait, in virtual time. */
   static final Duration SHORT = Duration.ofSeconds(5);
 
-  @JUnit5TestKit public ActorTestKit testKit = new JUnit5TestKitBuilder().build();
+  static final Duration RTO = Duration.ofMillis(200);
+  static final Duration MAX_RTO = Duration.ofSeconds(2);
+
+  final VirtualTimeKit sim = VirtualTimeKit.create("tcp-partition");
 
   VirtualNetwork net;
 
@@ -45,21 +48,32 @@ class TcpPartitionTest {
   void shutdown() {
     if (net != null) {
       await(net.shutdown(), SHORT, "shutdown");
+      net = null;
     }
+  }
+
+  @AfterAll
+  void stopTestKit() {
+    sim.close();
+  }
+
+  <T> T await(CompletionStage<T> stage, Duration limit, String what) {
+    return sim.await(stage, limit, what);
+  }
+
+  Throwable failureOf(CompletionStage<?> stage, Duration limit, String what) {
+    return sim.failureOf(stage, limit, what);
   }
 
   /** A network whose RTOs start at 200 ms and whose data retransmissions stop after {@code n}. */
   VirtualNetwork network(int maxRetransmissions) {
-    NetworkConfig base = NetworkConfig.fromConfig(testKit.system().settings().config());
+    NetworkConfig base = NetworkConfig.fromConfig(sim.system().settings().config());
     net =
         VirtualNetwork.create(
-            testKit.system(),
+            sim.system(),
             base.withTcp(
                 base.tcp()
-                    .withRto(
-                        Duration.ofMillis(200).toNanos(),
-                        Duration.ofMillis(200).toNanos(),
-                        Duration.ofSeconds(2).toNanos())
+                    .withRto(RTO.toNanos(), RTO.toNanos(), MAX_RTO.toNanos())
                     .withRetransmissions(maxRetransmissions, 5)));
     return net;
   }
@@ -70,17 +84,58 @@ class TcpPartitionTest {
     Stack a = await(net.createStack("10.0.0.2/24"), SHORT, "host a");
     Stack b = await(net.createStack("10.0.0.3/24"), SHORT, "host b");
     byte[] data = randomBytes(9, 4 << 20);
+    int beforeCut = 1 << 20;
     CompletableFuture<TcpTestSupport.ReadSummary> received = new CompletableFuture<>();
     b.tcp().listen(80, flow -> readAll(flow).whenComplete((s, e) -> complete(received, s, e)));
     TcpFlow client = await(a.tcp().createConnection(endpoint(b, 80)), SHORT, "connect");
-    CompletionStage<?> sent =
-        writeAll(client, data, 64 * 1024).thenCompose(w -> client.shutdown(ShutdownMode.WRITE));
-    // Cut once data flows, for 5 s.
-    TcpTestSupport.awaitCondition(
-        () -> client.stats().bytesAcked() > 256 * 1024, SHORT, () -> "the transfer to start");
+    // The first MiB goes through; the cut comes while the connection is busy, the other 3 MiB
+    // written into it. (On the virtual network a transfer without link delays takes no virtual
+    // time, so the cut is placed between two writes rather than raced against the transfer.)
+    await(
+        writeAll(client, java.util.Arrays.copyOf(data, beforeCut), 64 * 1024),
+        SHORT,
+        "the first MiB");
+    sim.awaitCondition(
+        () -> client.stats().bytesAcked() == beforeCut,
+        SHORT,
+        () -> "the first MiB acknowledged: " + client.stats());
     await(net.partition(a, b), SHORT, "partition");
+    Duration cut = sim.now();
     long timeoutsBefore = client.stats().timeouts();
-    await(TcpTestSupport.after(Duration.ofSeconds(5)), Duration.ofSeconds(10), "the 5 s cut");
+    CompletionStage<?> sent =
+        writeAll(client, java.util.Arrays.copyOfRange(data, beforeCut, data.length), 64 * 1024)
+            .thenCompose(w -> client.shutdown(ShutdownMode.WRITE));
+    sim.runUntilIdle();
+    assertTrue(client.stats().bytesSent() > beforeCut, "data in flight into the cut");
+    // RFC 6298 §5.5: the timer backs off, doubling from 200 ms up to the 2 s maximum (§2.5), so
+    // the retransmission timeouts come at +0.2, +0.6, +1.4, +3.0 and +5.0 s, each exactly then.
+    List<Duration> expectedRtos =
+        List.of(
+            Duration.ofMillis(400),
+            Duration.ofMillis(800),
+            Duration.ofMillis(1_600),
+            MAX_RTO,
+            MAX_RTO);
+    Duration at = Duration.ZERO;
+    Duration rto = RTO;
+    List<Duration> timeouts = new ArrayList<>();
+    for (int k = 0; k < expectedRtos.size(); k++) {
+      at = at.plus(rto);
+      sim.advance(cut.plus(at).minus(sim.now()).minusNanos(1));
+      assertEquals(
+          timeoutsBefore + k,
+          client.stats().timeouts(),
+          "1 ns before the timeout at +" + at + ": " + client.stats());
+      sim.advance(Duration.ofNanos(1));
+      assertEquals(
+          timeoutsBefore + k + 1,
+          client.stats().timeouts(),
+          "the timeout at +" + at + ": " + client.stats());
+      rto = expectedRtos.get(k);
+      assertEquals(rto, client.stats().rto(), "RTO after timeout " + (k + 1));
+      timeouts.add(at);
+    }
+    assertEquals(Duration.ofSeconds(5), at, "timeouts at " + timeouts);
     TcpFlowStats during = client.stats();
     assertTrue(
         during.timeouts() - timeoutsBefore >= 2, "RTO backoff visible during the cut: " + during);
@@ -110,9 +165,14 @@ class TcpPartitionTest {
     await(client.write(ByteString.fromString("before")), SHORT, "first write");
     await(net.partition(a, b), SHORT, "partition");
     // 200 + 400 + 800 + 1600 ms of backoff, then the connection fails.
+    Duration start = sim.now();
     CompletionStage<Done> pending = client.writeNodelay(ByteString.fromString("during the cut"));
     Throwable failure = failureOf(pending, Duration.ofSeconds(15), "the write across the cut");
     assertInstanceOf(ConnectionTimeoutException.class, failure, String.valueOf(failure));
+    assertEquals(
+        Duration.ofMillis(200 + 400 + 800 + 1600),
+        sim.now().minus(start),
+        "the connection gave up after 3 retransmissions and the last RTO");
   }
 
   @Test
@@ -125,15 +185,17 @@ class TcpPartitionTest {
     TcpFlow client =
         await(
             a.tcp().createConnection(endpoint(b, 80), keepalive), SHORT, "connect with keepalive");
+    // The last the client heard from b: the SYN-ACK, at the instant the connect completed.
+    Duration heard = sim.now();
     await(net.partition(a, b), SHORT, "partition");
     // Idle 0.5 s, then three probes 0.2 s apart go unanswered: the peer is declared gone. As in
     // the seed (mirage-tcpip), a read then ends with end-of-file and a write fails as closed.
-    long start = System.nanoTime();
     ReadResult read = await(client.read(), Duration.ofSeconds(10), "the read");
-    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
     assertInstanceOf(ReadResult.Eof.class, read, String.valueOf(read));
-    assertTrue(
-        elapsedMs >= 1000 && elapsedMs < 3000, "keepalive gave up after " + elapsedMs + " ms");
+    assertEquals(
+        keepalive.after().plus(keepalive.interval().multipliedBy(keepalive.probes())),
+        sim.now().minus(heard),
+        "keepalive gives up one interval after the last probe");
     assertEquals(TcpState.CLOSED, client.stats().state());
     Throwable failure =
         failureOf(client.write(ByteString.fromString("late")), SHORT, "a write after it");

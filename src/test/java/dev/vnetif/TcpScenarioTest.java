@@ -3,7 +3,6 @@ package dev.vnetif;
 import static dev.vnetif.testsupport.TcpTestSupport.await;
 import static dev.vnetif.testsupport.TcpTestSupport.awaitCondition;
 import static dev.vnetif.testsupport.TcpTestSupport.endpoint;
-import static dev.vnetif.testsupport.TcpTestSupport.failureOf;
 import static dev.vnetif.testsupport.TcpTestSupport.mbPerSecond;
 import static dev.vnetif.testsupport.TcpTestSupport.randomBytes;
 import static dev.vnetif.testsupport.TcpTestSupport.readAll;
@@ -19,7 +18,6 @@ import dev.vnetif.tcp.TcpState;
 import dev.vnetif.testsupport.FinCrossingBridge;
 import dev.vnetif.testsupport.TcpTestSupport;
 import dev.vnetif.testsupport.TcpTestSupport.ReadSummary;
-import dev.vnetif.testsupport.TcpTestSupport.SlowReaderResult;
 import dev.vnetif.testsupport.TcpTestSupport.WriteSummary;
 import dev.vnetif.wire.SeqNum;
 import java.time.Duration;
@@ -38,8 +36,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * mirage-tcpip's TCP scenarios (test_connect, test_iperf, test_mtus, test_keepalive,
- * test_simultaneous_close...) ported to two hosts on a virtual switch.
+ * mirage-tcpip's TCP scenarios (test_connect, test_iperf, test_mtus, test_simultaneous_close...)
+ * ported to two hosts on a virtual switch, in real time: iperf reports a wall-clock rate, and the
+ * simultaneous close runs through a bridge whose threads copy frames outside any simulation. The
+ * scenarios that wait for timers (keepalive, the slow reader) are {@link TcpTimerScenarioTest}.
  */
 @ExtendWith(TestKitJUnit5Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -194,167 +194,6 @@ class TcpScenarioTest {
 
   @Test
   @DisplayName(
-      "slow reader: 5 MB in 4000-byte writes, the reader pausing as on 1% of 4000-byte reads; the writer meets a closed window, no write stalls over 5 s, content intact")
-  void slowReader() {
-    network();
-    Stack server = host("10.0.0.3/24");
-    Stack client = host("10.0.0.2/24");
-    long seed = 0x510E4EADL;
-    long total = 5_000_000;
-    int chunk = 4000;
-    double pauseProbability = 0.01;
-    String replay = " (seed " + seed + ")";
-    ReaderWindows windows = new ReaderWindows(server, 7000);
-    TapId tap = net.addListener(windows::see);
-    SlowReaderResult result =
-        await(
-            TcpTestSupport.slowReader(
-                server,
-                client,
-                7000,
-                total,
-                chunk,
-                seed,
-                pauseProbability,
-                Duration.ofMillis(20),
-                Duration.ofMillis(200)),
-            Duration.ofSeconds(40),
-            "slow-reader run" + replay);
-    await(net.removeListener(tap), WAIT, "tap removed");
-    System.out.println("slow reader: " + result.describe() + "\nreader's windows: " + windows);
-    assertTrue(result.intact(), "content" + replay + ": " + result.describe());
-    long expectedPauses = TcpTestSupport.slowReaderPauseCount(total, chunk, seed, pauseProbability);
-    assertTrue(expectedPauses >= 5, "about one pause per 400 KB: " + expectedPauses);
-    assertEquals(
-        expectedPauses,
-        result.pauses(),
-        "pauses, fixed by the seed" + replay + ": " + result.describe());
-    // The point of the scenario: the reader's pauses closed the window on the writer (to
-    // zero, or to less than a segment, which the writer must not fill: RFC 1122 §4.2.3.4).
-    assertTrue(
-        windows.belowOneSegment() > 0,
-        "the writer met a closed window" + replay + ": " + windows + "; " + result.describe());
-    assertTrue(
-        result.writes().maxStall().compareTo(Duration.ofSeconds(5)) < 0,
-        "longest write" + replay + ": " + result.describe());
-  }
-
-  /** The windows one listening host advertises from {@code port}, as a tap sees them. */
-  static final class ReaderWindows {
-    private final dev.vnetif.wire.Ipv4Address address;
-    private final int port;
-    private int shift = -1;
-    private long advertisements;
-    private long zero;
-    private long belowOneSegment;
-    private long smallest = Long.MAX_VALUE;
-
-    ReaderWindows(Stack host, int port) {
-      this.address = dev.vnetif.wire.Ipv4Address.fromInet(host.address());
-      this.port = port;
-    }
-
-    /** Called on the tap's actor, one frame at a time. */
-    synchronized void see(Frame frame) {
-      frame
-          .ipv4()
-          .filter(ip -> ip.source().equals(address))
-          .flatMap(ip -> frame.tcp())
-          .filter(seg -> seg.sourcePort() == port)
-          .ifPresent(
-              seg -> {
-                if (seg.isSyn()) {
-                  shift = Math.max(0, seg.options().windowScale()); // RFC 7323 §2.2
-                  return;
-                }
-                if (shift < 0 || seg.isRst()) {
-                  return;
-                }
-                long window = (long) seg.window() << shift;
-                advertisements++;
-                smallest = Math.min(smallest, window);
-                if (window == 0) {
-                  zero++;
-                }
-                if (window < 1460) {
-                  belowOneSegment++;
-                }
-              });
-    }
-
-    synchronized long belowOneSegment() {
-      return belowOneSegment;
-    }
-
-    @Override
-    public synchronized String toString() {
-      return advertisements
-          + " advertised (scale "
-          + shift
-          + "), "
-          + zero
-          + " zero, "
-          + belowOneSegment
-          + " below one MSS, smallest "
-          + smallest
-          + " bytes";
-    }
-  }
-
-  @Test
-  @DisplayName(
-      "keepalive {0 s, 1 s, 3}: the server's peer vanishes silently; its pending read returns Eof, writes fail")
-  void keepaliveDetectsVanishedPeer() {
-    network();
-    Stack server = host("10.0.0.3/24");
-    Stack client = host("10.0.0.2/24");
-    CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
-    CompletableFuture<ReadResult> pendingRead = new CompletableFuture<>();
-    server
-        .tcp()
-        .listen(
-            22,
-            new Keepalive(Duration.ZERO, Duration.ofSeconds(1), 3),
-            flow -> {
-              accepted.complete(flow);
-              return flow.read().thenApply(pendingRead::complete);
-            });
-    TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 22)), WAIT, "connect");
-    TcpFlow serverFlow = await(accepted, WAIT, "accept");
-    await(client.disconnect(), WAIT, "client leaves the switch");
-    long start = System.nanoTime();
-    ReadResult result =
-        await(
-            pendingRead,
-            Duration.ofSeconds(6),
-            "the server's read after its peer vanished " + serverFlow.stats());
-    long millis = (System.nanoTime() - start) / 1_000_000;
-    System.out.println(
-        "keepalive: Eof " + millis + " ms after the peer left; " + serverFlow.stats());
-    assertEquals(ReadResult.EOF, result);
-    Throwable failure =
-        failureOf(
-            serverFlow.write(ByteString.fromString("anyone?")),
-            WAIT,
-            "write after keepalive failure");
-    assertInstanceOf(ConnectionClosedException.class, failure);
-    assertTrue(
-        failure
-            .getMessage()
-            .contains(serverFlow.src().getPort() + " -> 10.0.0.2:" + flow.src().getPort()),
-        failure.getMessage());
-    awaitCondition(
-        () -> server.stats().openFlows() == 0,
-        WAIT,
-        () -> "the server's table is empty: " + server.stats());
-    awaitCondition(
-        () -> serverFlow.stats().state() == TcpState.CLOSED,
-        WAIT,
-        () -> "the server's flow is CLOSED: " + serverFlow.stats());
-  }
-
-  @Test
-  @DisplayName(
       "simultaneous close: the FINs cross (neither ACKs the other's), both closes complete, and no flow stays in either table")
   void simultaneousClose() throws Exception {
     // Client and server on two networks joined by a bridge that holds the first FIN until
@@ -434,63 +273,6 @@ class TcpScenarioTest {
     }
   }
 
-  @Test
-  @DisplayName(
-      "simultaneous close with 256 KiB in flight each way: each side reads all of the other's data, then Eof; tables drain")
-  void simultaneousCloseWithDataInFlight() {
-    network(TcpTestSupport.withMsl(testKit.system(), Duration.ofMillis(100)));
-    Stack server = host("10.0.0.3/24");
-    Stack client = host("10.0.0.2/24");
-    long seed = 0x51C105EL;
-    byte[] fromClient = randomBytes(seed, 256 * 1024);
-    byte[] fromServer = randomBytes(seed + 1, 256 * 1024);
-    CompletableFuture<TcpFlow> accepted = new CompletableFuture<>();
-    CompletableFuture<Void> release = new CompletableFuture<>();
-    server
-        .tcp()
-        .listen(
-            9,
-            flow -> {
-              accepted.complete(flow);
-              return release;
-            });
-    TcpFlow flow = await(client.tcp().createConnection(endpoint(server, 9)), WAIT, "connect");
-    TcpFlow serverFlow = await(accepted, WAIT, "accept");
-
-    // Both write, both close, both read: nothing waits for the other side first.
-    CompletionStage<?> clientWrite = flow.write(ByteString.fromArray(fromClient));
-    CompletionStage<?> serverWrite = serverFlow.write(ByteString.fromArray(fromServer));
-    CompletionStage<?> clientClose = flow.close();
-    CompletionStage<?> serverClose = serverFlow.close();
-    CompletionStage<ReadSummary> clientRead = readAll(flow);
-    CompletionStage<ReadSummary> serverRead = readAll(serverFlow);
-    String state = " (seed " + seed + ")";
-    await(clientWrite, WAIT, "client write" + state);
-    await(serverWrite, WAIT, "server write" + state);
-    ReadSummary atClient = await(clientRead, WAIT, "client reads to Eof" + state + flow.stats());
-    ReadSummary atServer =
-        await(serverRead, WAIT, "server reads to Eof" + state + serverFlow.stats());
-    await(clientClose, WAIT, "client close" + state + flow.stats());
-    await(serverClose, WAIT, "server close" + state + serverFlow.stats());
-    release.complete(null);
-    assertEquals(sha256Hex(fromServer), atClient.hex(), "what the client read" + state);
-    assertEquals(sha256Hex(fromClient), atServer.hex(), "what the server read" + state);
-    awaitCondition(
-        () ->
-            client.stats().openFlows() == 0
-                && server.stats().openFlows() == 0
-                // TIME_WAIT is the host's table now, not a flow (issue 8 item 9)
-                && client.stats().timeWaitEntries() == 0
-                && server.stats().timeWaitEntries() == 0,
-        WAIT,
-        () ->
-            "both tables empty: client "
-                + client.stats()
-                + " "
-                + flow.stats()
-                + "; server "
-                + server.stats()
-                + " "
-                + serverFlow.stats());
-  }
+  // Keepalive, the slow reader and the simultaneous close with data in flight wait for timers:
+  // TcpTimerScenarioTest, in virtual time.
 }

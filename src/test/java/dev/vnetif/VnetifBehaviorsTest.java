@@ -146,10 +146,10 @@ class VnetifBehaviorsTest {
 
     client.ref().tell(new FlowCommand.Write(ByteString.fromString("request"), "sent"));
     clientEvents.expectMessage(TIMEOUT, new FlowEvent.Ack("sent"));
-    assertEquals("request", FlowProtocolTest.receiveBytes(serverEvents, 7).utf8String());
+    assertEquals("request", receiveBytes(serverEvents, 7).utf8String());
 
     server.ref().tell(new FlowCommand.Write(ByteString.fromString("response"), null));
-    assertEquals("response", FlowProtocolTest.receiveBytes(clientEvents, 8).utf8String());
+    assertEquals("response", receiveBytes(clientEvents, 8).utf8String());
 
     client.ref().tell(new FlowCommand.ConfirmedClose());
     serverEvents.expectMessage(TIMEOUT, FlowEvent.PEER_CLOSED);
@@ -222,5 +222,15 @@ class VnetifBehaviorsTest {
             internal.getSimpleName() + " must not be constructible outside dev.vnetif.stack");
       }
     }
+  }
+
+  /** Concatenates Received events until {@code n} bytes came; fails on any other event. */
+  static ByteString receiveBytes(TestProbe<FlowEvent> handler, int n) {
+    ByteString all = ByteString.emptyByteString();
+    while (all.length() < n) {
+      all = all.concat(handler.expectMessageClass(FlowEvent.Received.class, TIMEOUT).data());
+    }
+    assertEquals(n, all.length(), "received more than was written: " + all.utf8String());
+    return all;
   }
 }

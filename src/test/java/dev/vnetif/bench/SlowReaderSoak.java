@@ -81,6 +81,7 @@ public final class SlowReaderSoak {
       SlowReaderResult result =
           TcpTestSupport.await(
               TcpTestSupport.slowReader(
+                  system,
                   reader,
                   writer,
                   7000,

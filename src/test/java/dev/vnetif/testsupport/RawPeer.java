@@ -1,6 +1,7 @@
 package dev.vnetif.testsupport;
 
 import dev.vnetif.RawPort;
+import dev.vnetif.time.VirtualTime;
 import dev.vnetif.wire.ArpPacket;
 import dev.vnetif.wire.EthernetFrame;
 import dev.vnetif.wire.Ipv4Address;
@@ -15,15 +16,35 @@ import org.apache.pekko.util.ByteString;
  * A scripted host on a {@link RawPort}: it owns an IPv4 address, answers ARP requests for it while
  * the test waits for traffic, and sends hand-built IPv4 datagrams — the way packetdrill or mirage's
  * RFC 5961 tests play the peer.
+ *
+ * <p>On a network in virtual time, give it the {@link VirtualTime}: its waits then let virtual time
+ * pass (in {@link #VIRTUAL_STEP}s) instead of wall time, and {@link #arrivedAt()} tells the virtual
+ * instant the last datagram was taken, to the step.
  */
 public final class RawPeer {
+  /** How far virtual time moves between two looks at the port while waiting. */
+  public static final Duration VIRTUAL_STEP = Duration.ofMillis(1);
+
   private final RawPort port;
   private final Ipv4Address address;
+  private final VirtualTime time;
   private int identification = 1;
+  private Duration arrivedAt;
 
   public RawPeer(RawPort port, Ipv4Address address) {
+    this(port, address, null);
+  }
+
+  /** A peer whose waits run in {@code time} (null: real time). */
+  public RawPeer(RawPort port, Ipv4Address address, VirtualTime time) {
     this.port = port;
     this.address = address;
+    this.time = time;
+  }
+
+  /** Virtual time when the last datagram was taken from the port (virtual-time peers only). */
+  public Duration arrivedAt() {
+    return arrivedAt;
   }
 
   public Ipv4Address address() {
@@ -79,14 +100,23 @@ public final class RawPeer {
    */
   public Ipv4Packet nextDatagram(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
+    Duration virtualDeadline = time == null ? null : time.now().plus(timeout);
     while (true) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return null;
-      }
-      ByteString bytes = port.poll(Duration.ofNanos(left));
-      if (bytes == null) {
-        return null;
+      ByteString bytes;
+      if (time == null) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return null;
+        }
+        bytes = port.poll(Duration.ofNanos(left));
+        if (bytes == null) {
+          return null;
+        }
+      } else {
+        bytes = nextFrameInVirtualTime(virtualDeadline);
+        if (bytes == null) {
+          return null;
+        }
       }
       try {
         EthernetFrame frame = EthernetFrame.parse(bytes);
@@ -101,6 +131,26 @@ public final class RawPeer {
       } catch (MalformedPacketException e) {
         throw new AssertionError("the stack sent a malformed frame: " + e.getMessage(), e);
       }
+    }
+  }
+
+  /**
+   * The next frame delivered by {@code deadline} of virtual time: what the simulation delivers at
+   * this instant first, then time moves on a step at a time. Null past the deadline.
+   */
+  private ByteString nextFrameInVirtualTime(Duration deadline) throws InterruptedException {
+    while (true) {
+      time.runUntilIdle();
+      ByteString bytes = port.poll(Duration.ZERO);
+      if (bytes != null) {
+        arrivedAt = time.now();
+        return bytes;
+      }
+      Duration left = deadline.minus(time.now());
+      if (left.isNegative() || left.isZero()) {
+        return null;
+      }
+      time.advance(left.compareTo(VIRTUAL_STEP) < 0 ? left : VIRTUAL_STEP);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.vnetif.NetworkConfig;
 import dev.vnetif.ReadResult;
 import dev.vnetif.Stack;
 import dev.vnetif.TcpFlow;
+import dev.vnetif.time.VirtualTime;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.util.ByteString;
@@ -96,6 +98,24 @@ public final class TcpTestSupport {
   public static CompletionStage<Void> after(Duration delay) {
     return CompletableFuture.runAsync(
         () -> {}, CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS));
+  }
+
+  /**
+   * A stage that completes after {@code delay} on the system's scheduler: real time on a real-time
+   * system, virtual time on one in virtual time (where {@link #after(Duration)} would wait for the
+   * wall clock while the simulation stands still).
+   */
+  public static CompletionStage<Void> after(ActorSystem<?> system, Duration delay) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    system.scheduler().scheduleOnce(delay, () -> done.complete(null), system.executionContext());
+    return done;
+  }
+
+  /** Nanoseconds as the system's network clock reads them: virtual time on a simulation. */
+  public static LongSupplier nanoClock(ActorSystem<?> system) {
+    return VirtualTime.find(system)
+        .<LongSupplier>map(t -> t.clock()::nanoTime)
+        .orElse(System::nanoTime);
   }
 
   // ------------------------------------------------------------ networks
@@ -311,7 +331,13 @@ public final class TcpTestSupport {
   /** Like {@link #writeAll(TcpFlow, byte[], int)} for data produced on demand. */
   public static CompletionStage<WriteSummary> writeAll(
       TcpFlow flow, long total, int chunk, Chunks chunks) {
-    long start = System.nanoTime();
+    return writeAll(flow, total, chunk, chunks, System::nanoTime);
+  }
+
+  /** Like {@link #writeAll(TcpFlow, long, int, Chunks)}, timing the writes by {@code clock}. */
+  public static CompletionStage<WriteSummary> writeAll(
+      TcpFlow flow, long total, int chunk, Chunks chunks, LongSupplier clock) {
+    long start = clock.getAsLong();
     long[] offset = {0};
     long[] writes = {0};
     long[] maxStall = {0};
@@ -322,16 +348,16 @@ public final class TcpTestSupport {
           int n = (int) Math.min(chunk, total - offset[0]);
           ByteString piece = chunks.at(offset[0], n);
           offset[0] += n;
-          long issued = System.nanoTime();
+          long issued = clock.getAsLong();
           return flow.write(piece)
               .thenApply(
                   done -> {
-                    maxStall[0] = Math.max(maxStall[0], System.nanoTime() - issued);
+                    maxStall[0] = Math.max(maxStall[0], clock.getAsLong() - issued);
                     writes[0]++;
                     return true;
                   });
         })
-        .thenApply(v -> new WriteSummary(writes[0], maxStall[0], System.nanoTime() - start));
+        .thenApply(v -> new WriteSummary(writes[0], maxStall[0], clock.getAsLong() - start));
   }
 
   /**
@@ -408,10 +434,12 @@ public final class TcpTestSupport {
    * bytes in {@code chunk}-byte writes, then closes; the server reads to Eof, then closes. The
    * reader pauses as if a fraction {@code pauseProbability} of chunk-sized reads paused — once per
    * {@code chunk / pauseProbability} bytes on average, at byte offsets drawn from the seed (see
-   * {@link ReaderPauses}) — for a time within [{@code minPause}, {@code maxPause}] each (a timer
-   * completes the next read later). Completes when both sides have closed.
+   * {@link ReaderPauses}) — for a time within [{@code minPause}, {@code maxPause}] each (a timer of
+   * {@code system}'s scheduler completes the next read later). Times are read from the system's
+   * clock: virtual time on a system in virtual time. Completes when both sides have closed.
    */
   public static CompletionStage<SlowReaderResult> slowReader(
+      ActorSystem<?> system,
       Stack server,
       Stack client,
       int port,
@@ -437,7 +465,7 @@ public final class TcpTestSupport {
                         Duration pause = pauses.pauseAfter(bytesRead);
                         return pause.isZero()
                             ? CompletableFuture.completedFuture(null)
-                            : after(pause);
+                            : after(system, pause);
                       });
               return read.thenCompose(
                       summary ->
@@ -454,6 +482,7 @@ public final class TcpTestSupport {
                         }
                       });
             });
+    LongSupplier clock = nanoClock(system);
     SplittableRandom data = new SplittableRandom(seed);
     MessageDigest written = sha256();
     byte[] buffer = new byte[chunk];
@@ -462,7 +491,7 @@ public final class TcpTestSupport {
         .createConnection(endpoint(server, port))
         .thenCompose(
             flow -> {
-              long start = System.nanoTime();
+              long start = clock.getAsLong();
               Chunks chunks =
                   (offset, n) -> {
                     byte[] piece = n == buffer.length ? buffer : new byte[n];
@@ -470,7 +499,7 @@ public final class TcpTestSupport {
                     written.update(piece);
                     return ByteString.fromArray(piece); // copies: the buffer is reused
                   };
-              return writeAll(flow, total, chunk, chunks)
+              return writeAll(flow, total, chunk, chunks, clock)
                   .thenCompose(w -> flow.close().thenApply(d -> w))
                   .thenCompose(
                       w ->
@@ -483,7 +512,7 @@ public final class TcpTestSupport {
                                       w,
                                       pauses.passed(),
                                       pauses.paused(),
-                                      System.nanoTime() - start,
+                                      clock.getAsLong() - start,
                                       flow,
                                       accepted)));
             });
