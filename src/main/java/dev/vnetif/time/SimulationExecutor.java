@@ -60,9 +60,26 @@ final class SimulationExecutor extends AbstractExecutorService {
         LOG.debug("task submitted after the simulation shut down, dropped: {}", task);
         return;
       }
+      boolean wasEmpty = queue.isEmpty();
       queue.addLast(task);
       outstanding++;
-      lock.notifyAll();
+      if (wasEmpty) {
+        // Only the simulation thread waits for work, and only on an empty queue. Waking the
+        // callers waiting for idle on every task would cost them a wake-up per message.
+        lock.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Queues {@code tasks} in order as one step: the simulation thread cannot start the first before
+   * the last is queued, so what the first queues comes after all of them, whatever the timing.
+   */
+  void executeAll(java.util.List<Runnable> tasks) {
+    synchronized (lock) {
+      for (Runnable task : tasks) {
+        execute(task);
+      }
     }
   }
 

@@ -210,14 +210,17 @@ public final class VirtualTimeScheduler implements Scheduler, Closeable {
 
   /** Enters the task's executor through the simulation thread, so it runs in timeline order. */
   private void dispatch(TimedTask task) {
-    executor.execute(
-        () -> {
-          try {
-            task.executor.execute(task.runnable);
-          } catch (RuntimeException e) {
-            task.executor.reportFailure(e);
-          }
-        });
+    executor.execute(entry(task));
+  }
+
+  private static Runnable entry(TimedTask task) {
+    return () -> {
+      try {
+        task.executor.execute(task.runnable);
+      } catch (RuntimeException e) {
+        task.executor.reportFailure(e);
+      }
+    };
   }
 
   private void requeue(TimedTask periodic) {
@@ -279,12 +282,17 @@ public final class VirtualTimeScheduler implements Scheduler, Closeable {
         return false;
       }
       now = Math.max(now, head.deadline);
+      // All tasks due now enter the simulation's queue at once: handed on one by one from a
+      // waiting caller's thread, the first could start running on the simulation thread and queue
+      // its own work before the second is queued, and the order within the instant would depend
+      // on thread timing.
+      java.util.List<Runnable> due = new java.util.ArrayList<>();
       while ((head = timeline.peek()) != null && head.deadline <= now) {
         timeline.poll();
         if (head.cancelled) {
           continue;
         }
-        dispatch(head);
+        due.add(entry(head));
         if (head.isPeriodic()) {
           requeue(head);
         } else {
@@ -292,6 +300,7 @@ public final class VirtualTimeScheduler implements Scheduler, Closeable {
           pendingOnce--;
         }
       }
+      executor.executeAll(due);
       return true;
     }
   }
