@@ -206,7 +206,9 @@ class BenchSidesTest {
       virtual[i] = Double.parseDouble(m.group(1));
     }
     assertTrue(virtual[0] > 0, r.out());
-    assertTrue(virtual[1] <= virtual[2] && virtual[2] <= virtual[3], r.out());
+    // The table prints each figure to its own precision (p99 2.72, max 2.7): compare within half
+    // of the coarser one's last digit, or a p99 equal to the max fails by its rounding.
+    assertTrue(virtual[1] <= virtual[2] + 0.05 && virtual[2] <= virtual[3] + 0.05, r.out());
     Matcher syn = Pattern.compile("(?m)^churn SYN retransmitted +(\\d+) +n/a +-$").matcher(r.out());
     assertTrue(syn.find(), r.out());
     assertTrue(
