@@ -77,7 +77,7 @@ final class BenchPekkoTransport implements BenchTransport {
                     .whenComplete((n, e) -> BenchPayloads.complete(received, n, e)));
     try {
       long writes = BenchPayloads.bulkWrites(bytes);
-      long start = BenchClock.nanos();
+      long start = WallClock.nanos();
       CompletionStage<Done> clientDone =
           Source.fromIterator(
                   () ->
@@ -89,7 +89,7 @@ final class BenchPekkoTransport implements BenchTransport {
       failOnError(clientDone, received, "bulk: the client");
       long got = await(received, deadline, "bulk over pekko-tcp", () -> "");
       await(clientDone, SETUP, "bulk over pekko-tcp: client close", () -> "");
-      long nanos = BenchClock.nanos() - start;
+      long nanos = WallClock.nanos() - start;
       if (got != bytes) {
         throw new BenchFailure("bulk over pekko-tcp: sent " + bytes + " bytes, server read " + got);
       }
@@ -137,11 +137,11 @@ final class BenchPekkoTransport implements BenchTransport {
                           "pingpong over pekko-tcp: the server closed after "
                               + client.completed
                               + " round trips")));
-      long start = BenchClock.nanos();
+      long start = WallClock.nanos();
       client.start(stream.first().first());
       await(
           done, deadline, "pingpong over pekko-tcp", () -> client.completed + " round trips done");
-      long nanos = BenchClock.nanos() - start;
+      long nanos = WallClock.nanos() - start;
       stream.first().first().complete();
       await(closed, SETUP, "pingpong over pekko-tcp: close", () -> "");
       return new PingPongResult(roundTrips, nanos, client.latency);
@@ -173,7 +173,7 @@ final class BenchPekkoTransport implements BenchTransport {
     }
 
     private void send(int i) {
-      sent = BenchClock.nanos();
+      sent = WallClock.nanos();
       QueueOfferResult offered = requests.offer(BenchPayloads.request(i));
       if (!offered.equals(QueueOfferResult.enqueued())) {
         done.completeExceptionally(
@@ -188,7 +188,7 @@ final class BenchPekkoTransport implements BenchTransport {
       if (sofar.size() < REQUEST_SIZE) {
         return;
       }
-      latency[i] = BenchClock.nanos() - sent;
+      latency[i] = WallClock.nanos() - sent;
       if (sofar.size() > REQUEST_SIZE) {
         throw new BenchFailure(
             "pingpong over pekko-tcp: read "
@@ -234,7 +234,7 @@ final class BenchPekkoTransport implements BenchTransport {
       failOnError(allServed, done, "connrate: the server side");
       AtomicInteger next = new AtomicInteger();
       AtomicInteger workersLeft = new AtomicInteger(concurrency);
-      long start = BenchClock.nanos();
+      long start = WallClock.nanos();
       for (int w = 0; w < concurrency; w++) {
         ConnectionWorkers.next(i -> oneConnection(port), connections, next, workersLeft, done);
       }
@@ -243,7 +243,7 @@ final class BenchPekkoTransport implements BenchTransport {
           deadline,
           "connrate over pekko-tcp",
           () -> next.get() + " connections started, " + served.get() + " served");
-      long nanos = BenchClock.nanos() - start;
+      long nanos = WallClock.nanos() - start;
       await(
           allServed,
           SETUP,

@@ -114,7 +114,7 @@ final class BenchVirtualTransport implements BenchTransport {
                   .thenCompose(n -> flow.close());
             });
     try {
-      long start = BenchClock.nanos();
+      long start = WallClock.nanos();
       TcpFlow flow =
           await(
               client.tcp().createConnection(serverAddress(port)),
@@ -137,7 +137,7 @@ final class BenchVirtualTransport implements BenchTransport {
               "bulk over virtual",
               () -> "client flow " + flow.stats() + "; " + hostStats());
       await(closed, SETUP, "bulk: close", () -> "client flow " + flow.stats());
-      long nanos = BenchClock.nanos() - start;
+      long nanos = WallClock.nanos() - start;
       if (got != bytes) {
         throw new BenchFailure("bulk over virtual: sent " + bytes + " bytes, server read " + got);
       }
@@ -174,14 +174,14 @@ final class BenchVirtualTransport implements BenchTransport {
               "pingpong: connect",
               this::hostStats);
       long[] latency = new long[roundTrips];
-      long start = BenchClock.nanos();
+      long start = WallClock.nanos();
       roundTrip(flow, 0, latency, done);
       await(
           done,
           deadline,
           "pingpong over virtual",
           () -> "client flow " + flow.stats() + "; " + hostStats());
-      long nanos = BenchClock.nanos() - start;
+      long nanos = WallClock.nanos() - start;
       await(flow.close(), SETUP, "pingpong: close", () -> "client flow " + flow.stats());
       return new PingPongResult(roundTrips, nanos, latency);
     } finally {
@@ -195,7 +195,7 @@ final class BenchVirtualTransport implements BenchTransport {
       return;
     }
     ByteString request = BenchPayloads.request(i);
-    long sent = BenchClock.nanos();
+    long sent = WallClock.nanos();
     flow.write(request)
         .whenComplete(
             (d, e) -> {
@@ -211,7 +211,7 @@ final class BenchVirtualTransport implements BenchTransport {
             done.completeExceptionally(e);
             return;
           }
-          latency[i] = BenchClock.nanos() - sent;
+          latency[i] = WallClock.nanos() - sent;
           try {
             BenchPayloads.checkEcho(echo, i);
           } catch (BenchFailure wrong) {
@@ -253,7 +253,7 @@ final class BenchVirtualTransport implements BenchTransport {
           });
       AtomicInteger next = new AtomicInteger();
       AtomicInteger workersLeft = new AtomicInteger(concurrency);
-      long start = BenchClock.nanos();
+      long start = WallClock.nanos();
       for (int w = 0; w < concurrency; w++) {
         ConnectionWorkers.next(i -> oneConnection(port), connections, next, workersLeft, done);
       }
@@ -262,7 +262,7 @@ final class BenchVirtualTransport implements BenchTransport {
           deadline,
           "connrate over virtual",
           () -> next.get() + " connections started, " + served.get() + " served; " + hostStats());
-      long nanos = BenchClock.nanos() - start;
+      long nanos = WallClock.nanos() - start;
       // Every connection the client completed must have been served in full, too.
       await(
           allServed,

@@ -127,12 +127,12 @@ final class GoodputCommand implements Callable<Integer> {
     if (!json) {
       printPlan(out, settings, t0, cells.size());
     }
-    long wallStart = System.nanoTime();
+    long wallStart = WallClock.nanos();
     List<GoodputCell.Result> results = runAll(cells, settings, err);
     long virtual = results.stream().mapToLong(r -> r.time().virtualNanos()).sum();
     GoodputTable table =
         new GoodputTable(
-            results, settings, t0, new SpeedUp(virtual, System.nanoTime() - wallStart));
+            results, settings, t0, new SpeedUp(virtual, WallClock.nanos() - wallStart));
     if (json) {
       out.print(table.json());
     } else {

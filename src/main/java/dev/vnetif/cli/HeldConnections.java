@@ -45,10 +45,10 @@ final class HeldConnections {
       IntFunction<CompletionStage<T>> open,
       Function<T, CompletionStage<?>> close)
       throws InterruptedException {
-    long end = BenchClock.nanos() + deadline.toNanos();
+    long end = WallClock.nanos() + deadline.toNanos();
     long before = heapAfterFullGc();
     List<T> held = new ArrayList<>(connections);
-    long openStart = BenchClock.nanos();
+    long openStart = WallClock.nanos();
     ArrayDeque<CompletionStage<T>> opening = new ArrayDeque<>();
     try {
       int next = 0;
@@ -91,7 +91,7 @@ final class HeldConnections {
           e,
           String.format(Locale.ROOT, "%s at %,d", BenchFailure.reason(e), openBeforeFailure));
     }
-    long openNanos = BenchClock.nanos() - openStart;
+    long openNanos = WallClock.nanos() - openStart;
     long heldHeap = heapAfterFullGc();
     closeAll(transport, held, close, end);
     return new MemoryResult(connections, before, heldHeap, openNanos);
@@ -142,6 +142,6 @@ final class HeldConnections {
   }
 
   private static Duration left(long endNanos) {
-    return Duration.ofNanos(Math.max(1_000_000, endNanos - BenchClock.nanos()));
+    return Duration.ofNanos(Math.max(1_000_000, endNanos - WallClock.nanos()));
   }
 }

@@ -82,12 +82,12 @@ final class PekkoChurn {
       CompletableFuture<Done> done = new CompletableFuture<>();
       AtomicInteger next = new AtomicInteger();
       AtomicInteger workersLeft = new AtomicInteger(plan.concurrency());
-      long start = BenchClock.nanos();
+      long start = WallClock.nanos();
       for (int w = 0; w < plan.concurrency(); w++) {
         ConnectionWorkers.next(this::connection, plan.connections(), next, workersLeft, done);
       }
       await(done, deadline, "churn over pekko-tcp", () -> next.get() + " connections started");
-      long nanos = BenchClock.nanos() - start;
+      long nanos = WallClock.nanos() - start;
       return new ChurnResult(
           plan.connections(), nanos, connectNanos, -1, aborted.get(), reused.get(), -1);
     } finally {
@@ -101,7 +101,7 @@ final class PekkoChurn {
     CompletableFuture<Done> result = new CompletableFuture<>();
     boolean abort = aborts[i];
     ByteString[] received = {ByteString.emptyByteString()};
-    long asked = BenchClock.nanos();
+    long asked = WallClock.nanos();
     Source<ByteString, ?> afterEcho =
         Source.completionStage(echoed)
             .flatMapConcat(
@@ -123,7 +123,7 @@ final class PekkoChurn {
     ran.first()
         .thenAccept(
             c -> {
-              connectNanos[i] = BenchClock.nanos() - asked;
+              connectNanos[i] = WallClock.nanos() - asked;
               if (!portsUsed.add(c.localAddress().getPort())) {
                 reused.incrementAndGet();
               }

@@ -135,7 +135,7 @@ final class PingCommand implements Callable<Integer> {
     Duration wait = Duration.ofNanos((long) (timeout * 1e9));
     long intervalNanos = (long) (interval * 1e9);
     for (int sent = 1; sent <= count; sent++) {
-      long started = System.nanoTime();
+      long started = WallClock.nanos();
       stats.sent();
       try {
         PingReply reply =
@@ -162,7 +162,7 @@ final class PingCommand implements Callable<Integer> {
         }
       }
       out.flush();
-      long rest = intervalNanos - (System.nanoTime() - started);
+      long rest = intervalNanos - (WallClock.nanos() - started);
       if (sent < count && rest > 0) {
         TimeUnit.NANOSECONDS.sleep(rest);
       }

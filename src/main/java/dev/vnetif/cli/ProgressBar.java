@@ -39,7 +39,7 @@ final class ProgressBar implements AutoCloseable {
   /** Draws on {@code terminal} until closed; {@code done} is read from the drawing thread. */
   static ProgressBar start(PrintWriter terminal, long total, LongSupplier done) {
     ProgressBar bar = new ProgressBar(terminal, total, done);
-    bar.lastNanos = System.nanoTime();
+    bar.lastNanos = WallClock.nanos();
     bar.redraws.scheduleAtFixedRate(bar::redraw, 0, REDRAW_MILLIS, TimeUnit.MILLISECONDS);
     return bar;
   }
@@ -55,7 +55,7 @@ final class ProgressBar implements AutoCloseable {
   }
 
   private synchronized void redraw() {
-    long now = System.nanoTime();
+    long now = WallClock.nanos();
     long bytes = done.getAsLong();
     double seconds = Math.max(1, now - lastNanos) / 1e9;
     double rate = (bytes - lastBytes) / 1e6 / seconds;

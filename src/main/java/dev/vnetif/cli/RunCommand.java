@@ -56,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
           "scenario " + file + " has no traffic to run; add scenario.traffic = [ ... ]");
     }
     PrintWriter out = spec.commandLine().getOut();
-    long began = System.nanoTime();
+    long began = WallClock.nanos();
     try (NetworkSession session = new NetworkSession(options, scenario, time.virtualTime)) {
       List<ConditionBlock> applied = session.applyConditions(flagConditions);
       if (session.isVirtual()) {
@@ -88,7 +88,7 @@ final class RunCommand implements Callable<Integer> {
                   Locale.ROOT,
                   "ran %.1f s, wall time %.1f s",
                   result.nanos() / 1e9,
-                  (System.nanoTime() - began) / 1e9);
+                  (WallClock.nanos() - began) / 1e9);
       out.printf(
           "scenario '%s': %d of %d traffic entries ended as expected; %s%n",
           scenario.name(), expected, result.traffic().size(), timing);

@@ -37,14 +37,14 @@ record SpeedUp(long virtualNanos, long wallNanos) {
 
   /** Starts measuring a span on {@code clock} (virtual) and on the wall clock. */
   static Stopwatch start(TrafficClock clock) {
-    return new Stopwatch(clock, clock.nanos(), System.nanoTime());
+    return new Stopwatch(clock, clock.nanos(), WallClock.nanos());
   }
 
   /** A span being measured. */
   record Stopwatch(TrafficClock clock, long virtualStart, long wallStart) {
     /** The span from the start until now. */
     SpeedUp stop() {
-      return new SpeedUp(clock.nanos() - virtualStart, System.nanoTime() - wallStart);
+      return new SpeedUp(clock.nanos() - virtualStart, WallClock.nanos() - wallStart);
     }
   }
 }

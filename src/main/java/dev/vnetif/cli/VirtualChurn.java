@@ -105,7 +105,7 @@ final class VirtualChurn {
       CompletableFuture<Done> done = new CompletableFuture<>();
       AtomicInteger next = new AtomicInteger();
       AtomicInteger workersLeft = new AtomicInteger(plan.concurrency());
-      long start = BenchClock.nanos();
+      long start = WallClock.nanos();
       for (int w = 0; w < plan.concurrency(); w++) {
         ConnectionWorkers.next(this::connection, plan.connections(), next, workersLeft, done);
       }
@@ -119,7 +119,7 @@ final class VirtualChurn {
                   + served.get()
                   + " served; server host "
                   + server.stats());
-      long nanos = BenchClock.nanos() - start;
+      long nanos = WallClock.nanos() - start;
       int expectedServerFailures = aborted.get();
       if (serverFailures.get() > expectedServerFailures) {
         throw new BenchFailure(
@@ -169,13 +169,13 @@ final class VirtualChurn {
   private CompletionStage<Done> connection(int i) {
     int host = i % clients.size();
     Stack client = clients.get(host);
-    long asked = BenchClock.nanos();
+    long asked = WallClock.nanos();
     return client
         .tcp()
         .createConnection(new InetSocketAddress(server.address(), PORT))
         .thenCompose(
             flow -> {
-              long connected = BenchClock.nanos();
+              long connected = WallClock.nanos();
               connectNanos[i] = connected - asked;
               TcpFlowStats stats = flow.stats();
               if (stats != null && stats.timeouts() > 0) {
@@ -196,7 +196,7 @@ final class VirtualChurn {
                     return finish(i, flow)
                         .thenApply(
                             d -> {
-                              lastEnd.get(host).set(port - portLow, BenchClock.nanos());
+                              lastEnd.get(host).set(port - portLow, WallClock.nanos());
                               return d;
                             });
                   });
