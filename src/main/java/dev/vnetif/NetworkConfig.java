@@ -149,6 +149,8 @@ public record NetworkConfig(
         .withNagle(t.getBoolean("nagle"))
         .withMinshallNagle(t.getBoolean("nagle-minshall"))
         .withWindowScaling(t.getBoolean("window-scaling"))
+        .withTimestamps(t.getBoolean("timestamps"))
+        .withSack(t.getBoolean("sack"))
         .withChallengeAckLimit(t.getInt("challenge-ack-limit"));
   }
 

@@ -121,7 +121,10 @@ public final class FlowHandle {
         s.timeouts(),
         s.challengeAcks(),
         s.zeroWindowProbes(),
-        s.keepaliveProbes());
+        s.keepaliveProbes(),
+        s.pawsRejected(),
+        s.sackBlocksReceived(),
+        s.dsacksReceived());
   }
 
   /** Why the connection ended, or null while it has not. */

@@ -116,7 +116,7 @@ final class TcpDemux {
               source,
               key.remotePort(),
               settings.clock().nanoTime());
-      listener.tell(new TcpListenerActor.SynArrived(segment, source, iss));
+      listener.tell(new TcpListenerActor.SynArrived(segment, source, iss, timestampOffset(key)));
       return;
     }
     counters.drop(DropReason.TCP_PORT_CLOSED);
@@ -143,18 +143,18 @@ final class TcpDemux {
         if (listener == null) {
           // No one to take the new connection: the SYN is answered as an old one would be (as
           // Linux's TCP_TW_SYN falls through to TCP_TW_ACK without a listener).
-          transmitter.send(source, timeWait.ack(key, segment));
+          transmitter.send(source, timeWait.ack(key, segment, now));
           return;
         }
         int iss = timeWait.reopen(key);
         if (ctx.getLog().isDebugEnabled()) {
           ctx.getLog().debug("{}: SYN reopens {} in TIME_WAIT, ISS {}", settings.name(), key, iss);
         }
-        listener.tell(new TcpListenerActor.SynArrived(segment, source, iss));
+        listener.tell(new TcpListenerActor.SynArrived(segment, source, iss, timestampOffset(key)));
         publish();
       }
       case ACK, CHALLENGE_ACK, ACK_AND_RESTART ->
-          transmitter.send(source, timeWait.ack(key, segment));
+          transmitter.send(source, timeWait.ack(key, segment, now));
       case END -> publish();
       case IGNORE -> {}
     }
@@ -245,8 +245,19 @@ final class TcpDemux {
             null);
     ActorRef<FlowCommand> flow =
         ctx.spawnAnonymous(
-            TcpFlowActor.active(wiring, iss, msg.replyTo()), DispatcherSelector.sameAsParent());
+            TcpFlowActor.active(wiring, iss, timestampOffset(key), msg.replyTo()),
+            DispatcherSelector.sameAsParent());
     register(key, flow);
+  }
+
+  /**
+   * The TSval offset of a connection (RFC 7323 §5.4): a keyed hash of its 4-tuple under a key from
+   * the seed, the same for every incarnation of the 4-tuple, so a reopened connection's TSvals
+   * continue above the old one's (RFC 6191).
+   */
+  private int timestampOffset(FlowKey key) {
+    return isn.timestampOffset(
+        settings.address(), key.localPort(), key.remoteAddress(), key.remotePort());
   }
 
   /**

@@ -87,7 +87,7 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
 
   /** A connection we open: the host registered it; the SYN goes out at once. */
   static Behavior<FlowCommand> active(
-      Wiring wiring, int iss, ActorRef<FlowCommand.ConnectReply> replyTo) {
+      Wiring wiring, int iss, int tsOffset, ActorRef<FlowCommand.ConnectReply> replyTo) {
     OneShot<ActorRef<FlowCommand.ConnectReply>> asker = new OneShot<>(replyTo);
     return Behaviors.withTimers(
         timers ->
@@ -101,6 +101,7 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
                           wiring.key().localPort(),
                           wiring.key().remotePort(),
                           iss,
+                          tsOffset,
                           flow,
                           flow.now());
                   return flow.settle();
@@ -111,7 +112,7 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
    * A connection for a SYN a listener accepted. It registers with the host before its SYN-ACK
    * leaves, so the peer's answer finds it.
    */
-  static Behavior<FlowCommand> passive(Wiring wiring, TcpSegment syn, int iss) {
+  static Behavior<FlowCommand> passive(Wiring wiring, TcpSegment syn, int iss, int tsOffset) {
     OneShot<TcpSegment> accepted = new OneShot<>(syn);
     return Behaviors.withTimers(
         timers ->
@@ -119,7 +120,8 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
                 ctx -> {
                   TcpFlowActor flow = new TcpFlowActor(ctx, timers, wiring);
                   wiring.host().tell(new HostCommand.FlowRegistered(wiring.key(), ctx.getSelf()));
-                  flow.tcb = Tcb.accept(wiring.config(), accepted.take(), iss, flow, flow.now());
+                  flow.tcb =
+                      Tcb.accept(wiring.config(), accepted.take(), iss, tsOffset, flow, flow.now());
                   return flow.settle();
                 }));
   }

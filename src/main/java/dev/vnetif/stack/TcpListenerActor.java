@@ -35,7 +35,7 @@ public final class TcpListenerActor {
   public sealed interface Command {}
 
   /** A SYN for this port with no connection yet, and the ISS to answer it with (RFC 6528). */
-  record SynArrived(TcpSegment syn, Ipv4Address remote, int iss) implements Command {}
+  record SynArrived(TcpSegment syn, Ipv4Address remote, int iss, int tsOffset) implements Command {}
 
   record FlowEstablished(FlowKey key, FlowHandle handle) implements Command {}
 
@@ -149,7 +149,8 @@ public final class TcpListenerActor {
             ctx.getSelf());
     ActorRef<FlowCommand> flow =
         ctx.spawnAnonymous(
-            TcpFlowActor.passive(wiring, msg.syn(), msg.iss()), DispatcherSelector.sameAsParent());
+            TcpFlowActor.passive(wiring, msg.syn(), msg.iss(), msg.tsOffset()),
+            DispatcherSelector.sameAsParent());
     ctx.watchWith(flow, new FlowStopped(key, flow));
     open.put(key, flow);
     halfOpen.add(key);

@@ -104,8 +104,8 @@ final class TimeWaitTable {
   }
 
   /** Our ACK for {@code segment}, which arrived for {@code key} (in TIME_WAIT). */
-  TcpSegment ack(FlowKey key, TcpSegment segment) {
-    return entries.get(key).ack(segment);
+  TcpSegment ack(FlowKey key, TcpSegment segment, long now) {
+    return entries.get(key).ack(segment, now);
   }
 
   /** Ends {@code key}'s TIME_WAIT for a new connection; returns that connection's ISS. */

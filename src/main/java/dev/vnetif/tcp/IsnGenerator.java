@@ -25,6 +25,9 @@ public final class IsnGenerator {
   /** Domain separation: other uses of the same seed must not derive the same key. */
   private static final long ISN_KEY_DOMAIN = 0x5443_5049_534E_3635L; // "TCPISN65"
 
+  /** Domain separation for the timestamp offset key: unrelated to the ISN key. */
+  private static final long TS_OFFSET_KEY_DOMAIN = 0x5443_5054_534F_4646L; // "TCPTSOFF"
+
   private static final long GOLDEN_GAMMA = 0x9E37_79B9_7F4A_7C15L;
 
   /** RFC 6528 §3: M is a 4-microsecond timer. */
@@ -33,12 +36,20 @@ public final class IsnGenerator {
   private final long k0;
   private final long k1;
 
+  /** The key of the timestamp offsets (RFC 7323 §5.4), derived like the ISN key. */
+  private final long tsK0;
+
+  private final long tsK1;
+
   /** Derives the secret key from the network seed. */
   public IsnGenerator(long seed) {
     // The first two outputs of a SplitMix64 generator started at the domain-tagged seed.
     long state = seed ^ ISN_KEY_DOMAIN;
     this.k0 = splitMix64(state + GOLDEN_GAMMA);
     this.k1 = splitMix64(state + 2 * GOLDEN_GAMMA);
+    long tsState = seed ^ TS_OFFSET_KEY_DOMAIN;
+    this.tsK0 = splitMix64(tsState + GOLDEN_GAMMA);
+    this.tsK1 = splitMix64(tsState + 2 * GOLDEN_GAMMA);
   }
 
   /**
@@ -57,6 +68,26 @@ public final class IsnGenerator {
       Ipv4Address remoteAddress,
       int remotePort,
       long nowNanos) {
+    int f = (int) sipHash24(k0, k1, tuple(localAddress, localPort, remoteAddress, remotePort));
+    int m = (int) Math.floorDiv(nowNanos, TICK_NANOS);
+    return m + f;
+  }
+
+  /**
+   * The offset added to the timestamp clock of a connection (RFC 7323 §5.4, Linux's {@code
+   * tsoffset}): a keyed hash of the 4-tuple under a key of its own, also derived from the seed. An
+   * observer of one connection's TSvals learns nothing of another's clock, and the same seed gives
+   * the same offsets.
+   *
+   * @throws IllegalArgumentException naming the port when a port is out of range
+   */
+  public int timestampOffset(
+      Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort) {
+    return (int) sipHash24(tsK0, tsK1, tuple(localAddress, localPort, remoteAddress, remotePort));
+  }
+
+  private static byte[] tuple(
+      Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort) {
     Objects.requireNonNull(localAddress, "localAddress");
     Objects.requireNonNull(remoteAddress, "remoteAddress");
     checkPort("localPort", localPort);
@@ -68,9 +99,7 @@ public final class IsnGenerator {
     tuple[9] = (byte) localPort;
     tuple[10] = (byte) (remotePort >>> 8);
     tuple[11] = (byte) remotePort;
-    int f = (int) sipHash24(k0, k1, tuple);
-    int m = (int) Math.floorDiv(nowNanos, TICK_NANOS);
-    return m + f;
+    return tuple;
   }
 
   private static void checkPort(String what, int port) {

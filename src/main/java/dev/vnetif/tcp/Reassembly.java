@@ -25,6 +25,9 @@ public final class Reassembly {
 
   private static final int INITIAL_RANGES = 8;
 
+  /** How many recently received segments are remembered for the order of SACK blocks. */
+  private static final int RECENT = 4;
+
   private final int maxBytes;
   private final int maxRanges;
 
@@ -40,6 +43,14 @@ public final class Reassembly {
   private int mergedStart; // merged range, relative to the inserted seq
   private int mergedEnd;
   private int heldInMerged; // bytes already held inside the merged range
+
+  /**
+   * RFC 2018 §4: the first sequence numbers of the most recently received segments, newest first,
+   * one per held range — the order SACK blocks are reported in.
+   */
+  private final int[] recent = new int[RECENT];
+
+  private int recentCount;
 
   /**
    * @param maxBytes the most bytes held at once, at least 1
@@ -83,6 +94,12 @@ public final class Reassembly {
    * @return the number of new bytes stored, {@code 0..bytes.length()}
    */
   public int insert(int seq, ByteString bytes) {
+    int added = store(seq, bytes);
+    noteRecent(seq);
+    return added;
+  }
+
+  private int store(int seq, ByteString bytes) {
     int length = bytes.length();
     if (length == 0) {
       return 0;
@@ -197,11 +214,99 @@ public final class Reassembly {
     return Collections.unmodifiableList(Arrays.asList(blocks));
   }
 
+  /**
+   * Up to {@code max} SACK blocks in the order of RFC 2018 §4: first the range holding the most
+   * recently received segment, then the ranges of the segments received before it, newest first (a
+   * block is "reported again" for as long as it is among the four latest); any room left is filled
+   * with the other held ranges, lowest first.
+   */
+  public List<SackBlock> sackBlocks(int max) {
+    int n = Math.min(count, max);
+    if (n <= 0) {
+      return List.of();
+    }
+    SackBlock[] blocks = new SackBlock[n];
+    int[] chosen = new int[n];
+    int filled = 0;
+    for (int r = 0; r < recentCount && filled < n; r++) {
+      int i = rangeHolding(recent[r]);
+      if (i >= 0 && !contains(chosen, filled, i)) {
+        chosen[filled] = i;
+        blocks[filled++] = block(i);
+      }
+    }
+    for (int i = 0; i < count && filled < n; i++) {
+      if (!contains(chosen, filled, i)) {
+        chosen[filled] = i;
+        blocks[filled++] = block(i);
+      }
+    }
+    return Collections.unmodifiableList(Arrays.asList(blocks));
+  }
+
+  /**
+   * The first part of {@code [seq, seq + length)} that is already held, as a block (RFC 2883's
+   * duplicate to report), or null when none of it is.
+   */
+  public SackBlock firstHeldPart(int seq, int length) {
+    for (int i = 0; i < count; i++) {
+      int start = starts[i] - seq;
+      int end = start + data[i].length();
+      if (end > 0 && start < length) {
+        return new SackBlock(seq + Math.max(0, start), seq + Math.min(length, end));
+      }
+    }
+    return null;
+  }
+
+  /** The index of the held range holding sequence number {@code seq}, or -1. */
+  private int rangeHolding(int seq) {
+    for (int i = 0; i < count; i++) {
+      if (SeqNum.inWindow(seq, starts[i], data[i].length())) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean contains(int[] values, int n, int value) {
+    for (int k = 0; k < n; k++) {
+      if (values[k] == value) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A segment at {@code seq} was just received: its range moves to the front of the recency order;
+   * remembered segments now in the same range (merged with it) or no longer held are forgotten.
+   */
+  private void noteRecent(int seq) {
+    int range = rangeHolding(seq);
+    int kept = 0;
+    for (int r = 0; r < recentCount; r++) {
+      int i = rangeHolding(recent[r]);
+      if (i >= 0 && i != range) {
+        recent[kept++] = recent[r];
+      }
+    }
+    recentCount = kept;
+    if (range < 0) {
+      return;
+    }
+    int shifted = Math.min(recentCount, RECENT - 1);
+    System.arraycopy(recent, 0, recent, 1, shifted);
+    recent[0] = seq;
+    recentCount = shifted + 1;
+  }
+
   /** Drops everything held. */
   public void clear() {
     Arrays.fill(data, 0, count, null);
     count = 0;
     bytesHeld = 0;
+    recentCount = 0;
   }
 
   private SackBlock block(int i) {

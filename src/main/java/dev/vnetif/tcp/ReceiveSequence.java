@@ -1,6 +1,9 @@
 package dev.vnetif.tcp;
 
+import dev.vnetif.wire.SackBlock;
 import dev.vnetif.wire.SeqNum;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -52,6 +55,15 @@ final class ReceiveSequence {
   /** In-order bytes received since we last sent an ACK (delayed ACK, RFC 1122 §4.2.3.2). */
   private int unackedBytes;
 
+  /** SACK blocks an ACK carries at most (RFC 2018 §3); 0 while SACK is not negotiated. */
+  private byte maxSackBlocks;
+
+  /** A duplicate to report in the next ACK's first block (RFC 2883 §4), while hasDsack. */
+  private boolean hasDsack;
+
+  private int dsackLeft;
+  private int dsackRight;
+
   ReceiveSequence(int bufferSize, int mss, int maxReassemblyRanges) {
     this.bufferSize = bufferSize;
     this.mss = mss;
@@ -94,6 +106,53 @@ final class ReceiveSequence {
     rcvScale = ourScale;
   }
 
+  /**
+   * Whether SACK was negotiated (RFC 2018 §2) and how many blocks fit an ACK beside the other
+   * options (4, or 3 with timestamps).
+   */
+  void sackNegotiated(boolean on, int maxBlocks) {
+    maxSackBlocks = (byte) (on ? maxBlocks : 0);
+  }
+
+  boolean sackEnabled() {
+    return maxSackBlocks > 0;
+  }
+
+  /**
+   * RFC 2883 §4: {@code [left, right)} arrived again (below RCV.NXT, or already held out of order);
+   * the next ACK reports it in its first block. Only with SACK negotiated; the latest duplicate
+   * wins.
+   */
+  void duplicateReceived(int left, int right) {
+    if (maxSackBlocks == 0 || !SeqNum.lt(left, right)) {
+      return;
+    }
+    hasDsack = true;
+    dsackLeft = left;
+    dsackRight = right;
+  }
+
+  /**
+   * The SACK blocks for an ACK with room for {@code room} of them: a pending D-SACK block first
+   * (RFC 2883 §4), then the held ranges, most recently received first (RFC 2018 §4). Empty without
+   * SACK, or when nothing is held and nothing was duplicated.
+   */
+  List<SackBlock> sackBlocks(int room) {
+    int max = Math.min(room, maxSackBlocks);
+    if (max <= 0 || (!hasDsack && !hasOutOfOrderData())) {
+      return List.of();
+    }
+    if (!hasDsack) {
+      return reassembly.sackBlocks(max);
+    }
+    List<SackBlock> blocks = new ArrayList<>(max);
+    blocks.add(new SackBlock(dsackLeft, dsackRight));
+    if (reassembly != null && max > 1) {
+      blocks.addAll(reassembly.sackBlocks(max - 1));
+    }
+    return blocks;
+  }
+
   /** {@code n} in-order bytes were delivered to the application: RCV.NXT moves past them. */
   void delivered(int n) {
     rcvNxt += n;
@@ -118,6 +177,11 @@ final class ReceiveSequence {
   void holdOutOfOrder(int seq, ByteString data) {
     if (reassembly == null) {
       reassembly = new Reassembly(bufferSize, maxReassemblyRanges);
+    } else if (maxSackBlocks > 0) {
+      SackBlock held = reassembly.firstHeldPart(seq, data.length());
+      if (held != null) {
+        duplicateReceived(held.left(), held.right());
+      }
     }
     reassembly.insert(seq, data);
   }
@@ -174,6 +238,7 @@ final class ReceiveSequence {
   void ackSent() {
     ackOwed = false;
     unackedBytes = 0;
+    hasDsack = false; // RFC 2883 §4: a duplicate is reported once
   }
 
   /** The connection closed: the owed ACK will never be sent. */

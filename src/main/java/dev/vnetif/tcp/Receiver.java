@@ -49,6 +49,8 @@ final class Receiver {
     boolean fin = seg.isFin();
     int old = SeqNum.diff(rcv.rcvNxt(), seq);
     if (old > 0) { // already received in part: keep only what is new
+      // RFC 2883 §4: the part received before is reported as a D-SACK block.
+      rcv.duplicateReceived(seq, seq + Math.min(old, data.length()));
       data = old >= data.length() ? EMPTY : data.drop(old);
       seq = old >= seg.payload().length() ? seq + seg.payload().length() : rcv.rcvNxt();
     }

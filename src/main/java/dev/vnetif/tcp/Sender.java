@@ -1,9 +1,11 @@
 package dev.vnetif.tcp;
 
 import dev.vnetif.tcp.TcbTimers.Kind;
+import dev.vnetif.wire.SackBlock;
 import dev.vnetif.wire.SeqNum;
 import dev.vnetif.wire.TcpOptions;
 import dev.vnetif.wire.TcpSegment;
+import java.util.List;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -28,6 +30,10 @@ final class Sender {
   private final TcbTimers timers;
   private final TcbCounters counters;
   private final NagleSwsPolicy policy;
+
+  /** Null when the configuration does not offer timestamps (RFC 7323). */
+  private final Timestamping ts;
+
   private final int localPort;
   private int remotePort;
 
@@ -39,6 +45,9 @@ final class Sender {
   /** Zero-window probes sent since the window was last open; doubles the persist interval. */
   private int persistProbes;
 
+  /** The SACK blocks of the peer's latest ACK that had any (see {@link #onSackBlocks}); or null. */
+  private List<SackBlock> peerSackBlocks;
+
   Sender(
       TcpConfig config,
       TcbOutput out,
@@ -47,9 +56,11 @@ final class Sender {
       RttEstimator rtt,
       TcbTimers timers,
       TcbCounters counters,
+      Timestamping ts,
       int localPort,
       int remotePort) {
     this.config = config;
+    this.ts = ts;
     this.out = out;
     this.snd = snd;
     this.rcv = rcv;
@@ -144,7 +155,7 @@ final class Sender {
     if (length < snd.effectiveMss()) {
       snd.smallSegmentSent(seq + length); // Minshall: the newest small segment, until it is acked
     }
-    emit(seq, rcv.rcvNxt(), flags, payload, TcpOptions.NONE);
+    emit(seq, rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
     // After a go-back-N rewind a segment may carry old bytes and then never-sent ones.
     counters.newDataSent(Math.max(0, SeqNum.diff(seq + length, SeqNum.max(seq, snd.sndMax()))));
     if (fresh) {
@@ -161,7 +172,8 @@ final class Sender {
   void sendFinIfDue(long now) {
     if (snd.finQueued() && snd.sndNxt() == snd.finSeq()) {
       boolean fresh = SeqNum.geq(snd.sndNxt(), snd.sndMax());
-      emit(snd.sndNxt(), rcv.rcvNxt(), TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE);
+      emit(
+          snd.sndNxt(), rcv.rcvNxt(), TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
       if (!fresh) {
         counters.retransmitted();
       }
@@ -185,12 +197,18 @@ final class Sender {
    */
   void sendSyn(long now, boolean withAck, boolean offerWindowScale) {
     int flags = withAck ? TcpSegment.SYN | TcpSegment.ACK : TcpSegment.SYN;
+    // A SYN offers what the configuration allows; a SYN-ACK answers what the SYN offered (RFC
+    // 2018 §2, RFC 7323 §3.2), which the negotiation already settled.
+    boolean offerSack = withAck ? rcv.sackEnabled() : config.sack();
+    boolean offerTimestamps = ts != null && (!withAck || ts.enabled());
     emit(
         snd.iss(),
         withAck ? rcv.rcvNxt() : 0,
         flags,
         EMPTY,
-        OptionsNegotiation.synOptions(config, offerWindowScale));
+        OptionsNegotiation.synOptions(
+            config, offerWindowScale, offerSack, offerTimestamps ? ts.option(now, withAck) : null),
+        now);
     if (snd.sndMax() == snd.iss()) {
       rtt.onSend(snd.iss(), now); // first transmission of the SYN: it may be timed
     } else {
@@ -222,7 +240,7 @@ final class Sender {
   }
 
   /** Retransmits the segment at SND.UNA without moving SND.NXT (fast retransmit, partial ACK). */
-  void retransmitFirst() {
+  void retransmitFirst(long now) {
     int length = firstSegmentLength();
     if (length > 0) {
       int flags = TcpSegment.ACK;
@@ -234,9 +252,10 @@ final class Sender {
         }
       }
       ByteString payload = snd.buffer().slice(snd.sndUna() - snd.bufferStartSeq(), length);
-      emit(snd.sndUna(), rcv.rcvNxt(), flags, payload, TcpOptions.NONE);
+      emit(snd.sndUna(), rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
     } else if (snd.finQueued() && SeqNum.gt(snd.sndMax(), snd.finSeq())) {
-      emit(snd.finSeq(), rcv.rcvNxt(), TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE);
+      emit(
+          snd.finSeq(), rcv.rcvNxt(), TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
     } else {
       return;
     }
@@ -272,7 +291,7 @@ final class Sender {
     }
     int seq = snd.sndNxt();
     ByteString probe = snd.buffer().slice(seq - snd.bufferStartSeq(), 1);
-    emit(seq, rcv.rcvNxt(), TcpSegment.ACK, probe, TcpOptions.NONE);
+    emit(seq, rcv.rcvNxt(), TcpSegment.ACK, probe, TcpOptions.NONE, now);
     snd.probeSent(seq + 1);
     counters.zeroWindowProbe();
     persistProbes++;
@@ -300,18 +319,45 @@ final class Sender {
    * with the older SND.NXT would fall below the peer's RCV.NXT, be unacceptable, and draw an ACK
    * back — two rewound ends would trade ACKs forever.
    */
-  void sendAck() {
-    emit(snd.sndMax(), rcv.rcvNxt(), TcpSegment.ACK, EMPTY, TcpOptions.NONE);
+  void sendAck(long now) {
+    emit(snd.sndMax(), rcv.rcvNxt(), TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
   }
 
   /** Keepalive probe (RFC 1122 §4.2.3.6): {@code <SEQ=SND.NXT-1><ACK=RCV.NXT>}, no data. */
-  void sendKeepaliveProbe() {
-    emit(snd.sndNxt() - 1, rcv.rcvNxt(), TcpSegment.ACK, EMPTY, TcpOptions.NONE);
+  void sendKeepaliveProbe(long now) {
+    emit(snd.sndNxt() - 1, rcv.rcvNxt(), TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
   }
 
-  /** ABORT's RST at SND.MAX (see {@link Tcb#abort}). */
+  /** ABORT's RST at SND.MAX (see {@link Tcb#abort}); a RST carries no timestamps. */
   void sendReset() {
-    emit(snd.sndMax(), 0, TcpSegment.RST, EMPTY, TcpOptions.NONE);
+    emit(snd.sndMax(), 0, TcpSegment.RST, EMPTY, TcpOptions.NONE, 0);
+  }
+
+  // ================================================================ the peer's SACK blocks
+
+  /**
+   * The SACK blocks of an acceptable ACK from the peer (RFC 2018 §3), with SACK negotiated; called
+   * before the ACK's cumulative part is processed. The seam for the sender's scoreboard and its
+   * loss recovery (RFC 6675): for now the blocks are recorded and counted, and a D-SACK (RFC 2883
+   * §4: a first block below the cumulative ACK, or inside the second block) is counted apart.
+   */
+  void onSackBlocks(List<SackBlock> blocks, int ack, long now) {
+    peerSackBlocks = blocks;
+    counters.sackBlocksReceived(blocks.size());
+    SackBlock first = blocks.get(0);
+    boolean dsack =
+        SeqNum.leq(first.right(), ack)
+            || blocks.size() > 1
+                && SeqNum.geq(first.left(), blocks.get(1).left())
+                && SeqNum.leq(first.right(), blocks.get(1).right());
+    if (dsack) {
+      counters.dsackReceived();
+    }
+  }
+
+  /** The SACK blocks of the peer's latest ACK that carried any, or null if none did yet. */
+  List<SackBlock> peerSackBlocks() {
+    return peerSackBlocks;
   }
 
   /** A RST (or RST+ACK) to a port that may not be ours yet (LISTEN, SYN_SENT, CLOSED). */
@@ -322,13 +368,23 @@ final class Sender {
 
   /**
    * Every segment of this connection: the window field records what we offer (RFC 9293 §3.8.6.2.2),
-   * and any ACK pays the ACK owed, so the delayed-ACK timer stops (RFC 1122 §4.2.3.2).
+   * and any ACK pays the ACK owed, so the delayed-ACK timer stops (RFC 1122 §4.2.3.2). Once
+   * negotiated, every segment but a RST carries timestamps (RFC 7323 §3.2), and every ACK the SACK
+   * blocks that fit beside its payload (RFC 2018 §4, RFC 2883).
    */
-  private void emit(int seq, int ack, int flags, ByteString payload, TcpOptions options) {
+  private void emit(int seq, int ack, int flags, ByteString payload, TcpOptions options, long now) {
     boolean syn = (flags & TcpSegment.SYN) != 0;
-    int window = (flags & TcpSegment.RST) != 0 ? 0 : rcv.windowField(syn);
-    if ((flags & TcpSegment.ACK) != 0) {
+    boolean rst = (flags & TcpSegment.RST) != 0;
+    boolean hasAck = (flags & TcpSegment.ACK) != 0;
+    int window = rst ? 0 : rcv.windowField(syn);
+    if (!syn && !rst) {
+      options = withConnectionOptions(options, payload.length(), hasAck, now);
+    }
+    if (hasAck) {
       rcv.ackSent();
+      if (ts != null) {
+        ts.ackSent(ack); // Last.ACK.sent (RFC 7323 §4.3)
+      }
       timers.cancel(Kind.DELAYED_ACK);
     } else {
       ack = 0;
@@ -336,5 +392,26 @@ final class Sender {
     counters.segmentSent();
     out.segment(
         new TcpSegment(localPort, remotePort, seq, ack, flags, window, 0, options, payload));
+  }
+
+  /**
+   * Adds timestamps and SACK blocks to a segment of {@code payloadLength} bytes. The blocks are as
+   * many as fit: options and payload together stay within the MSS the peer announced (the MTU less
+   * 40), so a full-sized data segment carries none, as with Linux's MSS reduction for SACK.
+   */
+  private TcpOptions withConnectionOptions(
+      TcpOptions options, int payloadLength, boolean hasAck, long now) {
+    if (ts != null && ts.enabled()) {
+      options = options.withTimestamps(ts.option(now, hasAck));
+    }
+    if (hasAck && rcv.sackEnabled()) {
+      // The send MSS is already less the timestamps; a SACK option takes 4 + 8 per block.
+      int room = snd.effectiveMss() - payloadLength - 4;
+      List<SackBlock> blocks = rcv.sackBlocks(room < 0 ? 0 : room / 8);
+      if (!blocks.isEmpty()) {
+        options = options.withSackBlocks(blocks);
+      }
+    }
+    return options;
   }
 }

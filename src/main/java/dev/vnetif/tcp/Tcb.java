@@ -20,6 +20,11 @@ public final class Tcb {
   @FunctionalInterface
   public interface IssSource {
     int iss(int remotePort, long nowNanos);
+
+    /** The timestamp clock offset for the peer at {@code remotePort} (RFC 7323 §5.4). */
+    default int timestampOffset(int remotePort) {
+      return 0;
+    }
   }
 
   /** RFC 6298 §5.7: the RTO data starts with after a SYN timed out. */
@@ -43,6 +48,12 @@ public final class Tcb {
 
   /** Replaced too: a backed-off RTO of an abandoned attempt must not slow the next one. */
   private RttEstimator rtt;
+
+  /** This connection's timestamp clock offset (RFC 7323 §5.4), from the seed. */
+  private int tsOffset;
+
+  /** Timestamps (RFC 7323); null when the configuration does not offer them. Replaced too. */
+  private Timestamping ts;
 
   /** The output half and the text half of the input; replaced with the sequence spaces. */
   private Sender sender;
@@ -81,9 +92,11 @@ public final class Tcb {
       TcbOutput out,
       int localPort,
       int remotePort,
+      int tsOffset,
       IssSource issSource,
       boolean returnToListen) {
     this.config = config;
+    this.tsOffset = tsOffset;
     this.out = out;
     this.issSource = issSource;
     this.returnToListen = returnToListen;
@@ -97,16 +110,33 @@ public final class Tcb {
     rcv =
         new ReceiveSequence(config.receiveBufferSize(), config.mss(), config.maxReassemblyRanges());
     rtt = new RttEstimator(config);
-    sender = new Sender(config, out, snd, rcv, rtt, timers, counters, localPort, remotePort);
+    ts = config.timestamps() ? new Timestamping(tsOffset) : null;
+    sender = new Sender(config, out, snd, rcv, rtt, timers, counters, ts, localPort, remotePort);
     receiver = new Receiver(config, out, rcv, timers, counters);
   }
 
   // ================================================================ opening
 
-  /** Active OPEN (RFC 9293 §3.10.1): sends a SYN with {@code iss} and enters SYN_SENT. */
+  /** Active OPEN with a timestamp offset of 0 (tests): see the other {@code connect}. */
   public static Tcb connect(
       TcpConfig config, int localPort, int remotePort, int iss, TcbOutput out, long nowNanos) {
-    Tcb tcb = new Tcb(config, out, localPort, remotePort, null, false);
+    return connect(config, localPort, remotePort, iss, 0, out, nowNanos);
+  }
+
+  /**
+   * Active OPEN (RFC 9293 §3.10.1): sends a SYN with {@code iss} and enters SYN_SENT. Our TSvals
+   * are the network clock in milliseconds plus {@code tsOffset} (RFC 7323 §5.4; see {@link
+   * IsnGenerator#timestampOffset}).
+   */
+  public static Tcb connect(
+      TcpConfig config,
+      int localPort,
+      int remotePort,
+      int iss,
+      int tsOffset,
+      TcbOutput out,
+      long nowNanos) {
+    Tcb tcb = new Tcb(config, out, localPort, remotePort, tsOffset, null, false);
     tcb.activeOpen = true;
     tcb.snd.start(iss);
     tcb.offeredWindowScale = config.windowScaling();
@@ -121,7 +151,7 @@ public final class Tcb {
    * supported in LISTEN (see {@link #send}).
    */
   public static Tcb listen(TcpConfig config, int localPort, IssSource issSource, TcbOutput out) {
-    Tcb tcb = new Tcb(config, out, localPort, 0, issSource, true);
+    Tcb tcb = new Tcb(config, out, localPort, 0, 0, issSource, true);
     tcb.enter(TcpState.LISTEN);
     return tcb;
   }
@@ -132,7 +162,13 @@ public final class Tcb {
    */
   public static Tcb accept(
       TcpConfig config, TcpSegment syn, int iss, TcbOutput out, long nowNanos) {
-    Tcb tcb = new Tcb(config, out, syn.destinationPort(), syn.sourcePort(), null, false);
+    return accept(config, syn, iss, 0, out, nowNanos);
+  }
+
+  /** As the other {@code accept}, with the timestamp offset of the 4-tuple (RFC 7323 §5.4). */
+  public static Tcb accept(
+      TcpConfig config, TcpSegment syn, int iss, int tsOffset, TcbOutput out, long nowNanos) {
+    Tcb tcb = new Tcb(config, out, syn.destinationPort(), syn.sourcePort(), tsOffset, null, false);
     tcb.acceptedIss = iss;
     tcb.state = TcpState.LISTEN;
     tcb.segmentArrived(syn, nowNanos);
@@ -183,7 +219,7 @@ public final class Tcb {
 
   /** This connection as a compact TIME_WAIT entry for its host's table ({@link TimeWait#of}). */
   public TimeWait timeWait() {
-    return TimeWait.of(snd, rcv);
+    return TimeWait.of(snd, rcv, ts);
   }
 
   public TcbStats stats() {
@@ -231,7 +267,7 @@ public final class Tcb {
   public void consumed(int bytes, long nowNanos) {
     rcv.consume(bytes);
     if (state.canReceive() && state != TcpState.SYN_RECEIVED && rcv.windowUpdateWorthSending()) {
-      sender.sendAck();
+      sender.sendAck(nowNanos);
     }
   }
 
@@ -369,9 +405,13 @@ public final class Tcb {
     }
     sender.setRemotePort(seg.sourcePort());
     snd.start(issSource == null ? acceptedIss : issSource.iss(seg.sourcePort(), now));
+    if (issSource != null && ts != null) {
+      tsOffset = issSource.timestampOffset(seg.sourcePort());
+      ts.useOffset(tsOffset);
+    }
     rcv.start(seg.seq());
     offeredWindowScale = config.windowScaling() && seg.options().windowScale() >= 0;
-    OptionsNegotiation.apply(seg.options(), offeredWindowScale, config, snd, rcv);
+    OptionsNegotiation.apply(seg.options(), offeredWindowScale, config, snd, rcv, ts, now);
     // RFC 7323 §2.2: the window of a SYN is never scaled.
     snd.synWindow(seg.window(), seg.seq(), seg.ack());
     lastHeard(now);
@@ -401,11 +441,11 @@ public final class Tcb {
       return;
     }
     rcv.start(seg.seq());
-    OptionsNegotiation.apply(seg.options(), offeredWindowScale, config, snd, rcv);
+    OptionsNegotiation.apply(seg.options(), offeredWindowScale, config, snd, rcv, ts, now);
     snd.synWindow(seg.window(), seg.seq(), seg.ack());
     lastHeard(now);
     if (ackAcceptable) {
-      acknowledgeSyn(seg.ack(), now);
+      acknowledgeSyn(seg, now);
       establish(now);
       rcv.oweAck();
     } else {
@@ -419,6 +459,10 @@ public final class Tcb {
 
   /** RFC 9293 §3.10.7.4 for SYN_RECEIVED and every synchronized state. */
   private void onSynchronized(TcpSegment seg, long now) {
+    if (ts != null && !seg.isRst() && ts.rejects(seg.options().timestamps(), now)) {
+      onPawsRejected(seg, now);
+      return;
+    }
     if (!synAcked && seg.isSyn() && !seg.isRst() && seg.seq() == rcv.irs()) {
       onPeerSynAgain(seg, now);
       return;
@@ -440,6 +484,9 @@ public final class Tcb {
       return;
     }
     lastHeard(now);
+    if (ts != null) {
+      ts.update(seg.options().timestamps(), seg.seq(), now); // RFC 7323 §4.3 (2)
+    }
     if (seg.isRst()) {
       onResetInWindow(seg, now);
       return;
@@ -482,12 +529,33 @@ public final class Tcb {
   }
 
   /**
+   * PAWS (RFC 7323 §5.3 R1): the segment is an old duplicate — "send an acknowledgment in reply ...
+   * and drop the segment", as for any unacceptable one. A SYN gets a challenge ACK instead (RFC
+   * 5961 §4.2; Linux's tcp_validate_incoming does the same). RSTs never reach here (R1 exempts
+   * them).
+   */
+  private void onPawsRejected(TcpSegment seg, long now) {
+    counters.pawsReject();
+    if (seg.isSyn()) {
+      challengeAck(now);
+    } else {
+      onUnacceptable(seg, now);
+    }
+  }
+
+  /**
    * First check failed: answer with an ACK unless it is a RST (RFC 9293 §3.10.7.4); a retransmitted
-   * FIN in TIME_WAIT also restarts the 2·MSL wait.
+   * FIN in TIME_WAIT also restarts the 2·MSL wait. Data below RCV.NXT is a duplicate the ACK
+   * reports as D-SACK (RFC 2883 §4).
    */
   private void onUnacceptable(TcpSegment seg, long now) {
     if (seg.isRst()) {
       return;
+    }
+    int dataLength = seg.payload().length();
+    if (dataLength > 0 && SeqNum.lt(seg.seq(), rcv.rcvNxt())) {
+      int end = seg.seq() + dataLength;
+      rcv.duplicateReceived(seg.seq(), SeqNum.lt(end, rcv.rcvNxt()) ? end : rcv.rcvNxt());
     }
     if (state == TcpState.TIME_WAIT && seg.isFin()) {
       timers.arm(Kind.TIME_WAIT, now + 2 * config.mslNanos());
@@ -535,7 +603,7 @@ public final class Tcb {
       sender.sendResetTo(seg.sourcePort(), seg.ack(), 0, TcpSegment.RST);
       return false;
     }
-    acknowledgeSyn(seg.ack(), now);
+    acknowledgeSyn(seg, now);
     establish(now);
     snd.updateWindow(seg.window(), seg.seq(), seg.ack());
     if (snd.finQueued() && state == TcpState.ESTABLISHED) {
@@ -554,6 +622,9 @@ public final class Tcb {
       challengeAck(now);
       return false;
     }
+    if (rcv.sackEnabled() && !seg.options().sackBlocks().isEmpty()) {
+      sender.onSackBlocks(seg.options().sackBlocks(), ack, now); // RFC 2018 §3
+    }
     boolean duplicate =
         ack == snd.sndUna()
             && seg.payload().isEmpty()
@@ -561,7 +632,7 @@ public final class Tcb {
             && (seg.window() << snd.sndScale()) == snd.sndWnd()
             && snd.flightSize() > 0;
     if (SeqNum.gt(ack, snd.sndUna())) {
-      onNewAck(ack, now);
+      onNewAck(ack, seg, now);
     } else if (duplicate) {
       onDuplicateAck(ack, now);
     }
@@ -593,15 +664,15 @@ public final class Tcb {
   }
 
   /** New data acknowledged: RTT sample, congestion control, retransmission timer (RFC 6298 §5). */
-  private void onNewAck(int ack, long now) {
+  private void onNewAck(int ack, TcpSegment seg, long now) {
     int bytesAcked = snd.acknowledge(ack);
-    rtt.onAck(ack, now);
+    measureRtt(ack, seg, now);
     retransmissions = 0;
     LossRecovery.AckKind kind =
         sender.recovery().onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax() - ack, now);
     if (kind == LossRecovery.AckKind.FIRST_PARTIAL || kind == LossRecovery.AckKind.PARTIAL) {
       // RFC 6582 §3.2 step 3: retransmit the first unacknowledged segment at once.
-      sender.retransmitFirst();
+      sender.retransmitFirst(now);
     }
     if (snd.sndUna() == snd.sndMax()) {
       timers.cancel(Kind.RETRANSMIT); // RFC 6298 §5.2
@@ -617,7 +688,7 @@ public final class Tcb {
   private void onDuplicateAck(int ack, long now) {
     if (sender.recovery().onDuplicateAck(ack, snd.sndMax(), snd.sndMax() - snd.sndUna(), now)) {
       counters.fastRetransmit();
-      sender.retransmitFirst(); // RFC 5681 §3.2 step 2
+      sender.retransmitFirst(now); // RFC 5681 §3.2 step 2
     }
   }
 
@@ -646,6 +717,23 @@ public final class Tcb {
     }
   }
 
+  /**
+   * An ACK advanced SND.UNA: the timed segment gives a sample if it is covered (RFC 6298 §3, Karn);
+   * otherwise, with timestamps, the echoed TSecr does (RTTM, RFC 7323 §4.1) — one sample per ACK
+   * that acknowledges new data, retransmissions included, since the echo tells which copy was
+   * answered. The timed segment, measured to the nanosecond, is preferred, as Linux prefers its
+   * per-segment send times to the 1 ms TSecr.
+   */
+  private void measureRtt(int ack, TcpSegment seg, long now) {
+    if (rtt.onAck(ack, now) || ts == null) {
+      return;
+    }
+    long fromEcho = ts.rttNanos(seg.options().timestamps(), now);
+    if (fromEcho >= 0 && fromEcho <= RttEstimator.MAX_SAMPLE_NANOS) {
+      rtt.sample(fromEcho);
+    }
+  }
+
   // ================================================================ transitions
 
   private void enter(TcpState next) {
@@ -654,12 +742,14 @@ public final class Tcb {
     out.event(new TcbEvent.StateChanged(previous, next));
   }
 
-  private void acknowledgeSyn(int ack, long now) {
+  private void acknowledgeSyn(TcpSegment seg, long now) {
+    int ack = seg.ack();
     snd.acknowledge(ack);
     synAcked = true;
     // The SYN is the only segment that can be timed here (data waits for ESTABLISHED), and an
-    // acceptable ACK covers it; after a retransmitted SYN nothing is timed (Karn).
-    rtt.onAck(ack, now);
+    // acceptable ACK covers it; after a retransmitted SYN nothing is timed (Karn) — unless the
+    // ACK echoes a timestamp, which names the copy it answers (RFC 7323 §4.1).
+    measureRtt(ack, seg, now);
     if (retransmissions > 0) {
       rtt.reinitializeAfterSynTimeout(RTO_AFTER_SYN_TIMEOUT); // RFC 6298 §5.7
     }
@@ -762,7 +852,7 @@ public final class Tcb {
     }
     switch (keepalive.onTimeout(now, snd.sndUna() != snd.sndMax())) {
       case PROBE -> {
-        sender.sendKeepaliveProbe();
+        sender.sendKeepaliveProbe(now);
         counters.keepaliveProbe();
       }
       case GIVE_UP -> close(CloseReason.KEEPALIVE_TIMEOUT);
@@ -784,7 +874,7 @@ public final class Tcb {
       sender.transmit(now);
     }
     if (rcv.ackOwed() && state != TcpState.CLOSED && state != TcpState.LISTEN) {
-      sender.sendAck();
+      sender.sendAck(now);
     }
   }
 
@@ -794,7 +884,7 @@ public final class Tcb {
     }
     if (challengeAcks.tryAcquire(now)) {
       counters.challengeAck();
-      sender.sendAck();
+      sender.sendAck(now);
     }
   }
 }

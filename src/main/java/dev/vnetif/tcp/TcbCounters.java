@@ -16,6 +16,9 @@ final class TcbCounters {
   private long challengeAcks;
   private long zeroWindowProbes;
   private long keepaliveProbes;
+  private long pawsRejected;
+  private long sackBlocksReceived;
+  private long dsacksReceived;
 
   /** Any segment went out, RSTs included. */
   void segmentSent() {
@@ -65,6 +68,33 @@ final class TcbCounters {
   /** A keepalive probe went out (RFC 1122 §4.2.3.6). */
   void keepaliveProbe() {
     keepaliveProbes++;
+  }
+
+  /** A segment failed PAWS (RFC 7323 §5.3 R1): answered with an ACK and dropped. */
+  void pawsReject() {
+    pawsRejected++;
+  }
+
+  /** The peer's ACK carried {@code n} SACK blocks (RFC 2018). */
+  void sackBlocksReceived(int n) {
+    sackBlocksReceived += n;
+  }
+
+  /** The peer's ACK reported a duplicate (RFC 2883 D-SACK). */
+  void dsackReceived() {
+    dsacksReceived++;
+  }
+
+  long pawsRejected() {
+    return pawsRejected;
+  }
+
+  long sackBlocksReceived() {
+    return sackBlocksReceived;
+  }
+
+  long dsacksReceived() {
+    return dsacksReceived;
   }
 
   long segmentsSent() {

@@ -2,7 +2,9 @@ package dev.vnetif.tcp;
 
 /**
  * A snapshot of one connection: where it is and how it has gone. Times in nanoseconds, windows in
- * bytes.
+ * bytes. {@code pawsRejected} counts segments dropped as old duplicates (RFC 7323 §5.3); {@code
+ * sackBlocksReceived} and {@code dsacksReceived} the SACK blocks and D-SACKs (RFC 2018, RFC 2883)
+ * the peer's ACKs carried.
  */
 public record TcbStats(
     TcpState state,
@@ -24,7 +26,10 @@ public record TcbStats(
     long timeouts,
     long challengeAcks,
     long zeroWindowProbes,
-    long keepaliveProbes) {
+    long keepaliveProbes,
+    long pawsRejected,
+    long sackBlocksReceived,
+    long dsacksReceived) {
 
   /** The snapshot of one block's parts; before the handshake there is no congestion window. */
   static TcbStats of(
@@ -54,6 +59,9 @@ public record TcbStats(
         counters.timeouts(),
         counters.challengeAcks(),
         counters.zeroWindowProbes(),
-        counters.keepaliveProbes());
+        counters.keepaliveProbes(),
+        counters.pawsRejected(),
+        counters.sackBlocksReceived(),
+        counters.dsacksReceived());
   }
 }

@@ -28,6 +28,10 @@ import java.time.Duration;
  * @param challengeAckLimit challenge ACKs per second at most (RFC 5961 §7)
  * @param maxReassemblyRanges out-of-order ranges held at most
  * @param congestionControl makes each connection's congestion control (NewReno by default)
+ * @param timestamps offer and accept the timestamps option (RFC 7323 §3–5: RTTM and PAWS), on by
+ *     default as on Linux
+ * @param sack offer and accept SACK-permitted, and send SACK and D-SACK blocks (RFC 2018, RFC
+ *     2883), on by default as on Linux
  */
 public record TcpConfig(
     int mss,
@@ -47,7 +51,9 @@ public record TcpConfig(
     KeepaliveSettings keepalive,
     int challengeAckLimit,
     int maxReassemblyRanges,
-    CongestionControlFactory congestionControl) {
+    CongestionControlFactory congestionControl,
+    boolean timestamps,
+    boolean sack) {
 
   public TcpConfig {
     require(mss >= 1 && mss <= 65535, "mss must be within 1..65535, got " + mss);
@@ -149,6 +155,16 @@ public record TcpConfig(
     return toBuilder().congestionControl(factory).build();
   }
 
+  /** Timestamps (RFC 7323 §3–5) offered and accepted, or not. */
+  public TcpConfig withTimestamps(boolean on) {
+    return toBuilder().timestamps(on).build();
+  }
+
+  /** SACK (RFC 2018, RFC 2883) offered and accepted, or not. */
+  public TcpConfig withSack(boolean on) {
+    return toBuilder().sack(on).build();
+  }
+
   public TcpConfig withChallengeAckLimit(int perSecond) {
     return toBuilder().challengeAckLimit(perSecond).build();
   }
@@ -177,6 +193,8 @@ public record TcpConfig(
     private int challengeAckLimit = 1000;
     private int maxReassemblyRanges = 64;
     private CongestionControlFactory congestionControl = CongestionControlFactory.NEW_RENO;
+    private boolean timestamps = true;
+    private boolean sack = true;
 
     private Builder() {}
 
@@ -199,6 +217,8 @@ public record TcpConfig(
       challengeAckLimit = from.challengeAckLimit;
       maxReassemblyRanges = from.maxReassemblyRanges;
       congestionControl = from.congestionControl;
+      timestamps = from.timestamps;
+      sack = from.sack;
     }
 
     public Builder mss(int value) {
@@ -292,6 +312,18 @@ public record TcpConfig(
       return this;
     }
 
+    /** Timestamps option (RFC 7323 §3–5): TSval/TSecr, RTTM and PAWS. */
+    public Builder timestamps(boolean on) {
+      timestamps = on;
+      return this;
+    }
+
+    /** SACK-permitted, SACK and D-SACK blocks (RFC 2018, RFC 2883). */
+    public Builder sack(boolean on) {
+      sack = on;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -316,7 +348,9 @@ public record TcpConfig(
           keepalive,
           challengeAckLimit,
           maxReassemblyRanges,
-          congestionControl);
+          congestionControl,
+          timestamps,
+          sack);
     }
   }
 }

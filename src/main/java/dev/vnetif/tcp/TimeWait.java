@@ -1,7 +1,9 @@
 package dev.vnetif.tcp;
 
 import dev.vnetif.wire.SeqNum;
+import dev.vnetif.wire.TcpOptions;
 import dev.vnetif.wire.TcpSegment;
+import dev.vnetif.wire.Timestamps;
 
 /**
  * One connection in TIME_WAIT, reduced to what the state still needs (as Linux's {@code
@@ -50,6 +52,12 @@ public final class TimeWait {
   private final int rcvWnd;
   private final byte rcvScale;
   private final int maxSndWnd;
+
+  /** Whether the connection used timestamps (RFC 7323), its TSval offset and last TS.Recent. */
+  private final boolean timestamps;
+
+  private final int tsOffset;
+  private final int tsRecent;
   private long deadline;
   private long lastOutOfWindowAnswer;
   private boolean answeredOutOfWindow;
@@ -59,8 +67,17 @@ public final class TimeWait {
    * of waiting 2·MSL itself. Meaningful in TIME_WAIT, where our FIN is acknowledged (SND.UNA =
    * SND.MAX); SND.MAX, not SND.NXT, as the Tcb's own ACKs use.
    */
-  static TimeWait of(SendSequence snd, ReceiveSequence rcv) {
-    return new TimeWait(snd.sndMax(), rcv.rcvNxt(), rcv.window(), rcv.rcvScale(), snd.maxSndWnd());
+  static TimeWait of(SendSequence snd, ReceiveSequence rcv, Timestamping ts) {
+    boolean on = ts != null && ts.enabled();
+    return new TimeWait(
+        snd.sndMax(),
+        rcv.rcvNxt(),
+        rcv.window(),
+        rcv.rcvScale(),
+        snd.maxSndWnd(),
+        on,
+        on ? ts.offset() : 0,
+        on ? ts.tsRecent() : 0);
   }
 
   /**
@@ -72,6 +89,26 @@ public final class TimeWait {
    * @param maxSndWnd the largest window the peer offered, for RFC 5961 §5.2's ACK range
    */
   public TimeWait(int sndNxt, int rcvNxt, int rcvWnd, int rcvScale, int maxSndWnd) {
+    this(sndNxt, rcvNxt, rcvWnd, rcvScale, maxSndWnd, false, 0, 0);
+  }
+
+  /**
+   * An entry of a connection that used timestamps (when {@code timestamps}): its ACKs carry them
+   * (RFC 7323 §3.2), TSval from the network clock plus {@code tsOffset} at the 1 ms tick and TSecr
+   * {@code tsRecent}, and a SYN newer than {@code tsRecent} may reopen it (RFC 6191).
+   */
+  public TimeWait(
+      int sndNxt,
+      int rcvNxt,
+      int rcvWnd,
+      int rcvScale,
+      int maxSndWnd,
+      boolean timestamps,
+      int tsOffset,
+      int tsRecent) {
+    this.timestamps = timestamps;
+    this.tsOffset = tsOffset;
+    this.tsRecent = tsRecent;
     this.sndNxt = sndNxt;
     this.rcvNxt = rcvNxt;
     this.rcvWnd = Math.max(0, rcvWnd);
@@ -169,9 +206,15 @@ public final class TimeWait {
     if (!seg.isSyn() || seg.isAck() || seg.isRst()) {
       return false;
     }
-    // RFC 6191 §2: once timestamps exist (RFC 7323), a SYN whose TSval is newer than the
-    // TS.Recent of the old connection is acceptable whatever its sequence number — add
-    // "|| timestampNewer(seg)" here, and keep TS.Recent in this entry.
+    Timestamps synTs = seg.options().timestamps();
+    if (timestamps && synTs != null) {
+      if (SeqNum.lt(synTs.value(), tsRecent)) {
+        return false; // PAWS (RFC 7323 §5.3): an old duplicate
+      }
+      if (SeqNum.gt(synTs.value(), tsRecent)) {
+        return true; // RFC 6191 §2: newer than the old connection, whatever its sequence number
+      }
+    }
     return SeqNum.gt(seg.seq(), rcvNxt);
   }
 
@@ -187,11 +230,37 @@ public final class TimeWait {
         || SeqNum.inWindow(seq + length - 1, rcvNxt, rcvWnd);
   }
 
-  /** Our ACK in answer to {@code to}: {@code <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>}. */
+  /**
+   * Our ACK in answer to {@code to}: {@code <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>}, without
+   * timestamps (see {@link #ack(TcpSegment, long)}).
+   */
   public TcpSegment ack(TcpSegment to) {
     int window = Math.min(rcvWnd >>> rcvScale, 0xFFFF);
     return TcpSegment.of(
         to.destinationPort(), to.sourcePort(), sndNxt, rcvNxt, TcpSegment.ACK, window);
+  }
+
+  /**
+   * Our ACK in answer to {@code to} at {@code now}: with the timestamps option if the connection
+   * used it (RFC 7323 §3.2: every non-RST segment), TSecr the last TS.Recent.
+   */
+  public TcpSegment ack(TcpSegment to, long now) {
+    TcpSegment ack = ack(to);
+    if (!timestamps) {
+      return ack;
+    }
+    int tsVal = (int) Math.floorDiv(now, Timestamping.TICK_NANOS) + tsOffset;
+    TcpOptions options = TcpOptions.NONE.withTimestamps(new Timestamps(tsVal, tsRecent));
+    return new TcpSegment(
+        ack.sourcePort(),
+        ack.destinationPort(),
+        ack.seq(),
+        ack.ack(),
+        ack.flags(),
+        ack.window(),
+        0,
+        options,
+        ack.payload());
   }
 
   @Override

@@ -60,7 +60,7 @@ class TcpFlowActorTest {
             key,
             TcpConfig.defaults().withBuffers(64_000, 4000),
             null);
-    ActorRef<FlowCommand> flow = testKit.spawn(TcpFlowActor.active(wiring, ISS, connect.ref()));
+    ActorRef<FlowCommand> flow = testKit.spawn(TcpFlowActor.active(wiring, ISS, 0, connect.ref()));
     host.expectMessageClass(HostCommand.TcpOut.class); // the SYN
     flow.tell(
         new FlowInternal.SegmentsIn(

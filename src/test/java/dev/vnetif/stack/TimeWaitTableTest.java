@@ -61,7 +61,7 @@ class TimeWaitTableTest {
     TcpSegment fin = from(1, RCV_NXT - 1, SND_NXT, TcpSegment.FIN | TcpSegment.ACK);
     assertEquals(Verdict.ACK_AND_RESTART, table.arrive(key(1), fin, 30_000 * MS));
     assertEquals(
-        TcpSegment.of(80, 1, SND_NXT, RCV_NXT, TcpSegment.ACK, 65_535), table.ack(key(1), fin));
+        TcpSegment.of(80, 1, SND_NXT, RCV_NXT, TcpSegment.ACK, 65_535), table.ack(key(1), fin, 0));
     assertEquals(1, table.expire(TWO_MSL + 1 * MS), "only key 2: key 1 was restarted");
     assertTrue(table.contains(key(1)));
     assertEquals(0, table.expire(30_000 * MS + TWO_MSL - 1));

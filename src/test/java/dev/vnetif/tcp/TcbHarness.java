@@ -45,9 +45,18 @@ final class TcbHarness implements TcbOutput {
   static final long MS = 1_000_000L;
   static final long T0 = 1_000_000_000_000L;
 
-  /** The fixture configuration described in the class comment. */
+  /**
+   * The fixture configuration described in the class comment. Timestamps and SACK are off: the
+   * rule tests of other mechanisms count exact segment sizes (MSS 1460, not 1448) and exact option
+   * lists; the timestamps and SACK tests start from {@link #withTimestampsAndSack()}.
+   */
   static TcpConfig config() {
-    return TcpConfig.defaults().withBuffers(WINDOW, WINDOW);
+    return TcpConfig.defaults().withBuffers(WINDOW, WINDOW).withTimestamps(false).withSack(false);
+  }
+
+  /** {@link #config()} with timestamps (RFC 7323) and SACK (RFC 2018), as the defaults have. */
+  static TcpConfig withTimestampsAndSack() {
+    return config().toBuilder().timestamps(true).sack(true).build();
   }
 
   final ArrayDeque<TcpSegment> segments = new ArrayDeque<>();
