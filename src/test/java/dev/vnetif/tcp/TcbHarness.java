@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.vnetif.wire.SackBlock;
 import dev.vnetif.wire.TcpOptions;
 import dev.vnetif.wire.TcpSegment;
+import dev.vnetif.wire.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -46,8 +48,8 @@ final class TcbHarness implements TcbOutput {
   static final long T0 = 1_000_000_000_000L;
 
   /**
-   * The fixture configuration described in the class comment. Timestamps and SACK are off: the
-   * rule tests of other mechanisms count exact segment sizes (MSS 1460, not 1448) and exact option
+   * The fixture configuration described in the class comment. Timestamps and SACK are off: the rule
+   * tests of other mechanisms count exact segment sizes (MSS 1460, not 1448) and exact option
    * lists; the timestamps and SACK tests start from {@link #withTimestampsAndSack()}.
    */
   static TcpConfig config() {
@@ -342,6 +344,28 @@ final class TcbHarness implements TcbOutput {
 
     SegmentBuilder options(TcpOptions value) {
       options = value;
+      return this;
+    }
+
+    /** Adds the timestamps option (RFC 7323 §3.2). */
+    SegmentBuilder ts(int value, int echoReply) {
+      options = options.withTimestamps(new Timestamps(value, echoReply));
+      return this;
+    }
+
+    /** Adds SACK-permitted (RFC 2018 §2). */
+    SegmentBuilder sackOk() {
+      options = options.withSackPermitted();
+      return this;
+    }
+
+    /** Adds a SACK option with {@code blocks}, given as left, right pairs (RFC 2018 §3). */
+    SegmentBuilder sack(int... edges) {
+      List<SackBlock> blocks = new ArrayList<>();
+      for (int i = 0; i < edges.length; i += 2) {
+        blocks.add(new SackBlock(edges[i], edges[i + 1]));
+      }
+      options = options.withSackBlocks(blocks);
       return this;
     }
 

@@ -152,7 +152,7 @@ class SwitchProbeTest {
       assertTrue(
           text.matches(
               "(?s).*\n +3 0\\.000000 10\\.0\\.0\\.2 +10\\.0\\.0\\.2:\\d+ > 10\\.0\\.0\\.3:80 TCP \\[S\\]"
-                  + " seq \\d+ win 65535 len 0 \\[mss=1460,ws=\\d+\\]$"),
+                  + " seq \\d+ win 65535 len 0 \\[mss=1460,sackOK,ts=\\d+/0,ws=\\d+\\]$"),
           text);
       assertEquals(2, text.split("\n").length - 1, "the ignored ARP reply and the SYN: " + text);
     }
