@@ -143,4 +143,25 @@ class IsnGeneratorTest {
     }
     return message;
   }
+
+  @Test
+  @DisplayName(
+      "RFC 7323 §5.4: the timestamp offset is a keyed hash of the 4-tuple — same seed same offset, another 4-tuple or seed another")
+  void timestampOffsetFromTheSeed() {
+    int a = new IsnGenerator(SEED).timestampOffset(LOCAL, 49152, REMOTE, 80);
+    assertEquals(a, new IsnGenerator(SEED).timestampOffset(LOCAL, 49152, REMOTE, 80));
+    assertNotEquals(a, new IsnGenerator(SEED).timestampOffset(LOCAL, 49153, REMOTE, 80));
+    assertNotEquals(a, new IsnGenerator(SEED).timestampOffset(REMOTE, 80, LOCAL, 49152));
+    assertNotEquals(a, new IsnGenerator(SEED + 1).timestampOffset(LOCAL, 49152, REMOTE, 80));
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 7323 §5.4: the timestamp offset is not the ISN's F (its key is derived apart) and does not move with time")
+  void timestampOffsetIsIndependentOfTheIsn() {
+    IsnGenerator gen = new IsnGenerator(SEED);
+    int offset = gen.timestampOffset(LOCAL, 49152, REMOTE, 80);
+    assertNotEquals(gen.isn(LOCAL, 49152, REMOTE, 80, 0), offset);
+    assertEquals(offset, gen.timestampOffset(LOCAL, 49152, REMOTE, 80));
+  }
 }

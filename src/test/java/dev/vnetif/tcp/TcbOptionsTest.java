@@ -25,10 +25,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Options we parse but do not implement yet — SACK (RFC 2018) and timestamps (RFC 7323 §3): a
- * peer's offer on its SYN is not taken up, so neither is negotiated, and the options on later
- * segments are ignored while the segments themselves are processed as usual. MSS and window scale,
- * which we do implement, are settled alongside.
+ * SACK (RFC 2018) and timestamps (RFC 7323 §3) turned off in {@link TcpConfig} (the harness's
+ * fixture config): a peer's offer on its SYN is not taken up, so neither is negotiated, and the
+ * options on later segments are ignored while the segments themselves are processed as usual. MSS
+ * and window scale are settled alongside. With them on, see {@link TcbTimestampsTest} and {@link
+ * TcbSackTest}.
  */
 class TcbOptionsTest {
   private static final Timestamps PEER_TS = new Timestamps(123_456, 0);
@@ -57,12 +58,12 @@ class TcbOptionsTest {
 
   @Test
   @DisplayName(
-      "RFC 2018 §2, RFC 7323 §3.2, §2.2: a SYN with SACK-permitted, timestamps and window scale gets a SYN-ACK with MSS and window scale only")
+      "RFC 2018 §2, RFC 7323 §3.2, §2.2, TcpConfig timestamps and sack off: a SYN with SACK-permitted, timestamps and window scale gets a SYN-ACK with MSS and window scale only")
   void synAckOmitsSackPermittedAndTimestamps() {
     TcbHarness h = TcbHarness.listen();
     h.send(at(0), seg().flags(SYN).seq(REMOTE_ISS).ack(0).options(LINUX_SYN_OPTIONS));
     // Our shift for the 64000-byte buffer is 0; SACK-permitted may be sent on a SYN-ACK only
-    // if we do SACK, TSopt only if we echo timestamps — we do neither yet.
+    // if we do SACK, TSopt only if we echo timestamps — this configuration does neither.
     h.expectSegment(
         out()
             .flags(SYN | ACK)

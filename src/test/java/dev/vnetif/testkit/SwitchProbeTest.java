@@ -123,6 +123,30 @@ class SwitchProbeTest {
   }
 
   @Test
+  @org.junit.jupiter.api.DisplayName(
+      "RFC 7323 §3.2, RFC 2018 §2 on the wire: SYN and SYN-ACK carry SACK-permitted and timestamps, every later segment timestamps echoing the peer's, data 1448 bytes a segment")
+  void timestampsAndSackOnTheWire() {
+    hosts(virtual);
+    b.tcp().listen(80, flow -> flow.read().thenCompose(r -> flow.close()));
+    try (SwitchProbe probe = SwitchProbe.create(net, kit).ignoringArp()) {
+      TcpFlow flow = await(a.tcp().createConnection(new InetSocketAddress(b.address(), 80)));
+      TcpSegment syn = probe.expectTcp(a, b, "S");
+      TcpSegment synAck = probe.expectTcp(b, a, "SA");
+      TcpSegment ack = probe.expectTcp(a, b, "A");
+      assertTrue(syn.options().sackPermitted(), syn.toString());
+      assertEquals(0, syn.options().timestamps().echoReply(), syn.toString());
+      assertTrue(synAck.options().sackPermitted(), synAck.toString());
+      assertEquals(syn.options().timestamps().value(), synAck.options().timestamps().echoReply());
+      assertEquals(synAck.options().timestamps().value(), ack.options().timestamps().echoReply());
+      await(flow.write(ByteString.fromArray(new byte[3000])));
+      TcpSegment data = probe.expectTcp(a, b, "A");
+      assertEquals(1448, data.payload().length(), "MSS 1460 less 12 bytes of timestamps");
+      assertEquals(synAck.options().timestamps().value(), data.options().timestamps().echoReply());
+      assertTrue(data.options().sackBlocks().isEmpty(), "nothing out of order: no SACK blocks");
+    }
+  }
+
+  @Test
   void aFailedExpectationListsTheFramesItSaw() {
     hosts(virtual);
     b.tcp().listen(80, flow -> new CompletableFuture<>());
