@@ -230,7 +230,7 @@ class TimeWaitChurnTest {
 
   @Test
   @DisplayName(
-      "a 4-tuple our own host holds in TIME_WAIT is not reused by connect (no timestamps to tell incarnations apart): with one port, connect fails at once")
+      "a 4-tuple our own host holds in TIME_WAIT is not reused by connect (as Linux with tcp_tw_reuse off: a peer without timestamps could not tell incarnations apart): with one port, connect fails at once")
   void ownTimeWaitIsNotReused() {
     NetworkConfig config =
         NetworkConfig.fromConfig(testKit.system().settings().config())

@@ -282,8 +282,9 @@ final class TcpDemux {
       int candidate = low + (int) ((offset + (long) portPerturbation[bucket]) % count);
       portPerturbation[bucket] = (portPerturbation[bucket] + 1) % count;
       FlowKey key = new FlowKey(remote, remotePort, candidate);
-      // A 4-tuple in TIME_WAIT is not reused by our own connect: without timestamps nothing
-      // would tell the peer's old duplicates from the new connection's (Linux, tcp_twsk_unique).
+      // A 4-tuple in TIME_WAIT is not reused by our own connect: without timestamps on both
+      // sides nothing would tell the peer's old duplicates from the new connection's (Linux's
+      // tcp_twsk_unique reuses only with tcp_tw_reuse and timestamps; we never do).
       if (!listeners.containsKey(candidate) && !flows.containsKey(key) && !timeWait.contains(key)) {
         return candidate;
       }
