@@ -27,7 +27,8 @@ import java.time.Duration;
  * @param keepalive keepalive probing, or null for none
  * @param challengeAckLimit challenge ACKs per second at most (RFC 5961 §7)
  * @param maxReassemblyRanges out-of-order ranges held at most
- * @param congestionControl makes each connection's congestion control (NewReno by default)
+ * @param congestionControl makes each connection's congestion control (CUBIC by default, as on
+ *     Linux)
  */
 public record TcpConfig(
     int mss,
@@ -176,7 +177,7 @@ public record TcpConfig(
     private KeepaliveSettings keepalive;
     private int challengeAckLimit = 1000;
     private int maxReassemblyRanges = 64;
-    private CongestionControlFactory congestionControl = CongestionControlFactory.NEW_RENO;
+    private CongestionControlFactory congestionControl = CongestionControlFactory.CUBIC;
 
     private Builder() {}
 
