@@ -184,7 +184,7 @@ class CubicTest {
 
   @Test
   @DisplayName(
-      "RFC 9438 §4.7: fast convergence — a loss before cwnd regains W_max (90 < 100 segments) sets W_max = cwnd·(1 + β)/2 = 76.5 segments, ssthresh = 63")
+      "RFC 9438 §4.7: fast convergence — a loss 2 s into the epoch, before cwnd regains W_max = 100 segments, sets W_max = cwnd·(1 + β)/2 (not cwnd) and ssthresh = β·cwnd")
   void fastConvergence() {
     Cubic cc = afterLossAt(grownTo(100), 100 * SMSS);
     cc.onRttSample(100 * MS);
