@@ -3,6 +3,7 @@ package dev.vnetif;
 import com.typesafe.config.Config;
 import dev.vnetif.link.SwitchSettings;
 import dev.vnetif.stack.ArpSettings;
+import dev.vnetif.tcp.CongestionControlFactory;
 import dev.vnetif.tcp.TcpConfig;
 import java.time.Duration;
 
@@ -151,7 +152,17 @@ public record NetworkConfig(
         .withWindowScaling(t.getBoolean("window-scaling"))
         .withTimestamps(t.getBoolean("timestamps"))
         .withSack(t.getBoolean("sack"))
-        .withChallengeAckLimit(t.getInt("challenge-ack-limit"));
+        .withChallengeAckLimit(t.getInt("challenge-ack-limit"))
+        .withCongestionControl(congestionControl(t.getString("congestion-control")));
+  }
+
+  private static CongestionControlFactory congestionControl(String name) {
+    try {
+      return CongestionControlFactory.named(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "vnetif.tcp.congestion-control must be cubic or newreno, got '" + name + "'", e);
+    }
   }
 
   private static int bytes(Config c, String path) {

@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.vnetif.link.SwitchSettings;
 import dev.vnetif.link.SwitchStats;
 import dev.vnetif.stack.ArpSettings;
+import dev.vnetif.tcp.CongestionControlFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
@@ -53,6 +54,28 @@ class NetworkConfigTest {
     // A copy made by another with-method keeps them.
     assertEquals(16, config.withSeed(9).macTableLimit());
     assertEquals(Duration.ofSeconds(20), config.withDefaultMtu(9000).macAgeingTime());
+  }
+
+  @Test
+  void congestionControlIsCubicByDefaultAndNewRenoByName() {
+    NetworkConfig defaults = NetworkConfig.fromConfig(ConfigFactory.defaultReference());
+    assertEquals(CongestionControlFactory.CUBIC, defaults.tcp().congestionControl());
+    NetworkConfig reno =
+        NetworkConfig.fromConfig(withOverrides("vnetif.tcp.congestion-control = newreno"));
+    assertEquals(CongestionControlFactory.NEW_RENO, reno.tcp().congestionControl());
+    NetworkConfig upper =
+        NetworkConfig.fromConfig(withOverrides("vnetif.tcp.congestion-control = CUBIC"));
+    assertEquals(CongestionControlFactory.CUBIC, upper.tcp().congestionControl());
+  }
+
+  @Test
+  void unknownCongestionControlNamesKeyAndValue() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> NetworkConfig.fromConfig(withOverrides("vnetif.tcp.congestion-control = bbr")));
+    assertTrue(e.getMessage().contains("vnetif.tcp.congestion-control"), e.getMessage());
+    assertTrue(e.getMessage().contains("'bbr'"), e.getMessage());
   }
 
   @Test

@@ -50,13 +50,16 @@ final class GoodputCell {
    * @param losslessVirtual how long a cell without loss runs
    * @param rateBitsPerSecond a rate limit on every port, 0 for none
    * @param seed the network's seed, the same for every cell
+   * @param congestionControl the senders' congestion control by name ({@code cubic}, {@code
+   *     newreno})
    */
   record Settings(
       Duration minVirtual,
       long minLosses,
       Duration losslessVirtual,
       long rateBitsPerSecond,
-      long seed) {}
+      long seed,
+      String congestionControl) {}
 
   /**
    * A cell's figures.
@@ -91,6 +94,7 @@ final class GoodputCell {
   static Result run(Spec spec, Settings settings) throws Exception {
     SessionOptions options = new SessionOptions();
     options.seed = settings.seed();
+    options.congestionControl = settings.congestionControl();
     Scenario hosts =
         new Scenario(
             "goodput " + spec.describe(),

@@ -16,10 +16,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vnetif goodput}: the goodput of our TCP (NewReno) over a grid of random loss and RTT, each
- * cell a timed transfer in virtual time, next to what the Mathis and PFTK models predict for the
- * same MSS, RTT and loss. The one way to produce the table in the README, so that a change to the
- * TCP (SACK) is measured the same way.
+ * {@code vnetif goodput}: the goodput of our TCP (CUBIC, or NewReno with {@code -C newreno}) over a
+ * grid of random loss and RTT, each cell a timed transfer in virtual time, next to what the Mathis
+ * and PFTK models predict for the same MSS, RTT and loss. The one way to produce the table in the
+ * README, so that a change to the TCP (SACK) is measured the same way.
  */
 @Command(
     name = "goodput",
@@ -92,6 +92,14 @@ final class GoodputCommand implements Callable<Integer> {
   String rate;
 
   @Option(
+      names = {"-C", "--congestion-control", "--congestion"},
+      paramLabel = "ALGO",
+      description =
+          "Congestion control of the senders: cubic or newreno (default: "
+              + "vnetif.tcp.congestion-control, cubic unless configured otherwise).")
+  String congestionControl;
+
+  @Option(
       names = "--seed",
       paramLabel = "N",
       defaultValue = "1",
@@ -161,7 +169,13 @@ final class GoodputCommand implements Callable<Integer> {
     Duration min = positive("--min-virtual", minVirtual);
     Duration lossless = positive("--lossless-virtual", losslessVirtual);
     long bits = rate.strip().equals("0") ? 0 : ConditionValues.bitsPerSecond(rate.strip());
-    return new GoodputCell.Settings(min, minLosses, lossless, bits, seed);
+    String name =
+        congestionControl != null
+            ? congestionControl
+            : NetworkSession.loadConfig(null).getString("vnetif.tcp.congestion-control");
+    // Checked here, before any cell runs.
+    String algorithm = NetworkSession.congestionControl(name).create(1460, 14_600).name();
+    return new GoodputCell.Settings(min, minLosses, lossless, bits, seed, algorithm);
   }
 
   private static Duration positive(String option, String text) {
@@ -232,10 +246,11 @@ final class GoodputCommand implements Callable<Integer> {
   private void printPlan(PrintWriter out, GoodputCell.Settings settings, Duration t0, int count) {
     out.printf(
         Locale.ROOT,
-        "goodput: %d cells (RTT %s x loss %s%%), NewReno, MTU 1500, seed %d, in virtual time%n",
+        "goodput: %d cells (RTT %s x loss %s%%), %s, MTU 1500, seed %d, in virtual time%n",
         count,
         String.join(", ", rtts),
         String.join(", ", losses),
+        settings.congestionControl(),
         settings.seed());
     out.printf(
         Locale.ROOT,

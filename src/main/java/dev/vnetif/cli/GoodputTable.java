@@ -65,6 +65,7 @@ record GoodputTable(
   String json() {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("seed", settings.seed());
+    doc.put("congestion_control", settings.congestionControl());
     doc.put("rate_bits_per_second", settings.rateBitsPerSecond());
     doc.put("min_virtual_seconds", settings.minVirtual().toNanos() / 1e9);
     doc.put("min_losses", settings.minLosses());

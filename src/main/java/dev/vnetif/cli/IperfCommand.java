@@ -205,7 +205,8 @@ final class IperfCommand implements Callable<Integer> {
               bytes == null ? 0 : bytes,
               reverse,
               bidir,
-              session.clock.now());
+              session.clock.now(),
+              session.congestionControlName());
       IperfText text = new IperfText(out, bidir);
       if (!json) {
         HostTable.print(out, session);

@@ -34,7 +34,8 @@ final class IperfJson {
       long bytes,
       boolean reverse,
       boolean bidir,
-      Instant timestamp) {}
+      Instant timestamp,
+      String congestionControl) {}
 
   private IperfJson() {}
 
@@ -192,8 +193,8 @@ final class IperfJson {
       end.put("sum_sent" + suffix, sent);
       end.put("sum_received" + suffix, received);
     }
-    end.put("sender_tcp_congestion", "newreno");
-    end.put("receiver_tcp_congestion", "newreno");
+    end.put("sender_tcp_congestion", setup.congestionControl());
+    end.put("receiver_tcp_congestion", setup.congestionControl());
     List<Object> content = new ArrayList<>();
     HexFormat hex = HexFormat.of();
     for (IperfReport r : result.reports()) {

@@ -9,6 +9,7 @@ import dev.vnetif.PcapRecording;
 import dev.vnetif.Stack;
 import dev.vnetif.StackConfig;
 import dev.vnetif.VirtualNetwork;
+import dev.vnetif.tcp.CongestionControlFactory;
 import dev.vnetif.time.VirtualTime;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +86,11 @@ final class NetworkSession implements AutoCloseable {
     } else if (scenario.seed().isPresent()) {
       config = config.withSeed(scenario.seed().getAsLong());
     }
+    if (options.congestionControl != null) {
+      config =
+          config.withTcp(
+              config.tcp().withCongestionControl(congestionControl(options.congestionControl)));
+    }
     this.network = VirtualNetwork.create(system, config);
     this.recording = options.pcap != null ? network.recordPcap(options.pcap) : null;
     for (StackConfig host : scenario.hosts()) {
@@ -144,6 +150,21 @@ final class NetworkSession implements AutoCloseable {
     CompletableFuture<T> ended =
         CompletableFuture.supplyAsync(body, system.executionContext()).thenCompose(s -> s);
     return await(ended, limit);
+  }
+
+  /** The factory {@code -C/--congestion-control} names; a usage error names the option. */
+  static CongestionControlFactory congestionControl(String name) {
+    try {
+      return CongestionControlFactory.named(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--congestion-control must be cubic or newreno, got '" + name + "'", e);
+    }
+  }
+
+  /** The name of the congestion control the network's TCP senders run, e.g. {@code "cubic"}. */
+  String congestionControlName() {
+    return network.config().tcp().congestionControl().create(1460, 14_600).name();
   }
 
   static Config loadConfig(Path file) {

@@ -21,6 +21,14 @@ final class SessionOptions {
   Long seed;
 
   @Option(
+      names = {"-C", "--congestion-control", "--congestion"},
+      paramLabel = "ALGO",
+      description =
+          "Congestion control of every TCP sender: cubic (the default) or newreno (overrides "
+              + "vnetif.tcp.congestion-control; iperf3 spells it -C/--congestion).")
+  String congestionControl;
+
+  @Option(
       names = "--pcap",
       paramLabel = "FILE",
       description = "Write every frame the switch forwards to FILE (libpcap, for Wireshark).")

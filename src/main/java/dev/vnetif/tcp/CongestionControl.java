@@ -74,8 +74,28 @@ public interface CongestionControl {
   /**
    * The connection sent nothing for longer than one RTO (RFC 5681 §4.1): the window shrinks to at
    * most the restart window, which is the initial window.
+   *
+   * @param idleNanos how long nothing was sent, so that algorithms that grow with time (CUBIC) do
+   *     not count the idle time as time spent growing
    */
-  void onIdleRestart();
+  void onIdleRestart(long idleNanos, long nowNanos);
+
+  /**
+   * A round-trip time was measured (RFC 6298 §2, or from a timestamp echo): algorithms that look at
+   * delay (CUBIC's target, HyStart++) keep it; others ignore it. Called before the ACK that carried
+   * the sample reaches {@link #onAck} or the recovery methods.
+   *
+   * @param rttNanos the sample, at least 0
+   */
+  default void onRttSample(long rttNanos) {}
+
+  /**
+   * A cumulative ACK for new data arrived, in or out of recovery, before {@link #onAck}, {@link
+   * #onPartialAck} or {@link #onRecoveryExit}: {@code ack} is the new SND.UNA and {@code sndMax}
+   * the highest sequence number sent so far. Algorithms that count round trips (HyStart++, RFC 9406
+   * §4.2: a round ends when the data sent at its start is acknowledged) keep their rounds from it.
+   */
+  default void onAckAdvanced(int ack, int sndMax, long nowNanos) {}
 
   /** The algorithm's name as the configuration spells it, e.g. {@code "newreno"}. */
   String name();

@@ -39,6 +39,7 @@ final class LossRecovery {
 
   /** A cumulative ACK for new data. {@code flightAfter} is measured after the ACK. */
   AckKind onNewAck(int ack, int bytesAcked, int flightAfter, long nowNanos) {
+    cc.onAckAdvanced(ack, ack + flightAfter, nowNanos); // SND.MAX = ack + flightAfter
     if (inRecovery) {
       if (SeqNum.gt(ack, recover)) {
         // RFC 6582 §3.2 step 3: a full acknowledgment ends fast recovery.

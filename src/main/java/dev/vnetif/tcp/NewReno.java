@@ -101,7 +101,7 @@ public final class NewReno implements CongestionControl {
   }
 
   @Override
-  public void onIdleRestart() {
+  public void onIdleRestart(long idleNanos, long nowNanos) {
     // RFC 5681 §4.1: cwnd = min(RW, cwnd) with the restart window RW = min(IW, cwnd).
     cwnd = Math.min(cwnd, initialWindow);
   }

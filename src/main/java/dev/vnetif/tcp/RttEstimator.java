@@ -1,6 +1,7 @@
 package dev.vnetif.tcp;
 
 import dev.vnetif.wire.SeqNum;
+import java.util.function.LongConsumer;
 
 /**
  * The retransmission timeout of one connection, computed from round-trip samples as RFC 6298
@@ -50,6 +51,9 @@ public final class RttEstimator {
 
   private int timedSeq;
   private long timedAtNanos;
+
+  /** Hears of every sample (the congestion control's delay-based parts); none by default. */
+  private LongConsumer sampleListener = rttNanos -> {};
 
   /**
    * @param initialRtoNanos the RTO before any sample (RFC 6298 §2.1 says 1 s)
@@ -131,6 +135,15 @@ public final class RttEstimator {
     // RFC 6298 §2.2 / §2.3: RTO <- SRTT + max(G, K*RTTVAR).
     computedRto = saturatingAdd(srtt, Math.max(bounds.clockGranularityNanos(), K * rttvar));
     backoffCount = 0;
+    sampleListener.accept(rttNanos);
+  }
+
+  /**
+   * From now on {@code listener} hears of every sample {@link #sample(long)} takes, whichever way
+   * it was measured; it replaces any earlier listener.
+   */
+  void onSample(LongConsumer listener) {
+    sampleListener = listener;
   }
 
   /**

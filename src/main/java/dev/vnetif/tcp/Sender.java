@@ -95,6 +95,7 @@ final class Sender {
     int mss = snd.effectiveMss();
     CongestionControl cc = config.congestionControl().create(mss, InitialWindow.bytes(mss));
     recovery = new LossRecovery(cc, snd.iss());
+    rtt.onSample(cc::onRttSample); // every RTT sample from now on, however it was measured
   }
 
   // ================================================================ new data
@@ -108,7 +109,7 @@ final class Sender {
       return;
     }
     if (snd.flightSize() == 0 && now - lastSendNanos > rtt.rtoNanos() && lastSendNanos != 0) {
-      recovery.cc.onIdleRestart(); // RFC 5681 §4.1
+      recovery.cc.onIdleRestart(now - lastSendNanos, now); // RFC 5681 §4.1
     }
     while (true) {
       int unsent = snd.unsentBytes();

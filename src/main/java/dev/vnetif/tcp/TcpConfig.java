@@ -27,7 +27,8 @@ import java.time.Duration;
  * @param keepalive keepalive probing, or null for none
  * @param challengeAckLimit challenge ACKs per second at most (RFC 5961 §7)
  * @param maxReassemblyRanges out-of-order ranges held at most
- * @param congestionControl makes each connection's congestion control (NewReno by default)
+ * @param congestionControl makes each connection's congestion control (CUBIC by default, as on
+ *     Linux)
  * @param timestamps offer and accept the timestamps option (RFC 7323 §3–5: RTTM and PAWS), on by
  *     default as on Linux
  * @param sack offer and accept SACK-permitted, and send SACK and D-SACK blocks (RFC 2018, RFC
@@ -192,7 +193,7 @@ public record TcpConfig(
     private KeepaliveSettings keepalive;
     private int challengeAckLimit = 1000;
     private int maxReassemblyRanges = 64;
-    private CongestionControlFactory congestionControl = CongestionControlFactory.NEW_RENO;
+    private CongestionControlFactory congestionControl = CongestionControlFactory.CUBIC;
     private boolean timestamps = true;
     private boolean sack = true;
 

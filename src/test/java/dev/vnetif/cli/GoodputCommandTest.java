@@ -114,6 +114,7 @@ class GoodputCommandTest {
     GoodputModelsTest.assertReproduces(
         "1.3", lossy.getDouble("pftk_mbit_per_second"), "PFTK 10 ms 5%");
     assertTrue(lossy.getDouble("wall_seconds") > 0, r.out());
+    assertEquals("cubic", doc.getString("congestion_control"), "the default, as on Linux");
     assertEquals(2, doc.getInt("pftk_b"));
     assertEquals(0.2, doc.getDouble("pftk_t0_seconds"), 1e-9);
   }
@@ -123,7 +124,10 @@ class GoodputCommandTest {
   void usageErrors() {
     for (String[] args :
         new String[][] {
-          {"goodput", "--losses", "x"}, {"goodput", "--losses", "100"}, {"goodput", "--rtts", "0ms"}
+          {"goodput", "--losses", "x"},
+          {"goodput", "--losses", "100"},
+          {"goodput", "--rtts", "0ms"},
+          {"goodput", "-C", "bbr"}
         }) {
       VnetifCliTest.Run r = VnetifCliTest.run(args);
       assertEquals(2, r.exitCode(), String.join(" ", args) + ": " + r.out() + r.err());

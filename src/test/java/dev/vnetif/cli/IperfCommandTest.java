@@ -324,5 +324,25 @@ class IperfCommandTest {
       assertTrue(step.hasPath(key), key + " in " + step);
     }
     assertTrue(doc.getLong("conditions.totals.delayed") > 0, r.out());
+    assertEquals("cubic", doc.getString("end.sender_tcp_congestion"), "the default");
+  }
+
+  @Test
+  @DisplayName(
+      "-C newreno (iperf3's -C/--congestion) picks the senders' congestion control; the JSON names it; an unknown one is a usage error naming it")
+  void congestionControl() {
+    Run r = run("--size", "200K", "--json", "-C", "newreno");
+    assertEquals(0, r.exitCode(), r.all());
+    com.typesafe.config.Config doc =
+        com.typesafe.config.ConfigFactory.parseString(
+            r.out(),
+            com.typesafe.config.ConfigParseOptions.defaults()
+                .setSyntax(com.typesafe.config.ConfigSyntax.JSON));
+    assertEquals("newreno", doc.getString("end.sender_tcp_congestion"));
+    assertEquals("newreno", doc.getString("end.receiver_tcp_congestion"));
+    Run bad = run("--size", "1K", "--congestion-control", "vegas");
+    assertEquals(2, bad.exitCode(), bad.all());
+    assertTrue(bad.err().contains("--congestion-control"), bad.err());
+    assertTrue(bad.err().contains("'vegas'"), bad.err());
   }
 }

@@ -69,7 +69,7 @@ class LossRecoveryTest {
     }
 
     @Override
-    public void onIdleRestart() {
+    public void onIdleRestart(long idleNanos, long nowNanos) {
       calls.add("idle");
     }
 

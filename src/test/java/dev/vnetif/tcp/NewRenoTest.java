@@ -226,7 +226,7 @@ class NewRenoTest {
       cc.onAck(SMSS, NOW);
     }
     assertEquals(21_900, cc.cwnd());
-    cc.onIdleRestart();
+    cc.onIdleRestart(2_000_000_000L, NOW);
     assertEquals(IW, cc.cwnd());
   }
 
@@ -235,7 +235,7 @@ class NewRenoTest {
   void idleRestartKeepsSmallerWindow() {
     NewReno cc = fresh();
     cc.onRetransmissionTimeout(29_200, NOW);
-    cc.onIdleRestart();
+    cc.onIdleRestart(2_000_000_000L, NOW);
     assertEquals(SMSS, cc.cwnd());
     assertEquals(14_600, cc.ssthresh());
   }

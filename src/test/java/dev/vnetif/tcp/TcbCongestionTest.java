@@ -6,7 +6,6 @@ import static dev.vnetif.tcp.TcbHarness.REMOTE_ISS;
 import static dev.vnetif.tcp.TcbHarness.REMOTE_SEQ;
 import static dev.vnetif.tcp.TcbHarness.WINDOW;
 import static dev.vnetif.tcp.TcbHarness.at;
-import static dev.vnetif.tcp.TcbHarness.config;
 import static dev.vnetif.tcp.TcbHarness.out;
 import static dev.vnetif.tcp.TcbHarness.pattern;
 import static dev.vnetif.tcp.TcbHarness.seg;
@@ -24,19 +23,27 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Congestion control on the sending side: the initial window (RFC 6928), slow start and congestion
- * avoidance (RFC 5681 §3.1), fast retransmit and NewReno fast recovery (RFC 5681 §3.2, RFC 6582
- * §3.2), the response to a retransmission timeout, and what a duplicate ACK is (RFC 5681 §2). SMSS
- * is 1460 and the peer's window 64000 throughout, so the congestion window is what limits the
- * sender.
+ * avoidance (RFC 5681 §3.1) of NewReno, fast retransmit and NewReno fast recovery (RFC 5681 §3.2,
+ * RFC 6582 §3.2), the response to a retransmission timeout, and what a duplicate ACK is (RFC 5681
+ * §2). SMSS is 1460 and the peer's window 64000 throughout, so the congestion window is what limits
+ * the sender.
  */
 class TcbCongestionTest {
+
+  /**
+   * The fixture's configuration with NewReno pinned: these tests are of NewReno's numbers (CUBIC's
+   * are {@link TcbCubicTest}'s).
+   */
+  private static TcpConfig config() {
+    return TcbHarness.config().withCongestionControl(CongestionControlFactory.NEW_RENO);
+  }
 
   /** RFC 6928 §2 for SMSS 1460: min(10·1460, max(2·1460, 14600)). */
   private static final int IW = 10 * MSS;
 
   /** ESTABLISHED; the user wrote {@code written} bytes and the first ten segments went out. */
   private static TcbHarness tenSegmentsInFlight(int written) {
-    TcbHarness h = TcbHarness.established();
+    TcbHarness h = TcbHarness.established(config());
     h.write(pattern(0, written), false);
     h.clear();
     return h;
@@ -88,7 +95,7 @@ class TcbCongestionTest {
   @DisplayName(
       "RFC 6928 §2: IW = min(10·SMSS, max(2·SMSS, 14600)) = 14600: of 20000 bytes written, ten 1460-byte segments go out at once, then nothing until an ACK")
   void initialWindowIsTenSegments() {
-    TcbHarness h = TcbHarness.established();
+    TcbHarness h = TcbHarness.established(config());
     assertWindow(h, IW, Integer.MAX_VALUE);
     assertEquals(20_000, h.write(pattern(0, 20_000), false));
     for (int n = 1; n <= 10; n++) {
@@ -104,7 +111,7 @@ class TcbCongestionTest {
   @DisplayName(
       "RFC 6928 §2: for SMSS 536 the initial window is 10·536 = 5360 bytes: ten 536-byte segments")
   void initialWindowForSmallMss() {
-    TcbHarness h = TcbHarness.synSent();
+    TcbHarness h = TcbHarness.synSent(config());
     h.send(seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(536));
     h.clear();
     assertWindow(h, 5_360, Integer.MAX_VALUE);
@@ -171,7 +178,7 @@ class TcbCongestionTest {
   @DisplayName(
       "RFC 5681 §3.1 eq. 3: once cwnd ≥ ssthresh, each ACK adds max(1, SMSS·SMSS/cwnd): 2920 → 3650 → 4234 → 4737")
   void congestionAvoidance() {
-    TcbHarness h = TcbHarness.established();
+    TcbHarness h = TcbHarness.established(config());
     h.write(pattern(0, 2 * MSS), false);
     h.expectSegment(segment(1));
     h.expectSegment(data(MSS, MSS, ACK | PSH));

@@ -32,7 +32,7 @@ class TcpConfigTest {
     assertEquals(null, c.keepalive());
     assertEquals(1000, c.challengeAckLimit());
     assertEquals(64, c.maxReassemblyRanges());
-    assertEquals(CongestionControlFactory.NEW_RENO, c.congestionControl());
+    assertEquals(CongestionControlFactory.CUBIC, c.congestionControl());
     assertEquals(c, TcpConfig.builder().build());
   }
 
