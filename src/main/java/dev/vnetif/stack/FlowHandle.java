@@ -121,7 +121,8 @@ public final class FlowHandle {
         s.timeouts(),
         s.challengeAcks(),
         s.zeroWindowProbes(),
-        s.keepaliveProbes());
+        s.keepaliveProbes(),
+        s.bytesInFlight());
   }
 
   /** Why the connection ended, or null while it has not. */

@@ -2,7 +2,8 @@ package dev.vnetif.tcp;
 
 /**
  * A snapshot of one connection: where it is and how it has gone. Times in nanoseconds, windows in
- * bytes.
+ * bytes. {@code bytesInFlight} is RFC 5681's FlightSize: sequence space sent and not yet
+ * acknowledged ({@code SND.NXT - SND.UNA}, so a SYN or FIN in flight counts one).
  */
 public record TcbStats(
     TcpState state,
@@ -24,7 +25,8 @@ public record TcbStats(
     long timeouts,
     long challengeAcks,
     long zeroWindowProbes,
-    long keepaliveProbes) {
+    long keepaliveProbes,
+    long bytesInFlight) {
 
   /** The snapshot of one block's parts; before the handshake there is no congestion window. */
   static TcbStats of(
@@ -54,6 +56,7 @@ public record TcbStats(
         counters.timeouts(),
         counters.challengeAcks(),
         counters.zeroWindowProbes(),
-        counters.keepaliveProbes());
+        counters.keepaliveProbes(),
+        snd.flightSize());
   }
 }
