@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       RunCommand.class,
       GoodputCommand.class,
+      PlotCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class VnetifCli implements Runnable {
