@@ -66,6 +66,16 @@ final class PlotCommand implements Callable<Integer> {
       description = "Draw up to this time (seconds from the connection's first segment).")
   Double end;
 
+  @Option(
+      names = "--window",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Draw the receive window's edge (ACK + window; default). --no-window leaves it out, "
+              + "so that the segments fill the height when the window is far above them.")
+  boolean window;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -117,7 +127,7 @@ final class PlotCommand implements Callable<Integer> {
       }
       TimeSequenceSeries series = TimeSequenceSeries.of(segments, direction).between(from, to);
       Path png = output != null ? output : defaultOutput(capture);
-      TimeSequenceGraph.write(series, name, png);
+      TimeSequenceGraph.write(series, name, window, png);
       out.printf(
           "%s: %d segments (%d retransmitted), %d ACKs, %d SACK blocks; graph written to %s%n",
           direction,

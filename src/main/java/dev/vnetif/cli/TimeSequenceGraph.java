@@ -36,12 +36,16 @@ final class TimeSequenceGraph {
 
   private TimeSequenceGraph() {}
 
-  /** Draws {@code series} into {@code file} as a PNG, titled with {@code name}. */
-  static void write(TimeSequenceSeries series, String name, Path file) throws IOException {
-    PngCharts.write(chart(series, name), WIDTH, HEIGHT, file);
+  /**
+   * Draws {@code series} into {@code file} as a PNG, titled with {@code name}; {@code window}: with
+   * the receive window's edge (far above the segments on a fast link, it squeezes them).
+   */
+  static void write(TimeSequenceSeries series, String name, boolean window, Path file)
+      throws IOException {
+    PngCharts.write(chart(series, name, window), WIDTH, HEIGHT, file);
   }
 
-  static JFreeChart chart(TimeSequenceSeries series, String name) {
+  static JFreeChart chart(TimeSequenceSeries series, String name, boolean withWindow) {
     PngCharts.headless();
     YIntervalSeries sent = new YIntervalSeries("segment");
     YIntervalSeries retransmitted = new YIntervalSeries("retransmission");
@@ -77,7 +81,9 @@ final class TimeSequenceGraph {
     }
     XYSeriesCollection lines = new XYSeriesCollection();
     lines.addSeries(acked);
-    lines.addSeries(window);
+    if (withWindow) {
+      lines.addSeries(window);
+    }
     XYStepRenderer steps = new XYStepRenderer();
     steps.setSeriesPaint(0, ACKED);
     steps.setSeriesStroke(0, new BasicStroke(1.2f));
