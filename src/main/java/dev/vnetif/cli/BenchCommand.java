@@ -22,18 +22,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vnetif bench}: the end-to-end benchmark. Each workload runs over the virtual network and
- * over Pekko Streams TCP on 127.0.0.1 in the same JVM and the same actor system (one after the
- * other, never at once), warmed up first, verified, and reported side by side with their ratio. A
- * side that fails a workload says so in its column; the other side's figure stands.
+ * {@code vnetif bench}: the end-to-end benchmark. Each workload runs over the virtual network
+ * through our own API ({@code virtual}), over the virtual network through Pekko Streams and {@code
+ * VirtualTcp} ({@code virtual-streams}), and over Pekko Streams {@code Tcp} on 127.0.0.1 ({@code
+ * pekko-tcp}), in the same JVM and the same actor system (one after the other, never at once),
+ * warmed up first, verified, and reported against Pekko's with their ratio. The two Streams sides
+ * run the identical Streams code ({@link BenchStreamsTransport}). A side that fails a workload says
+ * so in its column; the other sides' figures stand.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description =
         "Run bulk transfer, ping-pong, connection-rate, memory-per-connection and (opt-in) "
-            + "connection-churn workloads over the virtual network and over Pekko Streams TCP on "
-            + "127.0.0.1, and print both with their ratio.")
+            + "connection-churn workloads over the virtual network (through its own API, and "
+            + "through Pekko Streams over VirtualTcp) and over Pekko Streams Tcp on 127.0.0.1, and "
+            + "print each against Pekko's with their ratio: one table for the virtual network, "
+            + "one (Streams) for VirtualTcp, both sides running the same Streams code.")
 final class BenchCommand implements Callable<Integer> {
   static final List<String> WORKLOADS = List.of("bulk", "pingpong", "connrate", "memory", "churn");
 
@@ -50,10 +55,12 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--sides",
       paramLabel = "SIDES",
-      defaultValue = "both",
+      defaultValue = "all",
       description =
-          "What to measure: virtual, pekko or both (default ${DEFAULT-VALUE}; the ratio needs"
-              + " both).")
+          "What to measure, comma-separated: virtual (the virtual network through its own "
+              + "TcpFlow API), streams (Pekko Streams over VirtualTcp on the virtual network), "
+              + "pekko (Pekko Streams over Tcp on 127.0.0.1); both for virtual,pekko; all for the "
+              + "three (default ${DEFAULT-VALUE}). A ratio needs pekko beside virtual or streams.")
   String sides;
 
   @Option(
@@ -110,7 +117,8 @@ final class BenchCommand implements Callable<Integer> {
       names = "--churn-pekko-connections",
       paramLabel = "N",
       description =
-          "Connections of churn over Pekko, which cannot keep up with the virtual side's count "
+          "Connections of churn over Pekko Streams (pekko and streams), from one client host: "
+              + "Pekko's loopback cannot keep up with the virtual side's count "
               + "(default: a tenth of --churn-connections).")
   Integer churnPekkoConnections;
 
@@ -167,7 +175,7 @@ final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   /** Builds the Pekko side; tests put a failing one here. */
-  Function<ActorSystem<?>, BenchTransport> pekkoSide = BenchPekkoTransport::new;
+  Function<ActorSystem<?>, BenchTransport> pekkoSide = BenchStreamsTransport::loopback;
 
   /** Runs the bench without the {@code vnetif} command around it. */
   public static void main(String[] args) {
@@ -182,8 +190,7 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<BenchWorkload> chosen = chosenWorkloads();
-    boolean runVirtual = sides().contains("virtual");
-    boolean runPekko = sides().contains("pekko");
+    Set<String> run = sides();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ActorSystem<Void> system =
@@ -191,10 +198,13 @@ final class BenchCommand implements Callable<Integer> {
     List<BenchTransport> transports = new ArrayList<>();
     try {
       NetworkConfig networkConfig = NetworkConfig.fromConfig(system.settings().config());
-      if (runVirtual) {
+      if (run.contains("virtual")) {
         transports.add(BenchVirtualTransport.start(system, networkConfig, mtu));
       }
-      if (runPekko) {
+      if (run.contains("streams")) {
+        transports.add(BenchStreamsTransport.virtual(system, networkConfig, mtu));
+      }
+      if (run.contains("pekko")) {
         transports.add(pekkoSide.apply(system));
       }
       BenchReport.printMachine(out);
@@ -208,10 +218,10 @@ final class BenchCommand implements Callable<Integer> {
       for (BenchWorkload workload : chosen) {
         workload.run(transports, report, err);
       }
-      report.printTable(out, runVirtual, runPekko);
+      report.printTable(out, transports.stream().map(BenchTransport::name).toList());
       // A Pekko figure that failed (file descriptors, the kernel) is reported, not fatal: the
       // bench is here to measure and check the virtual network.
-      return report.virtualFailed() ? 1 : 0;
+      return report.oursFailed() ? 1 : 0;
     } finally {
       for (BenchTransport t : transports) {
         t.close();
@@ -221,15 +231,24 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /** The sides {@code --sides} names, of virtual, streams and pekko. */
   private Set<String> sides() {
-    return switch (sides.trim().toLowerCase(Locale.ROOT)) {
-      case "virtual" -> Set.of("virtual");
-      case "pekko", "pekko-tcp" -> Set.of("pekko");
-      case "both" -> Set.of("virtual", "pekko");
-      default ->
-          throw new IllegalArgumentException(
-              "--sides must be virtual, pekko or both, got '" + sides + "'");
-    };
+    Set<String> chosen = new LinkedHashSet<>();
+    for (String word : sides.split(",", -1)) {
+      switch (word.trim().toLowerCase(Locale.ROOT)) {
+        case "virtual" -> chosen.add("virtual");
+        case "streams", "virtual-streams" -> chosen.add("streams");
+        case "pekko", "pekko-tcp" -> chosen.add("pekko");
+        case "both" -> chosen.addAll(List.of("virtual", "pekko"));
+        case "all" -> chosen.addAll(List.of("virtual", "streams", "pekko"));
+        default ->
+            throw new IllegalArgumentException(
+                "--sides takes virtual, streams and pekko, comma-separated, or both or all, got '"
+                    + sides
+                    + "'");
+      }
+    }
+    return chosen;
   }
 
   private List<BenchWorkload> chosenWorkloads() {

@@ -11,13 +11,15 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.Collectors;
 
 /**
  * What {@code vnetif bench} prints: the machine, then one row per measure with the virtual
  * network's figure, Pekko TCP's, and their ratio oriented so that above 1 is the virtual network
- * doing better, then how each figure was obtained.
+ * doing better; then the same rows for Pekko Streams over {@code VirtualTcp} against Pekko TCP;
+ * then how each figure was obtained.
  */
 final class BenchReport {
 
@@ -46,20 +48,43 @@ final class BenchReport {
   }
 
   /**
-   * One measure; a side that was not run has a null figure. {@code higherIsBetter}: rates (ratio
-   * virtual / pekko) as opposed to latencies and memory (ratio pekko / virtual).
+   * One measure: each side's figure by its column name ({@code virtual}, {@code virtual-streams},
+   * {@code pekko-tcp}); a side that was not run has none. {@code higherIsBetter}: rates (ratio ours
+   * / pekko) as opposed to latencies and memory (ratio pekko / ours).
    */
-  record Row(String measure, Figure virtual, Figure pekko, boolean higherIsBetter, String format) {
+  record Row(String measure, Map<String, Figure> figures, boolean higherIsBetter, String format) {
+    Figure figure(String side) {
+      return figures.get(side);
+    }
+
     /** NaN unless both sides have a figure, and the divisor is not 0. */
-    double ratio() {
-      if (virtual == null || pekko == null || !virtual.ok() || !pekko.ok()) {
+    double ratio(String ours, String theirs) {
+      Figure a = figure(ours);
+      Figure b = figure(theirs);
+      if (a == null || b == null || !a.ok() || !b.ok()) {
         return Double.NaN;
       }
-      double ratio =
-          higherIsBetter ? virtual.value() / pekko.value() : pekko.value() / virtual.value();
+      double ratio = higherIsBetter ? a.value() / b.value() : b.value() / a.value();
       return Double.isFinite(ratio) ? ratio : Double.NaN;
     }
   }
+
+  /**
+   * The lines that introduce each of our sides' sections against Pekko's: the virtual network
+   * through our own API, then the same Pekko Streams code over {@code VirtualTcp}.
+   */
+  private static final Map<String, List<String>> COMPARISONS =
+      Map.of(
+          BenchVirtualTransport.NAME,
+          List.of(
+              "ratio > 1 means the virtual network is better: virtual/pekko for rates, "
+                  + "pekko/virtual for latencies and memory"),
+          BenchStreamsTransport.STREAMS,
+          List.of(
+              "Streams: the same Pekko Streams code over VirtualTcp on the virtual network and"
+                  + " over Tcp on 127.0.0.1;",
+              "ratio > 1 means VirtualTcp is better: virtual-streams/pekko for rates,"
+                  + " pekko/virtual-streams for latencies and memory"));
 
   private final List<Row> rows = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
@@ -68,9 +93,14 @@ final class BenchReport {
     rows.add(row);
   }
 
-  /** Whether a figure of the virtual network failed: the bench then exits 1. */
-  boolean virtualFailed() {
-    return rows.stream().anyMatch(r -> r.virtual() != null && !r.virtual().ok());
+  /**
+   * Whether a figure of ours failed, over the virtual network through either API: the bench then
+   * exits 1. A Pekko figure that failed (file descriptors, the kernel) is reported, not fatal.
+   */
+  boolean oursFailed() {
+    return rows.stream()
+        .flatMap(r -> r.figures().entrySet().stream())
+        .anyMatch(e -> !e.getKey().equals(BenchStreamsTransport.PEKKO) && !e.getValue().ok());
   }
 
   /** A line under the table on how a figure came about (sizes, times, warm-up). */
@@ -128,61 +158,73 @@ final class BenchReport {
   }
 
   /**
-   * The table: a column per side that ran, and the ratio when both did. A side that failed says so
-   * in its column, and its row has no ratio; the other side's figure stands.
+   * The table, in a section per side of ours that ran ({@code virtual}, then {@code
+   * virtual-streams}): its column, Pekko's and their ratio when Pekko ran. With Pekko alone, one
+   * section with its column. A side that failed says so in its column, and its row has no ratio;
+   * the other side's figure stands.
    */
-  void printTable(PrintWriter out, boolean virtualRan, boolean pekkoRan) {
-    boolean both = virtualRan && pekkoRan;
-    List<String[]> lines = new ArrayList<>();
-    List<String> header = new ArrayList<>(List.of("workload"));
-    if (virtualRan) {
-      header.add("virtual");
-    }
-    if (pekkoRan) {
-      header.add("pekko-tcp");
-    }
-    if (both) {
-      header.add("ratio");
-    }
-    lines.add(header.toArray(String[]::new));
-    for (Row row : rows) {
-      List<String> cells = new ArrayList<>(List.of(row.measure()));
-      if (virtualRan) {
-        cells.add(row.virtual() == null ? "-" : row.virtual().text(row.format()));
+  void printTable(PrintWriter out, List<String> sidesRan) {
+    String theirs = BenchStreamsTransport.PEKKO;
+    boolean pekkoRan = sidesRan.contains(theirs);
+    List<String> ours = sidesRan.stream().filter(s -> !s.equals(theirs)).toList();
+    List<List<String[]>> sections = new ArrayList<>();
+    for (String side : ours.isEmpty() ? List.of(theirs) : ours) {
+      List<String> columns = new ArrayList<>(List.of(side));
+      if (pekkoRan && !side.equals(theirs)) {
+        columns.add(theirs);
       }
-      if (pekkoRan) {
-        cells.add(row.pekko() == null ? "-" : row.pekko().text(row.format()));
-      }
-      if (both) {
-        double ratio = row.ratio();
-        cells.add(Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.3f", ratio));
-      }
-      lines.add(cells.toArray(String[]::new));
+      sections.add(section(columns, pekkoRan && !side.equals(theirs)));
     }
-    int[] widths = {32, 14, 14, 10};
-    for (String[] line : lines) {
-      for (int i = 0; i < line.length; i++) {
-        widths[i] = Math.max(widths[i], line[i].length() + (i == 0 ? 0 : 1));
+    int[] widths = {32, 16, 14, 10};
+    for (List<String[]> section : sections) {
+      for (String[] line : section) {
+        for (int i = 0; i < line.length; i++) {
+          widths[i] = Math.max(widths[i], line[i].length() + (i == 0 ? 0 : 1));
+        }
       }
     }
-    out.println();
-    if (both) {
-      out.println(
-          "ratio > 1 means the virtual network is better: virtual/pekko for rates, "
-              + "pekko/virtual for latencies and memory");
-    }
-    for (String[] line : lines) {
-      StringBuilder b =
-          new StringBuilder(String.format(Locale.ROOT, "%-" + widths[0] + "s", line[0]));
-      for (int i = 1; i < line.length; i++) {
-        b.append(' ').append(String.format(Locale.ROOT, "%" + widths[i] + "s", line[i]));
+    for (int s = 0; s < sections.size(); s++) {
+      out.println();
+      if (pekkoRan && !ours.isEmpty()) {
+        COMPARISONS.get(ours.get(s)).forEach(out::println);
       }
-      out.println(b.toString().stripTrailing());
+      for (String[] line : sections.get(s)) {
+        StringBuilder b =
+            new StringBuilder(String.format(Locale.ROOT, "%-" + widths[0] + "s", line[0]));
+        for (int i = 1; i < line.length; i++) {
+          b.append(' ').append(String.format(Locale.ROOT, "%" + widths[i] + "s", line[i]));
+        }
+        out.println(b.toString().stripTrailing());
+      }
     }
     if (!notes.isEmpty()) {
       out.println();
       notes.forEach(out::println);
     }
     out.flush();
+  }
+
+  /** A header and a line per row: the measure, each of {@code columns}' figures, the ratio. */
+  private List<String[]> section(List<String> columns, boolean withRatio) {
+    List<String[]> lines = new ArrayList<>();
+    List<String> header = new ArrayList<>(List.of("workload"));
+    header.addAll(columns);
+    if (withRatio) {
+      header.add("ratio");
+    }
+    lines.add(header.toArray(String[]::new));
+    for (Row row : rows) {
+      List<String> cells = new ArrayList<>(List.of(row.measure()));
+      for (String side : columns) {
+        Figure f = row.figure(side);
+        cells.add(f == null ? "-" : f.text(row.format()));
+      }
+      if (withRatio) {
+        double ratio = row.ratio(columns.get(0), columns.get(1));
+        cells.add(Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.3f", ratio));
+      }
+      lines.add(cells.toArray(String[]::new));
+    }
+    return lines;
   }
 }

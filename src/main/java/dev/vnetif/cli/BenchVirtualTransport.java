@@ -7,9 +7,7 @@ import static dev.vnetif.cli.BenchPayloads.await;
 import dev.vnetif.NetworkConfig;
 import dev.vnetif.ReadResult;
 import dev.vnetif.Stack;
-import dev.vnetif.StackConfig;
 import dev.vnetif.TcpFlow;
-import dev.vnetif.VirtualNetwork;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -33,47 +31,27 @@ final class BenchVirtualTransport implements BenchTransport {
    * ephemeral ports per destination (RFC 6056's dynamic range), and random selection needs free
    * ones to find, so 100,000 connections go to several ports.
    */
-  private static final int HELD_PER_PORT = 12_000;
+  static final int HELD_PER_PORT = 12_000;
 
   private final ActorSystem<?> system;
   private final NetworkConfig config;
-  private final VirtualNetwork network;
+  private final BenchHosts hosts;
   private final Stack client;
   private final Stack server;
   private int nextPort = 5001;
 
-  private BenchVirtualTransport(
-      ActorSystem<?> system,
-      NetworkConfig config,
-      VirtualNetwork network,
-      Stack client,
-      Stack server) {
+  private BenchVirtualTransport(ActorSystem<?> system, NetworkConfig config, BenchHosts hosts) {
     this.system = system;
     this.config = config;
-    this.network = network;
-    this.client = client;
-    this.server = server;
+    this.hosts = hosts;
+    this.client = hosts.client();
+    this.server = hosts.server();
   }
 
   /** A network with a client 10.0.0.2 and a server 10.0.0.3, both with {@code mtu}. */
   static BenchVirtualTransport start(ActorSystem<?> system, NetworkConfig config, int mtu)
       throws InterruptedException {
-    // An Ethernet frame is the MTU plus its 14-byte header: let the switch carry it.
-    NetworkConfig fitting = config.withMaxFrameSize(Math.max(config.maxFrameSize(), mtu + 14));
-    VirtualNetwork network = VirtualNetwork.create(system, fitting);
-    Stack server =
-        await(
-            network.createStack(StackConfig.of("10.0.0.3/24").withMtu(mtu).withName("server")),
-            SETUP,
-            "creating the virtual server host",
-            () -> "");
-    Stack client =
-        await(
-            network.createStack(StackConfig.of("10.0.0.2/24").withMtu(mtu).withName("client")),
-            SETUP,
-            "creating the virtual client host",
-            () -> "");
-    return new BenchVirtualTransport(system, config, network, client, server);
+    return new BenchVirtualTransport(system, config, BenchHosts.start(system, config, mtu));
   }
 
   @Override
@@ -83,19 +61,7 @@ final class BenchVirtualTransport implements BenchTransport {
 
   @Override
   public String describe() {
-    return "virtual: hosts "
-        + client.cidr()
-        + " -> "
-        + server.cidr()
-        + " on one switch, MTU "
-        + client.mtu()
-        + " (MSS "
-        + (client.mtu() - 40)
-        + "), TCP buffers "
-        + network.config().tcp().sendBufferSize() / 1024
-        + " KiB, checksums "
-        + (network.config().checksumOffload() ? "offloaded" : "verified")
-        + ", driven through TcpFlow's CompletionStage API";
+    return "virtual: " + hosts.describe() + ", driven through TcpFlow's CompletionStage API";
   }
 
   @Override
@@ -366,15 +332,11 @@ final class BenchVirtualTransport implements BenchTransport {
   }
 
   private String hostStats() {
-    return "client host " + client.stats() + "; server host " + server.stats();
+    return hosts.stats();
   }
 
   @Override
   public void close() {
-    try {
-      await(network.shutdown(), SETUP, "shutting the virtual network down", () -> "");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    hosts.shutdown();
   }
 }

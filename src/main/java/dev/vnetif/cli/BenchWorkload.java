@@ -3,7 +3,9 @@ package dev.vnetif.cli;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -57,23 +59,18 @@ interface BenchWorkload {
     return attempts;
   }
 
-  /** A row from each side's attempt; a side not run has no figure. */
+  /** A row from each side's attempt, by the side's column name; a side not run has no figure. */
   static <R> BenchReport.Row row(
       String measure,
       List<Attempt<R>> attempts,
       ToDoubleFunction<R> value,
       boolean higherIsBetter,
       String format) {
-    BenchReport.Figure virtual = null;
-    BenchReport.Figure pekko = null;
+    Map<String, BenchReport.Figure> figures = new LinkedHashMap<>();
     for (Attempt<R> a : attempts) {
-      if (a.side().name().equals(BenchVirtualTransport.NAME)) {
-        virtual = a.figure(value);
-      } else {
-        pekko = a.figure(value);
-      }
+      figures.put(a.side().name(), a.figure(value));
     }
-    return new BenchReport.Row(measure, virtual, pekko, higherIsBetter, format);
+    return new BenchReport.Row(measure, figures, higherIsBetter, format);
   }
 
   /** Generous: a run slower than {@code millisEach} per item is a stall, not a result. */

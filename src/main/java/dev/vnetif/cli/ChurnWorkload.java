@@ -9,8 +9,9 @@ import java.util.Locale;
  * server closes first, the client closes or aborts), a few dozen at a time. It measures what a
  * heavy user sees: connections per second and the connect latency, whose tail shows every connect
  * that had to wait for a SYN retransmission (a 4-tuple the server still held in TIME_WAIT, a SYN
- * dropped). Pekko's side makes fewer connections: the kernel's loopback cannot keep up with the
- * virtual side's count in the same time.
+ * dropped). The Pekko Streams sides (Pekko's {@code Tcp}, {@code VirtualTcp}) make fewer
+ * connections, from one client host: the kernel's loopback cannot keep up with the virtual side's
+ * count in the same time, and one host has 16,384 ephemeral ports.
  */
 final class ChurnWorkload implements BenchWorkload {
   private final ChurnPlan plan;
@@ -76,7 +77,7 @@ final class ChurnWorkload implements BenchWorkload {
                     + (run.portsPerClient() > 0
                         ? " of " + run.portsPerClient() + " ephemeral ports each"
                         : "")
-                : " from 127.0.0.1",
+                : " from one client host",
             run.concurrency(),
             ChurnPlan.ECHO_BYTES,
             c.aborted(),
@@ -90,7 +91,7 @@ final class ChurnWorkload implements BenchWorkload {
                     Locale.ROOT,
                     "%,d connects retransmitted their SYN (client flow's timeouts at connect)",
                     c.synRetransmitted())
-                : "SYN retransmissions not visible (kernel TCP)",
+                : "SYN retransmissions not visible (through Pekko Streams)",
             c.slowConnects(),
             c.reused(),
             c.reusedInTimeWait() >= 0

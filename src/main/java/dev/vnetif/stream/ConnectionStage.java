@@ -44,9 +44,12 @@ import scala.jdk.javaapi.FutureConverters;
  * <ul>
  *   <li>Reading: a read is issued only when downstream pulls, so a slow downstream leaves data in
  *       the connection's receive buffer and the TCP window closes — backpressure end to end.
- *   <li>Writing: upstream is pulled ahead into a batch of up to {@link #WRITE_BATCH} bytes while
- *       one write is in flight; when it is acknowledged the whole batch goes as one {@code writev}.
- *       One message per batch, not per element, and never more than one batch held here.
+ *   <li>Writing: up to {@link #WRITES_IN_FLIGHT} writes are in flight at once, so that the
+ *       connection has the next one queued when its send buffer makes room (with one, it waited a
+ *       round trip to this stage each time); while they are, upstream is pulled ahead into a batch
+ *       that goes as one {@code writev} when one completes. One message per batch, not per element,
+ *       and never more than {@code 2 x} {@link #WRITE_BATCH} bytes (and one element) held here and
+ *       in writes not yet in the send buffer.
  *   <li>Closing, as Pekko: upstream completion sends FIN and keeps reading when half-close is on
  *       and downstream still reads (ConfirmedClose), else closes; downstream cancellation keeps
  *       writing with half-close on, else closes. To close is what Pekko IO's Close does, a socket's
@@ -61,8 +64,14 @@ final class ConnectionStage
     extends GraphStageWithMaterializedValue<
         FlowShape<ByteString, ByteString>, CompletionStage<Tcp.OutgoingConnection>> {
 
-  /** Bytes taken from upstream ahead of the connection while a write is in flight. */
+  /**
+   * Upstream is pulled while the bytes taken from it and not yet in the connection's send buffer
+   * (in writes in flight or batched) are fewer than twice this.
+   */
   static final int WRITE_BATCH = 64 * 1024;
+
+  /** Writes handed to the connection and not yet in its send buffer, at most. */
+  static final int WRITES_IN_FLIGHT = 2;
 
   private static final String CONNECT_TIMER = "connect-timeout";
   private static final String IDLE_TIMER = "idle-timeout";
@@ -134,7 +143,10 @@ final class ConnectionStage
      */
     private long bytesRead;
 
-    private boolean writing;
+    /** Writes handed to the connection and not completed yet, and their bytes. */
+    private int writesInFlight;
+
+    private long bytesInFlight;
     private List<ByteString> batch = new ArrayList<>();
     private long batchBytes;
     private boolean upstreamDone;
@@ -147,7 +159,7 @@ final class ConnectionStage
 
     private final AsyncCallback<Object> onConnect = createAsyncCallback(this::connectDone);
     private final AsyncCallback<Object> onRead = createAsyncCallback(this::readDone);
-    private final AsyncCallback<Throwable> onWritten = createAsyncCallback(this::writeDone);
+    private final AsyncCallback<Written> onWritten = createAsyncCallback(this::writeDone);
     private final AsyncCallback<Throwable> onShutdown = createAsyncCallback(this::shutdownDone);
 
     Logic(CompletableFuture<Tcp.OutgoingConnection> connected) {
@@ -322,26 +334,30 @@ final class ConnectionStage
     }
 
     private void pullAhead() {
-      if (!isClosed(in) && !hasBeenPulled(in) && batchBytes < WRITE_BATCH) {
+      if (!isClosed(in) && !hasBeenPulled(in) && bytesInFlight + batchBytes < 2L * WRITE_BATCH) {
         pull(in);
       }
     }
 
     private void flushWrites() {
-      if (flow == null || writing || batch.isEmpty()) {
+      if (flow == null || writesInFlight >= WRITES_IN_FLIGHT || batch.isEmpty()) {
         return;
       }
       List<ByteString> sending = batch;
+      long bytes = batchBytes;
       batch = new ArrayList<>();
       batchBytes = 0;
-      writing = true;
-      flow.writev(sending).whenComplete((d, error) -> onWritten.invoke(unwrapOrNull(error)));
+      writesInFlight++;
+      bytesInFlight += bytes;
+      flow.writev(sending)
+          .whenComplete((d, error) -> onWritten.invoke(new Written(bytes, unwrapOrNull(error))));
     }
 
-    private void writeDone(Throwable error) {
-      writing = false;
-      if (error != null) {
-        fail(error);
+    private void writeDone(Written written) {
+      writesInFlight--;
+      bytesInFlight -= written.bytes();
+      if (written.error() != null) {
+        fail(written.error());
         return;
       }
       flushWrites();
@@ -355,7 +371,7 @@ final class ConnectionStage
      * socket closes (Pekko's Close), and the stage is done.
      */
     private void finishWriting() {
-      if (!upstreamDone || flow == null || writing || !batch.isEmpty()) {
+      if (!upstreamDone || flow == null || writesInFlight > 0 || !batch.isEmpty()) {
         return;
       }
       if (halfClose && !isClosed(out)) {
@@ -428,6 +444,9 @@ final class ConnectionStage
       }
     }
   }
+
+  /** A write of {@code bytes} completed: in the send buffer, or failed with {@code error}. */
+  private record Written(long bytes, Throwable error) {}
 
   /**
    * A Scala future as a plain {@code CompletableFuture}. Scala's adapter ({@code

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,9 @@ class BenchCommandTest {
 
   @Test
   @DisplayName(
-      "--quick: machine facts, then every workload (bulk, ping-pong, connection rate, memory) with both figures and a ratio, exit 0")
+      "--quick: machine facts, then every workload (bulk, ping-pong, connection rate, memory) with"
+          + " both figures and a ratio, for the virtual network and again for Streams over"
+          + " VirtualTcp, exit 0")
   void quickRunReportsEveryWorkloadOverBothTransports() {
     Run r = run("--quick");
     String report = r.out() + r.err();
@@ -41,6 +44,13 @@ class BenchCommandTest {
     assertTrue(r.out().contains("ratio > 1 means the virtual network is better"), report);
     assertTrue(
         Pattern.compile("(?m)^workload\\s+virtual\\s+pekko-tcp\\s+ratio$").matcher(r.out()).find(),
+        report);
+    int streams = r.out().indexOf("Streams: the same Pekko Streams code");
+    assertTrue(streams > 0, report);
+    assertTrue(
+        Pattern.compile("(?m)^workload\\s+virtual-streams\\s+pekko-tcp\\s+ratio$")
+            .matcher(r.out().substring(streams))
+            .find(),
         report);
     for (String measure :
         List.of(
@@ -53,7 +63,11 @@ class BenchCommandTest {
       Pattern row =
           Pattern.compile(
               "(?m)^" + measure + "\\s+" + NUMBER + "\\s+" + NUMBER + "\\s+" + NUMBER + "$");
-      assertTrue(row.matcher(r.out()).find(), "no row for " + measure + " in\n" + report);
+      Matcher virtual = row.matcher(r.out());
+      assertTrue(virtual.find(), "no row for " + measure + " in\n" + report);
+      assertTrue(virtual.start() < streams, "the virtual network's row first:\n" + report);
+      assertTrue(
+          row.matcher(r.out()).find(streams), "no Streams row for " + measure + " in\n" + report);
     }
   }
 

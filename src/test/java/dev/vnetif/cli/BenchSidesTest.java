@@ -158,15 +158,6 @@ class BenchSidesTest {
   }
 
   @Test
-  @DisplayName("a bad --sides is refused before anything runs")
-  void badSides() {
-    Run r = run(new BenchCommand(), "--sides", "kernel");
-    assertEquals(2, r.exitCode(), r.all());
-    assertTrue(r.err().contains("--sides must be virtual, pekko or both, got 'kernel'"), r.err());
-    assertEquals("", r.out());
-  }
-
-  @Test
   @DisplayName(
       "churn, both sides at a small scale: connections/s, connect p50 <= p99 <= max, SYN "
           + "retransmissions counted for the virtual side (each one a connect over 1 s), "

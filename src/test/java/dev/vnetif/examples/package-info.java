@@ -21,6 +21,9 @@
  *       on the flow protocol ({@code Register}, {@code Write}, {@code Received}, {@code
  *       ConfirmedClose}), tested with Pekko's {@code TestKitJUnit5Extension} and {@code TestProbe}s
  *       next to {@code @VnetifTest}.
+ *   <li>{@link dev.vnetif.examples.HttpOverVirtualNetworkExample}: a Pekko HTTP server and a Pekko
+ *       HTTP client (its connection pool on {@code VirtualHttp.clientTransport}) on two hosts of
+ *       one network: GETs and a POST whose body hash is checked, in real and in virtual time.
  * </ul>
  *
  * <p>The tests in virtual time take their network from {@code @VnetifTest(virtualTime = true)} and

@@ -4,6 +4,7 @@ import static dev.vnetif.cli.BenchPayloads.ONE_BYTE;
 import static dev.vnetif.cli.BenchPayloads.REQUEST_SIZE;
 import static dev.vnetif.cli.BenchPayloads.await;
 
+import dev.vnetif.NetworkConfig;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,34 +26,76 @@ import org.apache.pekko.util.ByteString;
 import scala.util.Try;
 
 /**
- * The workloads over Pekko Streams {@link Tcp} on 127.0.0.1: real sockets through the kernel's
- * loopback, with Pekko's default socket options and buffers. Each run binds a server on a free port
- * and unbinds it afterwards.
+ * The workloads in Pekko Streams, over either TCP a {@link StreamsTcp} gives: Pekko's own {@link
+ * Tcp} on 127.0.0.1 (real sockets through the kernel's loopback, Pekko's default socket options and
+ * buffers), or {@link dev.vnetif.stream.VirtualTcp} on a virtual network. Both run this same code,
+ * so the Streams comparison measures the transport under it and nothing else. Each run binds a
+ * server on a free port and unbinds it afterwards.
  */
-final class BenchPekkoTransport implements BenchTransport {
-  private static final String HOST = "127.0.0.1";
+final class BenchStreamsTransport implements BenchTransport {
+  /** The column of Pekko's {@code Tcp} over the kernel's loopback. */
+  static final String PEKKO = "pekko-tcp";
+
+  /** The column of {@code VirtualTcp} over the virtual network. */
+  static final String STREAMS = "virtual-streams";
+
   private static final Duration SETUP = Duration.ofSeconds(30);
 
+  private final String name;
+  private final String description;
   private final ActorSystem<?> system;
-  private final Tcp tcp;
+  private final StreamsTcp tcp;
+  private final Runnable onClose;
 
-  BenchPekkoTransport(ActorSystem<?> system) {
+  BenchStreamsTransport(
+      String name, String description, ActorSystem<?> system, StreamsTcp tcp, Runnable onClose) {
+    this.name = name;
+    this.description = description;
     this.system = system;
-    this.tcp = Tcp.get(system);
+    this.tcp = tcp;
+    this.onClose = onClose;
+  }
+
+  /** Pekko Streams {@code Tcp} on 127.0.0.1. */
+  static BenchStreamsTransport loopback(ActorSystem<?> system) {
+    return new BenchStreamsTransport(
+        PEKKO,
+        "Pekko Streams Tcp, 127.0.0.1 (kernel loopback), default options",
+        system,
+        StreamsTcp.loopback(system),
+        () -> {});
+  }
+
+  /**
+   * Pekko Streams over {@code VirtualTcp} on a network of its own, set up as the virtual side's.
+   */
+  static BenchStreamsTransport virtual(ActorSystem<?> system, NetworkConfig config, int mtu)
+      throws InterruptedException {
+    BenchHosts hosts = BenchHosts.start(system, config, mtu);
+    return new BenchStreamsTransport(
+        STREAMS,
+        "Pekko Streams VirtualTcp, " + hosts.describe() + ", default options",
+        system,
+        StreamsTcp.virtual(hosts.client(), hosts.server()),
+        hosts::shutdown);
   }
 
   @Override
   public String name() {
-    return "pekko-tcp";
+    return name;
+  }
+
+  /** The TCP under the Streams code. */
+  StreamsTcp tcp() {
+    return tcp;
   }
 
   @Override
   public String describe() {
-    return "pekko-tcp: Pekko Streams Tcp, "
-        + HOST
-        + " (kernel loopback), default options "
-        + "(server halfClose off, client halfClose on), clients driven from inside the "
-        + "streams";
+    return name
+        + ": "
+        + description
+        + " (server halfClose off, client halfClose on), clients driven from inside the streams";
   }
 
   @Override
@@ -62,7 +105,14 @@ final class BenchPekkoTransport implements BenchTransport {
         Sink.fold(
             0L,
             (offset, piece) -> {
-              BenchPayloads.checkBulkPiece(piece, offset);
+              try {
+                BenchPayloads.checkBulkPiece(piece, offset);
+              } catch (BenchFailure wrong) {
+                // Said here, on the stream's thread, before the abort it causes reaches the client
+                // and the client's failure could be taken for the cause.
+                received.completeExceptionally(wrong);
+                throw wrong;
+              }
               return offset + piece.size();
             });
     // Coupled: the client's end of stream completes the counter and closes our side.
@@ -84,14 +134,15 @@ final class BenchPekkoTransport implements BenchTransport {
                       LongStream.range(0, writes)
                           .mapToObj(i -> BenchPayloads.bulkWrite(i, bytes))
                           .iterator())
-              .via(tcp.outgoingConnection(HOST, binding.localAddress().getPort()))
+              .via(tcp.outgoingConnection(binding.localAddress().getPort()))
               .runWith(Sink.ignore(), system);
       failOnError(clientDone, received, "bulk: the client");
-      long got = await(received, deadline, "bulk over pekko-tcp", () -> "");
-      await(clientDone, SETUP, "bulk over pekko-tcp: client close", () -> "");
+      long got = await(received, deadline, "bulk over " + name, () -> "");
+      await(clientDone, SETUP, "bulk over " + name + ": client close", () -> "");
       long nanos = WallClock.nanos() - start;
       if (got != bytes) {
-        throw new BenchFailure("bulk over pekko-tcp: sent " + bytes + " bytes, server read " + got);
+        throw new BenchFailure(
+            "bulk over " + name + ": sent " + bytes + " bytes, server read " + got);
       }
       return new BulkResult(bytes, nanos);
     } finally {
@@ -116,34 +167,34 @@ final class BenchPekkoTransport implements BenchTransport {
                         }),
                     system));
     try {
-      PingPongClient client = new PingPongClient(roundTrips, done);
+      PingPongClient client = new PingPongClient(name, roundTrips, done);
       Pair<
               Pair<BoundedSourceQueue<ByteString>, CompletionStage<Tcp.OutgoingConnection>>,
               CompletionStage<Done>>
           stream =
               Source.<ByteString>queue(4)
-                  .viaMat(
-                      tcp.outgoingConnection(HOST, binding.localAddress().getPort()), Keep.both())
+                  .viaMat(tcp.outgoingConnection(binding.localAddress().getPort()), Keep.both())
                   .toMat(Sink.foreach(client::onReply), Keep.both())
                   .run(system);
-      await(stream.first().second(), SETUP, "pingpong over pekko-tcp: connect", () -> "");
+      await(stream.first().second(), SETUP, "pingpong over " + name + ": connect", () -> "");
       CompletionStage<Done> closed = stream.second();
       closed.whenComplete(
           (d, e) ->
               done.completeExceptionally(
                   e != null
-                      ? BenchPayloads.failure("pingpong over pekko-tcp", e)
+                      ? BenchPayloads.failure("pingpong over " + name, e)
                       : new BenchFailure(
-                          "pingpong over pekko-tcp: the server closed after "
+                          "pingpong over "
+                              + name
+                              + ": the server closed after "
                               + client.completed
                               + " round trips")));
       long start = WallClock.nanos();
       client.start(stream.first().first());
-      await(
-          done, deadline, "pingpong over pekko-tcp", () -> client.completed + " round trips done");
+      await(done, deadline, "pingpong over " + name, () -> client.completed + " round trips done");
       long nanos = WallClock.nanos() - start;
       stream.first().first().complete();
-      await(closed, SETUP, "pingpong over pekko-tcp: close", () -> "");
+      await(closed, SETUP, "pingpong over " + name + ": close", () -> "");
       return new PingPongResult(roundTrips, nanos, client.latency);
     } finally {
       binding.unbind();
@@ -155,6 +206,7 @@ final class BenchPekkoTransport implements BenchTransport {
    * thread, which sends the next request), so no future callback sits between two round trips.
    */
   private static final class PingPongClient {
+    final String transport;
     final long[] latency;
     final CompletableFuture<Done> done;
     volatile int completed;
@@ -162,7 +214,8 @@ final class BenchPekkoTransport implements BenchTransport {
     private ByteString sofar = ByteString.emptyByteString();
     private long sent;
 
-    PingPongClient(int roundTrips, CompletableFuture<Done> done) {
+    PingPongClient(String transport, int roundTrips, CompletableFuture<Done> done) {
+      this.transport = transport;
       this.latency = new long[roundTrips];
       this.done = done;
     }
@@ -178,11 +231,22 @@ final class BenchPekkoTransport implements BenchTransport {
       if (!offered.equals(QueueOfferResult.enqueued())) {
         done.completeExceptionally(
             new BenchFailure(
-                "pingpong over pekko-tcp: request " + i + " not accepted: " + offered));
+                "pingpong over " + transport + ": request " + i + " not accepted: " + offered));
       }
     }
 
     void onReply(ByteString piece) {
+      try {
+        takeReply(piece);
+      } catch (BenchFailure wrong) {
+        // Said here, before the abort it causes reaches the echo server, whose reset would
+        // otherwise be taken for the cause.
+        done.completeExceptionally(wrong);
+        throw wrong;
+      }
+    }
+
+    private void takeReply(ByteString piece) {
       int i = completed;
       sofar = sofar.concat(piece);
       if (sofar.size() < REQUEST_SIZE) {
@@ -191,7 +255,9 @@ final class BenchPekkoTransport implements BenchTransport {
       latency[i] = WallClock.nanos() - sent;
       if (sofar.size() > REQUEST_SIZE) {
         throw new BenchFailure(
-            "pingpong over pekko-tcp: read "
+            "pingpong over "
+                + transport
+                + ": read "
                 + sofar.size()
                 + " bytes where "
                 + REQUEST_SIZE
@@ -241,13 +307,13 @@ final class BenchPekkoTransport implements BenchTransport {
       await(
           done,
           deadline,
-          "connrate over pekko-tcp",
+          "connrate over " + name,
           () -> next.get() + " connections started, " + served.get() + " served");
       long nanos = WallClock.nanos() - start;
       await(
           allServed,
           SETUP,
-          "connrate over pekko-tcp, server side",
+          "connrate over " + name + ", server side",
           () -> served.get() + " of " + connections + " served");
       return new ConnectionRateResult(connections, concurrency, nanos);
     } finally {
@@ -266,7 +332,7 @@ final class BenchPekkoTransport implements BenchTransport {
     ByteString[] received = {ByteString.emptyByteString()};
     Source.single(ONE_BYTE)
         .concat(Source.completionStage(echoed).flatMapConcat(d -> Source.<ByteString>empty()))
-        .via(tcp.outgoingConnection(HOST, port))
+        .via(tcp.outgoingConnection(port))
         .map(
             piece -> {
               received[0] = received[0].concat(piece);
@@ -281,7 +347,9 @@ final class BenchPekkoTransport implements BenchTransport {
                   } else if (!received[0].equals(ONE_BYTE)) {
                     result.completeExceptionally(
                         new BenchFailure(
-                            "connrate over pekko-tcp: received "
+                            "connrate over "
+                                + name
+                                + ": received "
                                 + received[0].size()
                                 + " bytes, expected the one sent back"));
                   } else {
@@ -294,7 +362,7 @@ final class BenchPekkoTransport implements BenchTransport {
 
   @Override
   public MemoryResult heldConnections(int connections, Duration deadline) throws Exception {
-    FileDescriptors.checkRoomFor(connections, 2); // the client's socket and the accepted one
+    tcp.checkRoomFor(connections);
     Tcp.ServerBinding binding =
         bind(connection -> connection.handleWith(echoFlow(end -> {}), system));
     try {
@@ -324,7 +392,7 @@ final class BenchPekkoTransport implements BenchTransport {
     Source.single(ONE_BYTE)
         .concat(
             Source.completionStage(held.release()).flatMapConcat(d -> Source.<ByteString>empty()))
-        .via(tcp.outgoingConnection(HOST, port))
+        .via(tcp.outgoingConnection(port))
         .map(
             piece -> {
               echoed.complete(held);
@@ -354,9 +422,8 @@ final class BenchPekkoTransport implements BenchTransport {
 
   private Tcp.ServerBinding bind(Procedure<Tcp.IncomingConnection> handler)
       throws InterruptedException {
-    CompletionStage<Tcp.ServerBinding> bound =
-        tcp.bind(HOST, 0).to(Sink.foreach(handler)).run(system);
-    return await(bound, SETUP, "binding a pekko-tcp server on " + HOST, () -> "");
+    CompletionStage<Tcp.ServerBinding> bound = tcp.bind(0).to(Sink.foreach(handler)).run(system);
+    return await(bound, SETUP, "binding a " + name + " server on " + tcp.serverHost(), () -> "");
   }
 
   private static void failOnError(
@@ -371,11 +438,12 @@ final class BenchPekkoTransport implements BenchTransport {
 
   @Override
   public ChurnResult churn(ChurnPlan plan, Duration deadline) throws Exception {
-    return PekkoChurn.run(system, tcp, plan, deadline);
+    return StreamsChurn.run(name, system, tcp, plan, deadline);
   }
 
   @Override
   public void close() {
     // Every run unbinds its own server; the actor system belongs to the command.
+    onClose.run();
   }
 }

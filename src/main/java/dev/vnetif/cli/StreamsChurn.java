@@ -20,14 +20,14 @@ import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The churn workload over Pekko Streams {@link Tcp} on 127.0.0.1, shaped as over the virtual
- * network: the server echoes the request and completes its side, which closes the socket first (so
- * the kernel holds the server's TIME_WAIT), and the client closes, or fails its upstream for the
- * aborted share, which makes Pekko abort the connection (RST). The kernel's SYN retransmissions are
- * not visible from here; connects over 1 s stand for them.
+ * The churn workload in Pekko Streams, over Pekko's {@link Tcp} on 127.0.0.1 or {@code VirtualTcp}
+ * from one virtual client host ({@link StreamsTcp}), shaped as over the virtual network's API: the
+ * server echoes the request and completes its side, which closes the socket first (so the kernel
+ * holds the server's TIME_WAIT), and the client closes, or fails its upstream for the aborted
+ * share, which makes Pekko abort the connection (RST). SYN retransmissions are not visible through
+ * Streams; connects over 1 s stand for them.
  */
-final class PekkoChurn {
-  private static final String HOST = "127.0.0.1";
+final class StreamsChurn {
   private static final Duration SETUP = Duration.ofSeconds(30);
 
   /** What the client's upstream fails with to abort; its arrival is the expected end. */
@@ -39,8 +39,9 @@ final class PekkoChurn {
     }
   }
 
+  private final String transport;
   private final ActorSystem<?> system;
-  private final Tcp tcp;
+  private final StreamsTcp tcp;
   private final ChurnPlan plan;
   private final boolean[] aborts;
   private final long[] connectNanos;
@@ -49,7 +50,8 @@ final class PekkoChurn {
   private final Set<Integer> portsUsed = ConcurrentHashMap.newKeySet();
   private int port;
 
-  private PekkoChurn(ActorSystem<?> system, Tcp tcp, ChurnPlan plan) {
+  private StreamsChurn(String transport, ActorSystem<?> system, StreamsTcp tcp, ChurnPlan plan) {
+    this.transport = transport;
     this.system = system;
     this.tcp = tcp;
     this.plan = plan;
@@ -57,9 +59,10 @@ final class PekkoChurn {
     this.connectNanos = new long[plan.connections()];
   }
 
-  static ChurnResult run(ActorSystem<?> system, Tcp tcp, ChurnPlan plan, Duration deadline)
+  static ChurnResult run(
+      String transport, ActorSystem<?> system, StreamsTcp tcp, ChurnPlan plan, Duration deadline)
       throws InterruptedException {
-    return new PekkoChurn(system, tcp, plan).run(deadline);
+    return new StreamsChurn(transport, system, tcp, plan).run(deadline);
   }
 
   private ChurnResult run(Duration deadline) throws InterruptedException {
@@ -71,11 +74,9 @@ final class PekkoChurn {
             .take(1);
     Tcp.ServerBinding binding =
         await(
-            tcp.bind(HOST, 0)
-                .to(Sink.foreach(c -> c.handleWith(echoThenClose, system)))
-                .run(system),
+            tcp.bind(0).to(Sink.foreach(c -> c.handleWith(echoThenClose, system))).run(system),
             SETUP,
-            "binding the churn server on " + HOST,
+            "binding the churn server on " + tcp.serverHost(),
             () -> "");
     port = binding.localAddress().getPort();
     try {
@@ -86,7 +87,7 @@ final class PekkoChurn {
       for (int w = 0; w < plan.concurrency(); w++) {
         ConnectionWorkers.next(this::connection, plan.connections(), next, workersLeft, done);
       }
-      await(done, deadline, "churn over pekko-tcp", () -> next.get() + " connections started");
+      await(done, deadline, "churn over " + transport, () -> next.get() + " connections started");
       long nanos = WallClock.nanos() - start;
       return new ChurnResult(
           plan.connections(), nanos, connectNanos, -1, aborted.get(), reused.get(), -1);
@@ -109,7 +110,7 @@ final class PekkoChurn {
     Pair<CompletionStage<Tcp.OutgoingConnection>, CompletionStage<Done>> ran =
         Source.single(request)
             .concat(afterEcho)
-            .viaMat(tcp.outgoingConnection(HOST, port), Keep.right())
+            .viaMat(tcp.outgoingConnection(port), Keep.right())
             .map(
                 piece -> {
                   received[0] = received[0].concat(piece);
@@ -137,7 +138,9 @@ final class PekkoChurn {
               } else if (!received[0].equals(request)) {
                 result.completeExceptionally(
                     new BenchFailure(
-                        "churn over pekko-tcp: connection "
+                        "churn over "
+                            + transport
+                            + ": connection "
                             + i
                             + " echoed "
                             + received[0].size()
