@@ -23,6 +23,8 @@ import java.time.Duration;
  * @param retransmits segments retransmitted
  * @param fastRetransmits fast retransmits after three duplicate ACKs
  * @param timeouts retransmission timeouts
+ * @param bytesInFlight sent and not yet acknowledged (RFC 5681 FlightSize: SND.NXT - SND.UNA, so a
+ *     SYN or FIN in flight counts one); 0 from the constructor without it
  */
 public record TcpFlowStats(
     TcpState state,
@@ -40,7 +42,46 @@ public record TcpFlowStats(
     long segmentsReceived,
     long retransmits,
     long fastRetransmits,
-    long timeouts) {
+    long timeouts,
+    long bytesInFlight) {
+
+  /** The stats without {@code bytesInFlight} (0), as this record was before it had one. */
+  public TcpFlowStats(
+      TcpState state,
+      Duration srtt,
+      Duration rto,
+      int cwnd,
+      int ssthresh,
+      int sendWindow,
+      int receiveWindow,
+      int mss,
+      long bytesSent,
+      long bytesAcked,
+      long bytesReceived,
+      long segmentsSent,
+      long segmentsReceived,
+      long retransmits,
+      long fastRetransmits,
+      long timeouts) {
+    this(
+        state,
+        srtt,
+        rto,
+        cwnd,
+        ssthresh,
+        sendWindow,
+        receiveWindow,
+        mss,
+        bytesSent,
+        bytesAcked,
+        bytesReceived,
+        segmentsSent,
+        segmentsReceived,
+        retransmits,
+        fastRetransmits,
+        timeouts,
+        0);
+  }
 
   static TcpFlowStats of(TcbStats s) {
     return new TcpFlowStats(
@@ -59,6 +100,7 @@ public record TcpFlowStats(
         s.segmentsReceived(),
         s.retransmittedSegments(),
         s.fastRetransmits(),
-        s.timeouts());
+        s.timeouts(),
+        s.bytesInFlight());
   }
 }

@@ -3,13 +3,16 @@ package dev.vnetif.cli;
 import dev.vnetif.LinkConditions;
 import dev.vnetif.Stack;
 import dev.vnetif.StackConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -144,6 +147,25 @@ final class IperfCommand implements Callable<Integer> {
               + "virtual time with --virtual-time, else 60 more than -O plus -t).")
   Double timeout;
 
+  @Option(
+      names = "--report",
+      paramLabel = "DIR",
+      description =
+          "Write the sending flow's time series into DIR: iperf.csv (cwnd, ssthresh, bytes in "
+              + "flight, SRTT, RTO, goodput, retransmissions, a row per --report-interval of the "
+              + "network's clock) and its chart, iperf.png (iperf-tx-c.* and iperf-rx-c.* with "
+              + "--bidir).")
+  Path report;
+
+  @Option(
+      names = "--report-interval",
+      paramLabel = "TIME",
+      defaultValue = "10ms",
+      description =
+          "Time between two rows of the --report series, e.g. 10ms, 1s (default "
+              + "${DEFAULT-VALUE}; virtual time with --virtual-time).")
+  String reportInterval;
+
   @Spec CommandSpec spec;
 
   /** iperf3's default test time. */
@@ -163,6 +185,7 @@ final class IperfCommand implements Callable<Integer> {
     Long bytes = size == null ? null : ByteSize.parse("--size", size);
     int bytesPerWrite = writeSize();
     checkOptions();
+    long reportNanos = reportIntervalNanos();
     LinkConditions flagConditions = conditions.conditions();
     Scenario scenario = network.scenario();
     int clientIndex = hostIndex(scenario, from, 0);
@@ -208,6 +231,8 @@ final class IperfCommand implements Callable<Integer> {
               session.clock.now(),
               session.congestionControlName());
       IperfText text = new IperfText(out, bidir);
+      IperfSeriesReport series =
+          report == null ? null : new IperfSeriesReport(report, reportNanos, session.clock);
       if (!json) {
         HostTable.print(out, session);
         ConditionTable.printApplied(out, applied);
@@ -222,30 +247,40 @@ final class IperfCommand implements Callable<Integer> {
               : null) {
         result =
             session.run(
-                () ->
-                    transfer.start(
-                        timeLimit,
-                        plan(bytes),
-                        flow -> {
-                          if (!json) {
-                            text.printConnected(
-                                server.address().getHostAddress(),
-                                port,
-                                flow.src().getAddress().getHostAddress(),
-                                flow.src().getPort(),
-                                reverse);
-                          }
-                        },
-                        interval -> {
-                          if (!json) {
-                            text.printInterval(interval);
-                          }
-                        }),
+                () -> {
+                  CompletableFuture<IperfTransfer.Result> run =
+                      transfer.start(
+                          timeLimit,
+                          plan(bytes),
+                          flow -> {
+                            if (series != null) {
+                              series.start(transfer.streams());
+                            }
+                            if (!json) {
+                              text.printConnected(
+                                  server.address().getHostAddress(),
+                                  port,
+                                  flow.src().getAddress().getHostAddress(),
+                                  flow.src().getPort(),
+                                  reverse);
+                            }
+                          },
+                          interval -> {
+                            if (!json) {
+                              text.printInterval(interval);
+                            }
+                          });
+                  // The series' last row is each sender once the run ended, failed or not.
+                  return series == null
+                      ? run
+                      : run.whenCompleteAsync((r, e) -> series.stop(), session.clock.executor());
+                },
                 timeLimit.plus(RUN_MARGIN));
       } catch (ExecutionException failed) {
         if (!(failed.getCause() instanceof IperfTransfer.FailedException e)) {
           throw failed;
         }
+        writeSeries(series, json ? null : out);
         SpeedUp speedUp = session.isVirtual() ? stopwatch.stop() : null;
         if (json) {
           out.print(
@@ -266,6 +301,7 @@ final class IperfCommand implements Callable<Integer> {
       }
       SpeedUp speedUp = session.isVirtual() ? stopwatch.stop() : null;
       if (json) {
+        writeSeries(series, null);
         out.print(IperfJson.report(setup, result, conditionsJson(session), timeJson(speedUp)));
       } else {
         text.printSummary(result.summaries());
@@ -278,6 +314,7 @@ final class IperfCommand implements Callable<Integer> {
         if (session.pcapFile() != null) {
           out.printf("capture written to %s%n", session.pcapFile());
         }
+        writeSeries(series, out);
         if (speedUp != null) {
           out.println();
           out.println(speedUp.line());
@@ -287,6 +324,18 @@ final class IperfCommand implements Callable<Integer> {
       }
       out.flush();
       return result.reports().stream().allMatch(IperfReport::contentMatches) ? 0 : 1;
+    }
+  }
+
+  /** The --report files, when asked for; {@code out}, when not null, is told where they went. */
+  private static void writeSeries(IperfSeriesReport series, PrintWriter out) throws IOException {
+    if (series == null) {
+      return;
+    }
+    List<Path> files = series.write();
+    if (out != null && !files.isEmpty()) {
+      out.printf(
+          "report written to %s%n", String.join(", ", files.stream().map(Path::toString).toList()));
     }
   }
 
@@ -362,6 +411,14 @@ final class IperfCommand implements Callable<Integer> {
     // Over the wall clock five minutes is what a user waits; a simulated slow, lossy link takes
     // far longer in virtual time (100 MB at 2 Mbit/s: 400 s) in little wall time.
     return timeOptions.virtualTime ? VIRTUAL_SIZE_TIMEOUT_SECONDS : 300;
+  }
+
+  private long reportIntervalNanos() {
+    try {
+      return ConditionValues.positiveDuration(reportInterval).toNanos();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--report-interval " + e.getMessage(), e);
+    }
   }
 
   private int writeSize() {

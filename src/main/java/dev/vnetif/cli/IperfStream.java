@@ -37,10 +37,20 @@ final class IperfStream {
     this.sender = flow;
   }
 
+  /** The flow that sends on this stream, or null before both ends connected. */
+  TcpFlow sender() {
+    return sender;
+  }
+
+  /** The sending flow's TCP state as its actor last published it, or null before it connected. */
+  TcpFlowStats senderStats() {
+    TcpFlow flow = sender;
+    return flow == null ? null : flow.stats();
+  }
+
   /** The counters now, with the sending flow's TCP state as its actor last published it. */
   Snapshot snapshot(long nanos) {
-    TcpFlow flow = sender;
-    TcpFlowStats s = flow == null ? null : flow.stats();
+    TcpFlowStats s = senderStats();
     return new Snapshot(
         nanos,
         written.get(),

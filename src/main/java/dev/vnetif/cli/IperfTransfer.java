@@ -116,6 +116,11 @@ final class IperfTransfer {
     }
   }
 
+  /** The run's directions: client to server first, when the client sends. */
+  List<IperfStream> streams() {
+    return List.copyOf(streams);
+  }
+
   /** Bytes both ends will have read at the end of a --size run. */
   long totalBytes() {
     return clientSends + serverSends;

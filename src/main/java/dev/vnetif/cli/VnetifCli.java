@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       RunCommand.class,
       GoodputCommand.class,
+      PlotCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class VnetifCli implements Runnable {
@@ -37,6 +38,7 @@ public final class VnetifCli implements Runnable {
     if (System.getProperty("logback.configurationFile") == null && Files.isRegularFile(LOGBACK)) {
       System.setProperty("logback.configurationFile", LOGBACK.toString());
     }
+    PngCharts.headless(); // iperf --report and plot draw charts; no screen is ever needed
     // Initialise logging on this thread, before Pekko's threads race to do it.
     LoggerFactory.getILoggerFactory();
     System.exit(commandLine().execute(args));

@@ -124,7 +124,8 @@ public final class FlowHandle {
         s.keepaliveProbes(),
         s.pawsRejected(),
         s.sackBlocksReceived(),
-        s.dsacksReceived());
+        s.dsacksReceived(),
+        s.bytesInFlight());
   }
 
   /** Why the connection ended, or null while it has not. */

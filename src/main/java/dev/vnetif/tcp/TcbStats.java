@@ -4,7 +4,8 @@ package dev.vnetif.tcp;
  * A snapshot of one connection: where it is and how it has gone. Times in nanoseconds, windows in
  * bytes. {@code pawsRejected} counts segments dropped as old duplicates (RFC 7323 §5.3); {@code
  * sackBlocksReceived} and {@code dsacksReceived} the SACK blocks and D-SACKs (RFC 2018, RFC 2883)
- * the peer's ACKs carried.
+ * the peer's ACKs carried. {@code bytesInFlight} is RFC 5681's FlightSize: sequence space sent and
+ * not yet acknowledged ({@code SND.NXT - SND.UNA}, so a SYN or FIN in flight counts one).
  */
 public record TcbStats(
     TcpState state,
@@ -29,7 +30,8 @@ public record TcbStats(
     long keepaliveProbes,
     long pawsRejected,
     long sackBlocksReceived,
-    long dsacksReceived) {
+    long dsacksReceived,
+    long bytesInFlight) {
 
   /** The snapshot of one block's parts; before the handshake there is no congestion window. */
   static TcbStats of(
@@ -62,6 +64,7 @@ public record TcbStats(
         counters.keepaliveProbes(),
         counters.pawsRejected(),
         counters.sackBlocksReceived(),
-        counters.dsacksReceived());
+        counters.dsacksReceived(),
+        snd.flightSize());
   }
 }
