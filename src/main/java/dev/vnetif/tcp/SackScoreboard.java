@@ -165,6 +165,7 @@ final class SackScoreboard {
       s.sentNanos = now;
       s.retransmitted = true;
       s.retransmissionInFlight = true;
+      s.lost = true; // sent again because deemed lost: the original no longer counts in the pipe
     }
     if (!rxtValid || SeqNum.gt(resentEnd, highRxt)) {
       highRxt = resentEnd;

@@ -48,6 +48,12 @@ final class Sender {
   /** The SACK blocks of the peer's latest ACK that had any (see {@link #onSackBlocks}); or null. */
   private List<SackBlock> peerSackBlocks;
 
+  /**
+   * What the peer's SACK blocks say of each segment in flight (RFC 6675 §3); made when the
+   * handshake settled SACK, null otherwise.
+   */
+  private SackScoreboard board;
+
   Sender(
       TcpConfig config,
       TcbOutput out,
@@ -96,6 +102,9 @@ final class Sender {
     CongestionControl cc = config.congestionControl().create(mss, InitialWindow.bytes(mss));
     recovery = new LossRecovery(cc, snd.iss());
     rtt.onSample(cc::onRttSample); // every RTT sample from now on, however it was measured
+    if (rcv.sackEnabled()) {
+      board = new SackScoreboard();
+    }
   }
 
   // ================================================================ new data
@@ -157,6 +166,9 @@ final class Sender {
       snd.smallSegmentSent(seq + length); // Minshall: the newest small segment, until it is acked
     }
     emit(seq, rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
+    if (board != null) {
+      board.sent(seq, seq + length, now);
+    }
     // After a go-back-N rewind a segment may carry old bytes and then never-sent ones.
     counters.newDataSent(Math.max(0, SeqNum.diff(seq + length, SeqNum.max(seq, snd.sndMax()))));
     if (fresh) {
@@ -231,6 +243,9 @@ final class Sender {
    */
   void goBackN(long now, boolean firstExpiry) {
     recovery.onTimeout(snd.sndMax() - snd.sndUna(), firstExpiry, snd.sndMax(), now);
+    if (board != null) {
+      board.onTimeout(); // RFC 6675 §5.1: what was not SACKed is lost, no retransmission in flight
+    }
     int length = firstSegmentLength();
     snd.rewind();
     if (length > 0) {
@@ -254,6 +269,9 @@ final class Sender {
       }
       ByteString payload = snd.buffer().slice(snd.sndUna() - snd.bufferStartSeq(), length);
       emit(snd.sndUna(), rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
+      if (board != null) {
+        board.sent(snd.sndUna(), end, now);
+      }
     } else if (snd.finQueued() && SeqNum.gt(snd.sndMax(), snd.finSeq())) {
       emit(
           snd.finSeq(), rcv.rcvNxt(), TcpSegment.FIN | TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
@@ -354,6 +372,59 @@ final class Sender {
     if (dsack) {
       counters.dsackReceived();
     }
+  }
+
+  /**
+   * Every acceptable ACK, with its SACK blocks (possibly none), when SACK was negotiated: the
+   * scoreboard drops what the cumulative ACK covers and marks what the blocks cover (RFC 6675 §5).
+   */
+  void updateScoreboard(List<SackBlock> blocks, int ack, long now) {
+    if (board != null) {
+      board.onAck(ack, blocks, now);
+    }
+  }
+
+  /**
+   * In fast recovery with SACK, after the NewReno step for this ACK: retransmits every hole the
+   * scoreboard deems lost (RFC 6675 §4 IsLost: DupThresh SACKed segments, or more than (DupThresh -
+   * 1) SMSS of SACKed bytes, above it) and not yet sent again, lowest first (NextSeg rule 1), as
+   * long as the pipe leaves room under ssthresh, the window RFC 6675 §5 recovers in. Without SACK a
+   * window with several losses is repaired one segment per round trip (RFC 6582); with it, every
+   * known hole goes at once.
+   */
+  void retransmitSackHoles(long now) {
+    if (board == null || recovery == null || !recovery.inRecovery) {
+      return;
+    }
+    int mss = snd.effectiveMss();
+    board.markLostByDupThresh(mss);
+    long budget = (long) recovery.cc.ssthresh() - board.pipe();
+    while (true) {
+      SackScoreboard.Segment hole = board.nextSeg(false);
+      if (hole == null) {
+        return;
+      }
+      int start = hole.start;
+      int length = Math.min(hole.length(), mss);
+      int end = start + length;
+      if (budget < length
+          || SeqNum.lt(start, snd.sndUna())
+          || SeqNum.gt(end, SeqNum.min(snd.sndMax(), snd.finSeq()))) {
+        return; // no room, or not plain data this sender still holds (the FIN's segment)
+      }
+      int flags = TcpSegment.ACK | (end == snd.finSeq() ? TcpSegment.PSH : 0);
+      ByteString payload = snd.buffer().slice(start - snd.bufferStartSeq(), length);
+      emit(start, rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
+      board.sent(start, end, now);
+      counters.retransmitted();
+      rtt.onRetransmit(); // Karn: an ACK now could be for either copy
+      budget -= length;
+    }
+  }
+
+  /** The scoreboard, null without SACK; for tests. */
+  SackScoreboard scoreboard() {
+    return board;
   }
 
   /** The SACK blocks of the peer's latest ACK that carried any, or null if none did yet. */

@@ -622,8 +622,11 @@ public final class Tcb {
       challengeAck(now);
       return false;
     }
-    if (rcv.sackEnabled() && !seg.options().sackBlocks().isEmpty()) {
-      sender.onSackBlocks(seg.options().sackBlocks(), ack, now); // RFC 2018 §3
+    if (rcv.sackEnabled()) {
+      if (!seg.options().sackBlocks().isEmpty()) {
+        sender.onSackBlocks(seg.options().sackBlocks(), ack, now); // RFC 2018 §3
+      }
+      sender.updateScoreboard(seg.options().sackBlocks(), ack, now); // RFC 6675 §5
     }
     boolean duplicate =
         ack == snd.sndUna()
@@ -673,6 +676,7 @@ public final class Tcb {
     if (kind == LossRecovery.AckKind.FIRST_PARTIAL || kind == LossRecovery.AckKind.PARTIAL) {
       // RFC 6582 §3.2 step 3: retransmit the first unacknowledged segment at once.
       sender.retransmitFirst(now);
+      sender.retransmitSackHoles(now); // and, with SACK, every other known hole (RFC 6675)
     }
     if (snd.sndUna() == snd.sndMax()) {
       timers.cancel(Kind.RETRANSMIT); // RFC 6298 §5.2
@@ -690,6 +694,7 @@ public final class Tcb {
       counters.fastRetransmit();
       sender.retransmitFirst(now); // RFC 5681 §3.2 step 2
     }
+    sender.retransmitSackHoles(now); // in recovery, holes the SACK blocks revealed (RFC 6675)
   }
 
   /**
