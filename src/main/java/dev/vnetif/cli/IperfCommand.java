@@ -186,6 +186,11 @@ final class IperfCommand implements Callable<Integer> {
     int bytesPerWrite = writeSize();
     checkOptions();
     long reportNanos = reportIntervalNanos();
+    if (report != null) {
+      // Made now, as mkdir -p would: a DIR that cannot be is a usage error before the run, not
+      // an I/O failure after it.
+      OutputPaths.createDirectories("--report", report);
+    }
     LinkConditions flagConditions = conditions.conditions();
     Scenario scenario = network.scenario();
     int clientIndex = hostIndex(scenario, from, 0);

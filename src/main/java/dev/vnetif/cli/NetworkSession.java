@@ -11,6 +11,7 @@ import dev.vnetif.StackConfig;
 import dev.vnetif.VirtualNetwork;
 import dev.vnetif.tcp.CongestionControlFactory;
 import dev.vnetif.time.VirtualTime;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,21 +81,40 @@ final class NetworkSession implements AutoCloseable {
       this.clock = TrafficClock.wall();
       this.virtualTime = null;
     }
-    NetworkConfig config = NetworkConfig.fromConfig(system.settings().config());
-    if (options.seed != null) {
-      config = config.withSeed(options.seed);
-    } else if (scenario.seed().isPresent()) {
-      config = config.withSeed(scenario.seed().getAsLong());
+    try {
+      NetworkConfig config = NetworkConfig.fromConfig(system.settings().config());
+      if (options.seed != null) {
+        config = config.withSeed(options.seed);
+      } else if (scenario.seed().isPresent()) {
+        config = config.withSeed(scenario.seed().getAsLong());
+      }
+      if (options.congestionControl != null) {
+        config =
+            config.withTcp(
+                config.tcp().withCongestionControl(congestionControl(options.congestionControl)));
+      }
+      this.network = VirtualNetwork.create(system, config);
+      this.recording = options.pcap != null ? record(network, options.pcap) : null;
+      for (StackConfig host : scenario.hosts()) {
+        hosts.add(await(network.createStack(host), WAIT));
+      }
+    } catch (Exception | Error e) {
+      // No one will close a session that was never made: end its actor system here.
+      try {
+        stopSystem();
+      } catch (Exception stopFailure) {
+        e.addSuppressed(stopFailure);
+      }
+      throw e;
     }
-    if (options.congestionControl != null) {
-      config =
-          config.withTcp(
-              config.tcp().withCongestionControl(congestionControl(options.congestionControl)));
-    }
-    this.network = VirtualNetwork.create(system, config);
-    this.recording = options.pcap != null ? network.recordPcap(options.pcap) : null;
-    for (StackConfig host : scenario.hosts()) {
-      hosts.add(await(network.createStack(host), WAIT));
+  }
+
+  /** Starts the capture {@code --pcap} asks for; a file that cannot be written is a usage error. */
+  private static PcapRecording record(VirtualNetwork network, Path file) {
+    try {
+      return network.recordPcap(file);
+    } catch (UncheckedIOException e) {
+      throw OutputPaths.cannotWrite("--pcap", file, e.getCause());
     }
   }
 
@@ -235,12 +255,16 @@ final class NetworkSession implements AutoCloseable {
       }
       await(network.shutdown(), WAIT);
     } finally {
-      if (clock instanceof TrafficClock.Wall wall) {
-        wall.close();
-      }
-      // Termination needs no timer, so a wall-clock wait serves in virtual time too.
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      stopSystem();
     }
+  }
+
+  private void stopSystem() throws Exception {
+    if (clock instanceof TrafficClock.Wall wall) {
+      wall.close();
+    }
+    // Termination needs no timer, so a wall-clock wait serves in virtual time too.
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 }
