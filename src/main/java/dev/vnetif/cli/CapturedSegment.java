@@ -1,5 +1,6 @@
 package dev.vnetif.cli;
 
+import dev.vnetif.link.PcapReader;
 import dev.vnetif.wire.EthernetFrame;
 import dev.vnetif.wire.Ipv4Packet;
 import dev.vnetif.wire.MalformedPacketException;

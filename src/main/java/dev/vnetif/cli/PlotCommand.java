@@ -1,5 +1,6 @@
 package dev.vnetif.cli;
 
+import dev.vnetif.link.PcapReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vnetif.testsupport.PcapFixtures;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -132,13 +133,13 @@ class PlotCommandTest {
     assertFails(1, "is not a pcap file: it starts with 74686573", text.toString());
 
     byte[] good =
-        PcapReaderTest.pcap(
+        PcapFixtures.pcap(
             0xa1b2c3d4,
             ByteOrder.LITTLE_ENDIAN,
             1,
             new long[] {0, 0, 0, 500},
-            PcapReaderTest.frame(1, 100),
-            PcapReaderTest.frame(101, 100));
+            PcapFixtures.frame(1, 100),
+            PcapFixtures.frame(101, 100));
     Path cut = dir.resolve("cut.pcap");
     Files.write(cut, Arrays.copyOf(good, good.length - 10));
     assertFails(1, "is truncated: record 2 at byte 194 has 144 of its 154 bytes", cut.toString());

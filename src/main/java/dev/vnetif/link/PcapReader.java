@@ -1,4 +1,4 @@
-package dev.vnetif.cli;
+package dev.vnetif.link;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,25 +10,35 @@ import java.util.List;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Reads a classic libpcap capture (what {@code --pcap}, tcpdump {@code -w} and Wireshark's "pcap"
- * format write; the format is described by draft-ietf-opsawg-pcap): the 24-byte file header, then
- * records of a 16-byte header and the captured bytes. Both byte orders and both timestamp
- * resolutions (magic {@code 0xa1b2c3d4}, microseconds; {@code 0xa1b23c4d}, nanoseconds) are read. A
- * record cut short by the capture's snap length is padded with zeros to its original length, so
- * that its headers still parse: the graphs need lengths, not the data.
+ * Reads a classic libpcap capture: what {@link PcapWriter} (so {@code VirtualNetwork.recordPcap}
+ * and the CLI's {@code --pcap}), {@code tcpdump -w} and Wireshark's "pcap" format write. The
+ * format, described by draft-ietf-opsawg-pcap, is a 24-byte file header, then records of a 16-byte
+ * header and the captured bytes.
+ *
+ * <p>Both byte orders and both timestamp resolutions (magic {@code 0xa1b2c3d4}, microseconds;
+ * {@code 0xa1b23c4d}, nanoseconds) are read; pcapng is not (it fails with a message that says how
+ * to convert it). Records are returned as they are, whatever the link type: interpreting their
+ * bytes is the caller's business ({@link dev.vnetif.wire.EthernetFrame} for {@link
+ * #LINKTYPE_ETHERNET}, what our captures hold).
+ *
+ * <p>A record cut short by the capture's snap length is padded with zeros to its original length
+ * (at most 1 MiB), so that its headers still parse and its lengths are right; {@link
+ * Packet#capturedLength()} says how many of its bytes were captured.
+ *
+ * <p>The whole file is read into memory. Stateless and thread-safe.
  */
-final class PcapReader {
-  /** LINKTYPE_ETHERNET. */
-  static final int LINKTYPE_ETHERNET = 1;
+public final class PcapReader {
+  /** LINKTYPE_ETHERNET: the record is an Ethernet frame (destination MAC first, no FCS). */
+  public static final int LINKTYPE_ETHERNET = 1;
 
   /** LINKTYPE_RAW: the record is an IPv4 or IPv6 packet. */
-  static final int LINKTYPE_RAW = 101;
+  public static final int LINKTYPE_RAW = 101;
 
   /** LINKTYPE_LINUX_SLL: Linux "cooked" capture ({@code tcpdump -i any}), a 16-byte header. */
-  static final int LINKTYPE_LINUX_SLL = 113;
+  public static final int LINKTYPE_LINUX_SLL = 113;
 
   /** LINKTYPE_IPV4: the record is an IPv4 packet. */
-  static final int LINKTYPE_IPV4 = 228;
+  public static final int LINKTYPE_IPV4 = 228;
 
   private static final int MAGIC_MICROSECONDS = 0xa1b2c3d4;
   private static final int MAGIC_NANOSECONDS = 0xa1b23c4d;
@@ -39,9 +49,16 @@ final class PcapReader {
   /** A record longer than this is not a frame but a corrupt length field. */
   private static final int MAX_RECORD = 1 << 20;
 
-  /** The file is not a capture this reader can read; the message says why and where. */
-  static final class FormatException extends Exception {
-    FormatException(String message) {
+  /**
+   * The bytes are not a capture this reads, or not one its caller can use; the message names the
+   * capture and says what is wrong and where (e.g. {@code "run.pcap is truncated: record 2 at byte
+   * 194 has 144 of its 154 bytes"}).
+   */
+  public static final class FormatException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    /** A failure described by {@code message}, which should name the capture. */
+    public FormatException(String message) {
       super(message);
     }
   }
@@ -49,33 +66,55 @@ final class PcapReader {
   /**
    * One record.
    *
-   * @param epochNanos the capture time, nanoseconds since 1970 (microseconds for most files)
-   * @param data the record's bytes, from the link-layer header on, padded to the original length
+   * @param epochNanos the capture time, nanoseconds since 1970 (whole microseconds for a
+   *     microsecond capture, such as {@link PcapWriter}'s)
+   * @param data the record's bytes, from the link-layer header on; when the capture cut the record
+   *     short, padded with zeros to its original length
+   * @param capturedLength how many bytes of {@code data}, from its start, were captured: {@code
+   *     data.length()} unless the snap length cut the record
    */
-  record Packet(long epochNanos, ByteString data) {}
+  public record Packet(long epochNanos, ByteString data, int capturedLength) {
+
+    /** Whether the capture cut the record short: {@link #data()} ends in padding. */
+    public boolean truncated() {
+      return capturedLength < data.length();
+    }
+  }
 
   /**
    * A whole capture.
    *
-   * @param linkType what each record starts with ({@link #LINKTYPE_ETHERNET}, ...)
+   * @param linkType what each record starts with ({@link #LINKTYPE_ETHERNET}, ...; the link-layer
+   *     header type registry of tcpdump.org)
+   * @param packets the records, in the file's order
    */
-  record Capture(int linkType, List<Packet> packets) {}
+  public record Capture(int linkType, List<Packet> packets) {
+
+    public Capture {
+      packets = List.copyOf(packets);
+    }
+  }
 
   private PcapReader() {}
 
   /**
-   * Reads all of {@code file}.
+   * Reads all of {@code file}; messages name it as given.
    *
-   * @throws FormatException when it is not a classic pcap file (pcapng included) or a record runs
-   *     past its end
+   * @throws FormatException when it is not a classic pcap file (pcapng included), it or one of its
+   *     records is cut short, or a record claims more than 1 MiB
+   * @throws java.nio.file.NoSuchFileException when it does not exist
    * @throws IOException when it cannot be read
    */
-  static Capture read(Path file) throws IOException, FormatException {
+  public static Capture read(Path file) throws IOException, FormatException {
     return parse(Files.readAllBytes(file), file.toString());
   }
 
-  /** Reads {@code bytes}, a capture named {@code name} in messages. */
-  static Capture parse(byte[] bytes, String name) throws FormatException {
+  /**
+   * Reads {@code bytes}, a whole capture file, named {@code name} in messages.
+   *
+   * @throws FormatException as {@link #read(Path)}
+   */
+  public static Capture parse(byte[] bytes, String name) throws FormatException {
     ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     if (bytes.length < 4) {
       throw new FormatException(name + " is not a pcap file: " + bytes.length + " bytes");
@@ -137,7 +176,8 @@ final class PcapReader {
       packets.add(
           new Packet(
               seconds * 1_000_000_000L + fraction * nanosPerFraction,
-              ByteString.fromArrayUnsafe(data)));
+              ByteString.fromArrayUnsafe(data),
+              (int) captured));
       at = start + (int) captured;
     }
     return new Capture(linkType, packets);
