@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * TIME_WAIT kept by the host (issue 8 item 9), against a scripted peer: what the entry answers and
  * how a new SYN reopens the 4-tuple. In virtual time, with the default MSL: the entry lasts exactly
  * 2·MSL (60 s), at no cost. (That a 4-tuple whose flow ended with a RST is never a black hole is
- * {@link SynBehindResetTest}, in real time.)
+ * {@link SynBehindResetTest}; churn that reuses 4-tuples at the instant they ended, {@link
+ * TimeWaitChurnTest}.)
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60) // wall-clock bound on each test; every wait inside is bounded in virtual time
@@ -201,5 +202,5 @@ class TimeWaitIntegrationTest {
     expect(TcpSegment.FIN | TcpSegment.ACK, WAIT); // the new flow's application closes too
   }
 
-  // The SYN right behind a RST (never a black hole) runs in real time: SynBehindResetTest.
+  // The SYN right behind a RST (never a black hole): SynBehindResetTest.
 }

@@ -14,11 +14,33 @@ import java.util.Objects;
  * its low 32 bits. SipHash is a keyed PRF designed for short inputs, as here, and is what Linux
  * uses for the same purpose; RFC 6528 names MD5 only as an example and recommends a stronger
  * function. Implementing it here (rather than {@code HmacSHA256} from {@code javax.crypto}) keeps
- * the generator free of mutable state — so it is immutable and thread-safe — allocation-light and
- * independent of JCE providers.
+ * the generator allocation-light and independent of JCE providers.
  *
  * <p>The 128-bit key is derived from the network seed, so runs with the same seed give the same
  * ISNs (the virtual network is reproducible by design) and the ISNs are only as secret as the seed.
+ *
+ * <p><b>The clocks move on with every connection.</b> In virtual time a whole connection, SYN to
+ * last ACK, can happen at one instant, and the next one on the same 4-tuple at that instant too:
+ * neither M nor the 1 ms timestamp clock has ticked, so a peer still holding the old connection in
+ * TIME_WAIT would see the same ISS, below its RCV.NXT, and a TSval equal to its TS.Recent, and
+ * refuse the SYN (RFC 6191 asks for one or the other to be greater) until it is retransmitted a
+ * second later. Real time always ticks in between; here the host's generator moves its clocks on
+ * itself, as BSD's did before RFC 6528 (4.4BSD added {@code TCP_ISSINCR / 2} per connection,
+ * FreeBSD's {@code tcp_new_isn} adds at least 4096):
+ *
+ * <ul>
+ *   <li>M never goes back and advances {@link #ISS_STEP} ticks at least per ISN drawn: an ISN for a
+ *       4-tuple lies at least that far above the one before it, so a connection that carried fewer
+ *       bytes than that reopens its peer's TIME_WAIT at once even without timestamps (RFC 1122
+ *       §4.2.2.13), and more when other connections came between. Once ISNs are drawn less often
+ *       than every {@code ISS_STEP} ticks (16 ms), M is the 4 µs clock again.
+ *   <li>Each timestamp offset drawn is one more than the last ({@link #timestampOffset}): a new
+ *       incarnation's TSvals lie above every TSval of the old one, at the same instant too, so with
+ *       timestamps its SYN reopens TIME_WAIT whatever the old connection carried (RFC 6191 §2), and
+ *       the 4-tuple's timestamp clock never goes back, as PAWS needs (RFC 7323 §5.4).
+ * </ul>
+ *
+ * <p>Not thread-safe: owned by one host's actor, which draws every ISN and offset of its host.
  */
 public final class IsnGenerator {
 
@@ -33,6 +55,14 @@ public final class IsnGenerator {
   /** RFC 6528 §3: M is a 4-microsecond timer. */
   private static final long TICK_NANOS = 4_000;
 
+  /**
+   * The least M advances per ISN drawn, in ticks: FreeBSD's {@code ISN_STATIC_INCREMENT}. Small
+   * enough that the ports of one destination (16,384 by default, RFC 6056 Algorithm 4 taking them
+   * in turn) come round long before M has moved half the sequence space (2^31 / 4096 = 524,288
+   * connections), which would make a reused 4-tuple's new ISN look older than the old one.
+   */
+  static final int ISS_STEP = 4096;
+
   private final long k0;
   private final long k1;
 
@@ -40,6 +70,12 @@ public final class IsnGenerator {
   private final long tsK0;
 
   private final long tsK1;
+
+  /** M as last drawn, in ticks; {@link Long#MIN_VALUE} before the first ISN. */
+  private long lastTick = Long.MIN_VALUE;
+
+  /** Timestamp offsets drawn so far: added to each, so the next is always above the last. */
+  private int offsetsDrawn;
 
   /** Derives the secret key from the network seed. */
   public IsnGenerator(long seed) {
@@ -53,12 +89,16 @@ public final class IsnGenerator {
   }
 
   /**
-   * The ISN for a connection: {@code M + F(...)} modulo 2^32, with {@code M = floor(nowNanos /
-   * 4000)}. The same tuple at the same time always gives the same ISN; for the same tuple it grows
-   * by exactly one per 4 µs, wrapping modulo 2^32.
+   * The ISN for a new connection: {@code M + F(...)} modulo 2^32. M is {@code floor(nowNanos /
+   * 4000)}, unless that is less than {@link #ISS_STEP} ticks above the M of the ISN drawn before
+   * (of any 4-tuple): then it is that M plus {@code ISS_STEP}. So ISNs of one 4-tuple strictly
+   * increase (modulo 2^32), by at least {@code ISS_STEP} from one to the next, and by one per 4 µs
+   * once M is the clock again; the same draws at the same times from the same seed give the same
+   * ISNs.
    *
    * @param localPort 0..65535
    * @param remotePort 0..65535
+   * @param nowNanos the network clock, which never goes back
    * @return the ISN as a 32-bit sequence number (compare it with sequence-number arithmetic)
    * @throws IllegalArgumentException naming the port when a port is out of range
    */
@@ -69,21 +109,27 @@ public final class IsnGenerator {
       int remotePort,
       long nowNanos) {
     int f = (int) sipHash24(k0, k1, tuple(localAddress, localPort, remoteAddress, remotePort));
-    int m = (int) Math.floorDiv(nowNanos, TICK_NANOS);
-    return m + f;
+    long tick = Math.floorDiv(nowNanos, TICK_NANOS);
+    long m = lastTick == Long.MIN_VALUE ? tick : Math.max(tick, lastTick + ISS_STEP);
+    lastTick = m;
+    return (int) m + f;
   }
 
   /**
-   * The offset added to the timestamp clock of a connection (RFC 7323 §5.4, Linux's {@code
-   * tsoffset}): a keyed hash of the 4-tuple under a key of its own, also derived from the seed. An
-   * observer of one connection's TSvals learns nothing of another's clock, and the same seed gives
-   * the same offsets.
+   * The offset added to the timestamp clock of a new connection (RFC 7323 §5.4, Linux's {@code
+   * tsoffset}): a keyed hash of the 4-tuple under a key of its own, also derived from the seed,
+   * plus the number of offsets drawn before. An observer of one connection's TSvals learns nothing
+   * of another's clock; one 4-tuple's offsets increase from one incarnation to the next, so its
+   * TSvals never go back and a new incarnation's exceed the old one's at the same instant (RFC 6191
+   * §2); the same draws from the same seed give the same offsets.
    *
    * @throws IllegalArgumentException naming the port when a port is out of range
    */
   public int timestampOffset(
       Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort) {
-    return (int) sipHash24(tsK0, tsK1, tuple(localAddress, localPort, remoteAddress, remotePort));
+    int keyed =
+        (int) sipHash24(tsK0, tsK1, tuple(localAddress, localPort, remoteAddress, remotePort));
+    return keyed + offsetsDrawn++;
   }
 
   private static byte[] tuple(

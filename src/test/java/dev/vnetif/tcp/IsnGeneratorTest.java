@@ -49,36 +49,77 @@ class IsnGeneratorTest {
     assertNotEquals(base, gen.isn(REMOTE, 80, LOCAL, 49152, T), "the reverse direction");
   }
 
+  /** The ISN a fresh generator draws first: M is the 4 µs clock exactly, F the hash. */
+  private static int firstIsn(long nowNanos) {
+    return new IsnGenerator(SEED).isn(LOCAL, 49152, REMOTE, 80, nowNanos);
+  }
+
   @Test
   @DisplayName("RFC 6528 §3: M is a 4 µs timer, so the ISN of one tuple grows by 1 per 4000 ns")
   void advancesOnePer4Microseconds() {
-    IsnGenerator gen = new IsnGenerator(SEED);
     long t = 4_000L * 1_000_000; // on a tick boundary
-    int isn = gen.isn(LOCAL, 49152, REMOTE, 80, t);
-    assertEquals(isn, gen.isn(LOCAL, 49152, REMOTE, 80, t + 3_999), "same tick");
-    assertEquals(isn + 1, gen.isn(LOCAL, 49152, REMOTE, 80, t + 4_000));
-    assertEquals(isn + 250, gen.isn(LOCAL, 49152, REMOTE, 80, t + 1_000_000), "1 ms later");
+    int isn = firstIsn(t);
+    assertEquals(isn, firstIsn(t + 3_999), "same tick");
+    assertEquals(isn + 1, firstIsn(t + 4_000));
+    assertEquals(isn + 250, firstIsn(t + 1_000_000), "1 ms later");
     for (long any : new long[] {0, 1, 3_999, T, -4_001, Long.MAX_VALUE - 4_000}) {
-      assertEquals(
-          1,
-          gen.isn(LOCAL, 49152, REMOTE, 80, any + 4_000) - gen.isn(LOCAL, 49152, REMOTE, 80, any),
-          "at t=" + any);
+      assertEquals(1, firstIsn(any + 4_000) - firstIsn(any), "at t=" + any);
     }
   }
 
   @Test
   @DisplayName("RFC 6528 §3: M + F wraps modulo 2^32")
   void wrapsCleanly() {
-    IsnGenerator gen = new IsnGenerator(SEED);
-    long f = Integer.toUnsignedLong(gen.isn(LOCAL, 49152, REMOTE, 80, 0)); // M = 0, so this is F
+    long f = Integer.toUnsignedLong(firstIsn(0)); // M = 0, so this is F
     long lastTickBeforeWrap = (0x1_0000_0000L - 1 - f) * 4_000; // M + F = 2^32 - 1
-    assertEquals(-1, gen.isn(LOCAL, 49152, REMOTE, 80, lastTickBeforeWrap));
-    assertEquals(0, gen.isn(LOCAL, 49152, REMOTE, 80, lastTickBeforeWrap + 4_000));
-    assertEquals(1, gen.isn(LOCAL, 49152, REMOTE, 80, lastTickBeforeWrap + 8_000));
+    assertEquals(-1, firstIsn(lastTickBeforeWrap));
+    assertEquals(0, firstIsn(lastTickBeforeWrap + 4_000));
+    assertEquals(1, firstIsn(lastTickBeforeWrap + 8_000));
     // M itself wraps after 2^32 ticks (about 4.8 hours): same ISN again.
+    assertEquals(firstIsn(T), firstIsn(T + (4_000L << 32)));
+  }
+
+  @Test
+  @DisplayName(
+      "one 4-tuple twice at one instant (virtual time): the second ISN lies ISS_STEP above the first, the third above that, wrapping cleanly")
+  void sameInstantDrawsMoveTheClockOn() {
+    IsnGenerator gen = new IsnGenerator(SEED);
+    int first = gen.isn(LOCAL, 49152, REMOTE, 80, T);
+    assertEquals(firstIsn(T), first, "the first draw is the clock");
+    assertEquals(first + IsnGenerator.ISS_STEP, gen.isn(LOCAL, 49152, REMOTE, 80, T));
+    assertEquals(first + 2 * IsnGenerator.ISS_STEP, gen.isn(LOCAL, 49152, REMOTE, 80, T + 3_999));
+    // Any other 4-tuple's draw moves the host's clock on too.
+    gen.isn(LOCAL, 49153, REMOTE, 80, T);
+    assertEquals(first + 4 * IsnGenerator.ISS_STEP, gen.isn(LOCAL, 49152, REMOTE, 80, T));
+
+    long f = Integer.toUnsignedLong(firstIsn(0));
+    long lastTickBeforeWrap = (0x1_0000_0000L - 1 - f) * 4_000;
+    IsnGenerator atWrap = new IsnGenerator(SEED);
+    assertEquals(-1, atWrap.isn(LOCAL, 49152, REMOTE, 80, lastTickBeforeWrap));
     assertEquals(
-        gen.isn(LOCAL, 49152, REMOTE, 80, T),
-        gen.isn(LOCAL, 49152, REMOTE, 80, T + (4_000L << 32)));
+        IsnGenerator.ISS_STEP - 1, atWrap.isn(LOCAL, 49152, REMOTE, 80, lastTickBeforeWrap));
+  }
+
+  @Test
+  @DisplayName(
+      "draws further apart than ISS_STEP ticks follow the 4 µs clock exactly; after a burst ran ahead of it, M waits for the clock instead of going back")
+  void theClockLeadsWhenDrawsAreSparse() {
+    IsnGenerator gen = new IsnGenerator(SEED);
+    long step = IsnGenerator.ISS_STEP * 4_000L;
+    for (long t = T; t < T + 10 * step; t += step + 4_000) {
+      assertEquals(firstIsn(t), gen.isn(LOCAL, 49152, REMOTE, 80, t), "at t=" + t);
+    }
+    IsnGenerator burst = new IsnGenerator(SEED);
+    int first = burst.isn(LOCAL, 49152, REMOTE, 80, T);
+    for (int i = 1; i < 10; i++) {
+      burst.isn(LOCAL, 49152 + i, REMOTE, 80, T);
+    }
+    // Ten draws at T: M is 10 steps ahead of the clock. A tick later it is not back at the clock.
+    assertEquals(
+        first + 10 * IsnGenerator.ISS_STEP, burst.isn(LOCAL, 49152, REMOTE, 80, T + 4_000));
+    // Once the clock has passed M, M is the clock again.
+    long later = T + 20 * step;
+    assertEquals(firstIsn(later), burst.isn(LOCAL, 49152, REMOTE, 80, later));
   }
 
   @Test
@@ -86,7 +127,6 @@ class IsnGeneratorTest {
   void distribution() {
     long randomSeed = 0x5EED_1234L;
     Random random = new Random(randomSeed);
-    IsnGenerator gen = new IsnGenerator(SEED);
     Set<String> tuples = new HashSet<>();
     Set<Integer> isns = new HashSet<>();
     while (tuples.size() < 10_000) {
@@ -95,7 +135,7 @@ class IsnGeneratorTest {
       int localPort = random.nextInt(65_536);
       int remotePort = random.nextInt(65_536);
       if (tuples.add(local + ":" + localPort + ">" + remote + ":" + remotePort)) {
-        isns.add(gen.isn(local, localPort, remote, remotePort, T));
+        isns.add(new IsnGenerator(SEED).isn(local, localPort, remote, remotePort, T));
       }
     }
     assertTrue(
@@ -105,11 +145,10 @@ class IsnGeneratorTest {
   @Test
   @DisplayName("RFC 6528 §3: neighbouring ports give unrelated ISNs, not a sequence")
   void neighbouringPortsAreUnrelated() {
-    IsnGenerator gen = new IsnGenerator(SEED);
     Set<Integer> steps = new HashSet<>();
-    int previous = gen.isn(LOCAL, 49152, REMOTE, 80, T);
+    int previous = new IsnGenerator(SEED).isn(LOCAL, 49152, REMOTE, 80, T);
     for (int port = 49153; port < 49153 + 100; port++) {
-      int isn = gen.isn(LOCAL, port, REMOTE, 80, T);
+      int isn = new IsnGenerator(SEED).isn(LOCAL, port, REMOTE, 80, T);
       steps.add(isn - previous);
       previous = isn;
     }
@@ -159,9 +198,24 @@ class IsnGeneratorTest {
   @DisplayName(
       "RFC 7323 §5.4: the timestamp offset is not the ISN's F (its key is derived apart) and does not move with time")
   void timestampOffsetIsIndependentOfTheIsn() {
+    int offset = new IsnGenerator(SEED).timestampOffset(LOCAL, 49152, REMOTE, 80);
+    assertNotEquals(new IsnGenerator(SEED).isn(LOCAL, 49152, REMOTE, 80, 0), offset);
     IsnGenerator gen = new IsnGenerator(SEED);
-    int offset = gen.timestampOffset(LOCAL, 49152, REMOTE, 80);
-    assertNotEquals(gen.isn(LOCAL, 49152, REMOTE, 80, 0), offset);
-    assertEquals(offset, gen.timestampOffset(LOCAL, 49152, REMOTE, 80));
+    gen.isn(LOCAL, 49152, REMOTE, 80, T);
+    gen.isn(LOCAL, 49152, REMOTE, 80, T);
+    assertEquals(offset, gen.timestampOffset(LOCAL, 49152, REMOTE, 80), "ISNs drawn do not count");
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 6191 §2: each offset drawn is one above the keyed hash per offset drawn before, of any 4-tuple, so one 4-tuple's offsets strictly increase")
+  void timestampOffsetsIncreasePerDraw() {
+    IsnGenerator gen = new IsnGenerator(SEED);
+    int keyed = new IsnGenerator(SEED).timestampOffset(LOCAL, 49152, REMOTE, 80);
+    int other = new IsnGenerator(SEED).timestampOffset(LOCAL, 49153, REMOTE, 80);
+    assertEquals(keyed, gen.timestampOffset(LOCAL, 49152, REMOTE, 80));
+    assertEquals(keyed + 1, gen.timestampOffset(LOCAL, 49152, REMOTE, 80));
+    assertEquals(other + 2, gen.timestampOffset(LOCAL, 49153, REMOTE, 80));
+    assertEquals(keyed + 3, gen.timestampOffset(LOCAL, 49152, REMOTE, 80));
   }
 }

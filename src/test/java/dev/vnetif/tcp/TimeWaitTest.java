@@ -1,10 +1,13 @@
 package dev.vnetif.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.vnetif.tcp.TimeWait.Verdict;
+import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.TcpOptions;
 import dev.vnetif.wire.TcpSegment;
+import dev.vnetif.wire.Timestamps;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -175,5 +178,90 @@ class TimeWaitTest {
     TcpSegment syn =
         TcbHarness.seg().flags(TcpSegment.SYN).seq(TcbHarness.REMOTE_SEQ + 100).build();
     assertEquals(Verdict.REOPEN, tw.arrive(syn, h.now));
+  }
+
+  // ------------------------------------------------------------ reuse at the same instant
+
+  private static final Ipv4Address CLIENT = Ipv4Address.of("10.0.0.10");
+  private static final Ipv4Address SERVER = Ipv4Address.of("10.0.0.100");
+
+  /** An instant of virtual time; the whole old connection and the new SYN happen at it. */
+  private static final long AT = 7 * SECOND + 123_456_789L;
+
+  /**
+   * The server's TIME_WAIT entry after a connection from the client's {@code clientIss} that
+   * carried {@code bytes} from the client, then its FIN; with timestamps, TS.Recent is the client's
+   * TSval at {@link #AT} under {@code clientOffset}.
+   */
+  private static TimeWait serverEntry(
+      int clientIss, long bytes, boolean timestamps, int clientOffset) {
+    int rcvNxt = clientIss + 1 + (int) bytes + 1;
+    int tsRecent = (int) (AT / Timestamping.TICK_NANOS) + clientOffset;
+    return new TimeWait(SND_NXT, rcvNxt, WINDOW, 2, 65_535, timestamps, 77, tsRecent);
+  }
+
+  /** The client's SYN of the new connection at {@link #AT}, with its TSval when {@code ts}. */
+  private static TcpSegment clientSyn(int iss, boolean timestamps, int offset) {
+    TcpOptions options = TcpOptions.NONE.withMss(1460);
+    if (timestamps) {
+      options =
+          options.withTimestamps(new Timestamps((int) (AT / Timestamping.TICK_NANOS) + offset, 0));
+    }
+    return seg(iss, 0, TcpSegment.SYN).withOptions(options);
+  }
+
+  @Test
+  @DisplayName(
+      "same-instant reuse with timestamps: the client's next SYN on the 4-tuple, at the instant the old connection ended, reopens the server's TIME_WAIT whatever the old one carried (its TSval is above TS.Recent, RFC 6191)")
+  void sameInstantReuseWithTimestamps() {
+    for (long bytes : new long[] {0, 1024, 100L << 20}) {
+      IsnGenerator client = new IsnGenerator(3);
+      int oldIss = client.isn(CLIENT, PEER, SERVER, US, AT);
+      int oldOffset = client.timestampOffset(CLIENT, PEER, SERVER, US);
+      TimeWait entry = serverEntry(oldIss, bytes, true, oldOffset);
+      TcpSegment syn =
+          clientSyn(
+              client.isn(CLIENT, PEER, SERVER, US, AT),
+              true,
+              client.timestampOffset(CLIENT, PEER, SERVER, US));
+      assertEquals(Verdict.REOPEN, entry.arrive(syn, AT), bytes + " bytes");
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "same-instant reuse without timestamps: the client's next ISS lies ISS_STEP above the old one, beyond the old RCV.NXT for an old connection of fewer bytes than that (RFC 1122 §4.2.2.13); of more, the SYN looks old and is answered with an ACK, as on a real stack whose clock ticked too little")
+  void sameInstantReuseWithoutTimestamps() {
+    for (long bytes : new long[] {0, 1024, IsnGenerator.ISS_STEP - 3}) {
+      IsnGenerator client = new IsnGenerator(3);
+      TimeWait entry = serverEntry(client.isn(CLIENT, PEER, SERVER, US, AT), bytes, false, 0);
+      TcpSegment syn = clientSyn(client.isn(CLIENT, PEER, SERVER, US, AT), false, 0);
+      assertEquals(Verdict.REOPEN, entry.arrive(syn, AT), bytes + " bytes");
+    }
+    IsnGenerator client = new IsnGenerator(3);
+    TimeWait entry =
+        serverEntry(client.isn(CLIENT, PEER, SERVER, US, AT), IsnGenerator.ISS_STEP - 2, false, 0);
+    TcpSegment syn = clientSyn(client.isn(CLIENT, PEER, SERVER, US, AT), false, 0);
+    assertEquals(Verdict.CHALLENGE_ACK, entry.arrive(syn, AT), "SEG.SEQ = RCV.NXT: not beyond it");
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 6191 with timestamps: a SYN with a TSval above TS.Recent reopens whatever its sequence number; an equal TSval counts as none, so only a sequence number beyond RCV.NXT reopens; an older TSval never (PAWS)")
+  void timestampsDecideFirst() {
+    int tsRecent = 1_000;
+    TimeWait entry = new TimeWait(SND_NXT, RCV_NXT, WINDOW, 2, 65_535, true, 0, tsRecent);
+    TcpOptions newer = TcpOptions.NONE.withTimestamps(new Timestamps(tsRecent + 1, 0));
+    TcpOptions equal = TcpOptions.NONE.withTimestamps(new Timestamps(tsRecent, 0));
+    TcpOptions older = TcpOptions.NONE.withTimestamps(new Timestamps(tsRecent - 1, 0));
+    assertEquals(
+        Verdict.REOPEN,
+        entry.arrive(seg(RCV_NXT - 100_000, 0, TcpSegment.SYN).withOptions(newer), 0));
+    assertEquals(
+        Verdict.ACK, entry.arrive(seg(RCV_NXT - 100_000, 0, TcpSegment.SYN).withOptions(equal), 0));
+    assertEquals(
+        Verdict.REOPEN, entry.arrive(seg(RCV_NXT + 1, 0, TcpSegment.SYN).withOptions(equal), 0));
+    assertNotEquals(
+        Verdict.REOPEN, entry.arrive(seg(RCV_NXT + 1, 0, TcpSegment.SYN).withOptions(older), 0));
   }
 }
