@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.vnetif.link.SwitchSettings;
 import dev.vnetif.stack.ArpSettings;
 import dev.vnetif.tcp.CongestionControlFactory;
+import dev.vnetif.tcp.LossDetection;
 import dev.vnetif.tcp.TcpConfig;
 import java.time.Duration;
 
@@ -153,7 +154,17 @@ public record NetworkConfig(
         .withTimestamps(t.getBoolean("timestamps"))
         .withSack(t.getBoolean("sack"))
         .withChallengeAckLimit(t.getInt("challenge-ack-limit"))
-        .withCongestionControl(congestionControl(t.getString("congestion-control")));
+        .withCongestionControl(congestionControl(t.getString("congestion-control")))
+        .withLossDetection(lossDetection(t.getString("loss-detection")));
+  }
+
+  private static LossDetection lossDetection(String name) {
+    try {
+      return LossDetection.named(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "vnetif.tcp.loss-detection must be rack or dupack, got '" + name + "'", e);
+    }
   }
 
   private static CongestionControlFactory congestionControl(String name) {

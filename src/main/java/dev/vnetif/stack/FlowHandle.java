@@ -125,7 +125,8 @@ public final class FlowHandle {
         s.pawsRejected(),
         s.sackBlocksReceived(),
         s.dsacksReceived(),
-        s.bytesInFlight());
+        s.bytesInFlight(),
+        s.tailLossProbes());
   }
 
   /** Why the connection ended, or null while it has not. */

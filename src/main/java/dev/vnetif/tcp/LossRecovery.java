@@ -32,9 +32,29 @@ final class LossRecovery {
   /** FlightSize at the first duplicate ACK: before any limited-transmit segment (RFC 3042). */
   private int flightAtFirstDuplicate;
 
+  /**
+   * The third duplicate ACK starts recovery; false when RACK (RFC 8985) decides instead, whose
+   * reorder window is zero once DupThresh segments are SACKed (§6.2 step 4), so that it fires then
+   * as well, but can wait when the path is seen to reorder.
+   */
+  private final boolean dupThreshEntry;
+
+  /**
+   * Recovery follows RFC 6675 (SACK): the sender sends by the pipe under ssthresh and never
+   * inflates, so recovery ends with cwnd = ssthresh, as Linux ends it, rather than with RFC 6582's
+   * deflation to FlightSize + SMSS, which would slow-start again from a drained pipe.
+   */
+  private final boolean sackRecovery;
+
   LossRecovery(CongestionControl cc, int iss) {
+    this(cc, iss, true, false);
+  }
+
+  LossRecovery(CongestionControl cc, int iss, boolean dupThreshEntry, boolean sackRecovery) {
     this.cc = cc;
     this.recover = iss; // RFC 6582 §3.2 step 1
+    this.dupThreshEntry = dupThreshEntry;
+    this.sackRecovery = sackRecovery;
   }
 
   /** A cumulative ACK for new data. {@code flightAfter} is measured after the ACK. */
@@ -45,7 +65,7 @@ final class LossRecovery {
         // RFC 6582 §3.2 step 3: a full acknowledgment ends fast recovery.
         inRecovery = false;
         duplicateAcks = 0;
-        cc.onRecoveryExit(flightAfter);
+        cc.onRecoveryExit(sackRecovery ? Math.max(flightAfter, cc.ssthresh()) : flightAfter);
         return AckKind.RECOVERY_EXIT;
       }
       // RFC 6582 §3.2 step 3 (partial acknowledgment): the caller retransmits the next hole.
@@ -74,15 +94,34 @@ final class LossRecovery {
     }
     // RFC 6582 §3.2 step 2: only if the ACK covers more than "recover" — no second fast
     // retransmit for losses of the window already being recovered.
-    if (duplicateAcks == DUPACK_THRESHOLD && SeqNum.gt(ack, recover)) {
-      inRecovery = true;
-      partialAckSeen = false;
-      recover = sndMax - 1;
+    if (dupThreshEntry && duplicateAcks == DUPACK_THRESHOLD && SeqNum.gt(ack, recover)) {
       // RFC 3042 §2: segments sent by limited transmit do not count towards ssthresh.
-      cc.onFastRetransmit(Math.min(flightSize, flightAtFirstDuplicate), nowNanos);
+      begin(sndMax, Math.min(flightSize, flightAtFirstDuplicate), nowNanos);
       return true;
     }
     return false;
+  }
+
+  /**
+   * RACK (RFC 8985 §6.2 step 5) deemed a segment lost: recovery starts as on a third duplicate ACK
+   * (RFC 6675 §5 step 4), unless it runs already or the losses belong to a window an RTO is
+   * repairing (RFC 6582 §3.2 step 2's guard: SND.UNA has not passed {@code recover}). Returns true
+   * when recovery started.
+   */
+  boolean enterOnLoss(int sndUna, int sndMax, int flightSize, long nowNanos) {
+    if (inRecovery || !SeqNum.gt(sndUna, recover)) {
+      return false;
+    }
+    int flight = duplicateAcks > 0 ? Math.min(flightSize, flightAtFirstDuplicate) : flightSize;
+    begin(sndMax, flight, nowNanos);
+    return true;
+  }
+
+  private void begin(int sndMax, int flightSize, long nowNanos) {
+    inRecovery = true;
+    partialAckSeen = false;
+    recover = sndMax - 1;
+    cc.onFastRetransmit(flightSize, nowNanos);
   }
 
   /**

@@ -54,6 +54,36 @@ final class Sender {
    */
   private SackScoreboard board;
 
+  /** RACK (RFC 8985 §6), with SACK and {@link LossDetection#RACK_TLP}; null otherwise. */
+  private Rack rack;
+
+  /** The tail loss probe (RFC 8985 §7), made with {@link #rack}. */
+  private TailLossProbe tlp;
+
+  /** The latest ACK's scoreboard summary and SACK blocks, from update to {@link #afterAck}. */
+  private SackScoreboard.AckSummary lastAck;
+
+  private List<SackBlock> lastAckBlocks = List.of();
+
+  /**
+   * An RTO struck and SND.UNA has not yet passed what was outstanding then (RFC 8985 §7.2 "RTO
+   * recovery": no probe is armed meanwhile).
+   */
+  private boolean rtoRecovery;
+
+  /**
+   * Recovery just began: its first retransmission goes whatever the pipe says (RFC 6675 §5 step
+   * 4.3), since cwnd = ssthresh may lie below the pipe until ACKs drain it.
+   */
+  private boolean recoveryJustBegan;
+
+  /**
+   * RFC 6675 "RescueRxt" as step 4.3 sets it: the end of recovery's first retransmission. The
+   * rescue retransmission (NextSeg rule 4) waits until the cumulative ACK passes it, so that it is
+   * not premature.
+   */
+  private int rescueAfter;
+
   Sender(
       TcpConfig config,
       TcbOutput out,
@@ -100,10 +130,15 @@ final class Sender {
   void startCongestionControl() {
     int mss = snd.effectiveMss();
     CongestionControl cc = config.congestionControl().create(mss, InitialWindow.bytes(mss));
-    recovery = new LossRecovery(cc, snd.iss());
+    boolean rackTlp = rcv.sackEnabled() && config.lossDetection() == LossDetection.RACK_TLP;
+    recovery = new LossRecovery(cc, snd.iss(), !rackTlp, rcv.sackEnabled());
     rtt.onSample(cc::onRttSample); // every RTT sample from now on, however it was measured
     if (rcv.sackEnabled()) {
       board = new SackScoreboard();
+      if (rackTlp) {
+        rack = new Rack();
+        tlp = new TailLossProbe();
+      }
     }
   }
 
@@ -119,6 +154,10 @@ final class Sender {
     }
     if (snd.flightSize() == 0 && now - lastSendNanos > rtt.rtoNanos() && lastSendNanos != 0) {
       recovery.cc.onIdleRestart(now - lastSendNanos, now); // RFC 5681 §4.1
+    }
+    if (board != null) {
+      transmitWithScoreboard(now);
+      return;
     }
     while (true) {
       int unsent = snd.unsentBytes();
@@ -149,6 +188,117 @@ final class Sender {
       }
       sendData(snd.sndNxt(), length, now);
     }
+  }
+
+  /**
+   * The sender with SACK (RFC 6675 §5): what goes out is bounded by the pipe — the bytes thought to
+   * be in the network — rather than by FlightSize, so SACKed segments make room. Each round takes
+   * RFC 6675's NextSeg in order: a segment deemed lost and not yet sent again (rule 1: by RACK, by
+   * IsLost, or by an RTO), new data (rule 2), and in recovery an un-SACKed segment below SACKed
+   * data (rule 3) and once per recovery the rescue retransmission of the highest one (rule 4). In
+   * recovery the window is ssthresh (RFC 6675 §5 step 4.2: cwnd = ssthresh, no inflation);
+   * otherwise cwnd, so after an RTO the lost segments go again as slow start opens cwnd — skipping
+   * what the receiver SACKed, where go-back-N would send it all again.
+   */
+  private void transmitWithScoreboard(long now) {
+    int mss = snd.effectiveMss();
+    boolean inRecovery = recovery.inRecovery;
+    if (inRecovery && rack == null) {
+      board.markLostByDupThresh(mss); // RFC 6675 IsLost; RACK marks by time instead
+    }
+    boolean sentNew = false;
+    while (true) {
+      long window =
+          inRecovery
+              ? recovery.cc.ssthresh()
+              : (long) recovery.cc.cwnd()
+                  + (board.sackedBytes() == 0 ? recovery.limitedTransmitAllowance(mss) : 0);
+      long room = window - board.pipe();
+      SackScoreboard.Segment hole = board.nextSeg(false); // rule 1
+      if (hole != null && sendable(hole)) {
+        int length = Math.min(hole.length(), mss);
+        if (room < length && !(inRecovery && recoveryJustBegan)) {
+          break;
+        }
+        if (recoveryJustBegan) {
+          recoveryJustBegan = false;
+          rescueAfter = hole.start + length;
+        }
+        retransmitRange(hole.start, length, now);
+        continue;
+      }
+      int unsent = snd.unsentBytes();
+      if (unsent > 0) { // rule 2
+        long usable = Math.min(room, snd.sndWnd() - snd.flightSize());
+        int length = (int) Math.min(Math.min(unsent, mss), Math.max(0, usable));
+        if (length > 0
+            && policy.sendNow(
+                length,
+                unsent,
+                mss,
+                snd.maxSndWnd(),
+                snd.nextIsNodelay(),
+                snd.flightSize() > 0,
+                snd.smallSegmentInFlight())) {
+          sendData(snd.sndNxt(), length, now);
+          sentNew = true;
+          continue;
+        }
+        if (snd.flightSize() == 0 && !timers.isArmed(Kind.PERSIST)) {
+          armPersist(now); // as in transmit(): no ACK will come to restart us
+        }
+      } else {
+        sendFinIfDue(now);
+      }
+      if (inRecovery && room >= mss) {
+        SackScoreboard.Segment below = board.nextSeg(true); // rule 3
+        if (below != null && sendable(below)) {
+          retransmitRange(below.start, Math.min(below.length(), mss), now);
+          continue;
+        }
+        SackScoreboard.Segment rescue =
+            SeqNum.gt(snd.sndUna(), rescueAfter)
+                ? board.rescueSegment(recovery.recover + 1) // rule 4
+                : null;
+        if (rescue != null && sendable(rescue) && !rescue.retransmissionInFlight) {
+          int length = Math.min(rescue.length(), mss);
+          retransmitRange(rescue.end - length, length, now);
+          continue;
+        }
+      }
+      break;
+    }
+    if (sentNew) {
+      armProbe(now); // RFC 8985 §7.2: after new data went out
+    }
+  }
+
+  /** Plain data this sender still holds: not the FIN's sequence number, not acknowledged. */
+  private boolean sendable(SackScoreboard.Segment s) {
+    return SeqNum.geq(s.start, snd.sndUna())
+        && SeqNum.leq(s.end, SeqNum.min(snd.sndMax(), snd.finSeq()));
+  }
+
+  /**
+   * Sends {@code [start, start + length)} again without moving SND.NXT, with the FIN when it ends
+   * the data and the FIN already went out.
+   */
+  private void retransmitRange(int start, int length, long now) {
+    int end = start + length;
+    int flags = TcpSegment.ACK;
+    if (end == snd.finSeq()) {
+      flags |= TcpSegment.PSH;
+      if (snd.finQueued() && SeqNum.gt(snd.sndMax(), snd.finSeq())) {
+        flags |= TcpSegment.FIN;
+      }
+    }
+    ByteString payload = snd.buffer().slice(start - snd.bufferStartSeq(), length);
+    emit(start, rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
+    board.sent(start, end, now);
+    counters.retransmitted();
+    rtt.onRetransmit(); // Karn: an ACK now could be for either copy
+    lastSendNanos = now;
+    startRetransmissionTimer(now);
   }
 
   /** Sends {@code length} bytes from {@code seq}, with the FIN when they are the last ones. */
@@ -245,6 +395,18 @@ final class Sender {
     recovery.onTimeout(snd.sndMax() - snd.sndUna(), firstExpiry, snd.sndMax(), now);
     if (board != null) {
       board.onTimeout(); // RFC 6675 §5.1: what was not SACKed is lost, no retransmission in flight
+      rtoRecovery = true;
+      timers.cancel(Kind.PROBE);
+      timers.cancel(Kind.REORDER);
+      if (tlp != null) {
+        tlp.reset();
+      }
+      if (board.nextSeg(false) != null) {
+        // The lost segments go again from the scoreboard, SACKed ones skipped (RFC 6675 §5.1);
+        // only a lone FIN, which the scoreboard does not hold, is sent by going back.
+        transmitWithScoreboard(now);
+        return;
+      }
     }
     int length = firstSegmentLength();
     snd.rewind();
@@ -380,46 +542,176 @@ final class Sender {
    */
   void updateScoreboard(List<SackBlock> blocks, int ack, long now) {
     if (board != null) {
-      board.onAck(ack, blocks, now);
+      lastAck = board.onAck(ack, blocks, now);
+      lastAckBlocks = blocks;
+    }
+  }
+
+  /** The sender keeps a SACK scoreboard: recovery follows RFC 6675, not NewReno's partial ACKs. */
+  boolean usesScoreboard() {
+    return board != null;
+  }
+
+  /**
+   * The third duplicate ACK started recovery without RACK (RFC 6675 §5 step 4): the segment at
+   * SND.UNA is deemed lost, and goes first when the input's output is sent.
+   */
+  void onDupThreshLoss() {
+    if (board != null && !board.isEmpty()) {
+      board.markLost(board.segments().get(0));
+      recoveryBegan();
+    }
+  }
+
+  private void recoveryBegan() {
+    recoveryJustBegan = true;
+    rescueAfter = snd.sndMax(); // until the first retransmission sets it
+  }
+
+  /** Fast recovery ended (RFC 6675 §5, a full ACK): RACK counts it for its reorder window. */
+  void onRecoveryExit() {
+    if (rack != null) {
+      rack.onRecoveryEnd();
     }
   }
 
   /**
-   * In fast recovery with SACK, after the NewReno step for this ACK: retransmits every hole the
-   * scoreboard deems lost (RFC 6675 §4 IsLost: DupThresh SACKed segments, or more than (DupThresh -
-   * 1) SMSS of SACKed bytes, above it) and not yet sent again, lowest first (NextSeg rule 1), as
-   * long as the pipe leaves room under ssthresh, the window RFC 6675 §5 recovers in. Without SACK a
-   * window with several losses is repaired one segment per round trip (RFC 6582); with it, every
-   * known hole goes at once.
+   * After the cumulative part of an acceptable ACK was processed (RFC 8985 §6.2 and §7.4): RACK
+   * takes the newest delivered send time and detects losses, a tail loss probe in flight is judged,
+   * and a probe is armed again when the ACK advanced SND.UNA. {@code advanced}: SND.UNA moved.
    */
-  void retransmitSackHoles(long now) {
-    if (board == null || recovery == null || !recovery.inRecovery) {
+  void afterAck(int ack, boolean advanced, long now) {
+    if (board == null || recovery == null) {
+      return;
+    }
+    if (rtoRecovery && SeqNum.gt(snd.sndUna(), recovery.recover)) {
+      rtoRecovery = false;
+    }
+    SackScoreboard.AckSummary summary = lastAck;
+    lastAck = null;
+    if (rack == null || summary == null) {
+      return;
+    }
+    rack.onAck(summary, now, snd.sndUna(), snd.sndMax());
+    int dsackRight = summary.dsack ? lastAckBlocks.get(0).right() : 0;
+    TailLossProbe.Outcome probe =
+        tlp.onAck(ack, advanced, summary.dsack, dsackRight, !lastAckBlocks.isEmpty());
+    if (probe == TailLossProbe.Outcome.LOSS_REPAIRED && !recovery.inRecovery) {
+      // RFC 8985 §7.4.2: the probe repaired a loss no one else saw; congestion control reacts
+      // as to a fast recovery that ended at once (Linux's TLP reduction: CWR).
+      // ssthresh from cwnd rather than FlightSize, which the probe's ACK may have emptied.
+      recovery.cc.onFastRetransmit(recovery.cc.cwnd(), now);
+      recovery.cc.onRecoveryExit(recovery.cc.ssthresh()); // cwnd = ssthresh
+    }
+    detectLoss(now);
+    if (advanced) {
+      armProbe(now);
+    }
+  }
+
+  /**
+   * RFC 8985 §6.2 step 5 and §6.3: marks what RACK deems lost, arms the reorder timer for the next
+   * segment whose time is not yet up, and starts recovery on a first loss. The retransmissions
+   * follow when the input's output goes out ({@link #transmit}).
+   */
+  private void detectLoss(long now) {
+    long reorderWindow =
+        rack.reorderWindowNanos(recovery.inRecovery, board.sackedSegments(), rtt.srttNanos());
+    long wait = rack.detectLoss(board, now, reorderWindow);
+    if (wait > 0) {
+      timers.arm(Kind.REORDER, now + wait);
+    } else {
+      timers.cancel(Kind.REORDER);
+    }
+    if (rack.lastMarkedBytes() > 0
+        && recovery.enterOnLoss(snd.sndUna(), snd.sndMax(), snd.flightSize(), now)) {
+      counters.fastRetransmit();
+      recoveryBegan();
+      tlp.reset();
+      timers.cancel(Kind.PROBE);
+    }
+  }
+
+  /** RACK's reorder timer fired (RFC 8985 §6.3): the segments whose time came are judged. */
+  void onReorderTimeout(long now) {
+    if (rack != null && recovery != null) {
+      detectLoss(now);
+      transmit(now);
+    }
+  }
+
+  /**
+   * RFC 8985 §7.2: with data in flight, outside recovery and with nothing SACKed, the probe timer
+   * runs two SRTTs (and the worst-case delayed ACK for a lone segment) ahead, never beyond the RTO.
+   */
+  private void armProbe(long now) {
+    if (tlp == null) {
+      return;
+    }
+    if (snd.flightSize() == 0
+        || !tlp.mayArm(recovery.inRecovery || rtoRecovery, board.sackedSegments())) {
+      timers.cancel(Kind.PROBE);
+      return;
+    }
+    long rtoRemaining =
+        timers.isArmed(Kind.RETRANSMIT) ? timers.deadline(Kind.RETRANSMIT) - now : rtt.rtoNanos();
+    long pto =
+        TailLossProbe.timeoutNanos(
+            rtt.hasSample() ? rtt.srttNanos() : -1,
+            snd.flightSize() <= snd.effectiveMss(),
+            rtoRemaining);
+    timers.arm(Kind.PROBE, now + pto);
+  }
+
+  /**
+   * The probe timer fired (RFC 8985 §7.3): one segment goes out — new data if the peer's window
+   * takes it, else the last segment sent again — so that its ACK, or its SACK, shows RACK what the
+   * tail lost. The RTO then runs from now.
+   */
+  void onProbeTimeout(long now, boolean connected) {
+    if (tlp == null || recovery == null || !connected || snd.flightSize() == 0) {
+      return;
+    }
+    if (recovery.inRecovery || rtoRecovery || board.sackedSegments() > 0 || tlp.inFlight()) {
       return;
     }
     int mss = snd.effectiveMss();
-    board.markLostByDupThresh(mss);
-    long budget = (long) recovery.cc.ssthresh() - board.pipe();
-    while (true) {
-      SackScoreboard.Segment hole = board.nextSeg(false);
-      if (hole == null) {
-        return;
+    int unsent = snd.unsentBytes();
+    int length = Math.min(unsent, mss);
+    if (unsent > 0 && snd.sndWnd() - snd.flightSize() >= length) {
+      sendData(snd.sndNxt(), length, now);
+      tlp.probeSent(snd.sndMax(), false);
+    } else {
+      SackScoreboard.Segment last = lastUnsacked();
+      if (last == null || !sendable(last)) {
+        return; // a lone FIN: the RTO sends it again
       }
-      int start = hole.start;
-      int length = Math.min(hole.length(), mss);
-      int end = start + length;
-      if (budget < length
-          || SeqNum.lt(start, snd.sndUna())
-          || SeqNum.gt(end, SeqNum.min(snd.sndMax(), snd.finSeq()))) {
-        return; // no room, or not plain data this sender still holds (the FIN's segment)
-      }
-      int flags = TcpSegment.ACK | (end == snd.finSeq() ? TcpSegment.PSH : 0);
-      ByteString payload = snd.buffer().slice(start - snd.bufferStartSeq(), length);
-      emit(start, rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
-      board.sent(start, end, now);
-      counters.retransmitted();
-      rtt.onRetransmit(); // Karn: an ACK now could be for either copy
-      budget -= length;
+      int probeLength = Math.min(last.length(), mss);
+      retransmitRange(last.end - probeLength, probeLength, now);
+      tlp.probeSent(snd.sndMax(), true);
     }
+    counters.tailLossProbe();
+    timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
+  }
+
+  private SackScoreboard.Segment lastUnsacked() {
+    List<SackScoreboard.Segment> segments = board.segments();
+    for (int i = segments.size() - 1; i >= 0; i--) {
+      if (!segments.get(i).sacked) {
+        return segments.get(i);
+      }
+    }
+    return null;
+  }
+
+  /** The tail loss probe's state, null without RACK-TLP; for tests. */
+  TailLossProbe tailLossProbe() {
+    return tlp;
+  }
+
+  /** RACK's state, null without RACK-TLP; for tests. */
+  Rack rack() {
+    return rack;
   }
 
   /** The scoreboard, null without SACK; for tests. */

@@ -328,9 +328,20 @@ public final class Tcb {
       close(CloseReason.NORMAL);
       return;
     }
+    if (timers.due(Kind.PROBE, nowNanos)) {
+      // Before the RTO: a probe due with it goes instead, and restarts it (RFC 8985 §7.3).
+      timers.cancel(Kind.PROBE);
+      sender.onProbeTimeout(nowNanos, state.isSynchronized() && state != TcpState.TIME_WAIT);
+    }
     if (timers.due(Kind.RETRANSMIT, nowNanos)) {
       timers.cancel(Kind.RETRANSMIT);
       onRetransmissionTimeout(nowNanos);
+    }
+    if (timers.due(Kind.REORDER, nowNanos)) {
+      timers.cancel(Kind.REORDER);
+      if (state.isSynchronized() && state != TcpState.TIME_WAIT) {
+        sender.onReorderTimeout(nowNanos);
+      }
     }
     if (timers.due(Kind.PERSIST, nowNanos)) {
       timers.cancel(Kind.PERSIST);
@@ -634,11 +645,13 @@ public final class Tcb {
             && !seg.isFin()
             && (seg.window() << snd.sndScale()) == snd.sndWnd()
             && snd.flightSize() > 0;
-    if (SeqNum.gt(ack, snd.sndUna())) {
+    boolean advanced = SeqNum.gt(ack, snd.sndUna());
+    if (advanced) {
       onNewAck(ack, seg, now);
     } else if (duplicate) {
       onDuplicateAck(ack, now);
     }
+    sender.afterAck(ack, advanced, now); // RACK-TLP (RFC 8985), with SACK
     if (snd.isWindowUpdate(seg.seq(), ack) && SeqNum.geq(ack, snd.sndUna())) {
       boolean wasClosed = snd.sndWnd() == 0;
       snd.updateWindow(seg.window(), seg.seq(), ack);
@@ -673,14 +686,19 @@ public final class Tcb {
     retransmissions = 0;
     LossRecovery.AckKind kind =
         sender.recovery().onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax() - ack, now);
-    if (kind == LossRecovery.AckKind.FIRST_PARTIAL || kind == LossRecovery.AckKind.PARTIAL) {
-      // RFC 6582 §3.2 step 3: retransmit the first unacknowledged segment at once.
+    boolean partial =
+        kind == LossRecovery.AckKind.FIRST_PARTIAL || kind == LossRecovery.AckKind.PARTIAL;
+    if (partial && !sender.usesScoreboard()) {
+      // RFC 6582 §3.2 step 3: retransmit the first unacknowledged segment at once. With SACK the
+      // scoreboard says what is lost (RFC 6675 §5), and the output of this input sends it.
       sender.retransmitFirst(now);
-      sender.retransmitSackHoles(now); // and, with SACK, every other known hole (RFC 6675)
+    }
+    if (kind == LossRecovery.AckKind.RECOVERY_EXIT) {
+      sender.onRecoveryExit();
     }
     if (snd.sndUna() == snd.sndMax()) {
       timers.cancel(Kind.RETRANSMIT); // RFC 6298 §5.2
-    } else if (kind != LossRecovery.AckKind.PARTIAL) {
+    } else if (kind != LossRecovery.AckKind.PARTIAL || sender.usesScoreboard()) {
       // RFC 6298 §5.3; RFC 6582 §3.2 step 3: only the first partial ACK restarts it.
       timers.arm(Kind.RETRANSMIT, now + rtt.rtoNanos());
     }
@@ -692,9 +710,12 @@ public final class Tcb {
   private void onDuplicateAck(int ack, long now) {
     if (sender.recovery().onDuplicateAck(ack, snd.sndMax(), snd.sndMax() - snd.sndUna(), now)) {
       counters.fastRetransmit();
-      sender.retransmitFirst(now); // RFC 5681 §3.2 step 2
+      if (sender.usesScoreboard()) {
+        sender.onDupThreshLoss(); // RFC 6675 §5 step 4: sent with this input's output
+      } else {
+        sender.retransmitFirst(now); // RFC 5681 §3.2 step 2
+      }
     }
-    sender.retransmitSackHoles(now); // in recovery, holes the SACK blocks revealed (RFC 6675)
   }
 
   /**

@@ -19,6 +19,7 @@ final class TcbCounters {
   private long pawsRejected;
   private long sackBlocksReceived;
   private long dsacksReceived;
+  private long tailLossProbes;
 
   /** Any segment went out, RSTs included. */
   void segmentSent() {
@@ -45,7 +46,10 @@ final class TcbCounters {
     retransmittedSegments++;
   }
 
-  /** The third duplicate ACK triggered a fast retransmit (RFC 5681 §3.2). */
+  /**
+   * Fast recovery began: on the third duplicate ACK (RFC 5681 §3.2) or on RACK's first loss (RFC
+   * 8985 §6.2).
+   */
   void fastRetransmit() {
     fastRetransmits++;
   }
@@ -83,6 +87,15 @@ final class TcbCounters {
   /** The peer's ACK reported a duplicate (RFC 2883 D-SACK). */
   void dsackReceived() {
     dsacksReceived++;
+  }
+
+  /** A tail loss probe went out (RFC 8985 §7.3). */
+  void tailLossProbe() {
+    tailLossProbes++;
+  }
+
+  long tailLossProbes() {
+    return tailLossProbes;
   }
 
   long pawsRejected() {

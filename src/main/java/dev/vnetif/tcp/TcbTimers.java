@@ -5,13 +5,20 @@ package dev.vnetif.tcp;
  * The flow actor runs one scheduler timer per kind; tests read them directly.
  */
 public final class TcbTimers {
-  /** The kinds of timer (RFC 9293 §3.8, RFC 6298, RFC 1122 §4.2.3.2/§4.2.3.6). */
+  /**
+   * The kinds of timer (RFC 9293 §3.8, RFC 6298, RFC 1122 §4.2.3.2/§4.2.3.6, RFC 8985 §6.3 and
+   * §7.2).
+   */
   public enum Kind {
     RETRANSMIT,
     DELAYED_ACK,
     PERSIST,
     KEEPALIVE,
-    TIME_WAIT
+    TIME_WAIT,
+    /** RACK's reorder timer: a segment's time to be judged lost comes (RFC 8985 §6.3). */
+    REORDER,
+    /** The tail loss probe's timeout, PTO (RFC 8985 §7.2). */
+    PROBE
   }
 
   public static final long OFF = Long.MAX_VALUE;

@@ -33,6 +33,8 @@ import java.time.Duration;
  *     default as on Linux
  * @param sack offer and accept SACK-permitted, and send SACK and D-SACK blocks (RFC 2018, RFC
  *     2883), on by default as on Linux
+ * @param lossDetection how a sender with SACK finds lost segments: RACK-TLP (RFC 8985, the default)
+ *     or RFC 6675's three duplicate ACKs
  */
 public record TcpConfig(
     int mss,
@@ -54,7 +56,8 @@ public record TcpConfig(
     int maxReassemblyRanges,
     CongestionControlFactory congestionControl,
     boolean timestamps,
-    boolean sack) {
+    boolean sack,
+    LossDetection lossDetection) {
 
   public TcpConfig {
     require(mss >= 1 && mss <= 65535, "mss must be within 1..65535, got " + mss);
@@ -84,6 +87,53 @@ public record TcpConfig(
     require(challengeAckLimit >= 1, "challenge ACK limit must be >= 1, got " + challengeAckLimit);
     require(maxReassemblyRanges >= 1, "reassembly ranges must be >= 1, got " + maxReassemblyRanges);
     require(congestionControl != null, "congestion control factory must not be null");
+    require(lossDetection != null, "loss detection must not be null");
+  }
+
+  /** The configuration as it was before {@code lossDetection}: RACK-TLP, the default. */
+  public TcpConfig(
+      int mss,
+      int receiveBufferSize,
+      int sendBufferSize,
+      long initialRtoNanos,
+      long minRtoNanos,
+      long maxRtoNanos,
+      long clockGranularityNanos,
+      int maxRetransmissions,
+      int maxSynRetransmissions,
+      long mslNanos,
+      long delayedAckNanos,
+      boolean nagle,
+      boolean minshallNagle,
+      boolean windowScaling,
+      KeepaliveSettings keepalive,
+      int challengeAckLimit,
+      int maxReassemblyRanges,
+      CongestionControlFactory congestionControl,
+      boolean timestamps,
+      boolean sack) {
+    this(
+        mss,
+        receiveBufferSize,
+        sendBufferSize,
+        initialRtoNanos,
+        minRtoNanos,
+        maxRtoNanos,
+        clockGranularityNanos,
+        maxRetransmissions,
+        maxSynRetransmissions,
+        mslNanos,
+        delayedAckNanos,
+        nagle,
+        minshallNagle,
+        windowScaling,
+        keepalive,
+        challengeAckLimit,
+        maxReassemblyRanges,
+        congestionControl,
+        timestamps,
+        sack,
+        LossDetection.RACK_TLP);
   }
 
   private static void require(boolean ok, String message) {
@@ -166,6 +216,11 @@ public record TcpConfig(
     return toBuilder().sack(on).build();
   }
 
+  /** How a sender with SACK detects losses: RACK-TLP (RFC 8985) or three duplicate ACKs. */
+  public TcpConfig withLossDetection(LossDetection detection) {
+    return toBuilder().lossDetection(detection).build();
+  }
+
   public TcpConfig withChallengeAckLimit(int perSecond) {
     return toBuilder().challengeAckLimit(perSecond).build();
   }
@@ -196,6 +251,7 @@ public record TcpConfig(
     private CongestionControlFactory congestionControl = CongestionControlFactory.CUBIC;
     private boolean timestamps = true;
     private boolean sack = true;
+    private LossDetection lossDetection = LossDetection.RACK_TLP;
 
     private Builder() {}
 
@@ -220,6 +276,7 @@ public record TcpConfig(
       congestionControl = from.congestionControl;
       timestamps = from.timestamps;
       sack = from.sack;
+      lossDetection = from.lossDetection;
     }
 
     public Builder mss(int value) {
@@ -325,6 +382,12 @@ public record TcpConfig(
       return this;
     }
 
+    /** RACK-TLP (RFC 8985, the default) or RFC 6675's DupThresh. */
+    public Builder lossDetection(LossDetection detection) {
+      lossDetection = detection;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -351,7 +414,8 @@ public record TcpConfig(
           maxReassemblyRanges,
           congestionControl,
           timestamps,
-          sack);
+          sack,
+          lossDetection);
     }
   }
 }

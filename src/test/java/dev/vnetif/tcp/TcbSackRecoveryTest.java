@@ -31,6 +31,7 @@ class TcbSackRecoveryTest {
     return TcbHarness.config().toBuilder()
         .sack(sack)
         .congestionControl(CongestionControlFactory.NEW_RENO)
+        .lossDetection(LossDetection.DUP_ACK)
         .build();
   }
 
@@ -67,7 +68,7 @@ class TcbSackRecoveryTest {
 
   @Test
   @DisplayName(
-      "RFC 6675 §4–5: with SACK, the holes at segments 3 and 6 are retransmitted in the first round trip, each once DupThresh SACKed segments lie above it")
+      "RFC 6675 §4–5 (DupThresh): with SACK, the holes at segments 3 and 6 are retransmitted in the first round trip, by IsLost and NextSeg rule 3")
   void everyHoleGoesInTheFirstRoundTrip() {
     TcbHarness h = tenSegmentsInFlight(true);
     h.send(at(10), dupAck(1, 2)); // segment 1 arrived
@@ -82,10 +83,13 @@ class TcbSackRecoveryTest {
     h.expectSegment(segment(3)); // three above: lost; pipe 5840 leaves 1460 under ssthresh 7300
     h.expectNothing();
     h.send(at(15), dupAck(7, 9, 4, 6, 1, 3));
-    h.expectNothing();
-    h.send(at(16), dupAck(7, 10, 4, 6, 1, 3));
+    // Segment 6 has two SACKed segments above it, not yet lost; but the pipe (segments 6 and 9
+    // and the two retransmissions) leaves one MSS, there is no new data, and NextSeg rule 3 sends
+    // the first un-SACKed segment above HighRxt with SACKed data above it.
     h.expectSegment(segment(6));
     h.expectNothing();
+    h.send(at(16), dupAck(7, 10, 4, 6, 1, 3));
+    h.expectNothing(); // segment 6 is lost now, but its retransmission is in flight
     assertEquals(3, h.tcb.stats().retransmittedSegments());
     assertEquals(1, h.tcb.stats().fastRetransmits());
 
