@@ -21,10 +21,12 @@ import java.time.Duration;
  * @param segmentsSent segments sent, all kinds
  * @param segmentsReceived segments received, all kinds
  * @param retransmits segments retransmitted
- * @param fastRetransmits fast retransmits after three duplicate ACKs
+ * @param fastRetransmits fast recoveries begun, after three duplicate ACKs or by RACK (RFC 8985)
  * @param timeouts retransmission timeouts
  * @param bytesInFlight sent and not yet acknowledged (RFC 5681 FlightSize: SND.NXT - SND.UNA, so a
  *     SYN or FIN in flight counts one); 0 from the constructor without it
+ * @param tailLossProbes tail loss probes sent (RACK-TLP, RFC 8985 §7); 0 from the constructors
+ *     without it
  */
 public record TcpFlowStats(
     TcpState state,
@@ -43,7 +45,48 @@ public record TcpFlowStats(
     long retransmits,
     long fastRetransmits,
     long timeouts,
-    long bytesInFlight) {
+    long bytesInFlight,
+    long tailLossProbes) {
+
+  /** The stats without {@code tailLossProbes} (0), as this record was before it had them. */
+  public TcpFlowStats(
+      TcpState state,
+      Duration srtt,
+      Duration rto,
+      int cwnd,
+      int ssthresh,
+      int sendWindow,
+      int receiveWindow,
+      int mss,
+      long bytesSent,
+      long bytesAcked,
+      long bytesReceived,
+      long segmentsSent,
+      long segmentsReceived,
+      long retransmits,
+      long fastRetransmits,
+      long timeouts,
+      long bytesInFlight) {
+    this(
+        state,
+        srtt,
+        rto,
+        cwnd,
+        ssthresh,
+        sendWindow,
+        receiveWindow,
+        mss,
+        bytesSent,
+        bytesAcked,
+        bytesReceived,
+        segmentsSent,
+        segmentsReceived,
+        retransmits,
+        fastRetransmits,
+        timeouts,
+        bytesInFlight,
+        0);
+  }
 
   /** The stats without {@code bytesInFlight} (0), as this record was before it had one. */
   public TcpFlowStats(
@@ -80,6 +123,7 @@ public record TcpFlowStats(
         retransmits,
         fastRetransmits,
         timeouts,
+        0,
         0);
   }
 
@@ -101,6 +145,7 @@ public record TcpFlowStats(
         s.retransmittedSegments(),
         s.fastRetransmits(),
         s.timeouts(),
-        s.bytesInFlight());
+        s.bytesInFlight(),
+        s.tailLossProbes());
   }
 }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vnetif.tcp.LossDetection;
 import dev.vnetif.tcp.TcpConfig;
 import dev.vnetif.testsupport.TcpTestSupport.ReadSummary;
 import dev.vnetif.testsupport.VirtualTimeKit;
@@ -178,7 +179,10 @@ class TcpErrorsTest {
         base.withTcp(
             base.tcp()
                 .withRetransmissions(3, 2)
-                .withRto(ms200, ms200, Duration.ofSeconds(60).toNanos())));
+                .withRto(ms200, ms200, Duration.ofSeconds(60).toNanos())
+                // RFC 6298's schedule alone: with RACK-TLP a tail loss probe would go first, at
+                // the first RTO's instant, and every RTO after it one RTO later (TailLossTest).
+                .withLossDetection(LossDetection.DUP_ACK)));
     Stack server = host("10.0.0.3/24");
     Stack client = host("10.0.0.2/24");
     server.tcp().listen(80, TcpErrorsTest::echo);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vnetif.tcp.LossDetection;
 import dev.vnetif.tcp.TcpState;
 import dev.vnetif.testsupport.TcpTestSupport;
 import dev.vnetif.testsupport.VirtualTimeKit;
@@ -67,6 +68,10 @@ class TcpPartitionTest {
 
   /** A network whose RTOs start at 200 ms and whose data retransmissions stop after {@code n}. */
   VirtualNetwork network(int maxRetransmissions) {
+    return network(maxRetransmissions, LossDetection.RACK_TLP);
+  }
+
+  VirtualNetwork network(int maxRetransmissions, LossDetection detection) {
     NetworkConfig base = NetworkConfig.fromConfig(sim.system().settings().config());
     net =
         VirtualNetwork.create(
@@ -74,7 +79,8 @@ class TcpPartitionTest {
             base.withTcp(
                 base.tcp()
                     .withRto(RTO.toNanos(), RTO.toNanos(), MAX_RTO.toNanos())
-                    .withRetransmissions(maxRetransmissions, 5)));
+                    .withRetransmissions(maxRetransmissions, 5)
+                    .withLossDetection(detection)));
     return net;
   }
 
@@ -157,7 +163,7 @@ class TcpPartitionTest {
 
   @Test
   void aCutLongerThanTheRetryLimitFailsWithConnectionTimeout() {
-    network(3);
+    network(3, LossDetection.DUP_ACK); // RFC 6298 alone: no tail loss probe before the first RTO
     Stack a = await(net.createStack("10.0.0.2/24"), SHORT, "host a");
     Stack b = await(net.createStack("10.0.0.3/24"), SHORT, "host b");
     b.tcp().listen(80, flow -> readAll(flow));
