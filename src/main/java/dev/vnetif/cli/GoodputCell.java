@@ -52,6 +52,7 @@ final class GoodputCell {
    * @param seed the network's seed, the same for every cell
    * @param congestionControl the senders' congestion control by name ({@code cubic}, {@code
    *     newreno})
+   * @param lossDetection how the senders find losses, by name ({@code rack}, {@code dupack})
    */
   record Settings(
       Duration minVirtual,
@@ -59,7 +60,8 @@ final class GoodputCell {
       Duration losslessVirtual,
       long rateBitsPerSecond,
       long seed,
-      String congestionControl) {}
+      String congestionControl,
+      String lossDetection) {}
 
   /**
    * A cell's figures.
@@ -95,6 +97,7 @@ final class GoodputCell {
     SessionOptions options = new SessionOptions();
     options.seed = settings.seed();
     options.congestionControl = settings.congestionControl();
+    options.lossDetection = settings.lossDetection();
     Scenario hosts =
         new Scenario(
             "goodput " + spec.describe(),

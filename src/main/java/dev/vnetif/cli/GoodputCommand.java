@@ -1,5 +1,6 @@
 package dev.vnetif.cli;
 
+import dev.vnetif.tcp.LossDetection;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,6 +101,15 @@ final class GoodputCommand implements Callable<Integer> {
   String congestionControl;
 
   @Option(
+      names = "--loss-detection",
+      paramLabel = "WAY",
+      description =
+          "How the senders find lost segments: rack (RACK-TLP, RFC 8985) or dupack (three "
+              + "duplicate ACKs, RFC 6675) (default: vnetif.tcp.loss-detection, rack unless "
+              + "configured otherwise).")
+  String lossDetection;
+
+  @Option(
       names = "--seed",
       paramLabel = "N",
       defaultValue = "1",
@@ -175,7 +185,13 @@ final class GoodputCommand implements Callable<Integer> {
             : NetworkSession.loadConfig(null).getString("vnetif.tcp.congestion-control");
     // Checked here, before any cell runs.
     String algorithm = NetworkSession.congestionControl(name).create(1460, 14_600).name();
-    return new GoodputCell.Settings(min, minLosses, lossless, bits, seed, algorithm);
+    String detection =
+        lossDetection != null
+            ? lossDetection
+            : NetworkSession.loadConfig(null).getString("vnetif.tcp.loss-detection");
+    String detectionName =
+        NetworkSession.lossDetection(detection) == LossDetection.RACK_TLP ? "rack" : "dupack";
+    return new GoodputCell.Settings(min, minLosses, lossless, bits, seed, algorithm, detectionName);
   }
 
   private static Duration positive(String option, String text) {
@@ -246,11 +262,13 @@ final class GoodputCommand implements Callable<Integer> {
   private void printPlan(PrintWriter out, GoodputCell.Settings settings, Duration t0, int count) {
     out.printf(
         Locale.ROOT,
-        "goodput: %d cells (RTT %s x loss %s%%), %s, MTU 1500, seed %d, in virtual time%n",
+        "goodput: %d cells (RTT %s x loss %s%%), %s with %s loss detection, MTU 1500, seed %d,"
+            + " in virtual time%n",
         count,
         String.join(", ", rtts),
         String.join(", ", losses),
         settings.congestionControl(),
+        settings.lossDetection(),
         settings.seed());
     out.printf(
         Locale.ROOT,

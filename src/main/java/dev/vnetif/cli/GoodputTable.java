@@ -66,6 +66,7 @@ record GoodputTable(
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("seed", settings.seed());
     doc.put("congestion_control", settings.congestionControl());
+    doc.put("loss_detection", settings.lossDetection());
     doc.put("rate_bits_per_second", settings.rateBitsPerSecond());
     doc.put("min_virtual_seconds", settings.minVirtual().toNanos() / 1e9);
     doc.put("min_losses", settings.minLosses());

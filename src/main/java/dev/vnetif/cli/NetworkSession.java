@@ -10,6 +10,7 @@ import dev.vnetif.Stack;
 import dev.vnetif.StackConfig;
 import dev.vnetif.VirtualNetwork;
 import dev.vnetif.tcp.CongestionControlFactory;
+import dev.vnetif.tcp.LossDetection;
 import dev.vnetif.time.VirtualTime;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -92,6 +93,10 @@ final class NetworkSession implements AutoCloseable {
         config =
             config.withTcp(
                 config.tcp().withCongestionControl(congestionControl(options.congestionControl)));
+      }
+      if (options.lossDetection != null) {
+        config =
+            config.withTcp(config.tcp().withLossDetection(lossDetection(options.lossDetection)));
       }
       this.network = VirtualNetwork.create(system, config);
       this.recording = options.pcap != null ? record(network, options.pcap) : null;
@@ -179,6 +184,16 @@ final class NetworkSession implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "--congestion-control must be cubic or newreno, got '" + name + "'", e);
+    }
+  }
+
+  /** The way {@code --loss-detection} names; a usage error names the option. */
+  static LossDetection lossDetection(String name) {
+    try {
+      return LossDetection.named(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--loss-detection must be rack or dupack, got '" + name + "'", e);
     }
   }
 

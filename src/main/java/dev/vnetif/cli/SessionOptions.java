@@ -29,6 +29,15 @@ final class SessionOptions {
   String congestionControl;
 
   @Option(
+      names = "--loss-detection",
+      paramLabel = "WAY",
+      description =
+          "How TCP senders with SACK find lost segments: rack (RACK-TLP of RFC 8985, the "
+              + "default) or dupack (three duplicate ACKs, RFC 6675); overrides "
+              + "vnetif.tcp.loss-detection.")
+  String lossDetection;
+
+  @Option(
       names = "--pcap",
       paramLabel = "FILE",
       description = "Write every frame the switch forwards to FILE (libpcap, for Wireshark).")

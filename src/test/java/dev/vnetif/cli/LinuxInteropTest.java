@@ -334,8 +334,19 @@ class LinuxInteropTest {
     check(ns(("iptables -A INPUT " + rule).split(" ")));
     check(ns(("iptables -A OUTPUT " + rule).split(" ")));
     try {
-      curlAndCheck(BIG);
-      downloadFromLinuxAndCheck(BIG);
+      double fromUs = curlAndCheck(BIG);
+      double fromLinux = downloadFromLinuxAndCheck(BIG);
+      System.out.printf(
+          "interop: 1%% loss each way: Linux from us %.1f MB/s, we from Linux %.1f MB/s, ratio"
+              + " %.2f%n",
+          fromUs, fromLinux, fromUs / fromLinux);
+      // Our sender (SACK, RACK-TLP, CUBIC) against Linux's, under the same loss in the same run.
+      assertTrue(
+          fromUs >= 0.8 * fromLinux,
+          String.format(
+              "Linux downloading from us (%.1f MB/s) below 0.8x us downloading from Linux"
+                  + " (%.1f MB/s)",
+              fromUs, fromLinux));
       echoAndCheck(1000);
       // The rules did drop: both chains' DROP counters moved (else this proved nothing).
       for (String chain : List.of("INPUT", "OUTPUT")) {
@@ -480,7 +491,8 @@ class LinuxInteropTest {
 
   // ------------------------------------------------------------------ transfers
 
-  private void curlAndCheck(int bytes) throws Exception {
+  /** Linux's curl downloads {@code bytes} from our HTTP server; returns the rate in MB/s. */
+  private double curlAndCheck(int bytes) throws Exception {
     Path file = dir.resolve("from-us-" + bytes);
     long start = System.nanoTime();
     ProcessResult curl =
@@ -510,6 +522,7 @@ class LinuxInteropTest {
         sender.fastRetransmits(),
         sender.timeouts());
     Files.delete(file);
+    return bytes / seconds / 1e6;
   }
 
   /** {@code n} messages of random sizes echoed by us for Linux, then by Linux for us. */
@@ -550,7 +563,8 @@ class LinuxInteropTest {
         n, linuxSide, (System.nanoTime() - start) / 1e9);
   }
 
-  private void downloadFromLinuxAndCheck(int bytes) throws Exception {
+  /** We download {@code bytes} from Linux's HTTP server; returns the rate in MB/s. */
+  private double downloadFromLinuxAndCheck(int bytes) throws Exception {
     Path root = dir.resolve("linux-www");
     Files.createDirectories(root);
     byte[] blob = new byte[bytes];
@@ -581,6 +595,7 @@ class LinuxInteropTest {
           "interop: we fetched %d bytes from Linux in %.2f s = %.1f MB/s%n",
           bytes, seconds, bytes / seconds / 1e6);
       flow.close();
+      return bytes / seconds / 1e6;
     } finally {
       web.destroyForcibly();
       web.waitFor(5, TimeUnit.SECONDS);
