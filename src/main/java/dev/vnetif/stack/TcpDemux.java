@@ -252,8 +252,9 @@ final class TcpDemux {
 
   /**
    * The TSval offset of a connection (RFC 7323 §5.4): a keyed hash of its 4-tuple under a key from
-   * the seed, the same for every incarnation of the 4-tuple, so a reopened connection's TSvals
-   * continue above the old one's (RFC 6191).
+   * the seed, above the one before for each new incarnation of the 4-tuple ({@link
+   * IsnGenerator#timestampOffset}), so a reopened connection's TSvals continue above the old one's
+   * even at the same instant (RFC 6191).
    */
   private int timestampOffset(FlowKey key) {
     return isn.timestampOffset(

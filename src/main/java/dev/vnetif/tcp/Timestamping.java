@@ -8,9 +8,10 @@ import dev.vnetif.wire.Timestamps;
  * Last.ACK.sent, the PAWS test, and round-trip samples from TSecr (RTTM).
  *
  * <p>TSval is the network clock in 1 ms ticks (as Linux) plus a per-connection offset, a keyed hash
- * of the 4-tuple from the seed ({@link IsnGenerator#timestampOffset}, RFC 7323 §5.4): no wall clock
- * and no unseeded randomness, so a run replays. Made for a connection whose configuration offers
- * timestamps; {@link #enabled()} once both SYNs carried the option (RFC 7323 §3.2).
+ * of the 4-tuple from the seed plus the host's count of offsets drawn, so each incarnation of a
+ * 4-tuple starts above the last ({@link IsnGenerator#timestampOffset}, RFC 7323 §5.4): no wall
+ * clock and no unseeded randomness, so a run replays. Made for a connection whose configuration
+ * offers timestamps; {@link #enabled()} once both SYNs carried the option (RFC 7323 §3.2).
  *
  * <p>Not thread-safe: one instance belongs to one {@link Tcb}.
  */
