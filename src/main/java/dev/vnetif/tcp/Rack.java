@@ -107,8 +107,17 @@ final class Rack {
    */
   long detectLoss(SackScoreboard board, long now, long reoWndNanos) {
     lastMarkedBytes = 0;
-    if (xmitNanos < 0) {
+    if (xmitNanos < 0 || board.isEmpty()) {
       return 0;
+    }
+    if (board.allPlain()) {
+      // Original transmissions only, in send-time order: if the lowest was sent after the
+      // newest delivered segment, so was every other, and none can be judged (the common case
+      // of an ACK without loss, answered without a scan).
+      Segment first = board.segments().get(0);
+      if (sentAfter(first.sentNanos, first.end, xmitNanos, endSeq)) {
+        return 0;
+      }
     }
     long timeout = 0;
     for (Segment s : board.segments()) {

@@ -136,6 +136,19 @@ final class SackScoreboard {
   /** Segments currently SACKed and bytes they hold. */
   private int sackedBytes;
 
+  /** Records SACKed. */
+  private int sackedCount;
+
+  /**
+   * Records SACKed, deemed lost or with a retransmission in flight: while there are none, as on
+   * every ACK of a connection without loss, the pipe is every byte held and NextSeg has nothing,
+   * answered without a scan.
+   */
+  private int specialCount;
+
+  /** Bytes the records hold. */
+  private long heldBytes;
+
   // ================================================================ sending
 
   /**
@@ -152,6 +165,7 @@ final class SackScoreboard {
     int highest = segments.isEmpty() ? start : segments.get(segments.size() - 1).end;
     if (SeqNum.geq(start, highest)) {
       segments.add(new Segment(start, end, now));
+      heldBytes += SeqNum.diff(end, start);
       return;
     }
     int resentEnd = SeqNum.min(end, highest);
@@ -162,10 +176,14 @@ final class SackScoreboard {
       if (s.sacked) {
         continue;
       }
+      boolean wasSpecial = special(s);
       s.sentNanos = now;
       s.retransmitted = true;
       s.retransmissionInFlight = true;
       s.lost = true; // sent again because deemed lost: the original no longer counts in the pipe
+      if (!wasSpecial) {
+        specialCount++;
+      }
     }
     if (!rxtValid || SeqNum.gt(resentEnd, highRxt)) {
       highRxt = resentEnd;
@@ -173,7 +191,12 @@ final class SackScoreboard {
     }
     if (SeqNum.gt(end, highest)) {
       segments.add(new Segment(highest, end, now));
+      heldBytes += SeqNum.diff(end, highest);
     }
+  }
+
+  private static boolean special(Segment s) {
+    return s.sacked || s.lost || s.retransmissionInFlight;
   }
 
   /** The index of the record that starts at {@code seq}, splitting the one that holds it. */
@@ -185,6 +208,12 @@ final class SackScoreboard {
       }
       if (SeqNum.gt(seq, s.start) && SeqNum.lt(seq, s.end)) {
         segments.add(i + 1, s.splitAt(seq));
+        if (special(s)) {
+          specialCount++;
+        }
+        if (s.sacked) {
+          sackedCount++;
+        }
         return i + 1;
       }
       if (SeqNum.lt(seq, s.start)) {
@@ -222,6 +251,13 @@ final class SackScoreboard {
     // The cumulative ACK.
     while (!segments.isEmpty() && SeqNum.leq(segments.get(0).end, cumAck)) {
       Segment s = segments.remove(0);
+      heldBytes -= s.length();
+      if (special(s)) {
+        specialCount--;
+      }
+      if (s.sacked) {
+        sackedCount--;
+      }
       if (s.sacked) {
         sackedBytes -= s.length();
       } else {
@@ -232,6 +268,7 @@ final class SackScoreboard {
     if (!segments.isEmpty() && SeqNum.gt(cumAck, segments.get(0).start)) {
       Segment s = segments.get(0);
       int acked = SeqNum.diff(cumAck, s.start);
+      heldBytes -= acked;
       if (s.sacked) {
         sackedBytes -= acked;
       } else {
@@ -261,6 +298,10 @@ final class SackScoreboard {
       for (; i < segments.size() && SeqNum.leq(segments.get(i).end, right); i++) {
         Segment s = segments.get(i);
         if (!s.sacked) {
+          if (!special(s)) {
+            specialCount++;
+          }
+          sackedCount++;
           s.sacked = true;
           s.lost = false;
           s.retransmissionInFlight = false;
@@ -338,6 +379,9 @@ final class SackScoreboard {
       }
       boolean lostNow = count >= DUP_THRESH || bytes > (long) (DUP_THRESH - 1) * smss;
       if (lostNow && !s.lost && !s.retransmitted) {
+        if (!special(s)) {
+          specialCount++;
+        }
         s.lost = true;
         marked += s.length();
       }
@@ -350,6 +394,9 @@ final class SackScoreboard {
    * lost, plus every retransmission still in flight.
    */
   int pipe() {
+    if (specialCount == 0) {
+      return (int) Math.min(Integer.MAX_VALUE, heldBytes);
+    }
     long pipe = 0;
     for (Segment s : segments) {
       if (s.sacked) {
@@ -371,6 +418,9 @@ final class SackScoreboard {
    * segment above HighRxt with SACKed data above it (3). Null when neither exists.
    */
   Segment nextSeg(boolean allowRule3) {
+    if (specialCount == 0) {
+      return null; // nothing lost, nothing SACKed
+    }
     for (Segment s : segments) {
       if (!s.sacked && s.lost && !s.retransmissionInFlight) {
         return s;
@@ -421,6 +471,9 @@ final class SackScoreboard {
   void onTimeout() {
     for (Segment s : segments) {
       if (!s.sacked) {
+        if (!special(s)) {
+          specialCount++;
+        }
         s.lost = true;
         s.retransmissionInFlight = false;
       }
@@ -431,6 +484,9 @@ final class SackScoreboard {
   /** Marks one segment lost (RACK's verdict): its retransmission, if any, is no longer counted. */
   void markLost(Segment s) {
     if (!s.sacked) {
+      if (!special(s)) {
+        specialCount++;
+      }
       s.lost = true;
       s.retransmissionInFlight = false;
     }
@@ -449,13 +505,48 @@ final class SackScoreboard {
 
   /** SACKed records (RFC 8985 §6.2 step 4 compares this count with DupThresh). */
   int sackedSegments() {
-    int n = 0;
+    return sackedCount;
+  }
+
+  /**
+   * No record is SACKed, lost or sent again: every one is an original transmission, in sequence and
+   * so in send-time order.
+   */
+  boolean allPlain() {
+    return specialCount == 0;
+  }
+
+  /**
+   * Checks the counts kept for the fast paths against a scan of the records; for tests.
+   *
+   * @throws IllegalStateException naming the count that disagrees
+   */
+  void checkCounts() {
+    int sacked = 0;
+    int special = 0;
+    long held = 0;
     for (Segment s : segments) {
-      if (s.sacked) {
-        n++;
-      }
+      sacked += s.sacked ? 1 : 0;
+      special += special(s) ? 1 : 0;
+      held += s.length();
     }
-    return n;
+    if (sacked != sackedCount || special != specialCount || held != heldBytes) {
+      throw new IllegalStateException(
+          "counts "
+              + sackedCount
+              + "/"
+              + specialCount
+              + "/"
+              + heldBytes
+              + " but records say "
+              + sacked
+              + "/"
+              + special
+              + "/"
+              + held
+              + ": "
+              + segments);
+    }
   }
 
   /** The highest sequence number delivered; {@code fallback} before anything was. */
