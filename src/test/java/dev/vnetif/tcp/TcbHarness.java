@@ -133,6 +133,38 @@ final class TcbHarness implements TcbOutput {
     return established(config());
   }
 
+  /**
+   * Active open at T0 with {@code config}, answered at T0 by {@code synAck} (whatever options the
+   * peer's SYN-ACK carries); everything recorded so far is forgotten.
+   */
+  static TcbHarness establishedWith(TcpConfig config, SegmentBuilder synAck) {
+    TcbHarness h = synSent(config);
+    h.send(T0, synAck);
+    h.clear();
+    return h;
+  }
+
+  /**
+   * Passive open: the peer's {@code syn} at {@code synAt}, our SYN-ACK, then the peer's {@code ack}
+   * at {@code ackAt}; everything recorded so far is forgotten.
+   */
+  static TcbHarness acceptedWith(
+      TcpConfig config, long synAt, SegmentBuilder syn, long ackAt, SegmentBuilder ack) {
+    TcbHarness h = listen(config);
+    h.send(synAt, syn);
+    h.send(ackAt, ack);
+    h.clear();
+    return h;
+  }
+
+  /**
+   * Our TSval at {@code at(millis)} for a block whose timestamp offset is 0, as the fixtures' are:
+   * the network clock in milliseconds (RFC 7323 §5.4).
+   */
+  static int tsValAt(long millis) {
+    return (int) (T0 / MS + millis);
+  }
+
   /** ESTABLISHED, then the user shut down writing: our FIN (at LOCAL_SEQ) is out. */
   static TcbHarness finWait1() {
     TcbHarness h = established();
@@ -201,6 +233,19 @@ final class TcbHarness implements TcbOutput {
     send(now, segment);
   }
 
+  /**
+   * Feeds several segments from the peer that arrived together at {@code at}: one input, as receive
+   * offload delivers a burst ({@link Tcb#segmentsArrived}).
+   */
+  void sendTogether(long at, SegmentBuilder... burst) {
+    now = at;
+    List<TcpSegment> built = new ArrayList<>(burst.length);
+    for (SegmentBuilder segment : burst) {
+      built.add(segment.build());
+    }
+    tcb.segmentsArrived(built, at);
+  }
+
   /** User SEND now; returns the bytes taken. */
   int write(String text) {
     return tcb.send(ByteString.fromString(text, StandardCharsets.ISO_8859_1), false, now);
@@ -242,6 +287,13 @@ final class TcbHarness implements TcbOutput {
       fail("expected a segment but nothing was sent");
     }
     return got;
+  }
+
+  /** Every segment sent and not yet examined, oldest first; the record is then empty. */
+  List<TcpSegment> drain() {
+    List<TcpSegment> all = new ArrayList<>(segments);
+    segments.clear();
+    return all;
   }
 
   void expectNothing() {
