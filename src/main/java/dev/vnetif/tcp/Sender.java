@@ -509,9 +509,12 @@ final class Sender {
     emit(snd.sndNxt() - 1, rcv.rcvNxt(), TcpSegment.ACK, EMPTY, TcpOptions.NONE, now);
   }
 
-  /** ABORT's RST at SND.MAX (see {@link Tcb#abort}); a RST carries no timestamps. */
-  void sendReset() {
-    emit(snd.sndMax(), 0, TcpSegment.RST, EMPTY, TcpOptions.NONE, 0);
+  /**
+   * ABORT's RST at SND.MAX (see {@link Tcb#abort}), with timestamps once negotiated (RFC 7323 §3.2:
+   * TSopt "SHOULD be sent in an <RST> segment"; Linux does, packetdrill reset_tsval).
+   */
+  void sendReset(long now) {
+    emit(snd.sndMax(), 0, TcpSegment.RST, EMPTY, TcpOptions.NONE, now);
   }
 
   // ================================================================ the peer's SACK blocks
@@ -743,6 +746,8 @@ final class Sender {
     int window = rst ? 0 : rcv.windowField(syn);
     if (!syn && !rst) {
       options = withConnectionOptions(options, payload.length(), hasAck, now);
+    } else if (rst && ts != null && ts.enabled()) {
+      options = options.withTimestamps(ts.option(now, false)); // RFC 7323 §3.2: SHOULD
     }
     if (hasAck) {
       rcv.ackSent();

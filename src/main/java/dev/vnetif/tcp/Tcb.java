@@ -314,7 +314,8 @@ public final class Tcb {
    */
   public void abort(long nowNanos) {
     switch (state) {
-      case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> sender.sendReset();
+      case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT ->
+          sender.sendReset(nowNanos);
       default -> {}
     }
     if (state != TcpState.CLOSED) {
@@ -495,9 +496,6 @@ public final class Tcb {
       return;
     }
     lastHeard(now);
-    if (ts != null) {
-      ts.update(seg.options().timestamps(), seg.seq(), now); // RFC 7323 §4.3 (2)
-    }
     if (seg.isRst()) {
       onResetInWindow(seg, now);
       return;
@@ -520,6 +518,12 @@ public final class Tcb {
       return;
     }
     boolean proceed = synAcked ? onAck(seg, now) : onAckInSynReceived(seg, now);
+    if (proceed && ts != null) {
+      // RFC 7323 §4.3 (2), once the segment passed the ACK check, as Linux does: a segment
+      // dropped for an unacceptable ACK (RFC 5961 §5.2) must not move TS.Recent, or one forged
+      // TSval would make PAWS reject every real segment after it (packetdrill invalid_ack).
+      ts.update(seg.options().timestamps(), seg.seq(), now);
+    }
     if (proceed && (seg.payload().nonEmpty() || seg.isFin())) {
       onText(seg, now);
     }

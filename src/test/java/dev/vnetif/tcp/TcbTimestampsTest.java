@@ -89,8 +89,8 @@ class TcbTimestampsTest {
 
   @Test
   @DisplayName(
-      "RFC 7323 §3.2: once negotiated, every non-RST segment carries TSopt with TSecr = TS.Recent; a RST carries none")
-  void everySegmentButRstCarriesTimestamps() {
+      "RFC 7323 §3.2: once negotiated, every segment carries TSopt with TSecr = TS.Recent; ABORT's RST too (SHOULD), its TSecr 0 without the ACK bit")
+  void everySegmentCarriesTimestampsTheRstToo() {
     TcbHarness h = synSent(TcbHarness.withTimestampsAndSack());
     h.clear();
     h.send(
@@ -107,7 +107,30 @@ class TcbTimestampsTest {
             .payload("hello")
             .options(ts(ourTs(5), PEER_TS)));
     h.tcb.abort(at(6));
-    h.expectSegment(out().flags(RST).seq(LOCAL_SEQ + 5).ack(0).window(0));
+    h.expectSegment(out().flags(RST).seq(LOCAL_SEQ + 5).ack(0).window(0).options(ts(ourTs(6), 0)));
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 7323 §4.3 with RFC 5961 §5.2 (packetdrill ts_recent/invalid_ack.pkt): a segment dropped for an ACK of data never sent leaves TS.Recent alone")
+  void segmentWithUnacceptableAckDoesNotMoveTsRecent() {
+    TcbHarness h = synSent(TcbHarness.withTimestampsAndSack());
+    h.send(
+        at(3),
+        seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(MSS).ts(PEER_TS, ourTs(0)));
+    h.clear();
+    // A forged FIN whose ACK covers data we never sent, with a far-future TSval: dropped.
+    h.send(
+        at(4),
+        seg()
+            .flags(FIN | ACK)
+            .seq(REMOTE_SEQ)
+            .ack(LOCAL_SEQ + 9998)
+            .ts(PEER_TS + 1_000_000, ourTs(3)));
+    h.expectSegment(out().seq(LOCAL_SEQ).ack(REMOTE_SEQ).options(ts(ourTs(4), PEER_TS)));
+    h.send(at(5), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ).payload("data").ts(PEER_TS + 1, ourTs(4)));
+    assertEquals(0, h.tcb.stats().pawsRejected(), "the real segment passes PAWS");
+    assertEquals(4, h.tcb.stats().bytesReceived());
   }
 
   @Test
