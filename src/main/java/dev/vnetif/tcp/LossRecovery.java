@@ -59,6 +59,16 @@ final class LossRecovery {
 
   /** A cumulative ACK for new data. {@code flightAfter} is measured after the ACK. */
   AckKind onNewAck(int ack, int bytesAcked, int flightAfter, long nowNanos) {
+    return onNewAck(ack, bytesAcked, flightAfter, true, nowNanos);
+  }
+
+  /**
+   * As {@link #onNewAck(int, int, int, long)}; {@code cwndLimited} false when the sender did not
+   * use its window lately, and the window then does not grow (RFC 7661 §4.2, RFC 9438 §5.8: growth
+   * must be earned by sending, or an application-limited flow carries a window it never tested into
+   * its next burst).
+   */
+  AckKind onNewAck(int ack, int bytesAcked, int flightAfter, boolean cwndLimited, long nowNanos) {
     cc.onAckAdvanced(ack, ack + flightAfter, nowNanos); // SND.MAX = ack + flightAfter
     if (inRecovery) {
       if (SeqNum.gt(ack, recover)) {
@@ -75,7 +85,9 @@ final class LossRecovery {
       return kind;
     }
     duplicateAcks = 0;
-    cc.onAck(bytesAcked, nowNanos);
+    if (cwndLimited) {
+      cc.onAck(bytesAcked, nowNanos);
+    }
     return AckKind.NORMAL;
   }
 

@@ -84,6 +84,19 @@ final class Sender {
    */
   private int rescueAfter;
 
+  /**
+   * Whether the window was used (RFC 7661 "cwnd-validated"), as Linux's tcp_is_cwnd_limited judges
+   * it: per round trip (a round ends when SND.UNA passes the SND.MAX it started at), the most
+   * sequence space in flight and whether the congestion window held back data the peer's window
+   * would have taken.
+   */
+  private int roundEnd;
+
+  private int maxFlightThisRound;
+  private int maxFlightLastRound;
+  private boolean cwndLimitedThisRound;
+  private boolean cwndLimitedLastRound;
+
   Sender(
       TcpConfig config,
       TcbOutput out,
@@ -132,6 +145,7 @@ final class Sender {
     CongestionControl cc = config.congestionControl().create(mss, InitialWindow.bytes(mss));
     boolean rackTlp = rcv.sackEnabled() && config.lossDetection() == LossDetection.RACK_TLP;
     recovery = new LossRecovery(cc, snd.iss(), !rackTlp, rcv.sackEnabled());
+    roundEnd = snd.sndMax();
     rtt.onSample(cc::onRttSample); // every RTT sample from now on, however it was measured
     if (rcv.sackEnabled()) {
       board = new SackScoreboard();
@@ -170,6 +184,8 @@ final class Sender {
       int allowance = snd.sndNxt() == snd.sndMax() ? recovery.limitedTransmitAllowance(mss) : 0;
       int usable = Math.min(snd.sndWnd(), recovery.cc.cwnd() + allowance) - snd.flightSize();
       int length = Math.min(Math.min(unsent, mss), Math.max(0, usable));
+      noteCwndLimit(
+          Math.min(unsent, mss), (long) recovery.cc.cwnd() + allowance - snd.flightSize());
       if (length == 0
           || !policy.sendNow(
               length,
@@ -231,6 +247,7 @@ final class Sender {
       if (unsent > 0) { // rule 2
         long usable = Math.min(room, snd.sndWnd() - snd.flightSize());
         int length = (int) Math.min(Math.min(unsent, mss), Math.max(0, usable));
+        noteCwndLimit(Math.min(unsent, mss), room);
         if (length > 0
             && policy.sendNow(
                 length,
@@ -301,6 +318,37 @@ final class Sender {
     startRetransmissionTimer(now);
   }
 
+  /**
+   * The window may grow on this ACK (RFC 7661, RFC 9438 §5.8), as Linux's tcp_is_cwnd_limited: in
+   * slow start while cwnd is under twice the most in flight lately, in congestion avoidance when
+   * cwnd held data back lately. Call before the ACK moves the round on ({@link #ackedForRound}).
+   */
+  boolean cwndLimited() {
+    int cwnd = recovery.cc.cwnd();
+    if (cwnd < recovery.cc.ssthresh()) {
+      return cwnd < 2L * Math.max(maxFlightThisRound, maxFlightLastRound);
+    }
+    return cwndLimitedThisRound || cwndLimitedLastRound;
+  }
+
+  /** An ACK for new data: when it passes the round's end, the round's record becomes the last. */
+  void ackedForRound(int ack) {
+    if (SeqNum.geq(ack, roundEnd)) {
+      maxFlightLastRound = maxFlightThisRound;
+      cwndLimitedLastRound = cwndLimitedThisRound;
+      maxFlightThisRound = snd.flightSize();
+      cwndLimitedThisRound = false;
+      roundEnd = snd.sndMax();
+    }
+  }
+
+  /** The congestion window, not the peer's, stopped {@code wanted} bytes from going. */
+  private void noteCwndLimit(int wanted, long cwndRoom) {
+    if (wanted > 0 && cwndRoom < wanted && snd.sndWnd() - snd.flightSize() >= wanted) {
+      cwndLimitedThisRound = true;
+    }
+  }
+
   /** Sends {@code length} bytes from {@code seq}, with the FIN when they are the last ones. */
   private void sendData(int seq, int length, long now) {
     ByteString payload = snd.buffer().slice(seq - snd.bufferStartSeq(), length);
@@ -327,6 +375,7 @@ final class Sender {
       counters.retransmitted();
     }
     snd.sent(end);
+    maxFlightThisRound = Math.max(maxFlightThisRound, snd.flightSize());
     lastSendNanos = now;
     startRetransmissionTimer(now);
   }

@@ -688,8 +688,12 @@ public final class Tcb {
     int bytesAcked = snd.acknowledge(ack);
     measureRtt(ack, seg, now);
     retransmissions = 0;
+    boolean cwndLimited = sender.cwndLimited();
+    sender.ackedForRound(ack);
     LossRecovery.AckKind kind =
-        sender.recovery().onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax() - ack, now);
+        sender
+            .recovery()
+            .onNewAck(ack, Math.max(1, bytesAcked), snd.sndMax() - ack, cwndLimited, now);
     boolean partial =
         kind == LossRecovery.AckKind.FIRST_PARTIAL || kind == LossRecovery.AckKind.PARTIAL;
     if (partial && !sender.usesScoreboard()) {

@@ -190,14 +190,34 @@ class TcbCongestionTest {
     h.expectSegment(data(MSS, MSS, ACK | PSH));
     h.send(at(300), ackOf(2 * MSS)); // 2920 + 1460·1460/2920 = 2920 + 730
     assertWindow(h, 3_650, 2 * MSS);
-    h.write(pattern(2 * MSS, 2 * MSS), false);
+    // Four segments written: cwnd lets two go and holds the rest, so the window is in use and
+    // may grow (RFC 7661; see applicationLimitedWindowDoesNotGrow).
+    h.write(pattern(2 * MSS, 4 * MSS), false);
     h.expectSegment(segment(3));
-    h.expectSegment(data(3 * MSS, MSS, ACK | PSH));
+    h.expectSegment(segment(4));
     h.expectNothing();
     h.send(at(350), ackOf(3 * MSS)); // 3650 + 2131600/3650 = 3650 + 584
     assertWindow(h, 4_234, 2 * MSS);
+    h.expectSegment(segment(5));
+    h.expectNothing(); // 4234 holds two segments, not three
     h.send(at(360), ackOf(4 * MSS)); // 4234 + 2131600/4234 = 4234 + 503
     assertWindow(h, 4_737, 2 * MSS);
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 7661 §4.2, RFC 9438 §5.8: a sender that does not use its window does not grow it — twenty one-segment exchanges leave cwnd at IW")
+  void applicationLimitedWindowDoesNotGrow() {
+    TcbHarness h = TcbHarness.established(config());
+    for (int i = 0; i < 20; i++) {
+      h.write(pattern(i * MSS, MSS), false);
+      h.send(at(10 * (i + 1)), ackOf((i + 1) * MSS));
+    }
+    assertWindow(h, IW, Integer.MAX_VALUE);
+    // A bulk writer fills the window: it grows again, one MSS per ACK in slow start.
+    h.write(pattern(20 * MSS, 20 * MSS), false);
+    h.send(at(300), ackOf(22 * MSS));
+    assertWindow(h, IW + MSS, Integer.MAX_VALUE);
   }
 
   @Test
