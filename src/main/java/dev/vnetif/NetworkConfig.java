@@ -152,6 +152,7 @@ public record NetworkConfig(
         .withWindowScaling(t.getBoolean("window-scaling"))
         .withTimestamps(t.getBoolean("timestamps"))
         .withSack(t.getBoolean("sack"))
+        .withSynCookies(t.getBoolean("syn-cookies"))
         .withChallengeAckLimit(t.getInt("challenge-ack-limit"))
         .withCongestionControl(congestionControl(t.getString("congestion-control")));
   }

@@ -33,6 +33,9 @@ import java.time.Duration;
  *     default as on Linux
  * @param sack offer and accept SACK-permitted, and send SACK and D-SACK blocks (RFC 2018, RFC
  *     2883), on by default as on Linux
+ * @param synCookies answer SYNs with a SYN cookie once a listener's backlog is full, keeping no
+ *     state for them (RFC 4987 §3.6; {@link SynCookies}), on by default as Linux's {@code
+ *     tcp_syncookies = 1}; off, such SYNs are dropped
  */
 public record TcpConfig(
     int mss,
@@ -54,7 +57,8 @@ public record TcpConfig(
     int maxReassemblyRanges,
     CongestionControlFactory congestionControl,
     boolean timestamps,
-    boolean sack) {
+    boolean sack,
+    boolean synCookies) {
 
   public TcpConfig {
     require(mss >= 1 && mss <= 65535, "mss must be within 1..65535, got " + mss);
@@ -84,6 +88,52 @@ public record TcpConfig(
     require(challengeAckLimit >= 1, "challenge ACK limit must be >= 1, got " + challengeAckLimit);
     require(maxReassemblyRanges >= 1, "reassembly ranges must be >= 1, got " + maxReassemblyRanges);
     require(congestionControl != null, "congestion control factory must not be null");
+  }
+
+  /** The configuration as it was before SYN cookies were configurable: SYN cookies on. */
+  public TcpConfig(
+      int mss,
+      int receiveBufferSize,
+      int sendBufferSize,
+      long initialRtoNanos,
+      long minRtoNanos,
+      long maxRtoNanos,
+      long clockGranularityNanos,
+      int maxRetransmissions,
+      int maxSynRetransmissions,
+      long mslNanos,
+      long delayedAckNanos,
+      boolean nagle,
+      boolean minshallNagle,
+      boolean windowScaling,
+      KeepaliveSettings keepalive,
+      int challengeAckLimit,
+      int maxReassemblyRanges,
+      CongestionControlFactory congestionControl,
+      boolean timestamps,
+      boolean sack) {
+    this(
+        mss,
+        receiveBufferSize,
+        sendBufferSize,
+        initialRtoNanos,
+        minRtoNanos,
+        maxRtoNanos,
+        clockGranularityNanos,
+        maxRetransmissions,
+        maxSynRetransmissions,
+        mslNanos,
+        delayedAckNanos,
+        nagle,
+        minshallNagle,
+        windowScaling,
+        keepalive,
+        challengeAckLimit,
+        maxReassemblyRanges,
+        congestionControl,
+        timestamps,
+        sack,
+        true);
   }
 
   private static void require(boolean ok, String message) {
@@ -166,6 +216,11 @@ public record TcpConfig(
     return toBuilder().sack(on).build();
   }
 
+  /** SYN cookies (RFC 4987 §3.6) when a listener's backlog is full, or drops. */
+  public TcpConfig withSynCookies(boolean on) {
+    return toBuilder().synCookies(on).build();
+  }
+
   public TcpConfig withChallengeAckLimit(int perSecond) {
     return toBuilder().challengeAckLimit(perSecond).build();
   }
@@ -196,6 +251,7 @@ public record TcpConfig(
     private CongestionControlFactory congestionControl = CongestionControlFactory.CUBIC;
     private boolean timestamps = true;
     private boolean sack = true;
+    private boolean synCookies = true;
 
     private Builder() {}
 
@@ -220,6 +276,7 @@ public record TcpConfig(
       congestionControl = from.congestionControl;
       timestamps = from.timestamps;
       sack = from.sack;
+      synCookies = from.synCookies;
     }
 
     public Builder mss(int value) {
@@ -325,6 +382,12 @@ public record TcpConfig(
       return this;
     }
 
+    /** SYN cookies once a listener's backlog is full (RFC 4987 §3.6), else drops. */
+    public Builder synCookies(boolean on) {
+      synCookies = on;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -351,7 +414,8 @@ public record TcpConfig(
           maxReassemblyRanges,
           congestionControl,
           timestamps,
-          sack);
+          sack,
+          synCookies);
     }
   }
 }
