@@ -46,9 +46,11 @@ class SynCookiesTest {
 
   final SynCookies cookies = new SynCookies(42);
 
+  static final TcpConfig CONFIG = TcbHarness.withTimestampsAndSack();
+
   /** Timestamps and SACK on, 64,000-byte buffers (our window scale 0), MSS 1460. */
   static TcpConfig config() {
-    return TcbHarness.withTimestampsAndSack();
+    return CONFIG;
   }
 
   /** The peer's SYN with {@code options}. */
