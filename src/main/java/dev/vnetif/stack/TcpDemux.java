@@ -135,7 +135,7 @@ final class TcpDemux {
         && !segment.isRst()) {
       // Maybe the final ACK of a handshake answered with a SYN cookie (RFC 4987 §3.6): the
       // listener checks it, or resets it as LISTEN resets any ACK (RFC 9293 §3.10.7.2).
-      listener.tell(new TcpListenerActor.AckArrived(segment, source, timestampOffset(key)));
+      listener.tell(new TcpListenerActor.AckArrived(segment, source));
       return;
     }
     counters.drop(DropReason.TCP_PORT_CLOSED);

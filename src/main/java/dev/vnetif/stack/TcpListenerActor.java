@@ -53,7 +53,7 @@ public final class TcpListenerActor {
    * included, took; sent only with SYN cookies on. It may complete a handshake answered with a
    * cookie, or belong to a flow made from one that has not reached the host's table yet.
    */
-  record AckArrived(TcpSegment ack, Ipv4Address remote, int tsOffset) implements Command {}
+  record AckArrived(TcpSegment ack, Ipv4Address remote) implements Command {}
 
   record FlowEstablished(FlowKey key, FlowHandle handle) implements Command {}
 
@@ -214,18 +214,25 @@ public final class TcpListenerActor {
               settings.port(),
               settings.backlog());
     }
+    // Not msg.tsOffset(): the ACK must find the same offset again, with nothing kept.
     TcpSegment synAck =
         cookies.synAck(
             settings.config(),
             template.localAddress(),
             msg.remote(),
             msg.syn(),
-            msg.tsOffset(),
+            tsOffset(key),
             now);
     template.host().tell(new HostCommand.TcpOut(key, List.of(synAck)));
     counters.synCookieSent();
     lastCookieNanos = now;
     cookiesSent = true;
+  }
+
+  /** The TSval offset of a cookie connection: stateless, so the SYN-ACK's is found again. */
+  private int tsOffset(FlowKey key) {
+    return cookies.timestampOffset(
+        template.localAddress(), settings.port(), key.remoteAddress(), key.remotePort());
   }
 
   /** A cookie went out within the time one stays valid (Linux's tcp_synq_no_recent_overflow). */
@@ -252,14 +259,10 @@ public final class TcpListenerActor {
       reset(msg, key, DropReason.TCP_PORT_CLOSED, "no connection");
       return Behaviors.same();
     }
+    int tsOffset = tsOffset(key);
     SynCookies.Check check =
         cookies.check(
-            settings.config(),
-            template.localAddress(),
-            msg.remote(),
-            msg.ack(),
-            msg.tsOffset(),
-            now);
+            settings.config(), template.localAddress(), msg.remote(), msg.ack(), tsOffset, now);
     if (check instanceof SynCookies.Check.Valid valid) {
       counters.synCookieValidated();
       if (ctx.getLog().isDebugEnabled()) {
@@ -270,8 +273,7 @@ public final class TcpListenerActor {
                 key,
                 valid.synOptions());
       }
-      spawn(
-          key, TcpFlowActor.fromCookie(wiring(key), msg.ack(), valid.synOptions(), msg.tsOffset()));
+      spawn(key, TcpFlowActor.fromCookie(wiring(key), msg.ack(), valid.synOptions(), tsOffset));
     } else if (check instanceof SynCookies.Check.Rejected rejected) {
       reset(msg, key, DropReason.TCP_SYN_COOKIE_INVALID, rejected.reason());
     }

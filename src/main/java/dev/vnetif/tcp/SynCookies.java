@@ -89,12 +89,16 @@ public final class SynCookies {
   private static final long KEY0_DOMAIN = 0x5443_5043_4F4F_4B30L; // "TCPCOOK0"
 
   private static final long KEY1_DOMAIN = 0x5443_5043_4F4F_4B31L; // "TCPCOOK1"
+
+  private static final long TS_KEY_DOMAIN = 0x5443_5043_4F4F_4B54L; // "TCPCOOKT"
   private static final long GOLDEN_GAMMA = 0x9E37_79B9_7F4A_7C15L;
 
   private final long h0k0;
   private final long h0k1;
   private final long h1k0;
   private final long h1k1;
+  private final long tsK0;
+  private final long tsK1;
 
   /** Keys derived from {@code seed} (the same one the host's {@link IsnGenerator} gets). */
   public SynCookies(long seed) {
@@ -102,6 +106,20 @@ public final class SynCookies {
     h0k1 = splitMix64((seed ^ KEY0_DOMAIN) + 2 * GOLDEN_GAMMA);
     h1k0 = splitMix64((seed ^ KEY1_DOMAIN) + GOLDEN_GAMMA);
     h1k1 = splitMix64((seed ^ KEY1_DOMAIN) + 2 * GOLDEN_GAMMA);
+    tsK0 = splitMix64((seed ^ TS_KEY_DOMAIN) + GOLDEN_GAMMA);
+    tsK1 = splitMix64((seed ^ TS_KEY_DOMAIN) + 2 * GOLDEN_GAMMA);
+  }
+
+  /**
+   * The TSval offset (RFC 7323 §5.4) of a connection made through a cookie: a keyed hash of the
+   * 4-tuple alone, as Linux's {@code secure_tcp_ts_off}, so that the SYN-ACK, the check of the ACK
+   * (which reads the cookie's bits relative to it) and the connection all use the same one with
+   * nothing kept in between. ({@link IsnGenerator#timestampOffset} cannot serve: it moves on with
+   * every offset drawn, so that a host's own reopened 4-tuples get later TSvals.)
+   */
+  public int timestampOffset(Ipv4Address local, int localPort, Ipv4Address remote, int remotePort) {
+    return (int)
+        IsnGenerator.sipHash24(tsK0, tsK1, message(local, localPort, remote, remotePort, 0, 0));
   }
 
   /** The outcome of {@link #check}: a connection to make, or why not. */

@@ -344,6 +344,20 @@ class SynCookiesTest {
     assertNotEquals(a.seq(), c.seq());
   }
 
+  @Test
+  @DisplayName(
+      "a cookie connection's TSval offset is a keyed hash of its 4-tuple alone: the same at the SYN-ACK and at the ACK, whatever came between, and another for another 4-tuple")
+  void timestampOffsetIsStatelessPerFourTuple() {
+    int offset = cookies.timestampOffset(LOCAL, 80, REMOTE, 40000);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(offset, cookies.timestampOffset(LOCAL, 80, REMOTE, 40000));
+      cookies.timestampOffset(LOCAL, 80, REMOTE, 40001 + i); // others drawn in between
+    }
+    assertEquals(offset, new SynCookies(42).timestampOffset(LOCAL, 80, REMOTE, 40000));
+    assertNotEquals(offset, cookies.timestampOffset(LOCAL, 80, REMOTE, 40001));
+    assertNotEquals(offset, new SynCookies(43).timestampOffset(LOCAL, 80, REMOTE, 40000));
+  }
+
   // ------------------------------------------------------------------ helpers
 
   static TcpSegment withAck(TcpSegment s, int ack) {
