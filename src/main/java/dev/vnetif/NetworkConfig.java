@@ -153,6 +153,7 @@ public record NetworkConfig(
         .withWindowScaling(t.getBoolean("window-scaling"))
         .withTimestamps(t.getBoolean("timestamps"))
         .withSack(t.getBoolean("sack"))
+        .withSynCookies(t.getBoolean("syn-cookies"))
         .withChallengeAckLimit(t.getInt("challenge-ack-limit"))
         .withCongestionControl(congestionControl(t.getString("congestion-control")))
         .withLossDetection(lossDetection(t.getString("loss-detection")));

@@ -22,6 +22,11 @@ import java.util.Map;
  * @param timeWaitEntries TCP connections in TIME_WAIT, kept by the host as compact entries (not in
  *     {@code openFlows})
  * @param timeWaitReopened SYNs that opened a new connection on a 4-tuple in TIME_WAIT (RFC 6191)
+ * @param synCookiesSent SYNs answered with a SYN cookie because their listener's backlog was full
+ *     (RFC 4987 §3.6; {@code vnetif.tcp.syn-cookies}); with cookies off such SYNs are dropped
+ *     ({@link DropReason#TCP_BACKLOG_FULL})
+ * @param synCookiesValidated ACKs whose SYN cookie validated and opened a connection; those that
+ *     did not are dropped ({@link DropReason#TCP_SYN_COOKIE_INVALID})
  */
 public record StackStats(
     long rxFrames,
@@ -35,7 +40,40 @@ public record StackStats(
     long openFlows,
     long listeners,
     long timeWaitEntries,
-    long timeWaitReopened) {
+    long timeWaitReopened,
+    long synCookiesSent,
+    long synCookiesValidated) {
+
+  /** The counters as they were before SYN cookies were counted (kept for compatibility). */
+  public StackStats(
+      long rxFrames,
+      long rxBytes,
+      long txFrames,
+      long txBytes,
+      long rxPackets,
+      long txPackets,
+      long icmpErrorsReceived,
+      Map<DropReason, Long> drops,
+      long openFlows,
+      long listeners,
+      long timeWaitEntries,
+      long timeWaitReopened) {
+    this(
+        rxFrames,
+        rxBytes,
+        txFrames,
+        txBytes,
+        rxPackets,
+        txPackets,
+        icmpErrorsReceived,
+        drops,
+        openFlows,
+        listeners,
+        timeWaitEntries,
+        timeWaitReopened,
+        0,
+        0);
+  }
 
   /** The counters as they were before TIME_WAIT entries were counted (kept for compatibility). */
   public StackStats(
@@ -61,6 +99,8 @@ public record StackStats(
         openFlows,
         listeners,
         0,
+        0,
+        0,
         0);
   }
 
@@ -77,7 +117,9 @@ public record StackStats(
         c.openFlows(),
         c.listeners(),
         c.timeWaitEntries(),
-        c.timeWaitReopened());
+        c.timeWaitReopened(),
+        c.synCookiesSent(),
+        c.synCookiesValidated());
   }
 
   /** The count for one reason (0 when none). */

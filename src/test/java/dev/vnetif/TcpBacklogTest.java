@@ -29,11 +29,13 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The listener's bounded SYN backlog (RFC 4987 §3.1, {@code vnetif.tcp.syn-backlog}): a scripted
- * peer opens half-open connections (SYN, never the final ACK) until the backlog is full; further
- * SYNs are dropped, counted under {@link DropReason#TCP_BACKLOG_FULL} and never answered; a slot
- * frees when a half-open connection completes or is reset. In virtual time: "no answer" is watched
- * without the wall clock.
+ * The listener's bounded SYN backlog (RFC 4987 §3.1, {@code vnetif.tcp.syn-backlog}) with SYN
+ * cookies off ({@code vnetif.tcp.syn-cookies = off}): a scripted peer opens half-open connections
+ * (SYN, never the final ACK) until the backlog is full; further SYNs are dropped, counted under
+ * {@link DropReason#TCP_BACKLOG_FULL} and never answered; a slot frees when a half-open connection
+ * completes or is reset. In virtual time: "no answer" is watched without the wall clock. With
+ * cookies on, the default, the SYNs beyond the backlog are answered: {@link
+ * SynCookieHandshakeTest}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60) // wall-clock bound on each test; every wait inside is bounded in virtual time
@@ -63,8 +65,9 @@ class TcpBacklogTest {
 
   @BeforeEach
   void setUp() {
+    NetworkConfig defaults = NetworkConfig.fromConfig(sim.system().settings().config());
     NetworkConfig config =
-        NetworkConfig.fromConfig(sim.system().settings().config()).withSynBacklog(BACKLOG);
+        defaults.withSynBacklog(BACKLOG).withTcp(defaults.tcp().withSynCookies(false));
     net = VirtualNetwork.create(sim.system(), config);
     host = await(net.createStack("10.0.0.2/24"), WAIT, "host");
     hostIp = Ipv4Address.fromInet(host.address());

@@ -34,7 +34,10 @@ public enum DropReason {
   TCP_BAD_CHECKSUM,
   /** No connection or listener for the segment; answered with RST (RFC 9293 §3.10.7.1). */
   TCP_PORT_CLOSED,
-  /** A SYN for a listener whose backlog of half-open connections is full (RFC 4987). */
+  /**
+   * A SYN for a listener whose backlog of half-open connections is full (RFC 4987), with SYN
+   * cookies off ({@code vnetif.tcp.syn-cookies}); with them on it is answered with a cookie.
+   */
   TCP_BACKLOG_FULL,
   /** A TCP segment to a broadcast address (TCP is unicast only). */
   TCP_NOT_UNICAST,
@@ -96,5 +99,11 @@ public enum DropReason {
    * An IPv4 datagram from the wire claiming this host's own address as its source: spoofed (what
    * the host sends itself never touches the switch), and answering it would talk to ourselves.
    */
-  IPV4_SOURCE_OWN_ADDRESS
+  IPV4_SOURCE_OWN_ADDRESS,
+  /**
+   * An ACK for a listening port and no connection, while the listener has sent SYN cookies lately,
+   * whose cookie did not validate (forged, for another 4-tuple, expired, or with options we never
+   * sent; RFC 4987 §3.6): answered with RST as any ACK in LISTEN is (RFC 9293 §3.10.7.2).
+   */
+  TCP_SYN_COOKIE_INVALID
 }

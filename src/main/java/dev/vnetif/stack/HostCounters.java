@@ -23,7 +23,9 @@ public final class HostCounters {
   private static final int LISTENERS = 8;
   private static final int TIME_WAIT = 9;
   private static final int TIME_WAIT_REOPENED = 10;
-  private static final int FIXED = 11;
+  private static final int SYN_COOKIES_SENT = 11;
+  private static final int SYN_COOKIES_VALIDATED = 12;
+  private static final int FIXED = 13;
   private static final DropReason[] REASONS = DropReason.values();
 
   private final AtomicLongArray values = new AtomicLongArray(FIXED + REASONS.length);
@@ -62,6 +64,16 @@ public final class HostCounters {
   void timeWait(int entries, long reopened) {
     values.lazySet(TIME_WAIT, entries);
     values.lazySet(TIME_WAIT_REOPENED, reopened);
+  }
+
+  /** By a listener (its own actor): a SYN answered with a SYN cookie (RFC 4987 §3.6). */
+  void synCookieSent() {
+    values.getAndIncrement(SYN_COOKIES_SENT);
+  }
+
+  /** By a listener: an ACK whose SYN cookie validated opened a connection. */
+  void synCookieValidated() {
+    values.getAndIncrement(SYN_COOKIES_VALIDATED);
   }
 
   void drop(DropReason reason) {
@@ -116,6 +128,19 @@ public final class HostCounters {
   /** SYNs that opened a new connection on a 4-tuple in TIME_WAIT (RFC 6191), ever. */
   public long timeWaitReopened() {
     return values.get(TIME_WAIT_REOPENED);
+  }
+
+  /** SYNs answered with a SYN cookie because their listener's backlog was full, ever. */
+  public long synCookiesSent() {
+    return values.get(SYN_COOKIES_SENT);
+  }
+
+  /**
+   * ACKs whose SYN cookie validated and opened a connection, ever; those that did not are drops
+   * ({@link DropReason#TCP_SYN_COOKIE_INVALID}).
+   */
+  public long synCookiesValidated() {
+    return values.get(SYN_COOKIES_VALIDATED);
   }
 
   public long drops(DropReason reason) {

@@ -1,6 +1,7 @@
 package dev.vnetif.stack;
 
 import dev.vnetif.tcp.IsnGenerator;
+import dev.vnetif.tcp.SynCookies;
 import dev.vnetif.tcp.TcpConfig;
 import dev.vnetif.tcp.TimeWait;
 import dev.vnetif.wire.Ipv4Address;
@@ -48,6 +49,10 @@ final class TcpDemux {
   private final HostCounters counters;
   private final Transmitter transmitter;
   private final IsnGenerator isn;
+
+  /** The SYN cookie keys its listeners share (RFC 4987 §3.6), from the same seed as the ISNs. */
+  private final SynCookies cookies;
+
   private final Map<FlowKey, ActorRef<FlowCommand>> flows = new HashMap<>();
   private final Map<Integer, ActorRef<TcpListenerActor.Command>> listeners = new HashMap<>();
 
@@ -81,7 +86,11 @@ final class TcpDemux {
     this.settings = settings;
     this.counters = counters;
     this.transmitter = transmitter;
-    this.isn = new IsnGenerator(random.nextLong());
+    // One draw for both: SynCookies separates its keys from the ISN keys by domain, and the
+    // host's other draws (ports) stay where they were.
+    long secret = random.nextLong();
+    this.isn = new IsnGenerator(secret);
+    this.cookies = new SynCookies(secret);
     this.portOffsetKey = random.nextLong();
     this.portBucketKey = random.nextLong();
     this.timeWait =
@@ -117,6 +126,16 @@ final class TcpDemux {
               key.remotePort(),
               settings.clock().nanoTime());
       listener.tell(new TcpListenerActor.SynArrived(segment, source, iss, timestampOffset(key)));
+      return;
+    }
+    if (listener != null
+        && settings.tcp().synCookies()
+        && segment.isAck()
+        && !segment.isSyn()
+        && !segment.isRst()) {
+      // Maybe the final ACK of a handshake answered with a SYN cookie (RFC 4987 §3.6): the
+      // listener checks it, or resets it as LISTEN resets any ACK (RFC 9293 §3.10.7.2).
+      listener.tell(new TcpListenerActor.AckArrived(segment, source));
       return;
     }
     counters.drop(DropReason.TCP_PORT_CLOSED);
@@ -345,7 +364,12 @@ final class TcpDemux {
         msg.port(),
         ctx.spawnAnonymous(
             TcpListenerActor.create(
-                listenerSettings, ctx.getSelf(), settings.clock(), settings.address(), counters),
+                listenerSettings,
+                ctx.getSelf(),
+                settings.clock(),
+                settings.address(),
+                counters,
+                cookies),
             DispatcherSelector.sameAsParent()));
     publish();
   }

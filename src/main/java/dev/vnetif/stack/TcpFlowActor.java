@@ -10,6 +10,7 @@ import dev.vnetif.tcp.TcpConfig;
 import dev.vnetif.tcp.TcpState;
 import dev.vnetif.tcp.TimeWait;
 import dev.vnetif.wire.Ipv4Address;
+import dev.vnetif.wire.TcpOptions;
 import dev.vnetif.wire.TcpSegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,6 +126,36 @@ public final class TcpFlowActor implements TcbOutput, FlowSide {
                   return flow.settle();
                 }));
   }
+
+  /**
+   * A connection for an ACK whose SYN cookie validated (RFC 4987 §3.6): made from the ACK and what
+   * the cookie kept of the SYN ({@link Tcb#acceptCookie}), established at once. It registers with
+   * the host first, as a passive flow does, so the peer's next segments find it.
+   */
+  static Behavior<FlowCommand> fromCookie(
+      Wiring wiring, TcpSegment ack, TcpOptions synOptions, int tsOffset) {
+    OneShot<CookieAck> accepted = new OneShot<>(new CookieAck(ack, synOptions));
+    return Behaviors.withTimers(
+        timers ->
+            Behaviors.setup(
+                ctx -> {
+                  TcpFlowActor flow = new TcpFlowActor(ctx, timers, wiring);
+                  wiring.host().tell(new HostCommand.FlowRegistered(wiring.key(), ctx.getSelf()));
+                  CookieAck cookie = accepted.take();
+                  flow.tcb =
+                      Tcb.acceptCookie(
+                          wiring.config(),
+                          cookie.ack(),
+                          cookie.synOptions(),
+                          tsOffset,
+                          flow,
+                          flow.now());
+                  return flow.settle();
+                }));
+  }
+
+  /** The ACK of a valid cookie and what the cookie kept of the SYN, for one setup. */
+  private record CookieAck(TcpSegment ack, TcpOptions synOptions) {}
 
   private TcpFlowActor(
       ActorContext<FlowCommand> ctx, TimerScheduler<FlowCommand> timers, Wiring wiring) {

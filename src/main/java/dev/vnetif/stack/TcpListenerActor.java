@@ -1,11 +1,13 @@
 package dev.vnetif.stack;
 
 import dev.vnetif.link.NetworkClock;
+import dev.vnetif.tcp.SynCookies;
 import dev.vnetif.tcp.TcpConfig;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.TcpSegment;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -20,10 +22,19 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * One listening port. Takes the SYNs the host hands it, keeps the number of half-open connections
- * within the backlog (RFC 4987: beyond it SYNs are dropped and counted), spawns a flow per accepted
- * SYN, and runs the user's callback for each flow once established — off the actor, so a slow or
- * failing callback affects only its own flow: a callback that throws or fails aborts that flow
- * (RST). After unlisten it takes no new SYNs and stops when its last flow has.
+ * within the backlog (RFC 4987), spawns a flow per accepted SYN, and runs the user's callback for
+ * each flow once established — off the actor, so a slow or failing callback affects only its own
+ * flow: a callback that throws or fails aborts that flow (RST). After unlisten it takes no new SYNs
+ * and stops when its last flow has.
+ *
+ * <p>Beyond the backlog, with SYN cookies on ({@link TcpConfig#synCookies()}, RFC 4987 §3.6), a SYN
+ * is answered with a SYN-ACK whose sequence number is a {@link SynCookies cookie}, and nothing is
+ * kept: a flood of SYNs that never complete costs no memory. The host hands the listener the ACKs
+ * for its port that match no connection ({@link AckArrived}); while cookies went out lately (the
+ * last {@link SynCookies#MAX_AGE} periods, as Linux's {@code tcp_synq_no_recent_overflow}), one
+ * whose cookie validates becomes a flow, established at once and accepted like any other. Every
+ * other such ACK is answered with RST, as LISTEN answers any ACK (RFC 9293 §3.10.7.2), and counted.
+ * With cookies off, SYNs beyond the backlog are dropped and counted.
  *
  * <p>A 4-tuple is taken from its SYN until its flow ENDS ({@link FlowEnded}), not until the flow's
  * actor stops: a closed flow lingers to answer late requests, and a new SYN for its 4-tuple (the
@@ -36,6 +47,13 @@ public final class TcpListenerActor {
 
   /** A SYN for this port with no connection yet, and the ISS to answer it with (RFC 6528). */
   record SynArrived(TcpSegment syn, Ipv4Address remote, int iss, int tsOffset) implements Command {}
+
+  /**
+   * A segment with ACK (without SYN and RST) for this port that no connection, TIME_WAIT entry
+   * included, took; sent only with SYN cookies on. It may complete a handshake answered with a
+   * cookie, or belong to a flow made from one that has not reached the host's table yet.
+   */
+  record AckArrived(TcpSegment ack, Ipv4Address remote) implements Command {}
 
   record FlowEstablished(FlowKey key, FlowHandle handle) implements Command {}
 
@@ -62,6 +80,14 @@ public final class TcpListenerActor {
   private final HostCounters counters;
   private final Executor callbacks;
 
+  /** Null with SYN cookies off. */
+  private final SynCookies cookies;
+
+  /** When the last cookie went out (network clock), if {@link #cookiesSent}. */
+  private long lastCookieNanos;
+
+  private boolean cookiesSent;
+
   /** Flows that have not ended, by 4-tuple: a SYN for one of these is not a new connection. */
   private final Map<FlowKey, ActorRef<FlowCommand>> open = new HashMap<>();
 
@@ -77,32 +103,40 @@ public final class TcpListenerActor {
       ActorContext<Command> ctx,
       Settings settings,
       TcpFlowActor.Wiring template,
-      HostCounters counters) {
+      HostCounters counters,
+      SynCookies cookies) {
     this.ctx = ctx;
     this.settings = settings;
     this.template = template;
     this.counters = counters;
+    this.cookies = settings.config().synCookies() ? cookies : null;
     this.callbacks = ctx.getSystem().dispatchers().lookup(DispatcherSelector.defaultDispatcher());
   }
 
+  /**
+   * A listener for {@code settings}; {@code cookies} (the host's keys) make and check its SYN
+   * cookies when its configuration has them on.
+   */
   static Behavior<Command> create(
       Settings settings,
       ActorRef<HostMessage> host,
       NetworkClock clock,
       Ipv4Address localAddress,
-      HostCounters counters) {
+      HostCounters counters,
+      SynCookies cookies) {
     return Behaviors.setup(
         ctx -> {
           TcpFlowActor.Wiring template =
               new TcpFlowActor.Wiring(
                   host, clock, localAddress, null, settings.config(), ctx.getSelf());
-          return new TcpListenerActor(ctx, settings, template, counters).behavior();
+          return new TcpListenerActor(ctx, settings, template, counters, cookies).behavior();
         });
   }
 
   private Behavior<Command> behavior() {
     return Behaviors.receive(Command.class)
         .onMessage(SynArrived.class, this::onSyn)
+        .onMessage(AckArrived.class, this::onAck)
         .onMessage(FlowEstablished.class, this::onEstablished)
         .onMessage(CallbackFinished.class, this::onCallbackFinished)
         .onMessage(
@@ -136,26 +170,128 @@ public final class TcpListenerActor {
       return Behaviors.same();
     }
     if (halfOpen.size() >= settings.backlog()) {
-      counters.drop(DropReason.TCP_BACKLOG_FULL);
+      if (cookies != null) {
+        answerWithCookie(msg, key);
+      } else {
+        counters.drop(DropReason.TCP_BACKLOG_FULL);
+      }
       return Behaviors.same();
     }
-    TcpFlowActor.Wiring wiring =
-        new TcpFlowActor.Wiring(
-            template.host(),
-            template.clock(),
-            template.localAddress(),
-            key,
-            settings.config(),
-            ctx.getSelf());
-    ActorRef<FlowCommand> flow =
-        ctx.spawnAnonymous(
-            TcpFlowActor.passive(wiring, msg.syn(), msg.iss(), msg.tsOffset()),
-            DispatcherSelector.sameAsParent());
+    spawn(key, TcpFlowActor.passive(wiring(key), msg.syn(), msg.iss(), msg.tsOffset()));
+    halfOpen.add(key);
+    return Behaviors.same();
+  }
+
+  private TcpFlowActor.Wiring wiring(FlowKey key) {
+    return new TcpFlowActor.Wiring(
+        template.host(),
+        template.clock(),
+        template.localAddress(),
+        key,
+        settings.config(),
+        ctx.getSelf());
+  }
+
+  private void spawn(FlowKey key, Behavior<FlowCommand> behavior) {
+    ActorRef<FlowCommand> flow = ctx.spawnAnonymous(behavior, DispatcherSelector.sameAsParent());
     ctx.watchWith(flow, new FlowStopped(key, flow));
     open.put(key, flow);
-    halfOpen.add(key);
     running++;
+  }
+
+  /**
+   * RFC 4987 §3.6: the backlog is full, so the SYN gets a SYN-ACK whose ISS is a cookie, straight
+   * to the host, and leaves nothing behind. Logged once when cookies start (as Linux's "Possible
+   * SYN flooding on port"), not per SYN: a flood must not become a flood of log lines.
+   */
+  private void answerWithCookie(SynArrived msg, FlowKey key) {
+    long now = template.clock().nanoTime();
+    if (!cookiesRecent(now)) {
+      ctx.getLog()
+          .info(
+              "listener on port {}: SYN backlog of {} full; answering SYNs with SYN cookies"
+                  + " (RFC 4987 §3.6)",
+              settings.port(),
+              settings.backlog());
+    }
+    // Not msg.tsOffset(): the ACK must find the same offset again, with nothing kept.
+    TcpSegment synAck =
+        cookies.synAck(
+            settings.config(),
+            template.localAddress(),
+            msg.remote(),
+            msg.syn(),
+            tsOffset(key),
+            now);
+    template.host().tell(new HostCommand.TcpOut(key, List.of(synAck)));
+    counters.synCookieSent();
+    lastCookieNanos = now;
+    cookiesSent = true;
+  }
+
+  /** The TSval offset of a cookie connection: stateless, so the SYN-ACK's is found again. */
+  private int tsOffset(FlowKey key) {
+    return cookies.timestampOffset(
+        template.localAddress(), settings.port(), key.remoteAddress(), key.remotePort());
+  }
+
+  /** A cookie went out within the time one stays valid (Linux's tcp_synq_no_recent_overflow). */
+  private boolean cookiesRecent(long now) {
+    return cookiesSent && now - lastCookieNanos <= SynCookies.MAX_AGE * SynCookies.PERIOD_NANOS;
+  }
+
+  /**
+   * An ACK for no connection the host knows: a flow of ours not yet in the host's table takes it;
+   * else, lately answered with cookies, a valid one opens a connection; else RST (RFC 9293
+   * §3.10.7.2: in LISTEN "any acknowledgment is bad").
+   */
+  private Behavior<Command> onAck(AckArrived msg) {
+    FlowKey key = new FlowKey(msg.remote(), msg.ack().sourcePort(), settings.port());
+    ActorRef<FlowCommand> flow = open.get(key);
+    if (flow != null) {
+      // A flow made from a cookie registers with the host as it starts; the peer's next segment
+      // can reach the host first.
+      flow.tell(new FlowInternal.SegmentsIn(List.of(msg.ack())));
+      return Behaviors.same();
+    }
+    long now = template.clock().nanoTime();
+    if (unlistened || cookies == null || !cookiesRecent(now)) {
+      reset(msg, key, DropReason.TCP_PORT_CLOSED, "no connection");
+      return Behaviors.same();
+    }
+    int tsOffset = tsOffset(key);
+    SynCookies.Check check =
+        cookies.check(
+            settings.config(), template.localAddress(), msg.remote(), msg.ack(), tsOffset, now);
+    if (check instanceof SynCookies.Check.Valid valid) {
+      counters.synCookieValidated();
+      if (ctx.getLog().isDebugEnabled()) {
+        ctx.getLog()
+            .debug(
+                "listener on port {}: SYN cookie of {} valid, options {}",
+                settings.port(),
+                key,
+                valid.synOptions());
+      }
+      spawn(key, TcpFlowActor.fromCookie(wiring(key), msg.ack(), valid.synOptions(), tsOffset));
+    } else if (check instanceof SynCookies.Check.Rejected rejected) {
+      reset(msg, key, DropReason.TCP_SYN_COOKIE_INVALID, rejected.reason());
+    }
     return Behaviors.same();
+  }
+
+  /** Counts {@code reason} and answers the ACK with {@code <SEQ=SEG.ACK><CTL=RST>}. */
+  private void reset(AckArrived msg, FlowKey key, DropReason reason, String why) {
+    counters.drop(reason);
+    if (ctx.getLog().isDebugEnabled()) {
+      ctx.getLog()
+          .debug(
+              "listener on port {}: ACK from {} reset: {} ({})", settings.port(), key, reason, why);
+    }
+    TcpSegment reset = ClosedPortReset.replyTo(msg.ack());
+    if (reset != null) {
+      template.host().tell(new HostCommand.TcpOut(key, List.of(reset)));
+    }
   }
 
   private Behavior<Command> onEstablished(FlowEstablished msg) {

@@ -125,5 +125,16 @@
  * listener forgets a 4-tuple when its flow ends (not when its actor stops), and a lingering flow
  * hands segments that still reach it back to the host ({@code SegmentsAfterClose}) to be
  * demultiplexed again.
+ *
+ * <h2>SYN backlog and SYN cookies</h2>
+ *
+ * <p>A {@link TcpListenerActor} holds at most {@code vnetif.tcp.syn-backlog} half-open flows.
+ * Beyond that, with {@code vnetif.tcp.syn-cookies} on (the default, RFC 4987 §3.6), it answers a
+ * SYN itself with a SYN-ACK whose ISS is a {@link dev.vnetif.tcp.SynCookies cookie} and keeps
+ * nothing. {@link TcpDemux} hands the listener every ACK for its port that matches no flow and no
+ * TIME_WAIT entry; while cookies went out in the last two 64 s periods, one that validates becomes
+ * a flow built by {@link dev.vnetif.tcp.Tcb#acceptCookie}, established at once; any other is reset
+ * as before. The counts are in {@link dev.vnetif.StackStats} ({@code synCookiesSent}, {@code
+ * synCookiesValidated}, {@link DropReason#TCP_SYN_COOKIE_INVALID}).
  */
 package dev.vnetif.stack;

@@ -175,6 +175,44 @@ public final class Tcb {
     return tcb;
   }
 
+  /**
+   * A connection for the final ACK of a handshake a listener answered with a SYN cookie (RFC 4987
+   * §3.6, {@link SynCookies}): nothing was kept of the SYN, so the block is rebuilt as {@link
+   * #accept} would have left it after sending its SYN-ACK — ISS = SEG.ACK − 1, IRS = SEG.SEQ − 1,
+   * the options of {@code synOptions} negotiated (what the cookie kept of the SYN's: MSS, and
+   * window scale, SACK-permitted and timestamps when timestamps carried them), the SYN-ACK's
+   * sequence number and window taken — and then {@code ack} arrives in SYN_RECEIVED as usual: the
+   * connection is ESTABLISHED, and any data or FIN on the ACK is taken. No SYN-ACK was timed, so
+   * the only RTT sample is the TSecr echo (RFC 7323 §4.1), if any.
+   *
+   * @param ack the peer's segment carrying a valid cookie (ACK set, SYN and RST not)
+   * @param synOptions what {@link SynCookies.Check.Valid#synOptions()} gave for it
+   */
+  public static Tcb acceptCookie(
+      TcpConfig config,
+      TcpSegment ack,
+      dev.vnetif.wire.TcpOptions synOptions,
+      int tsOffset,
+      TcbOutput out,
+      long nowNanos) {
+    Tcb tcb = new Tcb(config, out, ack.destinationPort(), ack.sourcePort(), tsOffset, null, false);
+    tcb.state = TcpState.LISTEN;
+    tcb.snd.start(ack.ack() - 1);
+    tcb.rcv.start(ack.seq() - 1);
+    tcb.offeredWindowScale = config.windowScaling() && synOptions.windowScale() >= 0;
+    OptionsNegotiation.apply(
+        synOptions, tcb.offeredWindowScale, config, tcb.snd, tcb.rcv, tcb.ts, nowNanos);
+    // The SYN's window is unknown; the ACK's (scaled) replaces it below (RFC 9293 §3.10.7.4).
+    tcb.snd.synWindow(0, ack.seq() - 1, 0);
+    tcb.lastHeard(nowNanos);
+    tcb.enter(TcpState.SYN_RECEIVED);
+    // What sending the SYN-ACK did: its sequence number taken, its (unscaled) window offered.
+    tcb.snd.sent(tcb.snd.iss() + 1);
+    tcb.rcv.windowField(true);
+    tcb.segmentArrived(ack, nowNanos);
+    return tcb;
+  }
+
   // ================================================================ queries
 
   public TcpState state() {

@@ -35,6 +35,9 @@ import java.time.Duration;
  *     2883), on by default as on Linux
  * @param lossDetection how a sender with SACK finds lost segments: RACK-TLP (RFC 8985, the default)
  *     or RFC 6675's three duplicate ACKs
+ * @param synCookies answer SYNs with a SYN cookie once a listener's backlog is full, keeping no
+ *     state for them (RFC 4987 §3.6; {@link SynCookies}), on by default as Linux's {@code
+ *     tcp_syncookies = 1}; off, such SYNs are dropped
  */
 public record TcpConfig(
     int mss,
@@ -57,7 +60,8 @@ public record TcpConfig(
     CongestionControlFactory congestionControl,
     boolean timestamps,
     boolean sack,
-    LossDetection lossDetection) {
+    LossDetection lossDetection,
+    boolean synCookies) {
 
   public TcpConfig {
     require(mss >= 1 && mss <= 65535, "mss must be within 1..65535, got " + mss);
@@ -90,7 +94,10 @@ public record TcpConfig(
     require(lossDetection != null, "loss detection must not be null");
   }
 
-  /** The configuration as it was before {@code lossDetection}: RACK-TLP, the default. */
+  /**
+   * The configuration as it was before {@code lossDetection} and {@code synCookies}: RACK-TLP and
+   * SYN cookies on, the defaults.
+   */
   public TcpConfig(
       int mss,
       int receiveBufferSize,
@@ -133,7 +140,8 @@ public record TcpConfig(
         congestionControl,
         timestamps,
         sack,
-        LossDetection.RACK_TLP);
+        LossDetection.RACK_TLP,
+        true);
   }
 
   private static void require(boolean ok, String message) {
@@ -221,6 +229,11 @@ public record TcpConfig(
     return toBuilder().lossDetection(detection).build();
   }
 
+  /** SYN cookies (RFC 4987 §3.6) when a listener's backlog is full, or drops. */
+  public TcpConfig withSynCookies(boolean on) {
+    return toBuilder().synCookies(on).build();
+  }
+
   public TcpConfig withChallengeAckLimit(int perSecond) {
     return toBuilder().challengeAckLimit(perSecond).build();
   }
@@ -252,6 +265,7 @@ public record TcpConfig(
     private boolean timestamps = true;
     private boolean sack = true;
     private LossDetection lossDetection = LossDetection.RACK_TLP;
+    private boolean synCookies = true;
 
     private Builder() {}
 
@@ -277,6 +291,7 @@ public record TcpConfig(
       timestamps = from.timestamps;
       sack = from.sack;
       lossDetection = from.lossDetection;
+      synCookies = from.synCookies;
     }
 
     public Builder mss(int value) {
@@ -388,6 +403,12 @@ public record TcpConfig(
       return this;
     }
 
+    /** SYN cookies once a listener's backlog is full (RFC 4987 §3.6), else drops. */
+    public Builder synCookies(boolean on) {
+      synCookies = on;
+      return this;
+    }
+
     /**
      * The configuration.
      *
@@ -415,7 +436,8 @@ public record TcpConfig(
           congestionControl,
           timestamps,
           sack,
-          lossDetection);
+          lossDetection,
+          synCookies);
     }
   }
 }
