@@ -79,7 +79,9 @@ final class LossRecovery {
         return AckKind.RECOVERY_EXIT;
       }
       // RFC 6582 §3.2 step 3 (partial acknowledgment): the caller retransmits the next hole.
-      cc.onPartialAck(bytesAcked);
+      if (!sackRecovery) {
+        cc.onPartialAck(bytesAcked); // with SACK the window was never inflated: nothing to undo
+      }
       AckKind kind = partialAckSeen ? AckKind.PARTIAL : AckKind.FIRST_PARTIAL;
       partialAckSeen = true;
       return kind;
@@ -101,7 +103,10 @@ final class LossRecovery {
       flightAtFirstDuplicate = flightSize;
     }
     if (inRecovery) {
-      cc.onDuplicateAckInRecovery(); // RFC 5681 §3.2 step 4: inflate
+      if (!sackRecovery) {
+        // RFC 5681 §3.2 step 4: inflate. With SACK the pipe counts what left the network.
+        cc.onDuplicateAckInRecovery();
+      }
       return false;
     }
     // RFC 6582 §3.2 step 2: only if the ACK covers more than "recover" — no second fast
