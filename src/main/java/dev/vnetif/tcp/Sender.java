@@ -641,7 +641,20 @@ final class Sender {
     }
     SackScoreboard.AckSummary summary = lastAck;
     lastAck = null;
-    if (rack == null || summary == null) {
+    if (summary == null) {
+      return;
+    }
+    if (rack == null) {
+      // RFC 6675 §5 step (2): recovery also starts when the SACK blocks alone make the segment
+      // at SND.UNA lost (IsLost), before three duplicate ACKs arrived — an ACK can SACK several
+      // segments at once, or the duplicates can carry window updates that do not count.
+      if (!recovery.inRecovery
+          && board.sackedSegments() > 0
+          && board.isLost(snd.sndUna(), snd.effectiveMss())
+          && recovery.enterOnLoss(snd.sndUna(), snd.sndMax(), snd.flightSize(), now)) {
+        counters.fastRetransmit();
+        onDupThreshLoss();
+      }
       return;
     }
     rack.onAck(summary, now, snd.sndUna(), snd.sndMax());

@@ -101,6 +101,17 @@ class TcbSackRecoveryTest {
 
   @Test
   @DisplayName(
+      "RFC 6675 §5 step (2) (gVisor TestRecoveryEntry): one ACK whose SACK blocks put three segments above SND.UNA starts recovery before three duplicate ACKs")
+  void sackBlocksAloneStartRecovery() {
+    TcbHarness h = tenSegmentsInFlight(true);
+    h.send(at(10), dupAck(1, 4)); // segments 1, 2 and 3 SACKed at once: segment 0 is lost
+    h.expectSegment(segment(0));
+    h.expectNothing();
+    assertEquals(1, h.tcb.stats().fastRetransmits());
+  }
+
+  @Test
+  @DisplayName(
       "RFC 6582 §3.2 without SACK: the same losses are repaired one per round trip, each after a partial ACK")
   void withoutSackOneHolePerRoundTrip() {
     TcbHarness h = tenSegmentsInFlight(false);
