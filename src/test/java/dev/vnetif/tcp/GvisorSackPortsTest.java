@@ -42,9 +42,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       our listener has no SYN cookies (a full backlog drops the SYN, RFC 4987), so there is no
  *       cookie that could lose the SACK-permitted option.
  *   <li>{@code TestRecoveryEntry}: both of its halves differ from our stack, and the differences
- *       are reported as defects in issue 12 rather than pinned here — an ACK whose SACK blocks show
- *       three segments above SND.UNA enters recovery at once (RFC 6675 §5 step (2)), and an ACK
- *       equal to the old SND.MAX does not "cover more than recover" (RFC 6582 §3.2 step 2).
+ *       were reported in issue 12 — an ACK whose SACK blocks show three segments above SND.UNA
+ *       entering recovery at once (RFC 6675 §5 step (2); with RACK, our default, it now does, see
+ *       PacketdrillSackPortsTest's route-refresh port), and an ACK equal to the old SND.MAX not
+ *       "covering more than recover" (RFC 6582 §3.2 step 2). Not re-examined in this round.
  *   <li>{@code TestDetectSpuriousRecoveryWithRTO}, {@code TestSACKDetectSpuriousRecoveryWithDupACK}
  *       and {@code TestNoSpuriousRecoveryWithDSACK}: they count recoveries found spurious by the
  *       timestamp echo or a D-SACK (RFC 3522, RFC 4015 style); we have no spurious-recovery
@@ -321,12 +322,15 @@ class GvisorSackPortsTest {
 
   @Test
   @DisplayName(
-      "gVisor tcp_sack_test.go TestSACKRecovery: slow start to 40 segments, three SACKed duplicate ACKs retransmit the lost one; a partial ACK whose block shows three more lost retransmits all three at once")
+      "gVisor tcp_sack_test.go TestSACKRecovery (RACK off, as in the source): slow start to 40 segments, three SACKed duplicate ACKs retransmit the lost one; a partial ACK whose block shows three more lost retransmits all three at once; recovery ends with cwnd = ssthresh")
   void sackRecovery() {
     TcpConfig config =
         config(true).toBuilder()
             .sendBufferSize(1 << 20)
             .congestionControl(CongestionControlFactory.NEW_RENO) // gVisor's default, Reno
+            // The source turns RACK off (SetStackTCPRecovery(0)): this is gVisor's SACK recovery
+            // entered on the third duplicate ACK (RFC 6675 DupThresh), so pin that detection.
+            .lossDetection(LossDetection.DUP_ACK)
             .build();
     TcbHarness h = TcbHarness.establishedWith(config, synAck(true));
     h.write(pattern(0, 100 * MSS), false);
@@ -357,33 +361,35 @@ class GvisorSackPortsTest {
     assertEquals(1, h.tcb.stats().fastRetransmits());
     assertEquals(1, h.tcb.stats().retransmittedSegments());
 
-    // Seven more duplicate ACKs: nothing is sent. In gVisor because SACK recovery does not
-    // inflate the window; in ours NewReno inflates cwnd to 30 segments, still below the 42 in
-    // flight.
+    // Seven more duplicate ACKs: nothing is sent. Recovery sends by the pipe under ssthresh, no
+    // inflation (RFC 6675 §5), as gVisor: 42 in flight less 11 SACKed and the lost 31 and 32
+    // leave a pipe of 29 segments, above ssthresh = 20.
     for (int i = 0; i < 7; i++) {
       h.send(at(33 + i), ackBelow(30, 33, 37 + i));
     }
     h.expectNothing();
 
-    // A partial ACK up to segment 50, SACKing 53–58: 50, 51 and 52 are lost. gVisor retransmits
-    // all three at once; so do we — 50 as NewReno's partial-ACK retransmission (RFC 6582 §3.2
-    // step 3), 51 and 52 because six SACKed segments lie above them (RFC 6675 IsLost) and the
-    // pipe (13 segments + 1 retransmission) leaves room under ssthresh.
+    // A partial ACK up to segment 50, SACKing 53–58: 50, 51 and 52 have six SACKed above them
+    // (RFC 6675 IsLost). As gVisor, all three go at once (NextSeg rule 1), with no NewReno
+    // retransmission at SND.UNA besides; then new data fills the pipe — 59–71 and the three
+    // retransmissions, 16 segments — up to ssthresh: four segments. (gVisor sends nine here.)
     h.send(at(50), ackBelow(50, 53, 59));
     expectSegments(h, 50, 53);
-    // gVisor then sends 9 new segments (cwnd − pipe). We send new data by NewReno's window:
-    // deflated to 30 − 20 + 1 = 11 segments against 22 in flight, so none.
+    expectSegments(h, 72, 76);
     h.expectNothing();
-    assertEquals(11 * MSS, h.tcb.stats().cwnd());
     assertEquals(4, h.tcb.stats().retransmittedSegments()); // as gVisor: 4 retransmits
     assertEquals(1, h.tcb.stats().fastRetransmits());
 
-    // Everything up to the recovery point arrives (here with the two limited-transmit segments).
-    // Recovery ends with cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS) = 2 segments (RFC
-    // 6582 §3.2 step 4 option 1; gVisor takes ssthresh), and two new segments go.
+    // Everything up to the recovery point arrives (here with the two limited-transmit segments):
+    // recovery ends with cwnd = ssthresh = 20 segments, as gVisor's; 72–75 are in flight, so 16
+    // new segments go (gVisor, with 9 in flight, sends 11).
     h.send(at(60), ackBelow(72));
-    assertEquals(2 * MSS, h.tcb.stats().cwnd());
-    expectSegments(h, 72, 74);
+    assertEquals(20 * MSS, h.tcb.stats().cwnd());
+    expectSegments(h, 76, 92);
+    h.expectNothing();
+    // The ACK of 72–75 frees four segments; congestion avoidance adds less than one: four go.
+    h.send(at(70), ackBelow(76));
+    expectSegments(h, 92, 96);
     h.expectNothing();
   }
 }

@@ -42,8 +42,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Not ported: {@code cubic-rack-reo-timeout-retrans-failed-incoming-data.pkt} — a RACK
  * reordering timeout (RFC 8985, ported with the RACK scenarios) whose retransmission fails in a
- * full local qdisc, which our stack has no counterpart of. In {@code cubic-rto-ss-ca-cwnd-bump.pkt}
- * the tail loss probe before the timeout is left out too (RACK-TLP).
+ * full local qdisc, which our stack has no counterpart of. {@code cubic-rto-ss-ca-cwnd-bump.pkt}
+ * keeps the script's tail loss probe and timeout (RACK-TLP, RFC 8985 §7) but not its first exchange
+ * (see the test).
  */
 class PacketdrillCubicPortsTest {
   private static final int MSS = 1000;
@@ -305,7 +306,7 @@ class PacketdrillCubicPortsTest {
 
   @Test
   @DisplayName(
-      "packetdrill cubic/cubic-rto-ss-ca-cwnd-bump.pkt (adapted): the timeout sets cwnd 1, ssthresh 7 as Linux; slow start to 7 segments, two segments per ACK as Linux; then W_est grows by α ≈ 0.53 segment per window and cwnd reaches 8 segments at the 15th ACK (Linux: the 16th)")
+      "packetdrill cubic/cubic-rto-ss-ca-cwnd-bump.pkt (adapted): a tail loss probe at 400 ms, then the timeout at 700 ms sets cwnd 1, ssthresh 7 as Linux; slow start to 7 segments, two segments per ACK as Linux; then W_est grows by α ≈ 0.53 segment per window and cwnd reaches 8 segments at the 15th ACK (Linux: the 16th)")
   void rtoThenSlowStartThenCongestionAvoidance() {
     // The script first sends one segment and has it acknowledged, for a second RTT sample, with
     // cwnd staying at 10 ("not cwnd-limited"). Our window grows on that ACK though only one
@@ -315,20 +316,30 @@ class PacketdrillCubicPortsTest {
     TcbHarness h = accepted(false, 200_000, 7, 100);
     h.write(pattern(0, MSS), false);
     h.expectSegment(data(0).flags(ACK | PSH));
-    // Linux first sends a tail loss probe (RACK-TLP, not ported here), then times out.
+    // As Linux, a tail loss probe first (RFC 8985 §7.2): PTO = 2·SRTT + 200 ms for a lone
+    // segment, capped at the RTO still to run, 300 ms — the probe goes at 400 ms and leaves the
+    // window alone. The RTO restarts with it (§7.3) and fires 300 ms later, as the script's
+    // second retransmission.
     h.tick(at(399));
     h.expectNothing();
     h.tick(at(400));
     h.expectSegment(data(0).flags(ACK | PSH));
+    assertEquals(1, h.tcb.stats().tailLossProbes());
+    assertWindow(h, 10 * MSS, Integer.MAX_VALUE);
+    h.tick(at(699));
+    h.expectNothing();
+    h.tick(at(700));
+    h.expectSegment(data(0).flags(ACK | PSH));
+    assertEquals(1, h.tcb.stats().timeouts());
     assertWindow(h, MSS, 7 * MSS); // RFC 9438 §4.8: ssthresh = 0.7 · 10 segments, cwnd 1
 
     // The ACK of the retransmission: slow start, 2 segments (RFC 5681: one SMSS per ACK).
-    h.send(at(500), ackOf(MSS));
+    h.send(at(800), ackOf(MSS));
     assertWindow(h, 2 * MSS, 7 * MSS);
     h.write(pattern(MSS, 200_000), false);
     int next = MSS;
     // Each ACK of one segment grows cwnd by one and lets two go (Linux: one of 2000 bytes).
-    long[] slowStartAcks = {600, 602, 700, 702, 704};
+    long[] slowStartAcks = {900, 902, 1000, 1002, 1004};
     for (int i = 0; i < slowStartAcks.length; i++) {
       assertEquals(next + 2 * MSS, expectData(h, next));
       next += 2 * MSS;
@@ -343,7 +354,9 @@ class PacketdrillCubicPortsTest {
     // gains α_cubic = 3(1 − β)/(1 + β) ≈ 0.529 segment per window acknowledged (§4.3), about 75
     // bytes per ACK, and cwnd follows it: one segment per ACK until cwnd reaches 8 segments at
     // the 15th ACK, which lets two go (Linux's +1 comes with the 16th).
-    long[] times = {706, 804, 806, 808, 810, 812, 814, 816, 914, 916, 918, 920, 922, 924, 1022};
+    long[] times = {
+      1006, 1104, 1106, 1108, 1110, 1112, 1114, 1116, 1214, 1216, 1218, 1220, 1222, 1224, 1322
+    };
     for (int i = 0; i < times.length; i++) {
       h.send(at(times[i]), ackOf((7 + i) * MSS));
       boolean last = i == times.length - 1;

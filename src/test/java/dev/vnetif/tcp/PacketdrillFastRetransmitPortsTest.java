@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Not ported here: {@code fr-4pkt-fack-last-mss.pkt} and {@code fr-4pkt-fack-last-byte.pkt}.
  * Both test RACK-TLP (RFC 8985) — a retransmission by RACK's reordering timer after one SACKed
- * segment, a tail loss probe, and no fast recovery for a SACK of the last byte alone — and are
- * ported with the RACK scenarios.
+ * segment, a tail loss probe, and no fast recovery for a SACK of the last byte alone; the RACK-TLP
+ * rules themselves are ported from gVisor in {@link GvisorRackPortsTest}, these two scripts are
+ * still to do.
  */
 class PacketdrillFastRetransmitPortsTest {
   private static final int PEER_WINDOW = 257; // << 7 = 32896 bytes

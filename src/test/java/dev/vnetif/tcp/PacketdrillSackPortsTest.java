@@ -11,6 +11,7 @@ import static dev.vnetif.wire.TcpSegment.ACK;
 import static dev.vnetif.wire.TcpSegment.PSH;
 import static dev.vnetif.wire.TcpSegment.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.vnetif.tcp.TcbHarness.SegmentBuilder;
 import org.junit.jupiter.api.DisplayName;
@@ -19,32 +20,25 @@ import org.junit.jupiter.api.Test;
 /**
  * The scenarios of packetdrill's {@code gtests/net/tcp/sack} directory, rewritten against our
  * {@link Tcb}: which segments SACK-based recovery sends again as SACK blocks arrive in various
- * orders — never one the peer SACKed, every hole once DupThresh SACKed segments lie above it (RFC
- * 6675 IsLost), as many at once as the pipe leaves room for under ssthresh. packetdrill's time 0 is
- * our {@code at(0)}; CUBIC is the congestion control, as in the scripts.
+ * orders — never one the peer SACKed, every segment RACK deems lost (RFC 8985 §6), as many at once
+ * as the pipe leaves room for under ssthresh (RFC 6675 §5). Linux runs these scripts with RACK on,
+ * as our sender's default loss detection is, so the ports assert RACK's verdicts at the script's
+ * times. packetdrill's time 0 is our {@code at(0)}; CUBIC is the congestion control, as in the
+ * scripts.
  *
  * <p>Adapted, and why:
  *
  * <ul>
  *   <li>We do not do PRR (RFC 6937): where Linux sends one retransmission per arriving ACK, we send
- *       every lost hole the pipe allows at once.
- *   <li>The {@code -fack} scripts start recovery by RACK's reordering timer (RFC 8985 §6.3) after
- *       the first SACK; here recovery starts at the third duplicate ACK, as our sender does today.
- *       The RACK timing itself is ported with the RACK scenarios.
+ *       every lost segment the pipe allows at once (RFC 6675 §5 step 4.3, then NextSeg rule 1).
+ *   <li>RACK's reorder timer fires at RTT + min_RTT/4 exactly (225 ms where the scripts say 227:
+ *       Linux adds two jiffies of timer slack).
  *   <li>{@code sack-shift-sacked-2-6-8-3-9-nofack.pkt}: the scripts' handshake ACK offers a window
- *       of 1024 and the data ACKs 257; an ACK that changes the window is no duplicate by RFC 5681
- *       §2, which our sender applies even with SACK, so the port keeps 257 throughout. Linux then
- *       raises its duplicate threshold to the reordering it saw (6) and retransmits nothing when
- *       segment 9 is SACKed; we keep DupThresh = 3 (RFC 6675) and resend 4 and 5. The script's
- *       partial ACKs (1001, 4001, 7001) are left out: on a partial ACK our sender resends the
- *       segment at SND.UNA even when SACK recovery already resent it — reported as a defect in
- *       issue 12, not pinned here.
+ *       of 1024 and the data ACKs 257; the port keeps 257 throughout, so that every ACK is a
+ *       duplicate by RFC 5681 §2. The script's assertions of Linux's reordering degree
+ *       (tcpi_reordering) have no counterpart: RACK replaces it.
  *   <li>{@code sack-route-refresh-ip-tos.pkt}: the IP_TOS route refresh is Linux's and has no
- *       counterpart. In the script one ACK SACKing five segments above the holes makes Linux
- *       retransmit both holes at once; RFC 6675 §5 step (2) would enter recovery on that ACK too,
- *       which our sender does not (reported in issue 12). The port lets the SACK information arrive
- *       over the duplicate ACKs the peer sends as each segment lands, and checks that the same four
- *       segments — and no SACKed one — are sent again.
+ *       counterpart; the rest is ported as written.
  * </ul>
  */
 class PacketdrillSackPortsTest {
@@ -112,87 +106,106 @@ class PacketdrillSackPortsTest {
 
   @Test
   @DisplayName(
-      "packetdrill sack/sack-shift-sacked-2-6-8-3-9-nofack.pkt (adapted): SACKs for segments 2, 6, 8 fast-retransmit 0 and resend 1; SACK 3 sends nothing; SACK 9 makes 4 and 5 lost")
+      "packetdrill sack/sack-shift-sacked-2-6-8-3-9-nofack.pkt: the SACK for 8 (DupThresh SACKed) makes RACK deem 0, 1, 3, 4, 5, 7 lost at 202 ms, as Linux (tcpi_lost 6); all six go at once (Linux: one per ACK, PRR); the later SACKs and partial ACKs send nothing")
   void sackShift26839() {
     TcbHarness h = tenSegmentsInFlight();
     h.send(at(200), peerAck(0, 2, 3));
+    h.expectNothing(); // RACK waits RTT + min_RTT/4 (RFC 8985 §6.2 step 4: one SACKed)
+    assertEquals(at(225), h.tcb.timers().deadline(TcbTimers.Kind.REORDER));
     h.send(at(201), peerAck(0, 2, 3, 6, 7));
     h.expectNothing();
     h.send(at(202), peerAck(0, 2, 3, 6, 7, 8, 9));
-    h.expectSegment(resent(0)); // the fast retransmit
-    // 1 has three SACKed segments above it (RFC 6675 IsLost); ssthresh = 0.7 · 10000 = 7000 and
-    // the pipe (3, 4, 5, 7, 9 and the retransmission of 0) = 6000 leave room for it. Linux's PRR
-    // sends it on the next ACK.
-    h.expectSegment(resent(1));
-    h.expectNothing();
-    assertEquals(7000, h.tcb.stats().ssthresh());
-
-    // SACK for 3, next to 2: 4, 5 and 7 still have only two SACKed segments above them.
-    h.send(at(209), peerAck(0, 2, 4, 6, 7, 8, 9));
-    h.expectNothing();
-
-    // SACK for 9: 4 and 5 now have three above (6, 8, 9): lost, and the pipe (7 and the two
-    // retransmissions) leaves room for both. 7 has two above: not lost.
-    h.send(at(219), peerAck(0, 2, 4, 6, 7, 8, 10));
-    h.expectSegment(resent(4));
-    h.expectSegment(resent(5));
-    h.expectNothing();
-
-    ackAllAndExpectNothingMore(h, 419, 4);
-  }
-
-  @Test
-  @DisplayName(
-      "packetdrill sack/sack-shift-sacked-7-3-4-8-9-fack.pkt (adapted, no RACK): SACKs for 7, 3, 4 fast-retransmit 0 and resend 1 and 2; SACKs for 8 then 9 make 5 and 6 lost")
-  void sackShift73489() {
-    TcbHarness h = tenSegmentsInFlight();
-    h.send(at(200), peerAck(0, 7, 8));
-    h.send(at(227), peerAck(0, 3, 4, 7, 8));
-    h.expectNothing();
-    h.send(at(229), peerAck(0, 3, 5, 7, 8));
-    h.expectSegment(resent(0));
-    // 1 and 2 have three SACKed segments above them; 5 and 6 only one. The pipe (5, 6, 8, 9 and
-    // the retransmission of 0) = 5000 leaves 2000 under ssthresh: both go.
-    h.expectSegment(resent(1));
-    h.expectSegment(resent(2));
-    h.expectNothing();
-
-    h.send(at(231), peerAck(0, 3, 5, 7, 9));
-    h.expectNothing(); // 5 and 6: two above
-    h.send(at(233), peerAck(0, 3, 5, 7, 10));
-    h.expectSegment(resent(5)); // three above: lost (Linux, pacing by PRR, sends 5 alone now)
-    h.expectSegment(resent(6));
-    h.expectNothing();
-
-    ackAllAndExpectNothingMore(h, 333, 5);
-  }
-
-  @Test
-  @DisplayName(
-      "packetdrill sack/sack-shift-sacked-7-5-6-8-9-fack.pkt (adapted, no RACK): SACKs for 7, 5, 6 fast-retransmit 0 and resend 1–4 at once; SACKs for 8 and 9 add nothing")
-  void sackShift75689() {
-    TcbHarness h = tenSegmentsInFlight();
-    h.send(at(200), peerAck(0, 7, 8));
-    h.send(at(227), peerAck(0, 5, 6, 7, 8));
-    h.expectNothing();
-    h.send(at(227), peerAck(0, 5, 8));
-    h.expectSegment(resent(0));
-    // 1–4 have 5, 6 and 7 above them; the pipe (8, 9 and the retransmission of 0) = 3000 leaves
-    // 4000 under ssthresh: all four go (Linux: one per ACK, by PRR).
-    for (int n = 1; n <= 4; n++) {
+    // Three SACKed segments: the reorder window is zero (RFC 8985 §6.2 step 4), and every
+    // un-SACKed segment sent before 8 is lost now (all went at 100 ms; RACK.rtt is 102 ms).
+    // ssthresh = 0.7 · 10000; the pipe (segment 9) leaves room for all six, the first going
+    // regardless of the pipe (RFC 6675 §5 step 4.3).
+    for (int n : new int[] {0, 1, 3, 4, 5, 7}) {
       h.expectSegment(resent(n));
     }
     h.expectNothing();
+    assertEquals(7000, h.tcb.stats().ssthresh());
+    assertEquals(1, h.tcb.stats().fastRetransmits());
+    assertFalse(h.tcb.timers().isArmed(TcbTimers.Kind.REORDER));
+
+    // The SACKs for 3 and 9 and the partial ACKs (the script's times): no NewReno partial-ACK
+    // retransmission (RFC 6675 recovery), no rescue while every hole has its retransmission in
+    // flight, nothing deemed lost again.
+    h.send(at(209), peerAck(0, 2, 4, 6, 7, 8, 9));
+    h.send(at(219), peerAck(0, 2, 4, 6, 7, 8, 10));
+    h.send(at(302), peerAck(1, 2, 4, 6, 7, 8, 10));
+    h.send(at(319), peerAck(4, 6, 7, 8, 10));
+    h.send(at(329), peerAck(7, 8, 10));
+    h.expectNothing();
+
+    ackAllAndExpectNothingMore(h, 429, 6);
+    assertEquals(7000, h.tcb.stats().cwnd()); // RFC 6675 recovery ends with cwnd = ssthresh
+  }
+
+  @Test
+  @DisplayName(
+      "packetdrill sack/sack-shift-sacked-7-3-4-8-9-fack.pkt: one SACK for 7 arms RACK's reorder timer; at 225 ms it deems 0–6 lost (Linux: at 227, tcpi_lost 7) and 0–4 go as the pipe allows; the SACKs for 3 and 4 release 5 and 6")
+  void sackShift73489() {
+    TcbHarness h = tenSegmentsInFlight();
+    h.send(at(200), peerAck(0, 7, 8));
+    h.expectNothing();
+    // RFC 8985 §6.2–6.3: segment 7's RTT is 100 ms; one segment SACKed and no reordering seen,
+    // so the window is min_RTT / 4 = 25 ms. Linux's timer fires 2 ms later (it adds two jiffies
+    // of slack), hence the script's 227.
+    h.tick(at(224));
+    h.expectNothing();
+    h.tick(at(225));
+    // 0–6 are lost: ssthresh = 7000 and the pipe (8, 9) leaves room for five (Linux, pacing by
+    // PRR, sends 0 alone now, 1 and 2 on the next two ACKs).
+    for (int n = 0; n <= 4; n++) {
+      h.expectSegment(resent(n));
+    }
+    h.expectNothing();
+    assertEquals(7000, h.tcb.stats().ssthresh());
+
+    // The SACK for 3, then for 4: each covers a segment whose retransmission is in flight, which
+    // leaves the pipe (RFC 6675 §4) and makes room for the next lost one (NextSeg rule 1).
+    h.send(at(229), peerAck(0, 3, 4, 7, 8));
+    h.expectSegment(resent(5));
+    h.expectNothing();
+    h.send(at(231), peerAck(0, 3, 5, 7, 8));
+    h.expectSegment(resent(6));
+    h.expectNothing();
+    // The SACKs for 8 and 9 free room, but nothing is left to send: no new data, every hole
+    // resent.
+    h.send(at(233), peerAck(0, 3, 5, 7, 9));
+    h.send(at(235), peerAck(0, 3, 5, 7, 10));
+    h.expectNothing();
+
+    ackAllAndExpectNothingMore(h, 335, 7);
+  }
+
+  @Test
+  @DisplayName(
+      "packetdrill sack/sack-shift-sacked-7-5-6-8-9-fack.pkt: RACK's reorder timer deems 0–6 lost at 225 ms (Linux: 227) and resends 0–4 at once, the five Linux resends one per ACK; the SACKs for 5 and 6 spare them, those for 8 and 9 add nothing")
+  void sackShift75689() {
+    TcbHarness h = tenSegmentsInFlight();
+    h.send(at(200), peerAck(0, 7, 8));
+    h.tick(at(224));
+    h.expectNothing();
+    h.tick(at(225));
+    for (int n = 0; n <= 4; n++) {
+      h.expectSegment(resent(n));
+    }
+    h.expectNothing();
+    // 5 and 6 arrive after all: lost but not yet resent, they leave the list (RFC 6675 NextSeg
+    // skips SACKed data); 8 and 9 free room that nothing needs.
+    h.send(at(227), peerAck(0, 5, 6, 7, 8));
+    h.send(at(227), peerAck(0, 5, 8));
     h.send(at(227), peerAck(0, 5, 9));
     h.send(at(227), peerAck(0, 5, 10));
     h.expectNothing();
 
-    ackAllAndExpectNothingMore(h, 327, 5);
+    ackAllAndExpectNothingMore(h, 327, 5); // as Linux: five retransmissions in all
   }
 
   @Test
   @DisplayName(
-      "packetdrill sack/sack-route-refresh-ip-tos.pkt (adapted): with SACK blocks for 16061:17521 and 20441:26281, recovery resends exactly the holes 13141:16061 and 17521:20441, no SACKed segment")
+      "packetdrill sack/sack-route-refresh-ip-tos.pkt: one ACK with SACK blocks 16061:17521 and 20441:26281 starts recovery (RACK), which resends exactly the holes 13141:16061 and 17521:20441, no SACKed segment")
   void sackedSegmentsAreNotRetransmitted() {
     int mss = 1460;
     TcbHarness h = TcbHarness.synSent(TcbHarness.config().withSack(true));
@@ -226,34 +239,27 @@ class PacketdrillSackPortsTest {
       }
     }
 
-    // 11681:13141 arrives, 13141:16061 is lost, 16061:17521 arrives, 17521:20441 is lost, then
-    // 20441, 21901, 23361 and 24821 arrive one by one.
-    h.send(at(70), ack(13_140).sack(LOCAL_SEQ + 16_060, LOCAL_SEQ + 17_520));
-    h.send(at(71), ack(13_140).sack(sacked(21_900)));
-    h.send(at(72), ack(13_140).sack(sacked(23_360)));
-    h.expectNothing();
-    h.send(at(73), ack(13_140).sack(sacked(24_820)));
-    // The fast retransmit, then the other holes: each has three SACKed segments above it.
+    // 11681:13141, 16061:17521 and 20441:26281 arrive; one ACK says so. Three segments are
+    // SACKed above the holes, so RACK's reorder window is zero (RFC 8985 §6.2 step 4): every
+    // un-SACKed segment sent before 26281 is lost at once, recovery starts on this ACK, and both
+    // holes go as the script expects (Linux sends each as one 2920-byte TSO segment).
+    h.send(
+        at(70),
+        ack(13_140)
+            .sack(LOCAL_SEQ + 16_060, LOCAL_SEQ + 17_520, LOCAL_SEQ + 20_440, LOCAL_SEQ + 26_280));
     for (int seq : new int[] {13_140, 14_600, 17_520, 18_980}) {
       h.expectSegment(out().seq(LOCAL_SEQ + seq).ack(REMOTE_SEQ).payload(pattern(seq, mss)));
     }
     h.expectNothing();
-    h.send(at(74), ack(13_140).sack(sacked(26_280)));
-    h.expectNothing();
+    assertEquals(1, h.tcb.stats().fastRetransmits());
     h.send(at(80), ack(26_280));
     h.expectNothing();
     assertEquals(4, h.tcb.stats().retransmittedSegments());
+    assertEquals(0, h.tcb.stats().timeouts());
   }
 
   /** The route-refresh peer's ACK of {@code bytes} (window 65535, scaled by its shift of 2). */
   private static SegmentBuilder ack(int bytes) {
     return seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + bytes).window(65_535);
-  }
-
-  /** Blocks 20441:{@code right} (the newest) and 16061:17521, as stream offsets. */
-  private static int[] sacked(int right) {
-    return new int[] {
-      LOCAL_SEQ + 20_440, LOCAL_SEQ + right, LOCAL_SEQ + 16_060, LOCAL_SEQ + 17_520
-    };
   }
 }

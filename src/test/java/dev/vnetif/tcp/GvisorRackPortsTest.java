@@ -1,0 +1,304 @@
+package dev.vnetif.tcp;
+
+import static dev.vnetif.tcp.TcbHarness.LOCAL_SEQ;
+import static dev.vnetif.tcp.TcbHarness.MSS;
+import static dev.vnetif.tcp.TcbHarness.REMOTE_ISS;
+import static dev.vnetif.tcp.TcbHarness.REMOTE_SEQ;
+import static dev.vnetif.tcp.TcbHarness.at;
+import static dev.vnetif.tcp.TcbHarness.out;
+import static dev.vnetif.tcp.TcbHarness.pattern;
+import static dev.vnetif.tcp.TcbHarness.seg;
+import static dev.vnetif.wire.TcpSegment.ACK;
+import static dev.vnetif.wire.TcpSegment.PSH;
+import static dev.vnetif.wire.TcpSegment.SYN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.vnetif.tcp.TcbHarness.SegmentBuilder;
+import dev.vnetif.tcp.TcbTimers.Kind;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scenarios of gVisor's {@code pkg/tcpip/transport/tcp/test/e2e/tcp_rack_test.go}, rewritten
+ * against our {@link Tcb} with RACK-TLP (RFC 8985), our default loss detection with SACK. gVisor
+ * sends 10-byte segments after an 800 ms handshake and checks its RACK state and stat counters
+ * through a probe; here our SYN goes at 0 ms and the SYN-ACK (SACK-permitted) comes at 100 ms, so
+ * SRTT is 100 ms and the RTO 300 ms (RFC 6298), the segments carry a full MSS and go at 100 ms, and
+ * each test asserts the exact segments at explicit times and our {@link TcbStats}. NewReno and no
+ * timestamps, so sizes and windows are exact.
+ *
+ * <p>Not ported, and why:
+ *
+ * <ul>
+ *   <li>{@code TestRACKUpdate}, {@code TestRACKCheckReorderWindow}, {@code
+ *       TestRACKUpdateSackedOut}: they read gVisor's RACK fields (XmitTime, EndSequence, ReoWnd,
+ *       ReoWndIncr, SackedOut) through its endpoint probe; our {@link Tcb} has no such view, and
+ *       {@link RackTest} checks the same rules on {@link Rack} directly.
+ *   <li>{@code TestRACKDetectReorder}: skipped in gVisor itself (its reorder detection ignores
+ *       D-SACK).
+ *   <li>{@code TestRACKDetectDSACKDupWithCumulativeACK}, {@code TestRACKDetectDSACKDup}: D-SACKs
+ *       for half-segment subsegments after several reorderings; what they check is gVisor's
+ *       DSACKSeen flag, which our sender has as the D-SACK count the other D-SACK ports assert.
+ *       Left for a later round.
+ *   <li>{@code TestRACKWithWindowFull}: its middle, where a D-SACK and a SACK arrive before the
+ *       zero window, was not yet worked through against our sender. Left for a later round.
+ *   <li>gVisor's stat counters without a counterpart: SACKRecovery, TLPRecovery and
+ *       SegmentsAckedWithDSACK; we assert fastRetransmits, retransmittedSegments, tailLossProbes,
+ *       timeouts and dsacksReceived instead.
+ * </ul>
+ */
+class GvisorRackPortsTest {
+  private static TcbHarness sentAt100(int segments) {
+    TcpConfig config =
+        TcbHarness.config().toBuilder()
+            .sack(true)
+            .congestionControl(CongestionControlFactory.NEW_RENO)
+            .build();
+    TcbHarness h = TcbHarness.synSent(config);
+    h.send(at(100), seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(MSS).sackOk());
+    h.clear();
+    h.write(pattern(0, segments * MSS), false);
+    for (int n = 0; n < segments; n++) {
+      h.expectSegment(segment(n, segments));
+    }
+    h.expectNothing();
+    return h;
+  }
+
+  /** Our segment {@code n} (from 0) of {@code of}; the last carries PSH. */
+  private static SegmentBuilder segment(int n, int of) {
+    return out()
+        .seq(LOCAL_SEQ + n * MSS)
+        .ack(REMOTE_SEQ)
+        .flags(n == of - 1 ? ACK | PSH : ACK)
+        .payload(pattern(n * MSS, MSS));
+  }
+
+  /** The peer's ACK of segments below {@code n}, with blocks given as segment-number pairs. */
+  private static SegmentBuilder ack(int n, int... blockSegments) {
+    SegmentBuilder a = seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + n * MSS);
+    if (blockSegments.length == 0) {
+      return a;
+    }
+    int[] edges = new int[blockSegments.length];
+    for (int i = 0; i < edges.length; i++) {
+      edges[i] = LOCAL_SEQ + blockSegments[i] * MSS;
+    }
+    return a.sack(edges);
+  }
+
+  /** Nothing goes out before {@code ms}; then the timers due at {@code ms} fire. */
+  private static void quietUntil(TcbHarness h, long ms) {
+    h.tick(at(ms) - 1);
+    h.expectNothing();
+    h.tick(at(ms));
+  }
+
+  private static void assertStats(
+      TcbHarness h, int fastRetransmits, int retransmitted, int probes, int timeouts) {
+    TcbStats s = h.tcb.stats();
+    assertEquals(fastRetransmits, s.fastRetransmits(), "fastRetransmits");
+    assertEquals(retransmitted, s.retransmittedSegments(), "retransmittedSegments");
+    assertEquals(probes, s.tailLossProbes(), "tailLossProbes");
+    assertEquals(timeouts, s.timeouts(), "timeouts");
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKTLPRecovery: 6–8 lost; the tail loss probe resends 8 at 2·SRTT; its SACK makes RACK deem 6 and 7 lost, resent at once; no timeout")
+  void tlpRecovery() {
+    TcbHarness h = sentAt100(8);
+    h.send(at(200), ack(5));
+    // RFC 8985 §7.2: PTO = 2·SRTT = 200 ms after the ACK that advanced SND.UNA, before the RTO.
+    assertEquals(at(400), h.tcb.timers().deadline(Kind.PROBE));
+    quietUntil(h, 400);
+    h.expectSegment(segment(7, 8)); // §7.3: no new data, so the last segment again
+    h.expectNothing();
+    // The probe's SACK, one RTT later: 7's copy (sent at 400 ms) was delivered, and 5 and 6,
+    // sent before it at 100 ms, are lost at once (RFC 8985 §6.2: 100 + RTT 100 + window 25 ms
+    // is long past).
+    h.send(at(500), ack(5, 7, 8));
+    h.expectSegment(segment(5, 8));
+    h.expectSegment(segment(6, 8));
+    h.expectNothing();
+    h.send(at(600), ack(8));
+    h.expectNothing();
+    assertStats(h, 1, 3, 1, 0); // as gVisor: one fast retransmit, 3 retransmissions, no RTO
+    // Recovery ends with cwnd = ssthresh = FlightSize (3 segments) / 2, at least 2 SMSS.
+    assertEquals(2 * MSS, h.tcb.stats().ssthresh());
+    assertEquals(2 * MSS, h.tcb.stats().cwnd());
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKTLPFallbackRTO: the probe goes unanswered; the RTO, restarted by the probe, resends 6 (the first unacknowledged) with cwnd 1; no fast retransmit")
+  void tlpFallbackRto() {
+    TcbHarness h = sentAt100(8);
+    h.send(at(200), ack(5));
+    quietUntil(h, 400);
+    h.expectSegment(segment(7, 8));
+    // §7.3: the RTO runs a full RTO from the probe: 250 ms, the ACK's sample of 100 ms having
+    // brought RTTVAR to 37.5 ms (RFC 6298 §2.3).
+    assertEquals(at(650), h.tcb.timers().deadline(Kind.RETRANSMIT));
+    quietUntil(h, 650);
+    h.expectSegment(segment(5, 8));
+    h.expectNothing();
+    assertStats(h, 0, 2, 1, 1);
+    assertEquals(MSS, h.tcb.stats().cwnd());
+    assertFalse(h.tcb.timers().isArmed(Kind.PROBE)); // §7.2: no probe in RTO recovery
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestNoTLPRecoveryOnDSACK: the probe's copy of 8 is reported as a duplicate (D-SACK) with everything acknowledged: nothing was lost, no recovery, no window cut, nothing more sent")
+  void noTlpRecoveryOnDsack() {
+    TcbHarness h = sentAt100(8);
+    h.send(at(200), ack(5));
+    quietUntil(h, 400);
+    h.expectSegment(segment(7, 8));
+    int cwnd = h.tcb.stats().cwnd();
+    h.send(at(450), ack(8, 7, 8)); // RFC 2883: the block lies below the cumulative ACK
+    h.tick(at(2000));
+    h.expectNothing();
+    assertStats(h, 0, 1, 1, 0);
+    assertEquals(1, h.tcb.stats().dsacksReceived());
+    // RFC 8985 §7.4.2: a probe found needless leaves congestion control alone; the ACK of three
+    // segments grows cwnd in slow start as any other would.
+    assertEquals(cwnd + MSS, h.tcb.stats().cwnd());
+    assertEquals(Integer.MAX_VALUE, h.tcb.stats().ssthresh());
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestNoTLPOnSACK: with a segment SACKed no probe is armed; RACK's reorder timer resends 6 at RTT + min_RTT/4")
+  void noTlpOnSack() {
+    TcbHarness h = sentAt100(8);
+    h.send(at(200), ack(5, 6, 7));
+    assertFalse(h.tcb.timers().isArmed(Kind.PROBE)); // RFC 8985 §7.2
+    assertEquals(at(225), h.tcb.timers().deadline(Kind.REORDER));
+    quietUntil(h, 225);
+    // 5 is lost; 7, sent after 6, has no verdict yet. The pipe (7 and the retransmission) is
+    // under ssthresh, but nothing else is lost.
+    h.expectSegment(segment(5, 8));
+    h.expectNothing();
+    assertStats(h, 1, 1, 0, 0);
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKOnePacketTailLoss: three sent, two acknowledged; the probe (2·SRTT + 200 ms for a lone segment, capped by the RTO) resends 3, whose ACK ends it without a timeout")
+  void onePacketTailLoss() {
+    TcbHarness h = sentAt100(3);
+    h.send(at(200), ack(2));
+    // RFC 8985 §7.2: 2·100 + 200 ms (WCDelAckT, one segment in flight) = 400 ms, but the RTO
+    // the ACK restarted (250 ms: RFC 6298 §2.3 with the sample of 100 ms) fires first: the
+    // probe takes its deadline, 450 ms.
+    assertEquals(at(450), h.tcb.timers().deadline(Kind.PROBE));
+    assertEquals(at(450), h.tcb.timers().deadline(Kind.RETRANSMIT));
+    quietUntil(h, 450);
+    h.expectSegment(segment(2, 3)); // the probe, not a timeout: the RTO restarts with it
+    h.expectNothing();
+    h.send(at(550), ack(3));
+    h.tick(at(5000));
+    h.expectNothing();
+    assertStats(h, 0, 1, 1, 0);
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKDetectDSACK: 6 and 7 lost behind a SACKed 8 are resent by the reorder timer; the ACK of all with a D-SACK for 6 counts one D-SACK")
+  void detectDsack() {
+    TcbHarness h = sentAt100(8);
+    h.send(at(200), ack(5, 7, 8));
+    h.expectNothing();
+    assertEquals(0, h.tcb.stats().dsacksReceived());
+    quietUntil(h, 225);
+    h.expectSegment(segment(5, 8));
+    h.expectSegment(segment(6, 8));
+    h.expectNothing();
+    h.send(at(330), ack(8, 5, 6));
+    h.expectNothing();
+    assertEquals(1, h.tcb.stats().dsacksReceived());
+    assertStats(h, 1, 2, 0, 0);
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKDetectDSACKWithOutOfOrder: a D-SACK for 6 beside a SACK for 9 counts one D-SACK; the delivered retransmission of 6, sent at 225 ms, makes RACK deem 8 and 10 lost")
+  void detectDsackWithOutOfOrder() {
+    TcbHarness h = sentAt100(10);
+    h.send(at(200), ack(5, 6, 7));
+    quietUntil(h, 225);
+    h.expectSegment(segment(5, 10));
+    h.expectNothing();
+    h.send(at(330), ack(7, 5, 6, 8, 9));
+    assertEquals(1, h.tcb.stats().dsacksReceived());
+    // RFC 8985 §6.2: 6's copy was sent at 225 ms and its RTT (105 ms) is not below min_RTT, so
+    // it is the newest delivered segment; 7 and 9 went at 100 ms and are not SACKed. The D-SACK
+    // widens the window to 2 · min_RTT/4 = 50 ms (step 4): 100 + 105 + 50 < 330, lost.
+    h.expectSegment(segment(7, 10));
+    h.expectSegment(segment(9, 10));
+    h.expectNothing();
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKDetectDSACKWithOutOfOrderDup: only the fourth ACK, whose first block (8) lies inside the second (7–8), is a D-SACK (RFC 2883 §4.1.3)")
+  void detectDsackWithOutOfOrderDup() {
+    TcbHarness h = sentAt100(10);
+    h.send(at(200), ack(5));
+    h.send(at(201), ack(5, 6, 7));
+    h.send(at(202), ack(5, 6, 8));
+    assertEquals(0, h.tcb.stats().dsacksReceived());
+    h.send(at(203), ack(5, 7, 8, 6, 8));
+    assertEquals(1, h.tcb.stats().dsacksReceived());
+    h.expectNothing(); // 5's time is not yet up: RACK's reorder timer waits
+    assertEquals(0, h.tcb.stats().retransmittedSegments());
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKDetectDSACKSingleDup: 2 and 3 lost behind a SACKed 4 are resent by the reorder timer; a D-SACK for half of 3 after the ACK of all counts one D-SACK (RFC 2883 §4.2.1)")
+  void detectDsackSingleDup() {
+    TcbHarness h = sentAt100(4);
+    h.send(at(200), ack(1));
+    h.send(at(201), ack(1, 3, 4));
+    quietUntil(h, 226); // RACK.rtt 101 ms + 25 ms
+    h.expectSegment(segment(1, 4));
+    h.expectSegment(segment(2, 4));
+    h.expectNothing();
+    h.send(at(300), ack(2, 3, 4));
+    assertEquals(0, h.tcb.stats().dsacksReceived());
+    h.send(at(301), ack(4).sack(LOCAL_SEQ + 2 * MSS, LOCAL_SEQ + 2 * MSS + MSS / 2));
+    assertEquals(1, h.tcb.stats().dsacksReceived());
+    h.expectNothing();
+    assertStats(h, 1, 2, 0, 0);
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKWithInvalidDSACKBlock: a block below the cumulative ACK that is not the first block is no D-SACK (RFC 2883 §4)")
+  void invalidDsackBlock() {
+    TcbHarness h = sentAt100(10);
+    h.send(at(200), ack(5, 6, 7));
+    quietUntil(h, 225);
+    h.expectSegment(segment(5, 10));
+    h.send(at(330), ack(7, 8, 9, 5, 6));
+    assertEquals(0, h.tcb.stats().dsacksReceived());
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKWithDuplicateACK: three duplicate ACKs SACKing 2, 3, 4: DupThresh SACKed zeroes the reorder window and 1 is resent at once")
+  void withDuplicateAck() {
+    TcbHarness h = sentAt100(4);
+    h.send(at(200), ack(0, 1, 2));
+    h.send(at(200), ack(0, 1, 3));
+    h.expectNothing();
+    h.send(at(200), ack(0, 1, 4));
+    h.expectSegment(segment(0, 4));
+    h.expectNothing();
+    assertStats(h, 1, 1, 0, 0);
+  }
+}
