@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * each test asserts the exact segments at explicit times and our {@link TcbStats}. NewReno and no
  * timestamps, so sizes and windows are exact.
  *
- * <p>Not ported, and why:
+ * <p>Not ported, or ported in part, and why:
  *
  * <ul>
  *   <li>{@code TestRACKUpdate}, {@code TestRACKCheckReorderWindow}, {@code
@@ -37,12 +37,17 @@ import org.junit.jupiter.api.Test;
  *       {@link RackTest} checks the same rules on {@link Rack} directly.
  *   <li>{@code TestRACKDetectReorder}: skipped in gVisor itself (its reorder detection ignores
  *       D-SACK).
- *   <li>{@code TestRACKDetectDSACKDupWithCumulativeACK}, {@code TestRACKDetectDSACKDup}: D-SACKs
- *       for half-segment subsegments after several reorderings; what they check is gVisor's
- *       DSACKSeen flag, which our sender has as the D-SACK count the other D-SACK ports assert.
- *       Left for a later round.
- *   <li>{@code TestRACKWithWindowFull}: its middle, where a D-SACK and a SACK arrive before the
- *       zero window, was not yet worked through against our sender. Left for a later round.
+ *   <li>{@code TestRACKWithWindowFull}, adapted: gVisor's first ACK (cumulative through 2, SACKing
+ *       the probe's copy of 9) comes after the probe; in our port the cumulative ACK through 2
+ *       comes at 200 ms, before it. Our {@link Rack} learns min_RTT from data ACKs only, not from
+ *       the handshake's sample, so on gVisor's order the probe's delivery (a retransmission) is
+ *       ambiguous by RFC 8985 §6.2 step 2 and nothing is resent until the RTO, where gVisor's RACK
+ *       acts on it (as Linux would, whose min_RTT includes the handshake's sample). The test's last
+ *       step — an ACK closing the window to zero, after which gVisor sends nothing — is not ported:
+ *       our sender's SACK retransmissions (RFC 6675 NextSeg rules 1, 3, 4) do not look at the
+ *       peer's window, and on that ACK we resend the lost 7 into the zero window (RFC 9293 §3.8.6
+ *       MAY-7 allows retransmitting beyond the window; SHLD-16 and Linux's tcp_retransmit_skb keep
+ *       to it). Left as a finding, not a test.
  *   <li>gVisor's stat counters without a counterpart: SACKRecovery, TLPRecovery and
  *       SegmentsAckedWithDSACK; we assert fastRetransmits, retransmittedSegments, tailLossProbes,
  *       timeouts and dsacksReceived instead.
@@ -300,5 +305,130 @@ class GvisorRackPortsTest {
     h.expectSegment(segment(0, 4));
     h.expectNothing();
     assertStats(h, 1, 1, 0, 0);
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKDetectDSACKDupWithCumulativeACK: 1–4 lost behind a SACKed 5; the delayed originals of 1 and 3 arrive, then a cumulative ACK through 3 whose first block, half of 1, is the only D-SACK (RFC 2883 §4.2.2)")
+  void detectDsackDupWithCumulativeAck() {
+    // gVisor numbers its packets from 1: its #2 is our 1, and so on.
+    TcbHarness h = sentAt100(6);
+    h.send(at(200), ack(1));
+    h.send(at(201), ack(1, 5, 6));
+    assertEquals(at(226), h.tcb.timers().deadline(Kind.REORDER)); // 100 + RACK.rtt 101 + 25
+    quietUntil(h, 226);
+    // 1–4 are lost; ssthresh = FlightSize (5 segments) / 2 = 3650 bytes, so the pipe lets 1 and 2
+    // go (gVisor checks only that 1 goes).
+    h.expectSegment(segment(1, 6));
+    h.expectSegment(segment(2, 6));
+    h.expectNothing();
+    assertEquals(3650, h.tcb.stats().ssthresh());
+    // The delayed original of 1 arrives a millisecond after its copy was sent: an RTT below
+    // min_RTT, so RACK takes it for the original and learns nothing (RFC 8985 §6.2 step 2). The
+    // pipe now holds the copy of 2 alone: 3 goes.
+    h.send(at(227), ack(2, 5, 6));
+    h.expectSegment(segment(3, 6));
+    h.expectNothing();
+    // The delayed original of 3 is SACKed: the pipe lets 4 go.
+    h.send(at(228), ack(2, 3, 4, 5, 6));
+    h.expectSegment(segment(4, 6));
+    h.expectNothing();
+    assertEquals(0, h.tcb.stats().dsacksReceived()); // four ACKs, no duplicate yet
+    // The ACK through 3 reports half of 1 again: its first block lies below the cumulative ACK.
+    h.send(
+        at(229),
+        ack(4)
+            .sack(
+                LOCAL_SEQ + MSS,
+                LOCAL_SEQ + MSS + MSS / 2,
+                LOCAL_SEQ + 5 * MSS,
+                LOCAL_SEQ + 6 * MSS));
+    assertEquals(1, h.tcb.stats().dsacksReceived());
+    h.expectNothing(); // 4's copy is in flight, 5 SACKed: nothing left to send
+    // 4's copy is acknowledged one RTT after it went: recovery ends with cwnd = ssthresh.
+    h.send(at(328), ack(6));
+    h.tick(at(2000));
+    h.expectNothing();
+    assertStats(h, 1, 4, 0, 0);
+    assertEquals(3650, h.tcb.stats().cwnd());
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKDetectDSACKDup: a D-SACK for half of 2 inside a SACK of 2–4, not covered by the cumulative ACK, is the only D-SACK (RFC 2883 §4.2.3); the copy of 1 is lost too and, with nothing sent after it delivered unambiguously, the RTO resends it")
+  void detectDsackDup() {
+    // gVisor numbers its packets from 1: its #2 is our 1, and so on.
+    TcbHarness h = sentAt100(7);
+    h.send(at(200), ack(1));
+    h.send(at(201), ack(1, 6, 7));
+    // The delayed 2 is SACKed below 6, which was SACKed first: reordering (RFC 8985 §6.2 step
+    // 3), so the window stays min_RTT/4 in recovery. RACK.rtt is now 102 ms.
+    h.send(at(202), ack(1, 2, 3, 6, 7));
+    assertEquals(at(227), h.tcb.timers().deadline(Kind.REORDER));
+    quietUntil(h, 227);
+    // 1, 3, 4 and 5 are lost; ssthresh = FlightSize (6 segments) / 2 = 3 segments, and the pipe
+    // lets three go (gVisor checks only that 1 goes).
+    h.expectSegment(segment(1, 7));
+    h.expectSegment(segment(3, 7));
+    h.expectSegment(segment(4, 7));
+    h.expectNothing();
+    // The copy of 1 is dropped; 3 (the delayed original: gVisor's "SACK #4") is SACKed, the
+    // pipe lets 5 go.
+    h.send(at(228), ack(1, 3, 4, 2, 3, 6, 7));
+    h.expectSegment(segment(5, 7));
+    h.expectNothing();
+    assertEquals(0, h.tcb.stats().dsacksReceived()); // four ACKs, no duplicate yet
+    // Half of 2 again, inside the second block (2–4, the delayed original of 4 with it).
+    h.send(
+        at(229),
+        ack(1)
+            .sack(
+                LOCAL_SEQ + 2 * MSS,
+                LOCAL_SEQ + 2 * MSS + MSS / 2,
+                LOCAL_SEQ + 2 * MSS,
+                LOCAL_SEQ + 5 * MSS));
+    assertEquals(1, h.tcb.stats().dsacksReceived());
+    h.expectNothing();
+    // 4's SACK came 2 ms after its copy went: below min_RTT, ambiguous (RFC 8985 §6.2 step 2),
+    // so RACK has no segment sent after the copy of 1 delivered and cannot deem it lost. The
+    // RTO, last restarted by the ACK at 200 ms (RTO 250 ms), resends it with cwnd 1.
+    assertFalse(h.tcb.timers().isArmed(Kind.REORDER));
+    quietUntil(h, 450);
+    h.expectSegment(segment(1, 7));
+    h.expectNothing();
+    assertEquals(MSS, h.tcb.stats().cwnd());
+    h.send(at(550), ack(7)); // the copy of 5 sent at 228 ms got through
+    h.tick(at(3000));
+    h.expectNothing();
+    assertStats(h, 1, 5, 0, 1);
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKWithWindowFull (adapted, up to the zero window): the probe resends 9; its SACK makes RACK deem 2–8 lost, and they go as the pipe under ssthresh allows")
+  void withWindowFull() {
+    TcbHarness h = sentAt100(10);
+    // gVisor's first ACK comes after the probe; ours before it (see the class comment).
+    h.send(at(200), ack(2));
+    quietUntil(h, 400);
+    h.expectSegment(segment(9, 10)); // RFC 8985 §7.3: the last segment again
+    h.expectNothing();
+    // The probe's SACK, one RTT later; the second block, below the cumulative ACK and not
+    // first, is stale and ignored (no D-SACK: RFC 2883 §4).
+    h.send(at(500), ack(2, 9, 10, 0, 1));
+    assertEquals(0, h.tcb.stats().dsacksReceived());
+    // RACK.rtt 100 ms is not below min_RTT: the copy of 9, sent at 400 ms, was delivered and
+    // 2–8 (100 + 100 + 25 < 500) are lost. ssthresh = FlightSize (8 segments) / 2: four go at
+    // once, where gVisor sends one.
+    assertEquals(4 * MSS, h.tcb.stats().ssthresh());
+    for (int n = 2; n <= 5; n++) {
+      h.expectSegment(segment(n, 10));
+    }
+    h.expectNothing();
+    // The ACK of 2's copy: the pipe has room for one more, 6 (gVisor: 3).
+    h.send(at(600), ack(3));
+    h.expectSegment(segment(6, 10));
+    h.expectNothing();
+    assertStats(h, 1, 6, 1, 0);
   }
 }
