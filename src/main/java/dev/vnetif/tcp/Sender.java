@@ -77,6 +77,9 @@ final class Sender {
    */
   private boolean recoveryJustBegan;
 
+  /** An RTO's first resend is due: it goes whatever the peer's window (see goBackN). */
+  private boolean rtoResendDue;
+
   /**
    * RFC 6675 "RescueRxt" as step 4.3 sets it: the end of recovery's first retransmission. The
    * rescue retransmission (NextSeg rule 4) waits until the cumulative ACK passes it, so that it is
@@ -236,6 +239,10 @@ final class Sender {
         if (room < length && !(inRecovery && recoveryJustBegan)) {
           break;
         }
+        if (!inPeerWindow(hole.start, length) && !rtoResendDue) {
+          break; // RFC 9293 §3.8.6 (SHLD-16): resend within the peer's window
+        }
+        rtoResendDue = false;
         if (recoveryJustBegan) {
           recoveryJustBegan = false;
           rescueAfter = hole.start + length;
@@ -269,7 +276,9 @@ final class Sender {
       }
       if (inRecovery && room >= mss) {
         SackScoreboard.Segment below = board.nextSeg(true); // rule 3
-        if (below != null && sendable(below)) {
+        if (below != null
+            && sendable(below)
+            && inPeerWindow(below.start, Math.min(below.length(), mss))) {
           retransmitRange(below.start, Math.min(below.length(), mss), now);
           continue;
         }
@@ -277,7 +286,10 @@ final class Sender {
             SeqNum.gt(snd.sndUna(), rescueAfter)
                 ? board.rescueSegment(recovery.recover + 1) // rule 4
                 : null;
-        if (rescue != null && sendable(rescue) && !rescue.retransmissionInFlight) {
+        if (rescue != null
+            && sendable(rescue)
+            && !rescue.retransmissionInFlight
+            && inPeerWindow(rescue.start, rescue.length())) {
           int length = Math.min(rescue.length(), mss);
           retransmitRange(rescue.end - length, length, now);
           continue;
@@ -288,6 +300,11 @@ final class Sender {
     if (sentNew) {
       armProbe(now); // RFC 8985 §7.2: after new data went out
     }
+  }
+
+  /** {@code [start, start + length)} lies inside the peer's window, SND.UNA + SND.WND. */
+  private boolean inPeerWindow(int start, int length) {
+    return SeqNum.leq(start + length, snd.sndUna() + snd.sndWnd());
   }
 
   /** Plain data this sender still holds: not the FIN's sequence number, not acknowledged. */
@@ -452,8 +469,12 @@ final class Sender {
       }
       if (board.nextSeg(false) != null) {
         // The lost segments go again from the scoreboard, SACKed ones skipped (RFC 6675 §5.1);
-        // only a lone FIN, which the scoreboard does not hold, is sent by going back.
+        // only a lone FIN, which the scoreboard does not hold, is sent by going back. The first
+        // goes even beyond a closed window (RFC 9293 §3.8.6 MAY-7), as go-back-N's does: it
+        // probes the window, and its ACK reopens it.
+        rtoResendDue = true;
         transmitWithScoreboard(now);
+        rtoResendDue = false;
         return;
       }
     }

@@ -247,6 +247,35 @@ class TcbRackTlpTest {
     assertEquals(1, h.tcb.stats().timeouts());
   }
 
+  @Test
+  @DisplayName(
+      "RFC 9293 §3.8.6 (SHLD-16): SACK recovery resends only within the peer's window; an RTO's first resend probes a closed one")
+  void sackRetransmissionsStayInThePeersWindow() {
+    TcbHarness h = TcbHarness.synSent(config(LossDetection.RACK_TLP));
+    h.send(
+        at(100),
+        seg()
+            .flags(TcpSegment.SYN | TcpSegment.ACK)
+            .seq(REMOTE_ISS)
+            .ack(LOCAL_SEQ)
+            .options(TcpOptions.NONE.withMss(MSS).withSackPermitted()));
+    h.write(pattern(0, 5 * MSS), false);
+    h.clear();
+    // Segment 4 SACKed: the reorder timer at 225 ms deems 1-3 lost; ssthresh (two segments) lets
+    // 1 and 2 go.
+    h.send(at(200), ack(1, 4, 5));
+    h.tick(at(225));
+    h.clear();
+    // The ACK of 1's copy closes the window: 3 lies beyond SND.UNA + SND.WND and must wait.
+    h.send(at(325), ack(2).window(0));
+    h.expectNothing();
+    h.tick(h.tcb.timers().deadline(Kind.RETRANSMIT));
+    TcpSegment probe = h.nextSegment(); // the RTO's first resend probes the closed window
+    assertEquals(LOCAL_SEQ + 2 * MSS, probe.seq());
+    h.expectNothing();
+    assertEquals(1, h.tcb.stats().timeouts());
+  }
+
   private static int segmentNumber(TcpSegment s) {
     return (s.seq() - LOCAL_SEQ) / MSS;
   }
