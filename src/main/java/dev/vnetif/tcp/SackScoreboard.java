@@ -236,17 +236,9 @@ final class SackScoreboard {
   AckSummary onAck(int cumAck, List<SackBlock> blocks, long now) {
     summary.clear();
     int first = 0;
-    if (!blocks.isEmpty()) {
-      SackBlock b0 = blocks.get(0);
-      boolean belowAck = SeqNum.leq(b0.right(), cumAck);
-      boolean insideSecond =
-          blocks.size() > 1
-              && SeqNum.geq(b0.left(), blocks.get(1).left())
-              && SeqNum.leq(b0.right(), blocks.get(1).right());
-      if (belowAck || insideSecond) {
-        summary.dsack = true;
-        first = 1;
-      }
+    if (reportsDuplicate(blocks, cumAck)) {
+      summary.dsack = true;
+      first = 1;
     }
     // The cumulative ACK.
     while (!segments.isEmpty() && SeqNum.leq(segments.get(0).end, cumAck)) {
@@ -313,6 +305,21 @@ final class SackScoreboard {
       }
     }
     return summary;
+  }
+
+  /**
+   * RFC 2883 §4: the first block of an ACK reports a duplicate (a D-SACK) when it lies below the
+   * cumulative ACK or inside the second block.
+   */
+  static boolean reportsDuplicate(List<SackBlock> blocks, int cumAck) {
+    if (blocks.isEmpty()) {
+      return false;
+    }
+    SackBlock first = blocks.get(0);
+    return SeqNum.leq(first.right(), cumAck)
+        || blocks.size() > 1
+            && SeqNum.geq(first.left(), blocks.get(1).left())
+            && SeqNum.leq(first.right(), blocks.get(1).right());
   }
 
   private void delivered(Segment s) {

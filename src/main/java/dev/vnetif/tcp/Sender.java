@@ -307,6 +307,15 @@ final class Sender {
     return SeqNum.leq(start + length, snd.sndUna() + snd.sndWnd());
   }
 
+  /** The flags of data sent again up to {@code end}: PSH at the end of the data, FIN once sent. */
+  private int resendFlags(int end) {
+    if (end != snd.finSeq()) {
+      return TcpSegment.ACK;
+    }
+    boolean finWentOut = snd.finQueued() && SeqNum.gt(snd.sndMax(), snd.finSeq());
+    return TcpSegment.ACK | TcpSegment.PSH | (finWentOut ? TcpSegment.FIN : 0);
+  }
+
   /** Plain data this sender still holds: not the FIN's sequence number, not acknowledged. */
   private boolean sendable(SackScoreboard.Segment s) {
     return SeqNum.geq(s.start, snd.sndUna())
@@ -319,13 +328,7 @@ final class Sender {
    */
   private void retransmitRange(int start, int length, long now) {
     int end = start + length;
-    int flags = TcpSegment.ACK;
-    if (end == snd.finSeq()) {
-      flags |= TcpSegment.PSH;
-      if (snd.finQueued() && SeqNum.gt(snd.sndMax(), snd.finSeq())) {
-        flags |= TcpSegment.FIN;
-      }
-    }
+    int flags = resendFlags(end);
     ByteString payload = snd.buffer().slice(start - snd.bufferStartSeq(), length);
     emit(start, rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
     board.sent(start, end, now);
@@ -491,14 +494,8 @@ final class Sender {
   void retransmitFirst(long now) {
     int length = firstSegmentLength();
     if (length > 0) {
-      int flags = TcpSegment.ACK;
       int end = snd.sndUna() + length;
-      if (end == snd.finSeq()) {
-        flags |= TcpSegment.PSH;
-        if (snd.finSent() || SeqNum.gt(snd.sndMax(), snd.finSeq()) && snd.finQueued()) {
-          flags |= TcpSegment.FIN;
-        }
-      }
+      int flags = resendFlags(end);
       ByteString payload = snd.buffer().slice(snd.sndUna() - snd.bufferStartSeq(), length);
       emit(snd.sndUna(), rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
       if (board != null) {
@@ -598,13 +595,7 @@ final class Sender {
   void onSackBlocks(List<SackBlock> blocks, int ack, long now) {
     peerSackBlocks = blocks;
     counters.sackBlocksReceived(blocks.size());
-    SackBlock first = blocks.get(0);
-    boolean dsack =
-        SeqNum.leq(first.right(), ack)
-            || blocks.size() > 1
-                && SeqNum.geq(first.left(), blocks.get(1).left())
-                && SeqNum.leq(first.right(), blocks.get(1).right());
-    if (dsack) {
+    if (SackScoreboard.reportsDuplicate(blocks, ack)) {
       counters.dsackReceived();
     }
   }
