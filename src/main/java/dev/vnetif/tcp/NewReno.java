@@ -17,6 +17,9 @@ public final class NewReno implements CongestionControl {
   private int cwnd;
   private int ssthresh = Integer.MAX_VALUE;
 
+  /** Between a fast retransmit and the end of its recovery (a full ACK or a timeout). */
+  private boolean inRecovery;
+
   /**
    * @param smss the sender maximum segment size in bytes, 1..65535
    * @param initialWindowBytes the initial and restart window (see {@link InitialWindow}), 1..{@link
@@ -63,6 +66,7 @@ public final class NewReno implements CongestionControl {
     checkNonNegative("flightSize", flightSize);
     // RFC 5681 §3.2 step 2 (eq. 4), RFC 6582 §3.2 step 2: ssthresh = max(FlightSize / 2, 2*SMSS).
     ssthresh = lossThreshold(flightSize);
+    inRecovery = true;
     // RFC 5681 §3.2 step 3: cwnd = ssthresh + 3*SMSS, for the three segments that left the network.
     setCwnd((long) ssthresh + 3L * smss);
   }
@@ -86,6 +90,7 @@ public final class NewReno implements CongestionControl {
   @Override
   public void onRecoveryExit(int flightSizeAfterAck) {
     checkNonNegative("flightSizeAfterAck", flightSizeAfterAck);
+    inRecovery = false;
     // RFC 6582 §3.2 step 4, option (1): cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS),
     // which avoids a burst when little data is outstanding.
     setCwnd(Math.min((long) ssthresh, (long) Math.max(flightSizeAfterAck, smss) + smss));
@@ -94,8 +99,14 @@ public final class NewReno implements CongestionControl {
   @Override
   public void onRetransmissionTimeout(int flightSize, long nowNanos) {
     checkNonNegative("flightSize", flightSize);
-    // RFC 5681 §3.1 eq. 4: ssthresh = max(FlightSize / 2, 2*SMSS).
-    ssthresh = lossThreshold(flightSize);
+    // RFC 5681 §3.1 eq. 4: ssthresh = max(FlightSize / 2, 2*SMSS) — "no more than" that. A
+    // timeout during fast recovery (a retransmission was lost too) keeps the lower ssthresh the
+    // recovery set: FlightSize then counts everything sent since, SACKed data included, and half
+    // of it can exceed the window the loss happened at, so a timeout would raise ssthresh. Linux
+    // keeps the recovery's ssthresh too (tcp_enter_loss), as our CUBIC does.
+    int threshold = lossThreshold(flightSize);
+    ssthresh = inRecovery ? Math.min(ssthresh, threshold) : threshold;
+    inRecovery = false;
     // RFC 5681 §3.1: after a timeout cwnd is the loss window, one full-sized segment.
     cwnd = smss;
   }

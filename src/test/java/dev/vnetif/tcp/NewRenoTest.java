@@ -210,6 +210,40 @@ class NewRenoTest {
   }
 
   @Test
+  @DisplayName(
+      "RFC 5681 §3.1 eq. 4 (ssthresh no more than FlightSize/2): a timeout during fast recovery, when FlightSize has grown past the flight the loss happened at, keeps recovery's lower ssthresh")
+  void timeoutDuringRecoveryNeverRaisesSsthresh() {
+    NewReno cc = inFastRecovery(); // ssthresh 14600 from a flight of 20 segments
+    cc.onRetransmissionTimeout(40 * SMSS, NOW); // 40 segments outstanding, SACKed ones included
+    assertEquals(14_600, cc.ssthresh()); // not 29200
+    assertEquals(SMSS, cc.cwnd());
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 5681 §3.1 eq. 4: a timeout during fast recovery with a smaller FlightSize lowers ssthresh to its half")
+  void timeoutDuringRecoveryLowersSsthresh() {
+    NewReno cc = inFastRecovery();
+    cc.onRetransmissionTimeout(10 * SMSS, NOW);
+    assertEquals(7_300, cc.ssthresh());
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 5681 §3.1 eq. 4: after recovery ended, a timeout takes FlightSize/2 afresh, higher or not")
+  void timeoutAfterRecoveryTakesFlightSizeAfresh() {
+    NewReno cc = inFastRecovery();
+    cc.onRecoveryExit(20 * SMSS);
+    cc.onRetransmissionTimeout(40 * SMSS, NOW);
+    assertEquals(29_200, cc.ssthresh());
+    // and a timeout ends the recovery as well: the next one is eq. 4 afresh too
+    NewReno other = inFastRecovery();
+    other.onRetransmissionTimeout(20 * SMSS, NOW);
+    other.onRetransmissionTimeout(40 * SMSS, NOW);
+    assertEquals(29_200, other.ssthresh());
+  }
+
+  @Test
   @DisplayName("RFC 5681 §3.1 eq. 4: a timeout floors ssthresh at 2*SMSS for a tiny flight")
   void retransmissionTimeoutSsthreshFloor() {
     NewReno cc = fresh();
