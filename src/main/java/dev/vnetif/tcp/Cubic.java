@@ -192,7 +192,8 @@ public final class Cubic implements CongestionControl {
     epochStarted = false;
     wMax = cwnd < wMax ? cwnd * (1 + BETA) / 2 : cwnd;
     cwndPrior = cwnd;
-    ssthresh = (int) Math.min(Math.max(cwnd * BETA, 2.0 * smss), NewReno.MAX_CWND);
+    // Rounded: β = 0.7 has no exact binary form, and 0.7·11000 would truncate to 7699.
+    ssthresh = (int) Math.min(Math.round(Math.max(cwnd * BETA, 2.0 * smss)), NewReno.MAX_CWND);
   }
 
   @Override

@@ -89,6 +89,15 @@ class CubicTest {
 
   @Test
   @DisplayName(
+      "RFC 9438 §4.6: ssthresh = β·cwnd is rounded, not truncated: 0.7 · 11000 bytes is 7700 (in binary floating point 7699.999…)")
+  void decreaseRoundsTheProduct() {
+    Cubic cc = new Cubic(1000, 11_000, false);
+    cc.onFastRetransmit(11_000, now);
+    assertEquals(7_700, cc.ssthresh());
+  }
+
+  @Test
+  @DisplayName(
       "RFC 9438 §4.6: ssthresh never falls below 2·SMSS: a loss at cwnd = 2 segments leaves ssthresh = 2 segments, not 1.4")
   void decreaseFloorsAtTwoSegments() {
     Cubic cc = new Cubic(SMSS, 2 * SMSS, false);
