@@ -36,18 +36,12 @@ import org.junit.jupiter.api.Test;
  * TcbHarness#tsValAt}), where Linux's starts at a random value — so the tests compare our TSvals
  * with the clock, as the scripts compare Linux's with the SYN-ACK's.
  *
- * <p>Not ported here:
- *
- * <ul>
- *   <li>{@code invalid_ack.pkt}: our stack fails it — a segment whose ACK acknowledges data never
- *       sent still replaces TS.Recent before the ACK check drops it, so the peer's next segment is
- *       taken for an old duplicate (PAWS). Reported with a reproduction in issue 12, not pinned
- *       here.
- *   <li>The RST half of {@code reset_tsval.pkt}: our RST carries no timestamps option, where RFC
- *       7323 §3.2 says it SHOULD (Linux sends TSval now, TSecr TS.Recent); also reported. The port
- *       checks the rest of that RST. Linux sends it on close() with unread data (RFC 2525 §2.17);
- *       our {@link Tcb} has ABORT for that, which the flow layer calls.
- * </ul>
+ * <p>Both halves of the stop-17 findings are now ported: {@code invalid_ack.pkt} (TS.Recent is
+ * updated only after the ACK check, RFC 7323 §4.3 step 2 with RFC 9293 §3.10.7.4) and the RST of
+ * {@code reset_tsval.pkt} with its timestamps option (RFC 7323 §3.2; TSecr is 0 on our RST, which
+ * has no ACK bit, where Linux's RST carries ACK and echoes TS.Recent). Linux sends that RST on
+ * close() with unread data (RFC 2525 §2.17); our {@link Tcb} has ABORT for that, which the flow
+ * layer calls.
  */
 class PacketdrillTsRecentPortsTest {
 
@@ -94,7 +88,7 @@ class PacketdrillTsRecentPortsTest {
 
   @Test
   @DisplayName(
-      "packetdrill ts_recent/reset_tsval.pkt: data with TSval 201 is acknowledged echoing 201; a second later ABORT sends the RST at SND.NXT")
+      "packetdrill ts_recent/reset_tsval.pkt: data with TSval 201 is acknowledged echoing 201; a second later ABORT sends the RST at SND.NXT with the TSval of that moment (RFC 7323 §3.2; TSecr 0, its ACK bit being clear)")
   void resetTsval() {
     TcbHarness h = accepted();
     h.send(
@@ -117,14 +111,58 @@ class PacketdrillTsRecentPortsTest {
             .options(ts(tsValAt(140), 201)));
     h.tcb.abort(at(1140));
     TcpSegment rst = h.nextSegment();
-    // RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>. Its options are not checked: see the class
-    // comment (RFC 7323 §3.2 asks for the option on it, with our TSval at 1140 ms and TSecr 201).
+    // RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>, no ACK bit; RFC 7323 §3.2: with the timestamps
+    // option, TSval of now (a second after the last segment, as the script's TSval 1200 is for
+    // Linux's clock that started at 100) and, the ACK bit being clear, TSecr zero. Linux's RST
+    // carries ACK and so echoes TS.Recent: "R. 1:1(0) ack 1001 <TS val 1200 ecr 201>".
     assertEquals(RST, rst.flags());
     assertEquals(LOCAL_SEQ, rst.seq());
     assertEquals(LOCAL_PORT, rst.sourcePort());
     assertEquals(REMOTE_PORT, rst.destinationPort());
+    assertEquals(new Timestamps(tsValAt(1140), 0), rst.options().timestamps());
     h.expectNothing();
     h.expectState(TcpState.CLOSED);
+  }
+
+  @Test
+  @DisplayName(
+      "packetdrill ts_recent/invalid_ack.pkt: a FIN whose ACK is above SND.NXT (9999) with TSval 200000 is dropped without touching TS.Recent, so data with TSval 201 is accepted and acknowledged echoing 201 (RFC 7323 §4.3, RFC 9293 §3.10.7.4)")
+  void invalidAckDoesNotUpdateTsRecent() {
+    TcbHarness h = accepted();
+    h.send(
+        at(100),
+        seg()
+            .flags(FIN | ACK)
+            .seq(REMOTE_SEQ)
+            .ack(LOCAL_ISS + 9999)
+            .window(20_000)
+            .ts(200_000, 100));
+    // RFC 9293 §3.10.7.4 (ESTABLISHED, SEG.ACK > SND.NXT): "send an ACK, drop the segment" —
+    // rate-limited as RFC 5961 §7 asks; the ACK echoes TS.Recent, still 200. Linux drops it
+    // silently; either way the FIN is not taken.
+    TcpSegment answer = h.nextSegment();
+    assertEquals(ACK, answer.flags());
+    assertEquals(LOCAL_SEQ, answer.seq());
+    assertEquals(REMOTE_SEQ, answer.ack());
+    assertEquals(new Timestamps(tsValAt(100), 200), answer.options().timestamps());
+    h.expectState(TcpState.ESTABLISHED);
+    h.send(
+        at(100),
+        seg()
+            .seq(REMOTE_SEQ)
+            .ack(LOCAL_SEQ)
+            .window(20_000)
+            .payload(pattern(0, 1000))
+            .ts(201, tsValAt(0)));
+    h.tick(at(140)); // our delayed ACK (Linux quick-acks at connection start)
+    h.expectSegment(
+        out()
+            .seq(LOCAL_SEQ)
+            .ack(REMOTE_SEQ + 1000)
+            .window(WINDOW - 1000)
+            .options(ts(tsValAt(140), 201)));
+    h.expectNothing();
+    h.expectState(TcpState.ESTABLISHED);
   }
 
   @Test
