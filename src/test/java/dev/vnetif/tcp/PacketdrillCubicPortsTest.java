@@ -4,6 +4,7 @@ import static dev.vnetif.tcp.TcbHarness.LOCAL_SEQ;
 import static dev.vnetif.tcp.TcbHarness.MS;
 import static dev.vnetif.tcp.TcbHarness.REMOTE_ISS;
 import static dev.vnetif.tcp.TcbHarness.REMOTE_SEQ;
+import static dev.vnetif.tcp.TcbHarness.WINDOW;
 import static dev.vnetif.tcp.TcbHarness.at;
 import static dev.vnetif.tcp.TcbHarness.out;
 import static dev.vnetif.tcp.TcbHarness.pattern;
@@ -13,6 +14,7 @@ import static dev.vnetif.wire.TcpSegment.ACK;
 import static dev.vnetif.wire.TcpSegment.PSH;
 import static dev.vnetif.wire.TcpSegment.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.tcp.HyStartPlusPlus.Phase;
@@ -40,11 +42,10 @@ import org.junit.jupiter.api.Test;
  * (RFC 6298), too few samples for HyStart++ to see the delay rise (reported in issue 12). The
  * peer's MSS of 1012 keeps our payloads at 1000 bytes beside the option's 12.
  *
- * <p>Not ported: {@code cubic-rack-reo-timeout-retrans-failed-incoming-data.pkt} — a RACK
- * reordering timeout (RFC 8985, ported with the RACK scenarios) whose retransmission fails in a
- * full local qdisc, which our stack has no counterpart of. {@code cubic-rto-ss-ca-cwnd-bump.pkt}
- * keeps the script's tail loss probe and timeout (RACK-TLP, RFC 8985 §7) but not its first exchange
- * (see the test).
+ * <p>{@code cubic-rack-reo-timeout-retrans-failed-incoming-data.pkt} is ported up to its full local
+ * qdisc, which our stack has no counterpart of: our retransmission after the reorder timeout goes
+ * out, where Linux's fails. {@code cubic-rto-ss-ca-cwnd-bump.pkt} keeps the script's tail loss
+ * probe and timeout (RACK-TLP, RFC 8985 §7) but not its first exchange (see the test).
  */
 class PacketdrillCubicPortsTest {
   private static final int MSS = 1000;
@@ -375,5 +376,105 @@ class PacketdrillCubicPortsTest {
       seq += MSS;
     }
     return seq;
+  }
+
+  // ------------------------------------------------------------------ RACK reorder timeout
+
+  /** The peer's pure ACK of the reo-timeout script: window 320 (scaled by 2^7), SACK edges. */
+  private static SegmentBuilder reoAck(int ackedBytes, int... sackEdges) {
+    SegmentBuilder ack = seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ + ackedBytes).window(320);
+    if (sackEdges.length > 0) {
+      int[] edges = new int[sackEdges.length];
+      for (int i = 0; i < edges.length; i++) {
+        edges[i] = LOCAL_SEQ + sackEdges[i];
+      }
+      ack.sack(edges);
+    }
+    return ack;
+  }
+
+  @Test
+  @DisplayName(
+      "packetdrill cubic/cubic-rack-reo-timeout-retrans-failed-incoming-data.pkt: SACKs out of order then a full ACK (reordering seen); later a SACK for the last of two segments arms RACK's reorder timer for RTT + min_RTT/4 = 25 ms after their send, which deems the first lost and resends it (Linux's resend fails in its full qdisc); data from the peer during recovery, acknowledging nothing, is taken and ACKed")
+  void rackReorderTimeoutThenIncomingData() {
+    TcbHarness h =
+        TcbHarness.acceptedWith(
+            config(false, 64 * 1024),
+            at(0),
+            seg().flags(SYN).seq(REMOTE_ISS).ack(0).window(32_792).mss(MSS).sackOk().windowScale(7),
+            at(20),
+            reoAck(0));
+    h.write(pattern(0, 10 * MSS), false);
+    for (int n = 0; n < 10; n++) {
+      h.expectSegment(
+          out()
+              .flags(n == 9 ? ACK | PSH : ACK)
+              .seq(LOCAL_SEQ + n * MSS)
+              .ack(REMOTE_SEQ)
+              .payload(pattern(n * MSS, MSS)));
+    }
+    h.expectNothing();
+
+    // Short-time-scale reordering: the last segment SACKed first. RFC 8985 §6.2: RACK.rtt = 20 ms
+    // (all ten went at 20 ms), min_RTT/4 = 5 ms of reorder window (one segment SACKed, none seen
+    // reordered yet), so the other nine would be lost at 20 + 20 + 5 = 45 ms.
+    h.send(at(40), reoAck(0, 9 * MSS, 10 * MSS));
+    assertEquals(at(45), h.tcb.timers().deadline(TcbTimers.Kind.REORDER));
+    h.send(at(40), reoAck(0, 3 * MSS, 4 * MSS, 9 * MSS, 10 * MSS));
+    h.expectNothing(); // two SACKed: below DupThresh, the window stays
+    // The full ACK: no loss after all, the timer goes; slow start grows cwnd by at most L = 8
+    // segments for the ten acknowledged (RFC 9406 §4.2 without pacing; Linux: 19).
+    h.send(at(40), reoAck(10 * MSS));
+    h.expectNothing();
+    assertFalse(h.tcb.timers().isArmed(TcbTimers.Kind.REORDER));
+    assertEquals(18 * MSS, h.tcb.stats().cwnd());
+    assertEquals(0, h.tcb.stats().bytesInFlight());
+
+    h.now = at(65);
+    h.write(pattern(10 * MSS, 2 * MSS), false);
+    h.expectSegment(
+        out().seq(LOCAL_SEQ + 10 * MSS).ack(REMOTE_SEQ).payload(pattern(10 * MSS, MSS)));
+    h.expectSegment(
+        out()
+            .flags(ACK | PSH)
+            .seq(LOCAL_SEQ + 11 * MSS)
+            .ack(REMOTE_SEQ)
+            .payload(pattern(11 * MSS, MSS)));
+    h.expectNothing();
+
+    // The SACK for the second: Linux's Disorder state; RACK waits until 65 + 20 + 5 = 90 ms.
+    h.send(at(85), reoAck(10 * MSS, 11 * MSS, 12 * MSS));
+    h.expectNothing();
+    assertEquals(at(90), h.tcb.timers().deadline(TcbTimers.Kind.REORDER));
+    h.tick(at(89));
+    h.expectNothing();
+    // The reorder timer fires: the first is lost (RFC 8985 §6.3), recovery begins with ssthresh =
+    // 0.7 · 18000 and the hole is resent — where Linux's retransmission fails in its full qdisc
+    // (tcpi_retrans 0) and leaves it waiting.
+    h.tick(at(90));
+    h.expectSegment(
+        out().seq(LOCAL_SEQ + 10 * MSS).ack(REMOTE_SEQ).payload(pattern(10 * MSS, MSS)));
+    h.expectNothing();
+    assertEquals(1, h.tcb.stats().fastRetransmits());
+    assertEquals(12_600, h.tcb.stats().ssthresh());
+
+    // "Look out!": in recovery, a segment that acknowledges nothing new but carries data. It is
+    // not a duplicate ACK (RFC 5681 §2: no data), enters no recovery arithmetic and is simply
+    // received: our delayed ACK (RFC 1122 §4.2.3.2) answers 40 ms later.
+    h.send(at(115), reoAck(10 * MSS, 11 * MSS, 12 * MSS).payload(pattern(0, 1000)));
+    h.expectNothing();
+    assertEquals(1, h.tcb.stats().fastRetransmits());
+    assertEquals(1, h.tcb.stats().retransmittedSegments());
+    h.tick(at(155));
+    h.expectSegment(out().seq(LOCAL_SEQ + 12 * MSS).ack(REMOTE_SEQ + 1000).window(WINDOW - 1000));
+    h.expectNothing();
+    assertEquals(1000, h.tcb.stats().bytesReceived());
+
+    // Not in the script: the resent segment's ACK ends recovery with cwnd = ssthresh (RFC 6675).
+    h.send(at(160), seg().seq(REMOTE_SEQ + 1000).ack(LOCAL_SEQ + 12 * MSS).window(320));
+    h.expectNothing();
+    assertEquals(12_600, h.tcb.stats().cwnd());
+    assertEquals(0, h.tcb.stats().bytesInFlight());
+    assertEquals(0, h.tcb.stats().timeouts());
   }
 }
