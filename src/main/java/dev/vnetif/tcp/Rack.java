@@ -111,11 +111,13 @@ final class Rack {
       return 0;
     }
     if (board.allPlain()) {
-      // Original transmissions only, in send-time order: if the lowest was sent after the
-      // newest delivered segment, so was every other, and none can be judged (the common case
-      // of an ACK without loss, answered without a scan).
+      // Original transmissions only, in send-time order: if the newest delivered segment was not
+      // sent after the lowest record, it was not sent after any other, and none can be judged
+      // (the common case of an ACK without loss, answered without a scan). "Not after" rather
+      // than "before": the lowest record may be the rest of the one this ACK covered in part,
+      // sent with it at the same instant.
       Segment first = board.segments().get(0);
-      if (sentAfter(first.sentNanos, first.end, xmitNanos, endSeq)) {
+      if (!sentAfter(xmitNanos, endSeq, first.sentNanos, first.end)) {
         return 0;
       }
     }

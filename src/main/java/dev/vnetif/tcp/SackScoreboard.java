@@ -2,7 +2,6 @@ package dev.vnetif.tcp;
 
 import dev.vnetif.wire.SackBlock;
 import dev.vnetif.wire.SeqNum;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -112,7 +111,7 @@ final class SackScoreboard {
     }
   }
 
-  private final ArrayList<Segment> segments = new ArrayList<>();
+  private final ScoreboardRecords segments = new ScoreboardRecords();
   private final AckSummary summary = new AckSummary();
 
   /**
@@ -162,7 +161,7 @@ final class SackScoreboard {
     if (!SeqNum.lt(start, end)) {
       return;
     }
-    int highest = segments.isEmpty() ? start : segments.get(segments.size() - 1).end;
+    int highest = segments.isEmpty() ? start : segments.last().end;
     if (SeqNum.geq(start, highest)) {
       segments.add(new Segment(start, end, now));
       heldBytes += SeqNum.diff(end, start);
@@ -242,7 +241,7 @@ final class SackScoreboard {
     }
     // The cumulative ACK.
     while (!segments.isEmpty() && SeqNum.leq(segments.get(0).end, cumAck)) {
-      Segment s = segments.remove(0);
+      Segment s = segments.removeFirst();
       heldBytes -= s.length();
       if (special(s)) {
         specialCount--;
@@ -278,7 +277,7 @@ final class SackScoreboard {
       if (!SeqNum.lt(left, right) || segments.isEmpty()) {
         continue;
       }
-      int highest = segments.get(segments.size() - 1).end;
+      int highest = segments.last().end;
       if (SeqNum.gt(right, highest)) {
         right = highest; // beyond anything sent: a bad block, clipped
       }

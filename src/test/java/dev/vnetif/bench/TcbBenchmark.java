@@ -117,6 +117,11 @@ public class TcbBenchmark {
     long now = 1_000_000_000L;
     final ByteString chunk = ByteString.fromArray(new byte[MSS]);
 
+    /** The peer's SYN-ACK options: MSS and window scale, and SACK-permitted in {@link Sack}. */
+    TcpOptions peerOptions() {
+      return TcpOptions.NONE.withMss(MSS).withWindowScale(7);
+    }
+
     @Setup(Level.Trial)
     public void setUp(Blackhole blackhole) {
       sink.blackhole = blackhole;
@@ -130,7 +135,7 @@ public class TcbBenchmark {
               TcpSegment.SYN | TcpSegment.ACK,
               65535,
               0,
-              TcpOptions.NONE.withMss(MSS).withWindowScale(7),
+              peerOptions(),
               ByteString.emptyByteString()),
           now);
       while (tcb.sendBufferFree() > 0) {
@@ -148,6 +153,23 @@ public class TcbBenchmark {
           "%nsender: %d bytes acknowledged, %d segments out, %d retransmitted%n",
           tcb.stats().bytesAcked(), sink.segments, tcb.stats().retransmittedSegments());
     }
+  }
+
+  /**
+   * As {@link Sender}, with SACK negotiated: every segment sent is a record on the SACK scoreboard
+   * (RFC 6675), and every ACK drops the records it covers — a whole peer window of them in flight.
+   */
+  @State(Scope.Thread)
+  public static class Sack extends Sender {
+    @Override
+    TcpOptions peerOptions() {
+      return super.peerOptions().withSackPermitted();
+    }
+  }
+
+  @Benchmark
+  public void senderAckProcessingSack(Sack s) {
+    senderAckProcessing(s);
   }
 
   @Benchmark
