@@ -249,10 +249,18 @@ public final class Reassembly {
    * duplicate to report), or null when none of it is.
    */
   public SackBlock firstHeldPart(int seq, int length) {
+    if (length <= 0) {
+      return null;
+    }
+    // Positions relative to seq, so the comparisons hold across 2^32; the caller's range lies in
+    // the window with the held ones, all less than 2^31 apart, so the ranges stay sorted.
     for (int i = 0; i < count; i++) {
       int start = starts[i] - seq;
+      if (start >= length) {
+        return null; // this range and all after it begin past the end
+      }
       int end = start + data[i].length();
-      if (end > 0 && start < length) {
+      if (end > 0) {
         return new SackBlock(seq + Math.max(0, start), seq + Math.min(length, end));
       }
     }

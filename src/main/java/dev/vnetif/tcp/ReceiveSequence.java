@@ -177,13 +177,26 @@ final class ReceiveSequence {
   void holdOutOfOrder(int seq, ByteString data) {
     if (reassembly == null) {
       reassembly = new Reassembly(bufferSize, maxReassemblyRanges);
-    } else if (maxSackBlocks > 0) {
-      SackBlock held = reassembly.firstHeldPart(seq, data.length());
-      if (held != null) {
-        duplicateReceived(held.left(), held.right());
-      }
+    } else {
+      duplicateOfHeld(seq, data.length()); // RFC 2883 §4.1.3, example 3
     }
     reassembly.insert(seq, data);
+  }
+
+  /**
+   * RFC 2883 §3 and §4: of {@code [seq, seq + length)}, inside the window, the first part already
+   * held out of order is a duplicate to report in the next ACK's first block. Only the first: each
+   * ACK carries one D-SACK block, and later ones would read as ordinary SACK blocks. Nothing when
+   * SACK is off or nothing is held.
+   */
+  void duplicateOfHeld(int seq, int length) {
+    if (maxSackBlocks == 0 || reassembly == null) {
+      return;
+    }
+    SackBlock held = reassembly.firstHeldPart(seq, length);
+    if (held != null) {
+      duplicateReceived(held.left(), held.right());
+    }
   }
 
   boolean hasOutOfOrderData() {

@@ -48,6 +48,7 @@ final class Receiver {
     ByteString data = seg.payload();
     boolean fin = seg.isFin();
     int old = SeqNum.diff(rcv.rcvNxt(), seq);
+    boolean duplicateBelow = old > 0 && data.nonEmpty();
     if (old > 0) { // already received in part: keep only what is new
       // RFC 2883 §4: the part received before is reported as a D-SACK block.
       rcv.duplicateReceived(seq, seq + Math.min(old, data.length()));
@@ -60,7 +61,7 @@ final class Receiver {
       fin = false;
     }
     if (seq == rcv.rcvNxt()) {
-      return onInOrderText(data, fin, now);
+      return onInOrderText(data, fin, duplicateBelow, now);
     }
     if (SeqNum.gt(seq, rcv.rcvNxt())) {
       if (data.nonEmpty()) {
@@ -74,8 +75,20 @@ final class Receiver {
     return false;
   }
 
-  private boolean onInOrderText(ByteString data, boolean fin, long now) {
+  /**
+   * @param duplicateBelow whether the segment began below RCV.NXT, so that its first duplicate part
+   *     was already reported
+   */
+  private boolean onInOrderText(ByteString data, boolean fin, boolean duplicateBelow, long now) {
     boolean fillsHole = rcv.hasOutOfOrderData();
+    if (fillsHole && !duplicateBelow) {
+      // RFC 2883 §4 (examples 4 to 6 show the partial cases): text from RCV.NXT that runs into
+      // data already held out of order repeats that data, and the first repeated part is the
+      // D-SACK block. When the segment also began below RCV.NXT, that lower part is the first
+      // duplicate and the only one reported (§4.2.2, example 5). Only looked for while something
+      // is held, so in-order data on an empty queue pays nothing for it.
+      rcv.duplicateOfHeld(rcv.rcvNxt(), data.length());
+    }
     deliver(data);
     if (fillsHole) {
       deliver(rcv.takeContiguous());

@@ -228,7 +228,8 @@ class TcbSackTest {
   }
 
   @Test
-  @DisplayName("RFC 2883 §4.1.1: a segment partly below RCV.NXT reports just its duplicate part")
+  @DisplayName(
+      "RFC 2883 §4.2.1 (ex. 4): a segment partly below RCV.NXT reports just its duplicate part")
   void dsackForThePartBelowRcvNxt() {
     TcbHarness h = established();
     h.send(at(10), data(0));
@@ -242,7 +243,7 @@ class TcbSackTest {
 
   @Test
   @DisplayName(
-      "RFC 2883 §4.1.2: a duplicate of queued out-of-order data is the first block, the block holding it the second")
+      "RFC 2883 §4.1.3 (ex. 3): a duplicate of queued out-of-order data is the first block, the block holding it the second")
   void dsackInsideTheQueue() {
     TcbHarness h = established();
     h.send(at(1), data(100));
