@@ -75,6 +75,20 @@ final class Rack {
     }
   }
 
+  /**
+   * The handshake's RTT sample (the SYN or SYN-ACK timed, never a retransmitted one unless its
+   * timestamp echo names the copy): it counts toward min_RTT as any unambiguous sample does (RFC
+   * 8985 §6.2 step 2 keeps the minimum of them), as Linux's min RTT filter takes the SYN's sample
+   * too. Without it a retransmission delivered within the first data round trip could not be told
+   * from its original, and the reorder window would stay zero until a data segment was timed.
+   * Negative means no sample and is ignored.
+   */
+  void onHandshakeRtt(long rttNanos) {
+    if (rttNanos >= 0) {
+      minRttNanos = Math.min(minRttNanos, rttNanos);
+    }
+  }
+
   /** RFC 8985 §6.2 step 4: a loss recovery ended; a widened window lasts 16 of them. */
   void onRecoveryEnd() {
     if (reoWndPersist > 0 && --reoWndPersist == 0) {
@@ -162,5 +176,17 @@ final class Rack {
 
   int reoWndMult() {
     return reoWndMult;
+  }
+
+  int reoWndPersist() {
+    return reoWndPersist;
+  }
+
+  long xmitNanos() {
+    return xmitNanos;
+  }
+
+  int endSeq() {
+    return endSeq;
   }
 }

@@ -37,17 +37,13 @@ import org.junit.jupiter.api.Test;
  *       {@link RackTest} checks the same rules on {@link Rack} directly.
  *   <li>{@code TestRACKDetectReorder}: skipped in gVisor itself (its reorder detection ignores
  *       D-SACK).
- *   <li>{@code TestRACKWithWindowFull}, adapted: gVisor's first ACK (cumulative through 2, SACKing
- *       the probe's copy of 9) comes after the probe; in our port the cumulative ACK through 2
- *       comes at 200 ms, before it. Our {@link Rack} learns min_RTT from data ACKs only, not from
- *       the handshake's sample, so on gVisor's order the probe's delivery (a retransmission) is
- *       ambiguous by RFC 8985 §6.2 step 2 and nothing is resent until the RTO, where gVisor's RACK
- *       acts on it (as Linux would, whose min_RTT includes the handshake's sample). The test's last
- *       step — an ACK closing the window to zero, after which gVisor sends nothing — is not ported:
- *       our sender's SACK retransmissions (RFC 6675 NextSeg rules 1, 3, 4) do not look at the
- *       peer's window, and on that ACK we resend the lost 7 into the zero window (RFC 9293 §3.8.6
- *       MAY-7 allows retransmitting beyond the window; SHLD-16 and Linux's tcp_retransmit_skb keep
- *       to it). Left as a finding, not a test.
+ *   <li>{@code TestRACKWithWindowFull}, in gVisor's order (the first ACK after the probe), but more
+ *       goes at once: our recovery sends what the pipe allows under ssthresh (RFC 6675 §5), four
+ *       segments where gVisor sends one, then one per ACK. The probe's delivery is unambiguous (RFC
+ *       8985 §6.2 step 2) because our {@link Rack}'s min_RTT starts from the handshake's sample, as
+ *       Linux's does. The last step, an ACK closing the window, is ported too: SACK recovery
+ *       resends only within the peer's window (RFC 9293 §3.8.6 SHLD-16), so nothing goes, as in
+ *       gVisor.
  *   <li>gVisor's stat counters without a counterpart: SACKRecovery, TLPRecovery and
  *       SegmentsAckedWithDSACK; we assert fastRetransmits, retransmittedSegments, tailLossProbes,
  *       timeouts and dsacksReceived instead.
@@ -405,29 +401,36 @@ class GvisorRackPortsTest {
 
   @Test
   @DisplayName(
-      "gVisor tcp_rack_test.go TestRACKWithWindowFull (adapted, up to the zero window): the probe resends 9; its SACK makes RACK deem 2–8 lost, and they go as the pipe under ssthresh allows")
+      "gVisor tcp_rack_test.go TestRACKWithWindowFull: the probe resends 9; the ACK of 0–1 SACKing its copy makes RACK deem 2–8 lost (min_RTT from the handshake), and they go as the pipe allows; an ACK closing the window stops them")
   void withWindowFull() {
     TcbHarness h = sentAt100(10);
-    // gVisor's first ACK comes after the probe; ours before it (see the class comment).
-    h.send(at(200), ack(2));
-    quietUntil(h, 400);
+    // No ACK before the probe, as in gVisor: 2·SRTT after the data went.
+    quietUntil(h, 300);
     h.expectSegment(segment(9, 10)); // RFC 8985 §7.3: the last segment again
     h.expectNothing();
-    // The probe's SACK, one RTT later; the second block, below the cumulative ACK and not
-    // first, is stale and ignored (no D-SACK: RFC 2883 §4).
-    h.send(at(500), ack(2, 9, 10, 0, 1));
+    // One RTT after the probe: 0 and 1 acknowledged, the probe's copy of 9 SACKed. The second
+    // block, below the cumulative ACK and not first, is stale and ignored (no D-SACK: RFC 2883
+    // §4).
+    h.send(at(400), ack(2, 9, 10, 0, 1));
     assertEquals(0, h.tcb.stats().dsacksReceived());
-    // RACK.rtt 100 ms is not below min_RTT: the copy of 9, sent at 400 ms, was delivered and
-    // 2–8 (100 + 100 + 25 < 500) are lost. ssthresh = FlightSize (8 segments) / 2: four go at
-    // once, where gVisor sends one.
+    // RFC 8985 §6.2 step 2: the copy's RTT, 100 ms, is not below min_RTT — the handshake's 100
+    // ms, as Linux's — so the copy was delivered, not the original; 2–8 (100 + 100 + 25 < 400)
+    // are lost. ssthresh = FlightSize (8 segments) / 2: four go at once, where gVisor sends one.
+    RackView rack = h.tcb.rackView();
+    assertEquals(at(300), rack.xmitNanos());
+    assertEquals(LOCAL_SEQ + 10 * MSS, rack.endSeq());
     assertEquals(4 * MSS, h.tcb.stats().ssthresh());
     for (int n = 2; n <= 5; n++) {
       h.expectSegment(segment(n, 10));
     }
     h.expectNothing();
     // The ACK of 2's copy: the pipe has room for one more, 6 (gVisor: 3).
-    h.send(at(600), ack(3));
+    h.send(at(500), ack(3));
     h.expectSegment(segment(6, 10));
+    h.expectNothing();
+    // The ACK of 3's copy closes the window: the pipe has room, but RFC 9293 §3.8.6 (SHLD-16)
+    // keeps retransmissions within the peer's window, and nothing goes — gVisor's last check.
+    h.send(at(501), ack(4).window(0));
     h.expectNothing();
     assertStats(h, 1, 6, 1, 0);
   }
