@@ -1,6 +1,7 @@
 package dev.vnetif.tcp;
 
 import static dev.vnetif.tcp.TcbHarness.LOCAL_SEQ;
+import static dev.vnetif.tcp.TcbHarness.MS;
 import static dev.vnetif.tcp.TcbHarness.MSS;
 import static dev.vnetif.tcp.TcbHarness.REMOTE_ISS;
 import static dev.vnetif.tcp.TcbHarness.REMOTE_SEQ;
@@ -13,6 +14,7 @@ import static dev.vnetif.wire.TcpSegment.PSH;
 import static dev.vnetif.wire.TcpSegment.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.tcp.TcbHarness.SegmentBuilder;
 import dev.vnetif.tcp.TcbTimers.Kind;
@@ -21,22 +23,24 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The scenarios of gVisor's {@code pkg/tcpip/transport/tcp/test/e2e/tcp_rack_test.go}, rewritten
- * against our {@link Tcb} with RACK-TLP (RFC 8985), our default loss detection with SACK. gVisor
- * sends 10-byte segments after an 800 ms handshake and checks its RACK state and stat counters
- * through a probe; here our SYN goes at 0 ms and the SYN-ACK (SACK-permitted) comes at 100 ms, so
- * SRTT is 100 ms and the RTO 300 ms (RFC 6298), the segments carry a full MSS and go at 100 ms, and
- * each test asserts the exact segments at explicit times and our {@link TcbStats}. NewReno and no
- * timestamps, so sizes and windows are exact.
+ * against our {@link Tcb} with RACK-TLP (RFC 8985), our default loss detection with SACK: all 18.
+ * gVisor sends 10-byte segments after an 800 ms handshake and checks its RACK state and stat
+ * counters through a probe; here our SYN goes at 0 ms and the SYN-ACK (SACK-permitted) comes at 100
+ * ms, so SRTT is 100 ms, the RTO 300 ms (RFC 6298) and RACK's min_RTT 100 ms from the start, the
+ * segments carry a full MSS and go at 100 ms, and each test asserts the exact segments at explicit
+ * times and our {@link TcbStats}; the state tests read RACK's variables through the package-private
+ * {@link Tcb#rackView()}. NewReno and no timestamps, so sizes and windows are exact.
  *
- * <p>Not ported, or ported in part, and why:
+ * <p>Where the ports differ from gVisor, and why:
  *
  * <ul>
- *   <li>{@code TestRACKUpdate}, {@code TestRACKCheckReorderWindow}, {@code
- *       TestRACKUpdateSackedOut}: they read gVisor's RACK fields (XmitTime, EndSequence, ReoWnd,
- *       ReoWndIncr, SackedOut) through its endpoint probe; our {@link Tcb} has no such view, and
- *       {@link RackTest} checks the same rules on {@link Rack} directly.
- *   <li>{@code TestRACKDetectReorder}: skipped in gVisor itself (its reorder detection ignores
- *       D-SACK).
+ *   <li>{@code TestRACKDetectReorder} is skipped in gVisor itself: its reorder detection does not
+ *       consider D-SACK. Ours detects reordering by RFC 8985 §6.2 step 3 (a never-resent segment
+ *       delivered below RACK.fack) and widens the reorder window on a D-SACK (step 4), so the port
+ *       runs, with a D-SACK step of its own added at the end. gVisor's RACK.fack check is made on
+ *       RACK.end_seq, which is SND.NXT at both points.
+ *   <li>{@code TestRACKCheckReorderWindow}: gVisor's ReoWndIncr is our reo_wnd_mult (1 when no
+ *       D-SACK widened the window), its ReoWndPersist our reo_wnd_persist (0).
  *   <li>{@code TestRACKWithWindowFull}, in gVisor's order (the first ACK after the probe), but more
  *       goes at once: our recovery sends what the pipe allows under ssthresh (RFC 6675 §5), four
  *       segments where gVisor sends one, then one per ACK. The probe's delivery is unambiguous (RFC
@@ -433,5 +437,101 @@ class GvisorRackPortsTest {
     h.send(at(501), ack(4).window(0));
     h.expectNothing();
     assertStats(h, 1, 6, 1, 0);
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKUpdate: the ACK of a lone segment sets RACK.xmit_ts to its send time, RACK.end_seq to SND.NXT and RACK.rtt to its round trip")
+  void rackUpdate() {
+    TcbHarness h = sentAt100(1);
+    RackView before = h.tcb.rackView();
+    assertEquals(-1, before.xmitNanos()); // nothing delivered yet
+    assertEquals(100 * MS, before.minRttNanos()); // the handshake's sample
+    h.send(at(200), ack(1));
+    h.expectNothing();
+    // RFC 8985 §6.2 step 2: the newest delivered segment is the one just acknowledged.
+    RackView after = h.tcb.rackView();
+    assertEquals(at(100), after.xmitNanos());
+    assertEquals(LOCAL_SEQ + MSS, after.endSeq()); // SND.NXT
+    assertEquals(100 * MS, after.rttNanos());
+    assertEquals(100 * MS, after.minRttNanos());
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKCheckReorderWindow: 1–5 delivered after a SACKed 6 is reordering; the window is then min_RTT/4 (above 0, at most SRTT), not widened, with no D-SACK persistence")
+  void checkReorderWindow() {
+    TcbHarness h = sentAt100(7);
+    h.send(at(200), ack(1));
+    h.send(at(201), ack(1, 6, 7));
+    RackView sacked = h.tcb.rackView();
+    assertFalse(sacked.reorderingSeen());
+    assertEquals(1, sacked.segsSacked());
+    // RFC 8985 §6.2 step 4: one segment SACKed, no recovery: min_RTT/4 even before reordering.
+    assertEquals(25 * MS, sacked.reoWndNanos());
+    assertEquals(at(100), sacked.xmitNanos());
+    assertEquals(LOCAL_SEQ + 7 * MSS, sacked.endSeq());
+    assertEquals(101 * MS, sacked.rttNanos());
+    // The delayed 1–5 arrive before RACK's timer (100 + 101 + 25 ms): never sent again and below
+    // RACK.fack, so they were reordered (RFC 8985 §6.2 step 3).
+    h.send(at(210), ack(7));
+    h.expectNothing();
+    RackView reordered = h.tcb.rackView();
+    assertTrue(reordered.reorderingSeen());
+    assertEquals(0, reordered.segsSacked());
+    assertEquals(25 * MS, reordered.reoWndNanos()); // > 0 and <= SRTT (100 ms)
+    assertEquals(100 * MS, h.tcb.stats().srttNanos());
+    assertEquals(1, reordered.reoWndMult()); // gVisor's ReoWndIncr: no D-SACK widened it
+    assertEquals(0, reordered.reoWndPersist());
+    assertStats(h, 0, 0, 0, 0);
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKUpdateSackedOut: SACKing 3–4 counts two segments SACKed; the cumulative ACK past them, outside recovery, counts none")
+  void updateSackedOut() {
+    TcbHarness h = sentAt100(8);
+    h.send(at(200), ack(2, 3, 5));
+    h.expectNothing();
+    RackView sacked = h.tcb.rackView();
+    assertEquals(2, sacked.segsSacked());
+    assertFalse(sacked.inRecovery()); // 2, sent at 100 ms, waits for 100 + 100 + 25 ms
+    assertEquals(LOCAL_SEQ + 5 * MSS, sacked.endSeq());
+    h.send(at(210), ack(5));
+    h.expectNothing();
+    RackView acked = h.tcb.rackView();
+    assertFalse(acked.inRecovery());
+    assertEquals(0, acked.segsSacked()); // RFC 8985 RACK.segs_sacked counts the scoreboard's
+    assertStats(h, 0, 0, 0, 0);
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKDetectReorder (skipped in gVisor): 0 delivered after a SACKed 1 is reordering, and RACK.end_seq stays SND.NXT; a D-SACK then widens the window (RFC 8985 §6.2 step 4)")
+  void detectReorder() {
+    TcbHarness h = sentAt100(2);
+    h.send(at(200), ack(0, 1, 2));
+    h.expectNothing();
+    RackView sacked = h.tcb.rackView();
+    assertFalse(sacked.reorderingSeen()); // nothing delivered out of order yet
+    assertEquals(LOCAL_SEQ + 2 * MSS, sacked.endSeq()); // SND.NXT, as gVisor's RACK.fack
+    // 0, never sent again, is delivered below RACK.fack: reordering (RFC 8985 §6.2 step 3).
+    h.send(at(201), ack(2));
+    h.expectNothing();
+    RackView reordered = h.tcb.rackView();
+    assertTrue(reordered.reorderingSeen());
+    assertEquals(LOCAL_SEQ + 2 * MSS, reordered.endSeq());
+    assertEquals(1, reordered.reoWndMult());
+    // Beyond gVisor's test: a D-SACK for 0 (a duplicate the network made) widens the window to
+    // 2·min_RTT/4 for the next 16 recoveries (RFC 8985 §6.2 step 4), which gVisor's skip says
+    // its detection does not do.
+    h.send(at(202), ack(2, 0, 1));
+    h.expectNothing();
+    assertEquals(1, h.tcb.stats().dsacksReceived());
+    RackView widened = h.tcb.rackView();
+    assertEquals(2, widened.reoWndMult());
+    assertEquals(Rack.REO_WND_PERSIST, widened.reoWndPersist());
+    assertEquals(50 * MS, widened.reoWndNanos());
+    assertStats(h, 0, 0, 0, 0);
   }
 }
