@@ -13,6 +13,7 @@ import static dev.vnetif.wire.TcpSegment.PSH;
 import static dev.vnetif.wire.TcpSegment.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.tcp.SackScoreboard.Segment;
@@ -192,6 +193,24 @@ class RackTest {
     assertEquals(1, h.tcb.stats().fastRetransmits());
     assertEquals(0, h.tcb.stats().timeouts());
     assertFalse(h.tcb.timers().isArmed(Kind.PROBE)); // §7.2: none in recovery
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 8985 §6.2 step 2: the passive side's min_RTT starts from its SYN-ACK's round trip; after a retransmitted SYN (Karn, RFC 6298 §3) there is no sample and min_RTT stays unknown")
+  void theHandshakeSampleOnEitherSide() {
+    TcpConfig config = TcbHarness.config().toBuilder().sack(true).build();
+    TcbHarness listener = TcbHarness.listen(config);
+    assertNull(listener.tcb.rackView(), "no RACK before the handshake");
+    listener.send(at(0), seg().flags(SYN).seq(REMOTE_ISS).ack(0).mss(MSS).sackOk());
+    listener.send(at(40), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ));
+    assertEquals(40 * MS, listener.tcb.rackView().minRttNanos(), "our SYN-ACK's round trip");
+
+    TcbHarness retried = TcbHarness.synSent(config);
+    retried.tick(retried.tcb.timers().deadline(Kind.RETRANSMIT)); // the SYN again, at 1 s
+    retried.clear();
+    retried.send(at(1100), seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(MSS).sackOk());
+    assertEquals(Long.MAX_VALUE, retried.tcb.rackView().minRttNanos(), "either copy: no sample");
   }
 
   /** Segment {@code n} (from 0) of {@code of} full-sized ones; the last carries PSH. */
