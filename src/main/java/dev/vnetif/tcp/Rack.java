@@ -28,8 +28,9 @@ final class Rack {
   private long rttNanos;
 
   /**
-   * RFC 8985 "RACK.min_RTT": the least unambiguous RTT seen (the RFC allows a windowed minimum; the
-   * connection's lifetime minimum is the simplest, and what a simulated path keeps anyway).
+   * RFC 8985 "RACK.min_RTT": the least unambiguous RTT seen, the handshake's included (the RFC
+   * allows a windowed minimum; the connection's lifetime minimum is the simplest, and what a
+   * simulated path keeps anyway).
    */
   private long minRttNanos = Long.MAX_VALUE;
 
@@ -72,6 +73,20 @@ final class Rack {
       dsackRoundValid = true;
       reoWndMult++;
       reoWndPersist = REO_WND_PERSIST;
+    }
+  }
+
+  /**
+   * The handshake's RTT sample (the SYN or SYN-ACK timed, never a retransmitted one unless its
+   * timestamp echo names the copy): it counts toward min_RTT as any unambiguous sample does (RFC
+   * 8985 §6.2 step 2 keeps the minimum of them), as Linux's min RTT filter takes the SYN's sample
+   * too. Without it a retransmission delivered within the first data round trip could not be told
+   * from its original, and the reorder window would stay zero until an original data segment's
+   * delivery gave RACK a sample. Negative means no sample and is ignored.
+   */
+  void onHandshakeRtt(long rttNanos) {
+    if (rttNanos >= 0) {
+      minRttNanos = Math.min(minRttNanos, rttNanos);
     }
   }
 
@@ -164,5 +179,17 @@ final class Rack {
 
   int reoWndMult() {
     return reoWndMult;
+  }
+
+  int reoWndPersist() {
+    return reoWndPersist;
+  }
+
+  long xmitNanos() {
+    return xmitNanos;
+  }
+
+  int endSeq() {
+    return endSeq;
   }
 }

@@ -46,6 +46,9 @@ public final class RttEstimator {
 
   private int backoffCount;
 
+  /** The least sample taken so far; -1 before the first. */
+  private long minSample = -1;
+
   /** Karn: whether a segment is being timed, where it starts, and when it was sent. */
   private boolean timing;
 
@@ -135,6 +138,9 @@ public final class RttEstimator {
     // RFC 6298 §2.2 / §2.3: RTO <- SRTT + max(G, K*RTTVAR).
     computedRto = saturatingAdd(srtt, Math.max(bounds.clockGranularityNanos(), K * rttvar));
     backoffCount = 0;
+    if (minSample < 0 || rttNanos < minSample) {
+      minSample = rttNanos;
+    }
     sampleListener.accept(rttNanos);
   }
 
@@ -195,6 +201,15 @@ public final class RttEstimator {
   /** Whether {@link #sample(long)} has been called at least once. */
   public boolean hasSample() {
     return hasSample;
+  }
+
+  /**
+   * The least sample {@link #sample(long)} took so far, -1 before the first. When the handshake
+   * completes it is the handshake's own sample (the SYN or SYN-ACK timed, or its TSecr echo), which
+   * RACK's min_RTT starts from (RFC 8985 §6.2 step 2), as Linux's min RTT filter does.
+   */
+  long minSampleNanos() {
+    return minSample;
   }
 
   /** SRTT in nanoseconds; 0 before the first sample. */

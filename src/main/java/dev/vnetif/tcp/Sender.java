@@ -154,6 +154,10 @@ final class Sender {
       board = new SackScoreboard();
       if (rackTlp) {
         rack = new Rack();
+        // The only samples so far are the handshake's: RACK's min_RTT starts from it (Linux's
+        // min RTT filter does too), so the first data round's retransmissions are judged by
+        // RFC 8985 §6.2 step 2 against a known minimum.
+        rack.onHandshakeRtt(rtt.minSampleNanos());
         tlp = new TailLossProbe();
       }
     }
@@ -789,6 +793,28 @@ final class Sender {
   /** RACK's state, null without RACK-TLP; for tests. */
   Rack rack() {
     return rack;
+  }
+
+  /**
+   * RACK's state as a snapshot, with the reorder window it would use now; null without RACK-TLP (or
+   * before the handshake completed). For tests.
+   */
+  RackView rackView() {
+    if (rack == null || recovery == null) {
+      return null;
+    }
+    int sacked = board.sackedSegments();
+    return new RackView(
+        rack.xmitNanos(),
+        rack.endSeq(),
+        rack.rttNanos(),
+        rack.minRttNanos(),
+        rack.reorderingSeen(),
+        rack.reoWndMult(),
+        rack.reoWndPersist(),
+        rack.reorderWindowNanos(recovery.inRecovery, sacked, rtt.srttNanos()),
+        sacked,
+        recovery.inRecovery);
   }
 
   /** The scoreboard, null without SACK; for tests. */

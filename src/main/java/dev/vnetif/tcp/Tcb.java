@@ -264,6 +264,15 @@ public final class Tcb {
     return TcbStats.of(state, rtt, sender.recovery(), snd, rcv, counters);
   }
 
+  /**
+   * RACK's state (RFC 8985 §6.1) as a read-only snapshot, or null when this connection does not use
+   * RACK-TLP (no SACK, another loss detection, or the handshake not yet complete). For tests in
+   * this package only.
+   */
+  RackView rackView() {
+    return sender.rackView();
+  }
+
   // ================================================================ user calls
 
   /**

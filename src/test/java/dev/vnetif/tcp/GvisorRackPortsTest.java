@@ -1,6 +1,7 @@
 package dev.vnetif.tcp;
 
 import static dev.vnetif.tcp.TcbHarness.LOCAL_SEQ;
+import static dev.vnetif.tcp.TcbHarness.MS;
 import static dev.vnetif.tcp.TcbHarness.MSS;
 import static dev.vnetif.tcp.TcbHarness.REMOTE_ISS;
 import static dev.vnetif.tcp.TcbHarness.REMOTE_SEQ;
@@ -13,6 +14,7 @@ import static dev.vnetif.wire.TcpSegment.PSH;
 import static dev.vnetif.wire.TcpSegment.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.tcp.TcbHarness.SegmentBuilder;
 import dev.vnetif.tcp.TcbTimers.Kind;
@@ -21,33 +23,31 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The scenarios of gVisor's {@code pkg/tcpip/transport/tcp/test/e2e/tcp_rack_test.go}, rewritten
- * against our {@link Tcb} with RACK-TLP (RFC 8985), our default loss detection with SACK. gVisor
- * sends 10-byte segments after an 800 ms handshake and checks its RACK state and stat counters
- * through a probe; here our SYN goes at 0 ms and the SYN-ACK (SACK-permitted) comes at 100 ms, so
- * SRTT is 100 ms and the RTO 300 ms (RFC 6298), the segments carry a full MSS and go at 100 ms, and
- * each test asserts the exact segments at explicit times and our {@link TcbStats}. NewReno and no
- * timestamps, so sizes and windows are exact.
+ * against our {@link Tcb} with RACK-TLP (RFC 8985), our default loss detection with SACK: all 18.
+ * gVisor sends 10-byte segments after an 800 ms handshake and checks its RACK state and stat
+ * counters through a probe; here our SYN goes at 0 ms and the SYN-ACK (SACK-permitted) comes at 100
+ * ms, so SRTT is 100 ms, the RTO 300 ms (RFC 6298) and RACK's min_RTT 100 ms from the start, the
+ * segments carry a full MSS and go at 100 ms, and each test asserts the exact segments at explicit
+ * times and our {@link TcbStats}; the state tests read RACK's variables through the package-private
+ * {@link Tcb#rackView()}. NewReno and no timestamps, so sizes and windows are exact.
  *
- * <p>Not ported, or ported in part, and why:
+ * <p>Where the ports differ from gVisor, and why:
  *
  * <ul>
- *   <li>{@code TestRACKUpdate}, {@code TestRACKCheckReorderWindow}, {@code
- *       TestRACKUpdateSackedOut}: they read gVisor's RACK fields (XmitTime, EndSequence, ReoWnd,
- *       ReoWndIncr, SackedOut) through its endpoint probe; our {@link Tcb} has no such view, and
- *       {@link RackTest} checks the same rules on {@link Rack} directly.
- *   <li>{@code TestRACKDetectReorder}: skipped in gVisor itself (its reorder detection ignores
- *       D-SACK).
- *   <li>{@code TestRACKWithWindowFull}, adapted: gVisor's first ACK (cumulative through 2, SACKing
- *       the probe's copy of 9) comes after the probe; in our port the cumulative ACK through 2
- *       comes at 200 ms, before it. Our {@link Rack} learns min_RTT from data ACKs only, not from
- *       the handshake's sample, so on gVisor's order the probe's delivery (a retransmission) is
- *       ambiguous by RFC 8985 §6.2 step 2 and nothing is resent until the RTO, where gVisor's RACK
- *       acts on it (as Linux would, whose min_RTT includes the handshake's sample). The test's last
- *       step — an ACK closing the window to zero, after which gVisor sends nothing — is not ported:
- *       our sender's SACK retransmissions (RFC 6675 NextSeg rules 1, 3, 4) do not look at the
- *       peer's window, and on that ACK we resend the lost 7 into the zero window (RFC 9293 §3.8.6
- *       MAY-7 allows retransmitting beyond the window; SHLD-16 and Linux's tcp_retransmit_skb keep
- *       to it). Left as a finding, not a test.
+ *   <li>{@code TestRACKDetectReorder} is skipped in gVisor itself: its reorder detection does not
+ *       consider D-SACK. Ours detects reordering by RFC 8985 §6.2 step 3 (a never-resent segment
+ *       delivered below RACK.fack) and widens the reorder window on a D-SACK (step 4), so the port
+ *       runs, with a D-SACK step of its own added at the end. gVisor's RACK.fack check is made on
+ *       RACK.end_seq, which is SND.NXT at both points.
+ *   <li>{@code TestRACKCheckReorderWindow}: gVisor's ReoWndIncr is our reo_wnd_mult (1 when no
+ *       D-SACK widened the window), its ReoWndPersist our reo_wnd_persist (0).
+ *   <li>{@code TestRACKWithWindowFull}, in gVisor's order (the first ACK after the probe), but more
+ *       goes at once: our recovery sends what the pipe allows under ssthresh (RFC 6675 §5), four
+ *       segments where gVisor sends one, then one per ACK. The probe's delivery is unambiguous (RFC
+ *       8985 §6.2 step 2) because our {@link Rack}'s min_RTT starts from the handshake's sample, as
+ *       Linux's does. The last step, an ACK closing the window, is ported too: SACK recovery
+ *       resends only within the peer's window (RFC 9293 §3.8.6 SHLD-16), so nothing goes, as in
+ *       gVisor.
  *   <li>gVisor's stat counters without a counterpart: SACKRecovery, TLPRecovery and
  *       SegmentsAckedWithDSACK; we assert fastRetransmits, retransmittedSegments, tailLossProbes,
  *       timeouts and dsacksReceived instead.
@@ -405,30 +405,133 @@ class GvisorRackPortsTest {
 
   @Test
   @DisplayName(
-      "gVisor tcp_rack_test.go TestRACKWithWindowFull (adapted, up to the zero window): the probe resends 9; its SACK makes RACK deem 2–8 lost, and they go as the pipe under ssthresh allows")
+      "gVisor tcp_rack_test.go TestRACKWithWindowFull: the probe resends 9; the ACK of 0–1 SACKing its copy makes RACK deem 2–8 lost (min_RTT from the handshake), and they go as the pipe allows; an ACK closing the window stops them")
   void withWindowFull() {
     TcbHarness h = sentAt100(10);
-    // gVisor's first ACK comes after the probe; ours before it (see the class comment).
-    h.send(at(200), ack(2));
-    quietUntil(h, 400);
+    // No ACK before the probe, as in gVisor: 2·SRTT after the data went.
+    quietUntil(h, 300);
     h.expectSegment(segment(9, 10)); // RFC 8985 §7.3: the last segment again
     h.expectNothing();
-    // The probe's SACK, one RTT later; the second block, below the cumulative ACK and not
-    // first, is stale and ignored (no D-SACK: RFC 2883 §4).
-    h.send(at(500), ack(2, 9, 10, 0, 1));
+    // One RTT after the probe: 0 and 1 acknowledged, the probe's copy of 9 SACKed. The second
+    // block, below the cumulative ACK and not first, is stale and ignored (no D-SACK: RFC 2883
+    // §4).
+    h.send(at(400), ack(2, 9, 10, 0, 1));
     assertEquals(0, h.tcb.stats().dsacksReceived());
-    // RACK.rtt 100 ms is not below min_RTT: the copy of 9, sent at 400 ms, was delivered and
-    // 2–8 (100 + 100 + 25 < 500) are lost. ssthresh = FlightSize (8 segments) / 2: four go at
-    // once, where gVisor sends one.
+    // RFC 8985 §6.2 step 2: the copy's RTT, 100 ms, is not below min_RTT — the handshake's 100
+    // ms, as Linux's — so the copy was delivered, not the original; 2–8 (100 + 100 + 25 < 400)
+    // are lost. ssthresh = FlightSize (8 segments) / 2: four go at once, where gVisor sends one.
+    RackView rack = h.tcb.rackView();
+    assertEquals(at(300), rack.xmitNanos());
+    assertEquals(LOCAL_SEQ + 10 * MSS, rack.endSeq());
     assertEquals(4 * MSS, h.tcb.stats().ssthresh());
     for (int n = 2; n <= 5; n++) {
       h.expectSegment(segment(n, 10));
     }
     h.expectNothing();
     // The ACK of 2's copy: the pipe has room for one more, 6 (gVisor: 3).
-    h.send(at(600), ack(3));
+    h.send(at(500), ack(3));
     h.expectSegment(segment(6, 10));
     h.expectNothing();
+    // The ACK of 3's copy closes the window: the pipe has room, but RFC 9293 §3.8.6 (SHLD-16)
+    // keeps retransmissions within the peer's window, and nothing goes — gVisor's last check.
+    h.send(at(501), ack(4).window(0));
+    h.expectNothing();
     assertStats(h, 1, 6, 1, 0);
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKUpdate: the ACK of a lone segment sets RACK.xmit_ts to its send time, RACK.end_seq to SND.NXT and RACK.rtt to its round trip")
+  void rackUpdate() {
+    TcbHarness h = sentAt100(1);
+    RackView before = h.tcb.rackView();
+    assertEquals(-1, before.xmitNanos()); // nothing delivered yet
+    assertEquals(100 * MS, before.minRttNanos()); // the handshake's sample
+    h.send(at(200), ack(1));
+    h.expectNothing();
+    // RFC 8985 §6.2 step 2: the newest delivered segment is the one just acknowledged.
+    RackView after = h.tcb.rackView();
+    assertEquals(at(100), after.xmitNanos());
+    assertEquals(LOCAL_SEQ + MSS, after.endSeq()); // SND.NXT
+    assertEquals(100 * MS, after.rttNanos());
+    assertEquals(100 * MS, after.minRttNanos());
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKCheckReorderWindow: 1–5 delivered after a SACKed 6 is reordering; the window is then min_RTT/4 (above 0, at most SRTT), not widened, with no D-SACK persistence")
+  void checkReorderWindow() {
+    TcbHarness h = sentAt100(7);
+    h.send(at(200), ack(1));
+    h.send(at(201), ack(1, 6, 7));
+    RackView sacked = h.tcb.rackView();
+    assertFalse(sacked.reorderingSeen());
+    assertEquals(1, sacked.segsSacked());
+    // RFC 8985 §6.2 step 4: one segment SACKed, no recovery: min_RTT/4 even before reordering.
+    assertEquals(25 * MS, sacked.reoWndNanos());
+    assertEquals(at(100), sacked.xmitNanos());
+    assertEquals(LOCAL_SEQ + 7 * MSS, sacked.endSeq());
+    assertEquals(101 * MS, sacked.rttNanos());
+    // The delayed 1–5 arrive before RACK's timer (100 + 101 + 25 ms): never sent again and below
+    // RACK.fack, so they were reordered (RFC 8985 §6.2 step 3).
+    h.send(at(210), ack(7));
+    h.expectNothing();
+    RackView reordered = h.tcb.rackView();
+    assertTrue(reordered.reorderingSeen());
+    assertEquals(0, reordered.segsSacked());
+    assertEquals(25 * MS, reordered.reoWndNanos()); // > 0 and <= SRTT (100 ms)
+    assertEquals(100 * MS, h.tcb.stats().srttNanos());
+    assertEquals(1, reordered.reoWndMult()); // gVisor's ReoWndIncr: no D-SACK widened it
+    assertEquals(0, reordered.reoWndPersist());
+    assertStats(h, 0, 0, 0, 0);
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKUpdateSackedOut: SACKing 3–4 counts two segments SACKed; the cumulative ACK past them, outside recovery, counts none")
+  void updateSackedOut() {
+    TcbHarness h = sentAt100(8);
+    h.send(at(200), ack(2, 3, 5));
+    h.expectNothing();
+    RackView sacked = h.tcb.rackView();
+    assertEquals(2, sacked.segsSacked());
+    assertFalse(sacked.inRecovery()); // 2, sent at 100 ms, waits for 100 + 100 + 25 ms
+    assertEquals(LOCAL_SEQ + 5 * MSS, sacked.endSeq());
+    h.send(at(210), ack(5));
+    h.expectNothing();
+    RackView acked = h.tcb.rackView();
+    assertFalse(acked.inRecovery());
+    assertEquals(0, acked.segsSacked()); // RFC 8985 RACK.segs_sacked counts the scoreboard's
+    assertStats(h, 0, 0, 0, 0);
+  }
+
+  @Test
+  @DisplayName(
+      "gVisor tcp_rack_test.go TestRACKDetectReorder (skipped in gVisor): 0 delivered after a SACKed 1 is reordering, and RACK.end_seq stays SND.NXT; a D-SACK then widens the window (RFC 8985 §6.2 step 4)")
+  void detectReorder() {
+    TcbHarness h = sentAt100(2);
+    h.send(at(200), ack(0, 1, 2));
+    h.expectNothing();
+    RackView sacked = h.tcb.rackView();
+    assertFalse(sacked.reorderingSeen()); // nothing delivered out of order yet
+    assertEquals(LOCAL_SEQ + 2 * MSS, sacked.endSeq()); // SND.NXT, as gVisor's RACK.fack
+    // 0, never sent again, is delivered below RACK.fack: reordering (RFC 8985 §6.2 step 3).
+    h.send(at(201), ack(2));
+    h.expectNothing();
+    RackView reordered = h.tcb.rackView();
+    assertTrue(reordered.reorderingSeen());
+    assertEquals(LOCAL_SEQ + 2 * MSS, reordered.endSeq());
+    assertEquals(1, reordered.reoWndMult());
+    // Beyond gVisor's test: a D-SACK for 0 (a duplicate the network made) widens the window to
+    // 2·min_RTT/4 for the next 16 recoveries (RFC 8985 §6.2 step 4), which gVisor's skip says
+    // its detection does not do.
+    h.send(at(202), ack(2, 0, 1));
+    h.expectNothing();
+    assertEquals(1, h.tcb.stats().dsacksReceived());
+    RackView widened = h.tcb.rackView();
+    assertEquals(2, widened.reoWndMult());
+    assertEquals(Rack.REO_WND_PERSIST, widened.reoWndPersist());
+    assertEquals(50 * MS, widened.reoWndNanos());
+    assertStats(h, 0, 0, 0, 0);
   }
 }

@@ -1,10 +1,23 @@
 package dev.vnetif.tcp;
 
+import static dev.vnetif.tcp.TcbHarness.LOCAL_SEQ;
+import static dev.vnetif.tcp.TcbHarness.MSS;
+import static dev.vnetif.tcp.TcbHarness.REMOTE_ISS;
+import static dev.vnetif.tcp.TcbHarness.REMOTE_SEQ;
+import static dev.vnetif.tcp.TcbHarness.at;
+import static dev.vnetif.tcp.TcbHarness.out;
+import static dev.vnetif.tcp.TcbHarness.pattern;
+import static dev.vnetif.tcp.TcbHarness.seg;
+import static dev.vnetif.wire.TcpSegment.ACK;
+import static dev.vnetif.wire.TcpSegment.PSH;
+import static dev.vnetif.wire.TcpSegment.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.tcp.SackScoreboard.Segment;
+import dev.vnetif.tcp.TcbTimers.Kind;
 import dev.vnetif.wire.SackBlock;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -12,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * RACK (RFC 8985 §6) on a scoreboard at explicit times: ten 1000-byte segments sent 1 ms apart from
- * t = 0 over a path of 100 ms RTT, then ACKs with SACK blocks.
+ * t = 0 over a path of 100 ms RTT, then ACKs with SACK blocks; and, through {@link TcbHarness}, how
+ * a connection's RACK starts from the handshake's RTT sample.
  */
 class RackTest {
   static final int SMSS = 1000;
@@ -122,5 +136,89 @@ class RackTest {
     ack(2 * RTT + 30 * MS, 2 * SMSS); // segment 1 (original, 1 ms) at 230 ms: a sample of 229 ms
     assertEquals(229 * MS, rack.rttNanos());
     assertEquals(RTT, rack.minRttNanos(), "the least unambiguous sample stays");
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 8985 §6.2 step 2: the handshake's RTT sample is min_RTT before any data is acknowledged; a negative one is ignored")
+  void theHandshakeSampleSeedsMinRtt() {
+    Rack fresh = new Rack();
+    fresh.onHandshakeRtt(-1);
+    assertEquals(Long.MAX_VALUE, fresh.minRttNanos(), "no sample: min_RTT unknown");
+    assertEquals(0, fresh.reorderWindowNanos(false, 1, RTT), "and no reorder window yet");
+    fresh.onHandshakeRtt(RTT);
+    assertEquals(RTT, fresh.minRttNanos());
+    assertEquals(25 * MS, fresh.reorderWindowNanos(false, 1, RTT), "min_RTT / 4 from the start");
+    fresh.onHandshakeRtt(2 * RTT);
+    assertEquals(RTT, fresh.minRttNanos(), "a minimum: a larger sample does not raise it");
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 8985 §6.2 step 2 with the handshake's sample: the probe's copy SACKed one handshake RTT after it went, before any data was acknowledged, is unambiguous; the segments sent before it are lost and resent at once")
+  void aProbeSackedBeforeAnyDataAckIsJudgedAgainstTheHandshakeRtt() {
+    TcpConfig config =
+        TcbHarness.config().toBuilder()
+            .sack(true)
+            .congestionControl(CongestionControlFactory.NEW_RENO)
+            .build();
+    TcbHarness h = TcbHarness.synSent(config); // our SYN at 0 ms
+    h.send(at(100), seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(MSS).sackOk());
+    h.clear();
+    h.write(pattern(0, 4 * MSS), false);
+    for (int n = 0; n < 4; n++) {
+      h.expectSegment(segment(n, 4));
+    }
+    h.expectNothing();
+    // RFC 8985 §7.2: the probe 2·SRTT after the data went, before the RTO (100 + 300 ms).
+    h.tick(at(300) - 1);
+    h.expectNothing();
+    h.tick(at(300));
+    h.expectSegment(segment(3, 4)); // §7.3: nothing new to send, so the last segment again
+    h.expectNothing();
+    // Nothing acknowledged; the copy of 3 SACKed 100 ms after it went. Its RTT is not below
+    // min_RTT (the handshake's 100 ms), so it was the copy that arrived: RACK.xmit_ts is 300 ms
+    // and 0-2, sent at 100 ms, are lost (100 + 100 + 25 < 400). Without the handshake's sample
+    // min_RTT would be unknown, the delivery ambiguous, and nothing sent until the RTO at 600 ms.
+    h.send(
+        at(400),
+        seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ).sack(LOCAL_SEQ + 3 * MSS, LOCAL_SEQ + 4 * MSS));
+    // ssthresh = FlightSize (4 segments) / 2; the pipe holds nothing but 3's SACKed copy.
+    h.expectSegment(segment(0, 4));
+    h.expectSegment(segment(1, 4));
+    h.expectNothing();
+    assertEquals(RTT, h.tcb.rackView().minRttNanos(), "the SYN's round trip, 100 ms");
+    assertEquals(at(300), h.tcb.rackView().xmitNanos());
+    assertEquals(LOCAL_SEQ + 4 * MSS, h.tcb.rackView().endSeq());
+    assertEquals(1, h.tcb.stats().fastRetransmits());
+    assertEquals(0, h.tcb.stats().timeouts());
+    assertFalse(h.tcb.timers().isArmed(Kind.PROBE)); // §7.2: none in recovery
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 8985 §6.2 step 2: the passive side's min_RTT starts from its SYN-ACK's round trip; after a retransmitted SYN (Karn, RFC 6298 §3) there is no sample and min_RTT stays unknown")
+  void theHandshakeSampleOnEitherSide() {
+    TcpConfig config = TcbHarness.config().toBuilder().sack(true).build();
+    TcbHarness listener = TcbHarness.listen(config);
+    assertNull(listener.tcb.rackView(), "no RACK before the handshake");
+    listener.send(at(0), seg().flags(SYN).seq(REMOTE_ISS).ack(0).mss(MSS).sackOk());
+    listener.send(at(40), seg().seq(REMOTE_SEQ).ack(LOCAL_SEQ));
+    assertEquals(40 * MS, listener.tcb.rackView().minRttNanos(), "our SYN-ACK's round trip");
+
+    TcbHarness retried = TcbHarness.synSent(config);
+    retried.tick(retried.tcb.timers().deadline(Kind.RETRANSMIT)); // the SYN again, at 1 s
+    retried.clear();
+    retried.send(at(1100), seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(MSS).sackOk());
+    assertEquals(Long.MAX_VALUE, retried.tcb.rackView().minRttNanos(), "either copy: no sample");
+  }
+
+  /** Segment {@code n} (from 0) of {@code of} full-sized ones; the last carries PSH. */
+  private static TcbHarness.SegmentBuilder segment(int n, int of) {
+    return out()
+        .seq(LOCAL_SEQ + n * MSS)
+        .ack(REMOTE_SEQ)
+        .flags(n == of - 1 ? ACK | PSH : ACK)
+        .payload(pattern(n * MSS, MSS));
   }
 }
