@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
@@ -52,6 +53,29 @@ final class TcpDemux {
 
   /** The SYN cookie keys its listeners share (RFC 4987 §3.6), from the same seed as the ISNs. */
   private final SynCookies cookies;
+
+  /**
+   * The draws a listener makes for a SYN it accepts — only then (RFC 6528 §3, RFC 6191): a SYN the
+   * listener refuses or answers with a cookie leaves the ISN clock where it was. Called from the
+   * listeners' actors; {@link IsnGenerator} synchronizes its draws.
+   */
+  private final TcpListenerActor.InitialNumbers initialNumbers =
+      new TcpListenerActor.InitialNumbers() {
+        @Override
+        public int iss(FlowKey key) {
+          return isn.isn(
+              settings.address(),
+              key.localPort(),
+              key.remoteAddress(),
+              key.remotePort(),
+              settings.clock().nanoTime());
+        }
+
+        @Override
+        public int tsOffset(FlowKey key) {
+          return timestampOffset(key);
+        }
+      };
 
   private final Map<FlowKey, ActorRef<FlowCommand>> flows = new HashMap<>();
   private final Map<Integer, ActorRef<TcpListenerActor.Command>> listeners = new HashMap<>();
@@ -118,14 +142,8 @@ final class TcpDemux {
       return;
     }
     if (listener != null && newSyn) {
-      int iss =
-          isn.isn(
-              settings.address(),
-              key.localPort(),
-              source,
-              key.remotePort(),
-              settings.clock().nanoTime());
-      listener.tell(new TcpListenerActor.SynArrived(segment, source, iss, timestampOffset(key)));
+      // No ISN yet: the listener draws one only if it makes the SYN a half-open connection.
+      listener.tell(new TcpListenerActor.SynArrived(segment, source, OptionalInt.empty()));
       return;
     }
     if (listener != null
@@ -169,7 +187,7 @@ final class TcpDemux {
         if (ctx.getLog().isDebugEnabled()) {
           ctx.getLog().debug("{}: SYN reopens {} in TIME_WAIT, ISS {}", settings.name(), key, iss);
         }
-        listener.tell(new TcpListenerActor.SynArrived(segment, source, iss, timestampOffset(key)));
+        listener.tell(new TcpListenerActor.SynArrived(segment, source, OptionalInt.of(iss)));
         publish();
       }
       case ACK, CHALLENGE_ACK, ACK_AND_RESTART ->
@@ -369,7 +387,8 @@ final class TcpDemux {
                 settings.clock(),
                 settings.address(),
                 counters,
-                cookies),
+                cookies,
+                initialNumbers),
             DispatcherSelector.sameAsParent()));
     publish();
   }

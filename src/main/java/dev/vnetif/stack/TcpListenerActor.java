@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -45,8 +46,25 @@ public final class TcpListenerActor {
 
   public sealed interface Command {}
 
-  /** A SYN for this port with no connection yet, and the ISS to answer it with (RFC 6528). */
-  record SynArrived(TcpSegment syn, Ipv4Address remote, int iss, int tsOffset) implements Command {}
+  /**
+   * A SYN for this port with no connection yet. {@code iss} is present when the SYN reopens a
+   * 4-tuple in TIME_WAIT (the ISS above the old SND.NXT, RFC 1122 §4.2.2.13); otherwise the ISS is
+   * drawn only if the SYN gets a half-open connection ({@link InitialNumbers}).
+   */
+  record SynArrived(TcpSegment syn, Ipv4Address remote, OptionalInt iss) implements Command {}
+
+  /**
+   * The host's ISN and TSval-offset draws (RFC 6528 §3, RFC 7323 §5.4), made when a SYN is
+   * accepted, not when it arrives: each draw steps the host's ISN clock, and a SYN flood refused at
+   * a full backlog or answered with cookies must not move it (RFC 6191: enough steps within a
+   * TIME_WAIT period would make a reused 4-tuple's new ISN look older than the old one). Safe to
+   * call from the listener's actor.
+   */
+  interface InitialNumbers {
+    int iss(FlowKey key);
+
+    int tsOffset(FlowKey key);
+  }
 
   /**
    * A segment with ACK (without SYN and RST) for this port that no connection, TIME_WAIT entry
@@ -83,6 +101,8 @@ public final class TcpListenerActor {
   /** Null with SYN cookies off. */
   private final SynCookies cookies;
 
+  private final InitialNumbers numbers;
+
   /** When the last cookie went out (network clock), if {@link #cookiesSent}. */
   private long lastCookieNanos;
 
@@ -104,18 +124,21 @@ public final class TcpListenerActor {
       Settings settings,
       TcpFlowActor.Wiring template,
       HostCounters counters,
-      SynCookies cookies) {
+      SynCookies cookies,
+      InitialNumbers numbers) {
     this.ctx = ctx;
     this.settings = settings;
     this.template = template;
     this.counters = counters;
     this.cookies = settings.config().synCookies() ? cookies : null;
+    this.numbers = numbers;
     this.callbacks = ctx.getSystem().dispatchers().lookup(DispatcherSelector.defaultDispatcher());
   }
 
   /**
    * A listener for {@code settings}; {@code cookies} (the host's keys) make and check its SYN
-   * cookies when its configuration has them on.
+   * cookies when its configuration has them on; {@code numbers} draws the ISS and TSval offset of
+   * each connection it accepts.
    */
   static Behavior<Command> create(
       Settings settings,
@@ -123,13 +146,15 @@ public final class TcpListenerActor {
       NetworkClock clock,
       Ipv4Address localAddress,
       HostCounters counters,
-      SynCookies cookies) {
+      SynCookies cookies,
+      InitialNumbers numbers) {
     return Behaviors.setup(
         ctx -> {
           TcpFlowActor.Wiring template =
               new TcpFlowActor.Wiring(
                   host, clock, localAddress, null, settings.config(), ctx.getSelf());
-          return new TcpListenerActor(ctx, settings, template, counters, cookies).behavior();
+          return new TcpListenerActor(ctx, settings, template, counters, cookies, numbers)
+              .behavior();
         });
   }
 
@@ -177,7 +202,10 @@ public final class TcpListenerActor {
       }
       return Behaviors.same();
     }
-    spawn(key, TcpFlowActor.passive(wiring(key), msg.syn(), msg.iss(), msg.tsOffset()));
+    // RFC 6528 §3: the ISS (and the TSval offset) is drawn here, for a half-open connection we
+    // create, and not for the SYNs refused or answered with a cookie above.
+    int iss = msg.iss().isPresent() ? msg.iss().getAsInt() : numbers.iss(key);
+    spawn(key, TcpFlowActor.passive(wiring(key), msg.syn(), iss, numbers.tsOffset(key)));
     halfOpen.add(key);
     return Behaviors.same();
   }

@@ -40,7 +40,12 @@ import java.util.Objects;
  *       the 4-tuple's timestamp clock never goes back, as PAWS needs (RFC 7323 §5.4).
  * </ul>
  *
- * <p>Not thread-safe: owned by one host's actor, which draws every ISN and offset of its host.
+ * <p>One per host, drawing every ISN and offset of its host: for its active opens on the host's
+ * actor, for passive opens on the listeners' actors, which draw only when they create a half-open
+ * connection (a SYN refused at a full backlog or answered with a SYN cookie must not move M:
+ * 524,288 draws within a TIME_WAIT period would flip a reused 4-tuple's ISN comparison, RFC 6191).
+ * So the draws are synchronized; under virtual time one simulation thread runs every actor, and
+ * their order — hence every ISN — replays.
  */
 public final class IsnGenerator {
 
@@ -102,7 +107,7 @@ public final class IsnGenerator {
    * @return the ISN as a 32-bit sequence number (compare it with sequence-number arithmetic)
    * @throws IllegalArgumentException naming the port when a port is out of range
    */
-  public int isn(
+  public synchronized int isn(
       Ipv4Address localAddress,
       int localPort,
       Ipv4Address remoteAddress,
@@ -125,7 +130,7 @@ public final class IsnGenerator {
    *
    * @throws IllegalArgumentException naming the port when a port is out of range
    */
-  public int timestampOffset(
+  public synchronized int timestampOffset(
       Ipv4Address localAddress, int localPort, Ipv4Address remoteAddress, int remotePort) {
     int keyed =
         (int) sipHash24(tsK0, tsK1, tuple(localAddress, localPort, remoteAddress, remotePort));

@@ -24,7 +24,12 @@ final class LossRecovery {
   int duplicateAcks;
   boolean inRecovery;
 
-  /** RFC 6582 §3.2: the highest sequence number sent when recovery (or an RTO) began. */
+  /**
+   * RFC 6582 §3.2: the highest sequence number sent when recovery (or an RTO) began — SND.MAX − 1,
+   * the last octet, not the next one (RFC 6675's RecoveryPoint = HighData, the same octet). A full
+   * ACK acknowledges "all of the data up to and including recover" (RFC 6582 step 3: ack >
+   * recover); when a new recovery may begin is {@link #mayStartRecovery}'s question.
+   */
   int recover;
 
   private boolean partialAckSeen;
@@ -52,7 +57,12 @@ final class LossRecovery {
 
   LossRecovery(CongestionControl cc, int iss, boolean dupThreshEntry, boolean sackRecovery) {
     this.cc = cc;
-    this.recover = iss; // RFC 6582 §3.2 step 1
+    // RFC 6582 §3.2 step 1 sets recover to the ISS; ISS − 1 here, because under step 2's
+    // "ack_number - 1 > recover" an ISS would bar the first data segment (at ISS + 1, whose
+    // duplicate ACKs acknowledge the SYN alone) from fast retransmit for good, though there is no
+    // earlier window whose losses it could belong to. FreeBSD's snd_recover = ISS, compared as
+    // ack > snd_recover, is this same bound; gVisor keeps the ISS and cannot fast-retransmit it.
+    this.recover = iss - 1;
     this.dupThreshEntry = dupThreshEntry;
     this.sackRecovery = sackRecovery;
   }
@@ -109,9 +119,9 @@ final class LossRecovery {
       }
       return false;
     }
-    // RFC 6582 §3.2 step 2: only if the ACK covers more than "recover" — no second fast
-    // retransmit for losses of the window already being recovered.
-    if (dupThreshEntry && duplicateAcks == DUPACK_THRESHOLD && SeqNum.gt(ack, recover)) {
+    // RFC 6582 §3.2 step 2 (RFC 6675 §5.1 with SACK): no second fast retransmit for losses of
+    // the window already being recovered.
+    if (dupThreshEntry && duplicateAcks == DUPACK_THRESHOLD && mayStartRecovery(ack)) {
       // RFC 3042 §2: segments sent by limited transmit do not count towards ssthresh.
       begin(sndMax, Math.min(flightSize, flightAtFirstDuplicate), nowNanos);
       return true;
@@ -122,16 +132,36 @@ final class LossRecovery {
   /**
    * RACK (RFC 8985 §6.2 step 5) deemed a segment lost: recovery starts as on a third duplicate ACK
    * (RFC 6675 §5 step 4), unless it runs already or the losses belong to a window an RTO is
-   * repairing (RFC 6582 §3.2 step 2's guard: SND.UNA has not passed {@code recover}). Returns true
-   * when recovery started.
+   * repairing (RFC 6675 §5.1: HighACK = SND.UNA − 1 has not reached {@code recover}). Only a SACK
+   * sender gets here. Returns true when recovery started.
    */
   boolean enterOnLoss(int sndUna, int sndMax, int flightSize, long nowNanos) {
-    if (inRecovery || !SeqNum.gt(sndUna, recover)) {
+    if (inRecovery || !mayStartRecovery(sndUna)) {
       return false;
     }
     int flight = duplicateAcks > 0 ? Math.min(flightSize, flightAtFirstDuplicate) : flightSize;
     begin(sndMax, flight, nowNanos);
     return true;
+  }
+
+  /**
+   * Whether loss evidence may start a new recovery, given the cumulative ACK ({@code ack}: the next
+   * octet the peer expects).
+   *
+   * <p>Without SACK, RFC 6582 §3.2 step 2: only if the ACK "covers more than recover", which §3.2
+   * (after step 4) spells out as {@code ack_number - 1 > recover} — at least one octet acknowledged
+   * beyond the highest one outstanding when recovery or the RTO began. An ACK equal to that old
+   * SND.MAX does not: duplicates of it are what §4 means, go-back-N after an RTO resending segments
+   * the peer already held. FreeBSD (ack > snd_recover = old SND.MAX) and gVisor agree.
+   *
+   * <p>With SACK, RFC 6675 §5.1 bounds entry instead: after an RTO a new recovery "MUST NOT be
+   * initiated until HighACK is greater than or equal to the new value of RecoveryPoint", HighACK
+   * being {@code ack - 1} and RecoveryPoint {@code recover} — so there an ACK equal to the old
+   * SND.MAX may start one. After a fast recovery RFC 6675 sets no bound, and none is needed: that
+   * recovery ended only once ack > recover. FreeBSD, too, checks snd_recover only without SACK.
+   */
+  private boolean mayStartRecovery(int ack) {
+    return sackRecovery ? SeqNum.geq(ack - 1, recover) : SeqNum.gt(ack - 1, recover);
   }
 
   private void begin(int sndMax, int flightSize, long nowNanos) {

@@ -45,7 +45,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       were reported in issue 12 — an ACK whose SACK blocks show three segments above SND.UNA
  *       entering recovery at once (RFC 6675 §5 step (2); with RACK, our default, it now does, see
  *       PacketdrillSackPortsTest's route-refresh port), and an ACK equal to the old SND.MAX not
- *       "covering more than recover" (RFC 6582 §3.2 step 2). Not re-examined in this round.
+ *       "covering more than recover" (RFC 6582 §3.2 step 2). Re-examined: without SACK our sender
+ *       now keeps that bound exactly, ack − 1 > recover (TcbRecoverPointTest); but the Go test runs
+ *       with SACK, where gVisor applies RFC 6582's bound to SACK recovery too, and we follow RFC
+ *       6675, which sets none after a fast recovery and after an RTO only HighACK ≥ RecoveryPoint
+ *       (§5.1) — an ACK at the old SND.MAX may start one. That half still differs, deliberately.
  *   <li>{@code TestDetectSpuriousRecoveryWithRTO}, {@code TestSACKDetectSpuriousRecoveryWithDupACK}
  *       and {@code TestNoSpuriousRecoveryWithDSACK}: they count recoveries found spurious by the
  *       timestamp echo or a D-SACK (RFC 3522, RFC 4015 style); we have no spurious-recovery

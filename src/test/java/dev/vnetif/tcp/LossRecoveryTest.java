@@ -94,9 +94,9 @@ class LossRecoveryTest {
 
   @Test
   @DisplayName(
-      "RFC 6582 §3.2 step 1: recover starts at the ISS, no duplicates counted, not in recovery")
+      "RFC 6582 §3.2 step 1: recover starts just below the first data octet (ISS − 1, so that step 2 lets the first segment be fast-retransmitted), no duplicates counted, not in recovery")
   void startsWithRecoverAtIss() {
-    assertEquals(ISS, recovery.recover);
+    assertEquals(ISS - 1, recovery.recover);
     assertEquals(0, recovery.duplicateAcks);
     assertFalse(recovery.inRecovery);
     assertTrue(cc.calls.isEmpty());
@@ -208,7 +208,8 @@ class LossRecoveryTest {
     enterRecovery();
     recovery.onNewAck(UNA + SMSS, SMSS, 9 * SMSS, NOW);
     recovery.onNewAck(MAX, 9 * SMSS, 0, NOW); // exit
-    int una = MAX;
+    recovery.onNewAck(MAX + SMSS, SMSS, 0, NOW); // beyond recover + 1: a new recovery may begin
+    int una = MAX + SMSS;
     int max = MAX + 10 * SMSS;
     for (int i = 0; i < 3; i++) {
       recovery.onDuplicateAck(una, max, max - una, NOW);
@@ -232,16 +233,33 @@ class LossRecoveryTest {
 
   @Test
   @DisplayName(
-      "RFC 6582 §3.2 step 2: the ACK must exceed recover — at recover no fast retransmit, at recover + 1 one")
+      "RFC 6582 §3.2 step 2: the ACK must cover more than recover (ack − 1 > recover) — at recover + 1, the old SND.MAX, no fast retransmit; at recover + 2 one")
   void recoverBoundary() {
-    LossRecovery atRecover = new LossRecovery(cc, UNA);
+    LossRecovery atOldMax = new LossRecovery(cc, ISS);
+    atOldMax.onTimeout(MAX - UNA, true, MAX, NOW); // recover = MAX - 1
     for (int i = 0; i < 3; i++) {
-      assertFalse(atRecover.onDuplicateAck(UNA, MAX, MAX - UNA, NOW));
+      assertFalse(atOldMax.onDuplicateAck(MAX, MAX + SMSS, SMSS, NOW));
     }
-    LossRecovery past = new LossRecovery(cc, UNA - 1);
-    past.onDuplicateAck(UNA, MAX, MAX - UNA, NOW);
-    past.onDuplicateAck(UNA, MAX, MAX - UNA, NOW);
-    assertTrue(past.onDuplicateAck(UNA, MAX, MAX - UNA, NOW));
+    LossRecovery past = new LossRecovery(cc, ISS);
+    past.onTimeout(MAX - UNA, true, MAX, NOW);
+    past.onDuplicateAck(MAX + 1, MAX + SMSS, SMSS - 1, NOW);
+    past.onDuplicateAck(MAX + 1, MAX + SMSS, SMSS - 1, NOW);
+    assertTrue(past.onDuplicateAck(MAX + 1, MAX + SMSS, SMSS - 1, NOW));
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 6675 §5.1: with SACK a new recovery may begin once HighACK (ack − 1) reaches RecoveryPoint — duplicates and a RACK loss at the old SND.MAX start one, below it not")
+  void sackRecoverBoundary() {
+    LossRecovery dupThresh = new LossRecovery(cc, ISS, true, true);
+    dupThresh.onTimeout(MAX - UNA, true, MAX, NOW);
+    dupThresh.onDuplicateAck(MAX, MAX + SMSS, SMSS, NOW);
+    dupThresh.onDuplicateAck(MAX, MAX + SMSS, SMSS, NOW);
+    assertTrue(dupThresh.onDuplicateAck(MAX, MAX + SMSS, SMSS, NOW));
+    LossRecovery rack = new LossRecovery(cc, ISS, false, true);
+    rack.onTimeout(MAX - UNA, true, MAX, NOW);
+    assertFalse(rack.enterOnLoss(MAX - 1, MAX + SMSS, SMSS + 1, NOW));
+    assertTrue(rack.enterOnLoss(MAX, MAX + SMSS, SMSS, NOW));
   }
 
   @Test

@@ -377,19 +377,24 @@ class TcbCongestionTest {
 
   @Test
   @DisplayName(
-      "RFC 6582 §3.2 step 2: after recovery, three duplicates of an ACK beyond the old recover trigger a new fast retransmit")
+      "RFC 6582 §3.2 step 2: after recovery, three duplicates of an ACK covering more than the old recover (one segment past the old SND.MAX) trigger a new fast retransmit")
   void newFastRetransmitAfterRecovery() {
-    TcbHarness h = inFastRecovery(2 * MSS);
+    TcbHarness h = inFastRecovery(4 * MSS);
     h.send(at(50), ackOf(IW)); // full ACK: cwnd = min(7300, 1460 + 1460)
     h.expectSegment(segment(11));
-    h.expectSegment(data(11 * MSS, MSS, ACK | PSH));
+    h.expectSegment(segment(12));
     h.expectNothing();
+    h.send(at(55), ackOf(IW + MSS)); // slow start: cwnd 4380, segment 12 in flight
+    h.expectSegment(segment(13));
+    h.expectSegment(data(13 * MSS, MSS, ACK | PSH));
+    h.expectNothing();
+    // Duplicates exactly at the old SND.MAX would not do (TcbRecoverPointTest); these cover more.
     for (int i = 0; i < 3; i++) {
-      h.send(at(60 + i), ackOf(IW));
+      h.send(at(60 + i), ackOf(IW + MSS));
     }
-    h.expectSegment(segment(11));
+    h.expectSegment(segment(12));
     h.expectNothing();
-    // FlightSize 2920: ssthresh = max(2920 / 2, 2·1460) = 2920; cwnd = 2920 + 3·1460
+    // FlightSize 4380: ssthresh = max(4380 / 2, 2·1460) = 2920; cwnd = 2920 + 3·1460
     assertWindow(h, 7_300, 2 * MSS);
     assertEquals(2, h.tcb.stats().fastRetransmits());
   }
