@@ -39,8 +39,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <ul>
  *   <li>The SYN-cookie rows of {@code TestSackPermittedAccept} and {@code TestSackDisabledAccept}:
- *       our listener has no SYN cookies (a full backlog drops the SYN, RFC 4987), so there is no
- *       cookie that could lose the SACK-permitted option.
+ *       gVisor's cookies always drop SACK-permitted; ours keep it when timestamps carry it, as
+ *       Linux's do (RFC 4987 §3.6), and {@link TcbSynCookieTest} checks both cases (SACK kept with
+ *       timestamps, lost without), so a port would assert the opposite of gVisor's rows.
  *   <li>{@code TestRecoveryEntry}: both of its halves differ from our stack, and the differences
  *       were reported in issue 12 — an ACK whose SACK blocks show three segments above SND.UNA
  *       entering recovery at once (RFC 6675 §5 step (2); with RACK, our default, it now does, see

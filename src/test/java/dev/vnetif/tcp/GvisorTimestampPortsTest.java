@@ -39,8 +39,9 @@ import org.junit.jupiter.api.Test;
  * for the 40 ms delayed ACK, so the tests move the clock on where gVisor reads the ACK.
  *
  * <p>Not ported: the SYN-cookie rows of {@code TestTimeStampEnabledAccept} and {@code
- * TestTimeStampDisabledAccept} (our listener has no SYN cookies, RFC 4987: a full backlog drops the
- * SYN), and the window each row expects (it follows gVisor's 1 MB default buffer, not ours).
+ * TestTimeStampDisabledAccept} (what a cookie keeps, timestamps included, is {@link
+ * TcbSynCookieTest}'s: our cookies follow Linux's encoding, not gVisor's), and the window each row
+ * expects (it follows gVisor's 1 MB default buffer, not ours).
  */
 class GvisorTimestampPortsTest {
   private static final int R = REMOTE_SEQ;
