@@ -153,6 +153,15 @@ final class ReceiveSequence {
     return blocks;
   }
 
+  /**
+   * How many blocks {@link #sackBlocks} gives an ACK sent now, room permitting: the pending D-SACK,
+   * then the ranges held out of order, up to the most that fit beside the other options.
+   */
+  int pendingSackBlocks() {
+    int held = reassembly == null ? 0 : reassembly.rangeCount();
+    return Math.min(maxSackBlocks, (hasDsack ? 1 : 0) + held);
+  }
+
   /** {@code n} in-order bytes were delivered to the application: RCV.NXT moves past them. */
   void delivered(int n) {
     rcvNxt += n;

@@ -186,7 +186,7 @@ final class Sender {
         sendFinIfDue(now);
         return;
       }
-      int mss = snd.effectiveMss();
+      int mss = dataMss();
       // Limited transmit sends only never-sent data (RFC 3042 §2), not a go-back-N resend.
       int allowance = snd.sndNxt() == snd.sndMax() ? recovery.limitedTransmitAllowance(mss) : 0;
       int usable = Math.min(snd.sndWnd(), recovery.cc.cwnd() + allowance) - snd.flightSize();
@@ -256,14 +256,15 @@ final class Sender {
       }
       int unsent = snd.unsentBytes();
       if (unsent > 0) { // rule 2
+        int newMss = dataMss();
         long usable = Math.min(room, snd.sndWnd() - snd.flightSize());
-        int length = (int) Math.min(Math.min(unsent, mss), Math.max(0, usable));
-        noteCwndLimit(Math.min(unsent, mss), room);
+        int length = (int) Math.min(Math.min(unsent, newMss), Math.max(0, usable));
+        noteCwndLimit(Math.min(unsent, newMss), room);
         if (length > 0
             && policy.sendNow(
                 length,
                 unsent,
-                mss,
+                newMss,
                 snd.maxSndWnd(),
                 snd.nextIsNodelay(),
                 snd.flightSize() > 0,
@@ -373,6 +374,19 @@ final class Sender {
     }
   }
 
+  /**
+   * The most new data one segment carries: the send MSS less the SACK option the segment's ACK
+   * would hold now (4 bytes and 8 per block, RFC 2018 §3), as Linux's {@code tcp_current_mss}
+   * shrinks while blocks are pending. Without that, a full data segment has no room for them, and
+   * while we send data the peer hears of our holes and of a duplicate (RFC 2883) only from pure
+   * ACKs, which a two-way transfer rarely sends. Resent data keeps its segment's size.
+   */
+  private int dataMss() {
+    int mss = snd.effectiveMss();
+    int blocks = rcv.pendingSackBlocks();
+    return blocks == 0 ? mss : Math.max(1, mss - 4 - 8 * blocks);
+  }
+
   /** Sends {@code length} bytes from {@code seq}, with the FIN when they are the last ones. */
   private void sendData(int seq, int length, long now) {
     ByteString payload = snd.buffer().slice(seq - snd.bufferStartSeq(), length);
@@ -384,7 +398,7 @@ final class Sender {
       end++;
     }
     boolean fresh = SeqNum.geq(seq, snd.sndMax());
-    if (length < snd.effectiveMss()) {
+    if (length < dataMss()) {
       snd.smallSegmentSent(seq + length); // Minshall: the newest small segment, until it is acked
     }
     emit(seq, rcv.rcvNxt(), flags, payload, TcpOptions.NONE, now);
@@ -538,7 +552,7 @@ final class Sender {
     if (usable > 0) {
       // RFC 1122 §4.2.3.4: the SWS override — send what fits rather than wait forever.
       persistProbes = 0;
-      sendData(snd.sndNxt(), Math.min(Math.min(unsent, snd.effectiveMss()), usable), now);
+      sendData(snd.sndNxt(), Math.min(Math.min(unsent, dataMss()), usable), now);
       return;
     }
     int seq = snd.sndNxt();
@@ -758,7 +772,7 @@ final class Sender {
     }
     int mss = snd.effectiveMss();
     int unsent = snd.unsentBytes();
-    int length = Math.min(unsent, mss);
+    int length = Math.min(unsent, dataMss());
     if (unsent > 0 && snd.sndWnd() - snd.flightSize() >= length) {
       sendData(snd.sndNxt(), length, now);
       tlp.probeSent(snd.sndMax(), false);
@@ -866,7 +880,8 @@ final class Sender {
   /**
    * Adds timestamps and SACK blocks to a segment of {@code payloadLength} bytes. The blocks are as
    * many as fit: options and payload together stay within the MSS the peer announced (the MTU less
-   * 40), so a full-sized data segment carries none, as with Linux's MSS reduction for SACK.
+   * 40). New data is cut to leave them room ({@link #dataMss}); a resent full-sized segment carries
+   * none.
    */
   private TcpOptions withConnectionOptions(
       TcpOptions options, int payloadLength, boolean hasAck, long now) {
