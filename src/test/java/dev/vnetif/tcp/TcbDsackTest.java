@@ -12,6 +12,7 @@ import static dev.vnetif.tcp.TcbHarness.out;
 import static dev.vnetif.tcp.TcbHarness.pattern;
 import static dev.vnetif.tcp.TcbHarness.seg;
 import static dev.vnetif.wire.TcpSegment.ACK;
+import static dev.vnetif.wire.TcpSegment.FIN;
 import static dev.vnetif.wire.TcpSegment.SYN;
 
 import dev.vnetif.tcp.TcbHarness.SegmentBuilder;
@@ -97,6 +98,22 @@ class TcbDsackTest {
   }
 
   // ------------------------------------------------------------------ §4.1: duplicate segments
+
+  @ParameterizedTest(name = "wrapped at 2^32: {0}")
+  @ValueSource(booleans = {false, true})
+  @DisplayName(
+      "RFC 2883 §4.1.1 ex. 1 after the peer's FIN: its last data and FIN again (our ACK lost) are acknowledged with the data as a D-SACK block, in CLOSE_WAIT")
+  void duplicateAfterFin(boolean wrap) {
+    Peer p = peer(wrap, 3000, 3250);
+    TcbHarness h = established(p);
+    inOrder(h, p, 10, 3000, 3499);
+    h.send(at(60), data(p, 3500, 3999).flags(ACK | FIN));
+    h.expectState(TcpState.CLOSE_WAIT);
+    h.expectSegment(ackWith(p, 4001)); // the FIN is acknowledged at once (ACK lost)
+    h.send(at(300), data(p, 3500, 3999).flags(ACK | FIN));
+    h.expectSegment(ackWith(p, 4001, 3500, 4000));
+    h.expectNothing();
+  }
 
   @ParameterizedTest(name = "wrapped at 2^32: {0}")
   @ValueSource(booleans = {false, true})
