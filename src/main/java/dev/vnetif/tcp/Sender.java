@@ -658,6 +658,25 @@ final class Sender {
   }
 
   /**
+   * An RTT sample for the congestion control from this ACK, without timestamps: RFC 6298's timing
+   * gives one per round trip, too few for HyStart++, which wants {@code N_RTT_SAMPLE} (8) in a
+   * round before it may judge the delay (RFC 9406 §4.2), so without timestamps slow start never
+   * ended early. The scoreboard knows when the newest segment this ACK delivered was sent, as
+   * Linux's per-segment send times do; a segment sent more than once is ambiguous (Karn) and gives
+   * none. The RTO estimator keeps to its timed segments.
+   */
+  void perAckRttSample(long now) {
+    SackScoreboard.AckSummary summary = lastAck;
+    if (summary == null
+        || recovery == null
+        || summary.newestDeliveredSentNanos < 0
+        || summary.newestDeliveredRetransmitted) {
+      return;
+    }
+    recovery.cc.onRttSample(now - summary.newestDeliveredSentNanos);
+  }
+
+  /**
    * After the cumulative part of an acceptable ACK was processed (RFC 8985 §6.2 and §7.4): RACK
    * takes the newest delivered send time and detects losses, a tail loss probe in flight is judged,
    * and a probe is armed again when the ACK advanced SND.UNA. {@code advanced}: SND.UNA moved.

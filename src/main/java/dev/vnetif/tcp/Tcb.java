@@ -803,10 +803,15 @@ public final class Tcb {
    * otherwise, with timestamps, the echoed TSecr does (RTTM, RFC 7323 §4.1) — one sample per ACK
    * that acknowledges new data, retransmissions included, since the echo tells which copy was
    * answered. The timed segment, measured to the nanosecond, is preferred, as Linux prefers its
-   * per-segment send times to the 1 ms TSecr.
+   * per-segment send times to the 1 ms TSecr. Without timestamps, the scoreboard's send times give
+   * the congestion control a sample per ACK all the same ({@link Sender#perAckRttSample}).
    */
   private void measureRtt(int ack, TcpSegment seg, long now) {
-    if (rtt.onAck(ack, now) || ts == null) {
+    if (rtt.onAck(ack, now)) {
+      return;
+    }
+    if (ts == null) {
+      sender.perAckRttSample(now); // for the congestion control only
       return;
     }
     long fromEcho = ts.rttNanos(seg.options().timestamps(), now);

@@ -3,12 +3,14 @@ package dev.vnetif.tcp;
 import static dev.vnetif.tcp.TcbHarness.LOCAL_SEQ;
 import static dev.vnetif.tcp.TcbHarness.MS;
 import static dev.vnetif.tcp.TcbHarness.MSS;
+import static dev.vnetif.tcp.TcbHarness.REMOTE_ISS;
 import static dev.vnetif.tcp.TcbHarness.REMOTE_SEQ;
 import static dev.vnetif.tcp.TcbHarness.at;
 import static dev.vnetif.tcp.TcbHarness.out;
 import static dev.vnetif.tcp.TcbHarness.pattern;
 import static dev.vnetif.tcp.TcbHarness.seg;
 import static dev.vnetif.wire.TcpSegment.ACK;
+import static dev.vnetif.wire.TcpSegment.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,6 +87,37 @@ class TcbCubicTest {
     h.send(at(50), ackOf(MSS));
     assertEquals(50 * MS, cubic.hystart().currentRoundMinRttNanos());
     assertEquals(Long.MAX_VALUE, cubic.hystart().lastRoundMinRttNanos(), "the first round");
+  }
+
+  @Test
+  @DisplayName(
+      "RFC 9406 §4.2 on a Tcb without timestamps (SACK on): every ACK's RTT reaches HyStart++ from the scoreboard's send times, so a round of 18 ACKs at 70 ms after one at 50 ms moves it to CSS (RFC 6298's one timed segment per round could never make N_RTT_SAMPLE = 8)")
+  void perAckSamplesWithoutTimestamps() {
+    TcpConfig config =
+        TcbHarness.withTimestampsAndSack().withTimestamps(false).toBuilder()
+            .sendBufferSize(1 << 20)
+            .build()
+            .withCongestionControl(
+                (smss, iw) -> {
+                  cubic = new Cubic(smss, iw);
+                  return cubic;
+                });
+    TcbHarness h =
+        TcbHarness.establishedWith(
+            config, seg().flags(SYN | ACK).seq(REMOTE_ISS).ack(LOCAL_SEQ).mss(MSS).sackOk());
+    h.write(pattern(0, 100 * MSS), false); // ten segments at T0
+    // Round 1: segments 1-10, each acknowledged alone 50-59 ms after T0; each ACK releases two.
+    for (int n = 1; n <= 10; n++) {
+      h.send(at(49 + n), ackOf(n * MSS));
+    }
+    assertEquals(50 * MS, cubic.hystart().lastRoundMinRttNanos(), "round 1's minimum");
+    assertEquals(HyStartPlusPlus.Phase.SLOW_START, cubic.hystart().phase());
+    // Round 2: segments 11-28 (two sent at each of 50-58 ms), each acknowledged 70 ms after it
+    // was sent. 70 >= 50 + max(4, min(50 / 8, 16)) ms, with more than 8 samples in the round.
+    for (int n = 11; n <= 28; n++) {
+      h.send(at(50 + (n - 11) / 2 + 70), ackOf(n * MSS));
+    }
+    assertEquals(HyStartPlusPlus.Phase.CONSERVATIVE_SLOW_START, cubic.hystart().phase());
   }
 
   @Test
