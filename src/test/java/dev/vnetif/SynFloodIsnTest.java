@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.stack.DropReason;
+import dev.vnetif.testsupport.GatewayArp;
 import dev.vnetif.testsupport.VirtualTimeKit;
 import dev.vnetif.wire.ArpPacket;
 import dev.vnetif.wire.EthernetFrame;
@@ -112,31 +113,18 @@ class SynFloodIsnTest {
   static boolean route(
       RawPort router, ByteString frame, List<TcpSegment> seen, List<String> synAcks) {
     try {
-      EthernetFrame ethernet = EthernetFrame.parse(frame);
-      if (ethernet.etherType() == EthernetFrame.ETHERTYPE_ARP) {
-        ArpPacket arp = ArpPacket.parse(ethernet.payload());
-        if (arp.isRequest() && arp.targetIp().equals(GATEWAY)) {
-          router.send(
-              EthernetFrame.encode(
-                  arp.senderMac(),
-                  router.mac(),
-                  EthernetFrame.ETHERTYPE_ARP,
-                  arp.replyFrom(router.mac()).encode()));
-        }
-      } else if (ethernet.etherType() == EthernetFrame.ETHERTYPE_IPV4) {
-        Ipv4Packet packet = Ipv4Packet.parse(ethernet.payload(), false);
-        if (packet.protocol() == Ipv4Packet.PROTO_TCP) {
-          TcpSegment segment =
-              TcpSegment.parse(packet.payload(), packet.source(), packet.destination(), false);
-          seen.add(segment);
-          if (segment.flags() == (TcpSegment.SYN | TcpSegment.ACK)) {
-            synAcks.add(
-                packet.destination()
-                    + ":"
-                    + segment.destinationPort()
-                    + " "
-                    + (segment.seq() & 0xFFFF_FFFFL));
-          }
+      Ipv4Packet packet = GatewayArp.answer(router, frame, GATEWAY);
+      if (packet != null && packet.protocol() == Ipv4Packet.PROTO_TCP) {
+        TcpSegment segment =
+            TcpSegment.parse(packet.payload(), packet.source(), packet.destination(), false);
+        seen.add(segment);
+        if (segment.flags() == (TcpSegment.SYN | TcpSegment.ACK)) {
+          synAcks.add(
+              packet.destination()
+                  + ":"
+                  + segment.destinationPort()
+                  + " "
+                  + (segment.seq() & 0xFFFF_FFFFL));
         }
       }
     } catch (MalformedPacketException e) {

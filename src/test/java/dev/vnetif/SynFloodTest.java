@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vnetif.stack.DropReason;
+import dev.vnetif.testsupport.GatewayArp;
 import dev.vnetif.testsupport.VirtualTimeKit;
-import dev.vnetif.wire.ArpPacket;
 import dev.vnetif.wire.EthernetFrame;
 import dev.vnetif.wire.Ipv4Address;
 import dev.vnetif.wire.Ipv4Packet;
@@ -130,19 +130,8 @@ class SynFloodTest {
      */
     private boolean route(ByteString frame) {
       try {
-        EthernetFrame ethernet = EthernetFrame.parse(frame);
-        if (ethernet.etherType() == EthernetFrame.ETHERTYPE_ARP) {
-          ArpPacket arp = ArpPacket.parse(ethernet.payload());
-          if (arp.isRequest() && arp.targetIp().equals(GATEWAY)) {
-            router.send(
-                EthernetFrame.encode(
-                    arp.senderMac(),
-                    router.mac(),
-                    EthernetFrame.ETHERTYPE_ARP,
-                    arp.replyFrom(router.mac()).encode()));
-          }
-        } else if (ethernet.etherType() == EthernetFrame.ETHERTYPE_IPV4) {
-          Ipv4Packet packet = Ipv4Packet.parse(ethernet.payload(), false);
+        Ipv4Packet packet = GatewayArp.answer(router, frame, GATEWAY);
+        if (packet != null) {
           TcpSegment segment =
               packet.protocol() == Ipv4Packet.PROTO_TCP
                   ? TcpSegment.parse(packet.payload(), packet.source(), packet.destination(), false)
